@@ -1,0 +1,147 @@
+"""One exception tree for everything kbsync reports to a user.
+
+Foreign errors (httpx, YAML, TOML, pydantic, OSError) are translated into this tree at
+one boundary each, so ``cli.py`` can map any of them to one readable line and an exit
+code without knowing where they came from::
+
+    KbsyncError                      exit 1: one line, no traceback
+    ├── UsageError                   exit 64: the command line itself is wrong
+    ├── ConfigError                  kbsync.toml / environment problems (file:line, key)
+    ├── ValidationFailed             the tree has problems; carries every Problem at once
+    ├── PlanError
+    │   ├── StalePlanError           a saved plan no longer matches the remote
+    │   └── UnsafePlanError          a safety gate refused the plan (delete cap, ...)
+    ├── ApplyFailed                  a step failed; carries what was done and what was not
+    ├── ConflictingFiles             pull found conflicts it would not overwrite
+    └── RemoteError                  anything the Help Center (or the way to it) said
+        ├── AuthError                401: token missing or rejected
+        ├── ForbiddenError           403: token valid but not for this organization
+        ├── NotFoundError            404
+        ├── ConflictError            409
+        ├── RejectedError            400 with field messages
+        ├── RateLimitedError         429 after the retries ran out
+        ├── ServerError              5xx after the retries ran out
+        ├── TransportError           connection / timeout after the retries ran out
+        ├── AmbiguousWriteError      a POST whose outcome is unknown (maybe created)
+        └── ContractError            the answer does not have the shape the contract says
+
+Messages never carry the token: the client never formats a request header into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class KbsyncError(Exception):
+    """Base of every error that is reported as one line with exit code 1."""
+
+    exit_code = 1
+
+
+class UsageError(KbsyncError):
+    """The command line is wrong; exit 64 so CI never reads it as 'changes present'."""
+
+    exit_code = 64
+
+
+class ConfigError(KbsyncError):
+    """A problem in kbsync.toml, an environment variable or a missing setting."""
+
+
+class ValidationFailed(KbsyncError):
+    """The knowledge-base tree has errors; every one is carried, not just the first."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was sent")
+
+
+class PlanError(KbsyncError):
+    """A plan cannot be built or used."""
+
+
+class StalePlanError(PlanError):
+    """A saved plan was made against a remote that has changed since."""
+
+
+class UnsafePlanError(PlanError):
+    """A safety gate (delete cap, drift) refused the plan."""
+
+
+class ApplyFailed(KbsyncError):
+    """A step of apply failed after others succeeded; both lists are reported."""
+
+    def __init__(self, message: str, done: Sequence[str], not_done: Sequence[str]) -> None:
+        self.done = list(done)
+        self.not_done = list(not_done)
+        super().__init__(message)
+
+
+class ConflictingFiles(KbsyncError):
+    """pull found files changed on both sides that it would not overwrite."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = list(paths)
+        super().__init__(
+            f"{len(self.paths)} file(s) changed both locally and remotely: "
+            + ", ".join(self.paths)
+            + " (left untouched; re-run with --on-conflict markers|theirs|ours)"
+        )
+
+
+class RemoteError(KbsyncError):
+    """Anything the Help Center, or the network on the way to it, answered badly."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class AuthError(RemoteError):
+    """401: the token is missing, wrong or inactive."""
+
+
+class ForbiddenError(RemoteError):
+    """403: the token is valid but not allowed here (usually another organization)."""
+
+
+class NotFoundError(RemoteError):
+    """404: the object or endpoint does not exist."""
+
+
+class ConflictError(RemoteError):
+    """409: the request conflicts with the current state (e.g. non-empty collection)."""
+
+
+class RejectedError(RemoteError):
+    """400: the server rejected the fields; ``fields`` maps field name to messages."""
+
+    def __init__(self, message: str, fields: Mapping[str, Sequence[str]]) -> None:
+        self.fields = {key: list(value) for key, value in fields.items()}
+        super().__init__(message, status=400)
+
+
+class RateLimitedError(RemoteError):
+    """429 kept coming back after the bounded retries."""
+
+
+class ServerError(RemoteError):
+    """5xx kept coming back after the bounded retries."""
+
+
+class TransportError(RemoteError):
+    """The connection failed or timed out after the bounded retries."""
+
+
+class AmbiguousWriteError(RemoteError):
+    """A create failed in a way that leaves its outcome unknown.
+
+    The object may exist now. Callers look it up (by slug) before trying again, which is
+    how apply never duplicates an article.
+    """
+
+
+class ContractError(RemoteError):
+    """The answer's shape differs from the wire contract (see ``kbsync doctor``)."""
