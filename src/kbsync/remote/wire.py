@@ -1,0 +1,459 @@
+"""THE wire contract: every path, query parameter, header and field name of initdesk.
+
+Most of the Help Center API is our reconstruction (see shared/initdesk-api-notes.md), so
+when a live tenant proves a name wrong, this is the one module to change; ``kbsync
+doctor`` compares a tenant with the tables below. Nothing else in kbsync spells a path or
+a wire field name: other modules speak the frozen types of ``kbsync.model``.
+
+Reading is liberal (unknown fields ignored, optional fields defaulted); writing is strict
+(only writable fields, trailing slash always).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from kbsync.errors import ContractError
+from kbsync.model import (
+    ArticleFields,
+    CollectionFields,
+    Organization,
+    Portal,
+    PortalSettings,
+    RemoteArticle,
+    RemoteCollection,
+    SearchHit,
+    Ticket,
+)
+
+Json = dict[str, Any]
+
+# --- transport --------------------------------------------------------------------------
+
+TOKEN_HEADER = "X-Initdesk-Token"
+RETRY_AFTER_HEADER = "Retry-After"
+DEFAULT_BASE_URL = "https://api.initdesk.com"
+
+PAGE = "page"
+PAGE_SIZE = "page_size"
+MAX_PAGE_SIZE = 100
+SEARCH_QUERY = "q"
+PARENT_FILTER = "parent_id"
+COLLECTION_FILTER = "collection_id"
+STATUS_FILTER = "status"
+CREATED_AFTER = "created_after"
+CREATED_BEFORE = "created_before"
+SPAM_FILTER = "is_spam"
+
+PAGE_COUNT = "count"
+PAGE_NEXT = "next"
+PAGE_PREVIOUS = "previous"
+PAGE_RESULTS = "results"
+
+ERROR_DETAIL = "detail"
+NON_FIELD_ERRORS = "non_field_errors"
+
+
+# --- paths (always with the trailing slash) ----------------------------------------------
+
+
+def organization_path(org: int) -> str:
+    return f"/organizations/{org}/"
+
+
+def portal_path(org: int) -> str:
+    return f"/organizations/{org}/portal/"
+
+
+def collections_path(org: int) -> str:
+    return f"/organizations/{org}/portal/collections/"
+
+
+def collections_tree_path(org: int) -> str:
+    return f"/organizations/{org}/portal/collections/tree/"
+
+
+def collection_path(org: int, collection_id: int) -> str:
+    return f"/organizations/{org}/portal/collections/{collection_id}/"
+
+
+def articles_path(org: int) -> str:
+    return f"/organizations/{org}/portal/articles/"
+
+
+def article_path(org: int, article_id: int) -> str:
+    return f"/organizations/{org}/portal/articles/{article_id}/"
+
+
+def article_search_path(org: int) -> str:
+    return f"/organizations/{org}/portal/articles/search/"
+
+
+def tickets_path(org: int) -> str:
+    return f"/organizations/{org}/tickets/"
+
+
+# --- the field tables (what doctor checks) -----------------------------------------------
+
+WireType = Literal["integer", "string", "boolean", "datetime", "object", "array", "number"]
+
+
+@dataclass(frozen=True, slots=True)
+class WireField:
+    name: str
+    type: WireType
+    writable: bool
+    nullable: bool = False
+    required: bool = False
+    max_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One endpoint of the contract and the fields its objects carry."""
+
+    name: str
+    path: str  # with {org} standing for the organization id
+    fields: tuple[WireField, ...]
+    paginated: bool = True
+
+    def field(self, name: str) -> WireField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+_TIMESTAMPS = (
+    WireField("created_at", "datetime", writable=False),
+    WireField("updated_at", "datetime", writable=False),
+)
+
+ORGANIZATION = Resource(
+    "organization",
+    "/organizations/{org}/",
+    (
+        WireField("id", "integer", writable=False),
+        WireField("public_id", "string", writable=False),
+        WireField("name", "string", writable=False),
+        WireField("site_url", "string", writable=False, nullable=True),
+    ),
+    paginated=False,
+)
+
+PORTAL = Resource(
+    "portal",
+    "/organizations/{org}/portal/",
+    (
+        WireField("id", "integer", writable=False),
+        WireField("name", "string", writable=True, required=True, max_length=255),
+        WireField("custom_domain", "string", writable=True, nullable=True, max_length=255),
+        WireField("meta_description", "string", writable=True, nullable=True, max_length=500),
+        WireField("allow_robots", "boolean", writable=True),
+        WireField("primary_color", "string", writable=True),
+        WireField("is_active", "boolean", writable=True),
+        WireField("enable_ticket_creation_form", "boolean", writable=True),
+        WireField("organization", "object", writable=False),
+        *_TIMESTAMPS,
+    ),
+    paginated=False,
+)
+
+COLLECTION = Resource(
+    "collections",
+    "/organizations/{org}/portal/collections/",
+    (
+        WireField("id", "integer", writable=False),
+        WireField("name", "string", writable=True, required=True, max_length=255),
+        WireField("slug", "string", writable=True, max_length=255),
+        WireField("description", "string", writable=True, nullable=True, max_length=1000),
+        WireField("parent_id", "integer", writable=True, nullable=True),
+        WireField("position", "integer", writable=True),
+        *_TIMESTAMPS,
+    ),
+)
+
+COLLECTION_TREE = Resource(
+    "collections tree",
+    "/organizations/{org}/portal/collections/tree/",
+    (*COLLECTION.fields, WireField("children", "array", writable=False),
+     WireField("article_count", "integer", writable=False)),
+    paginated=False,
+)
+
+ARTICLE = Resource(
+    "articles",
+    "/organizations/{org}/portal/articles/",
+    (
+        WireField("id", "integer", writable=False),
+        WireField("title", "string", writable=True, required=True, max_length=255),
+        WireField("slug", "string", writable=True, max_length=255),
+        WireField("excerpt", "string", writable=True, nullable=True, max_length=500),
+        WireField("content", "string", writable=True),
+        WireField("content_html", "string", writable=True),
+        WireField("collection_id", "integer", writable=True, nullable=True),
+        WireField("status", "string", writable=True),
+        WireField("position", "integer", writable=True),
+        WireField("url", "string", writable=False),
+        WireField("published_at", "datetime", writable=False, nullable=True),
+        *_TIMESTAMPS,
+    ),
+)
+
+ARTICLE_SEARCH = Resource(
+    "article search",
+    "/organizations/{org}/portal/articles/search/",
+    (*ARTICLE.fields, WireField("score", "number", writable=False)),
+)
+
+TICKET = Resource(
+    "tickets",
+    "/organizations/{org}/tickets/",
+    (
+        WireField("id", "integer", writable=False),
+        WireField("public_id", "integer", writable=False),
+        WireField("subject", "string", writable=False, max_length=255),
+        WireField("description", "string", writable=False),
+        WireField("description_html", "string", writable=False),
+        WireField("summary", "string", writable=False, nullable=True),
+        WireField("tags", "array", writable=False),
+        WireField("language", "string", writable=False, nullable=True),
+        WireField("created_at", "datetime", writable=False),
+        WireField("is_spam", "boolean", writable=False),
+    ),
+)
+
+RESOURCES = (ORGANIZATION, PORTAL, COLLECTION, COLLECTION_TREE, ARTICLE, ARTICLE_SEARCH, TICKET)
+
+# Our domain attribute name -> wire field name, per writable resource. They coincide
+# today; the mapping is what changes if a live tenant spells a field differently.
+PORTAL_WIRE_NAMES = {f.name: f.name for f in PORTAL.fields if f.writable}
+COLLECTION_WIRE_NAMES = {f.name: f.name for f in COLLECTION.fields if f.writable}
+ARTICLE_WIRE_NAMES = {f.name: f.name for f in ARTICLE.fields if f.writable}
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _require(obj: object, resource: str) -> Json:
+    if not isinstance(obj, dict):
+        raise ContractError(f"{resource}: expected a JSON object, got {type(obj).__name__}")
+    return cast(Json, obj)
+
+
+def _get(data: Json, name: str, kind: type | tuple[type, ...], resource: str,
+         *, default: Any = ..., nullable: bool = False) -> Any:
+    if name not in data:
+        if default is ...:
+            raise ContractError(f"{resource}: field '{name}' is missing from the answer")
+        return default
+    value = data[name]
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) and kind is int:
+        raise ContractError(f"{resource}: field '{name}' should be {kind.__name__}, got bool")
+    if not isinstance(value, kind):
+        expected = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ContractError(
+            f"{resource}: field '{name}' should be {expected}, got {type(value).__name__}"
+        )
+    return value
+
+
+def organization_from_wire(obj: object) -> Organization:
+    data = _require(obj, "organization")
+    return Organization(
+        id=_get(data, "id", int, "organization"),
+        public_id=str(_get(data, "public_id", (str, int), "organization", default="")),
+        name=_get(data, "name", str, "organization", default=""),
+        site_url=_get(data, "site_url", str, "organization", default=None, nullable=True),
+    )
+
+
+def portal_from_wire(obj: object) -> Portal:
+    data = _require(obj, "portal")
+    r = "portal"
+    settings = PortalSettings(
+        name=_get(data, "name", str, r),
+        custom_domain=_get(data, "custom_domain", str, r, default=None, nullable=True),
+        meta_description=_get(data, "meta_description", str, r, default=None, nullable=True),
+        allow_robots=_get(data, "allow_robots", bool, r, default=True),
+        primary_color=_get(data, "primary_color", str, r, default="#4F46E5"),
+        is_active=_get(data, "is_active", bool, r, default=True),
+        enable_ticket_creation_form=_get(
+            data, "enable_ticket_creation_form", bool, r, default=True
+        ),
+    )
+    return Portal(
+        id=_get(data, "id", int, r, default=0),
+        settings=settings,
+        updated_at=_get(data, "updated_at", str, r, default=None, nullable=True),
+    )
+
+
+def collection_from_wire(obj: object) -> RemoteCollection:
+    data = _require(obj, "collection")
+    r = f"collection {data.get('id', '?')}"
+    children_raw = _get(data, "children", list, r, default=[])
+    return RemoteCollection(
+        id=_get(data, "id", int, r),
+        fields=CollectionFields(
+            name=_get(data, "name", str, r),
+            slug=_get(data, "slug", str, r),
+            description=_get(data, "description", str, r, default=None, nullable=True),
+            parent_id=_get(data, "parent_id", int, r, default=None, nullable=True),
+            position=_get(data, "position", int, r, default=0),
+        ),
+        updated_at=_get(data, "updated_at", str, r, default=None, nullable=True),
+        article_count=_get(data, "article_count", int, r, default=None, nullable=True),
+        children=tuple(collection_from_wire(child) for child in children_raw),
+    )
+
+
+def article_from_wire(obj: object) -> RemoteArticle:
+    data = _require(obj, "article")
+    r = f"article {data.get('id', '?')}"
+    status = _get(data, "status", str, r, default="draft")
+    if status not in ("draft", "published"):
+        raise ContractError(f"{r}: field 'status' has unknown value {status!r}")
+    return RemoteArticle(
+        id=_get(data, "id", int, r),
+        fields=ArticleFields(
+            title=_get(data, "title", str, r),
+            slug=_get(data, "slug", str, r),
+            excerpt=_get(data, "excerpt", str, r, default=None, nullable=True),
+            status=status,
+            collection_id=_get(data, "collection_id", int, r, default=None, nullable=True),
+            position=_get(data, "position", int, r, default=0),
+            content_html=_get(data, "content_html", str, r, default="", nullable=True) or "",
+            content=_get(data, "content", str, r, default="", nullable=True) or "",
+        ),
+        url=_get(data, "url", str, r, default=None, nullable=True),
+        published_at=_get(data, "published_at", str, r, default=None, nullable=True),
+        updated_at=_get(data, "updated_at", str, r, default=None, nullable=True),
+    )
+
+
+def search_hit_from_wire(obj: object) -> SearchHit:
+    data = _require(obj, "search result")
+    score = _get(data, "score", (int, float), "search result", default=0.0)
+    return SearchHit(article=article_from_wire(data), score=float(score))
+
+
+def ticket_from_wire(obj: object) -> Ticket:
+    data = _require(obj, "ticket")
+    r = f"ticket {data.get('id', '?')}"
+    tags = _get(data, "tags", list, r, default=[], nullable=True) or []
+    return Ticket(
+        id=_get(data, "id", int, r),
+        subject=_get(data, "subject", str, r, default="", nullable=True) or "",
+        description=_get(data, "description", str, r, default="", nullable=True) or "",
+        description_html=_get(data, "description_html", str, r, default="", nullable=True)
+        or "",
+        public_id=_get(data, "public_id", (int, str), r, default=None, nullable=True),
+        summary=_get(data, "summary", str, r, default=None, nullable=True),
+        tags=tuple(str(tag) for tag in tags),
+        language=_get(data, "language", str, r, default=None, nullable=True),
+        created_at=_get(data, "created_at", str, r, default=None, nullable=True),
+        is_spam=_get(data, "is_spam", bool, r, default=False),
+    )
+
+
+def page_from_wire(obj: object, resource: str) -> tuple[list[Any], str | None]:
+    """Split one list answer into (items, next URL).
+
+    Accepts the documented ``{count, next, previous, results}`` page and a bare JSON
+    array (an unpaginated server); anything else is a contract error.
+    """
+    if isinstance(obj, list):
+        return obj, None
+    if isinstance(obj, dict) and isinstance(obj.get(PAGE_RESULTS), list):
+        next_url = obj.get(PAGE_NEXT)
+        return obj[PAGE_RESULTS], next_url if isinstance(next_url, str) and next_url else None
+    raise ContractError(
+        f"{resource}: expected a page {{{PAGE_COUNT}, {PAGE_NEXT}, {PAGE_RESULTS}}} "
+        "or a JSON array"
+    )
+
+
+def error_from_wire(obj: object) -> tuple[str | None, dict[str, list[str]]]:
+    """Read an error body: (detail, field messages). Any shape is accepted."""
+    if isinstance(obj, dict):
+        detail = obj.get(ERROR_DETAIL)
+        fields: dict[str, list[str]] = {}
+        for key, value in obj.items():
+            if key == ERROR_DETAIL:
+                continue
+            if isinstance(value, list):
+                fields[str(key)] = [str(v) for v in value]
+            elif isinstance(value, (str, int, float)):
+                fields[str(key)] = [str(value)]
+        return (str(detail) if detail is not None else None), fields
+    if isinstance(obj, list):
+        return None, {NON_FIELD_ERRORS: [str(v) for v in obj]}
+    if isinstance(obj, str) and obj.strip():
+        return obj.strip()[:300], {}
+    return None, {}
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _rename(values: Mapping[str, Any], names: Mapping[str, str], resource: str) -> Json:
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ValueError(f"{resource}: not writable fields: {', '.join(unknown)}")
+    return {names[key]: value for key, value in values.items()}
+
+
+def portal_to_wire(settings: PortalSettings) -> Json:
+    return _rename(dataclasses.asdict(settings), PORTAL_WIRE_NAMES, "portal")
+
+
+def portal_patch_to_wire(changes: Mapping[str, Any]) -> Json:
+    return _rename(changes, PORTAL_WIRE_NAMES, "portal")
+
+
+def collection_to_wire(fields: CollectionFields) -> Json:
+    return _rename(dataclasses.asdict(fields), COLLECTION_WIRE_NAMES, "collection")
+
+
+def collection_patch_to_wire(changes: Mapping[str, Any]) -> Json:
+    return _rename(changes, COLLECTION_WIRE_NAMES, "collection")
+
+
+def article_to_wire(fields: ArticleFields) -> Json:
+    return _rename(dataclasses.asdict(fields), ARTICLE_WIRE_NAMES, "article")
+
+
+def article_patch_to_wire(changes: Mapping[str, Any]) -> Json:
+    return _rename(changes, ARTICLE_WIRE_NAMES, "article")
+
+
+def list_params(page_size: int = MAX_PAGE_SIZE, **filters: Any) -> dict[str, str]:
+    """Query parameters for the first page of a list, filters given by our names."""
+    names = {
+        "parent_id": PARENT_FILTER,
+        "collection_id": COLLECTION_FILTER,
+        "status": STATUS_FILTER,
+        "created_after": CREATED_AFTER,
+        "created_before": CREATED_BEFORE,
+        "is_spam": SPAM_FILTER,
+        "query": SEARCH_QUERY,
+    }
+    params = {PAGE_SIZE: str(page_size)}
+    for key, value in filters.items():
+        if value is None:
+            continue
+        params[names[key]] = _query_value(value)
+    return params
+
+
+def _query_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def writable_names(resource: Resource) -> Iterable[str]:
+    return (f.name for f in resource.fields if f.writable)
