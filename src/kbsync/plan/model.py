@@ -1,0 +1,100 @@
+"""The plan: plain data, no I/O, no rendering methods.
+
+Build (``plan.diff`` + ``plan.planner``), render (``render.*``) and apply
+(``apply.executor``) share only these types, so a saved plan file is exactly what the
+executor runs and what the reviewer saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+PLAN_FORMAT_VERSION = 1
+
+Kind = Literal["portal", "collection", "article"]
+
+
+class Action(str, Enum):
+    """What a change does. The order here is the order a plan is shown and run in."""
+
+    CREATE = "create"
+    ADOPT = "adopt"  # exists remotely with this slug, not in the lock yet: take it over
+    UPDATE = "update"
+    MOVE = "move"  # parent / collection changes (other fields may change too)
+    REORDER = "reorder"  # only position changes
+    DELETE = "delete"
+    CONFLICT = "conflict"  # edited in initdesk since the last sync: left alone
+    UNMANAGED = "unmanaged"  # exists remotely, absent locally, not pruned
+
+    @property
+    def writes(self) -> bool:
+        return self not in (Action.CONFLICT, Action.UNMANAGED)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One item's change.
+
+    ``key`` is the local path (folder for a collection, ``.md`` file for an article,
+    ``portal.yaml`` for the portal); for remote-only items it is ``remote:<slug>``.
+    ``fields`` holds only what differs (every desired field for a create); references to
+    items created in the same run are given by key (``parent_key`` / ``collection_key``)
+    and resolved to ids by the executor.
+    """
+
+    kind: Kind
+    key: str
+    action: Action
+    slug: str
+    title: str
+    remote_id: int | None = None
+    fields: tuple[FieldChange, ...] = ()
+    reason: str = ""
+    parent_key: str | None = None  # collection parent, or the article's collection
+    remote_fingerprint: str | None = None  # what the remote looked like when planned
+    local_fingerprint: str | None = None  # the source file's blob id
+    link_targets: tuple[str, ...] = ()  # article keys this body links to (for fix-ups)
+
+    def field(self, name: str) -> FieldChange | None:
+        return next((f for f in self.fields if f.field == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRef:
+    """Where the plan was made against; a plan for another remote is refused."""
+
+    base_url: str
+    organization_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    remote: RemoteRef
+    changes: tuple[Change, ...] = ()
+    version: int = PLAN_FORMAT_VERSION
+    options: dict[str, Any] = field(default_factory=dict)  # prune / force / targets
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def writes(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action.writes)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.writes)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for c in self.changes if c.action is action)
+
+#: A link to an article whose public URL is not known when planning (it is created, moved
+#: or renamed in the same run). The executor replaces it with the real URL once known.
+LINK_PLACEHOLDER = "kbsync://article/"
