@@ -1,0 +1,586 @@
+"""HelpCenterClient: the initdesk Help Center API over an injected ``httpx.Client``.
+
+The client owns the behaviour of the wire, never its names (those are in ``wire.py``):
+
+* paging: every list is read to the end, 100 per page, following ``next`` verbatim;
+* a client-side throttle (:class:`~kbsync.remote.throttle.TokenBucket`) so a normal run
+  stays under initdesk's 60 requests a minute;
+* bounded retries: 429 always (nothing was done), 5xx and broken connections only for
+  idempotent verbs; a create that fails ambiguously raises :class:`AmbiguousWriteError`
+  at once so the caller can look the object up by slug before trying again;
+* one translation of HTTP failures into :mod:`kbsync.errors`, with messages that name the
+  remote object and say what to do.
+
+The token is revealed in exactly one place (the request headers) and every message the
+client builds is scrubbed of it, so neither a repr, an exception nor a log line shows it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from kbsync.config import Secret
+from kbsync.errors import (
+    AmbiguousWriteError,
+    AuthError,
+    ConflictError,
+    ContractError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    RemoteError,
+    ServerError,
+    TransportError,
+)
+from kbsync.model import (
+    ArticleFields,
+    CollectionFields,
+    Organization,
+    Portal,
+    PortalSettings,
+    RemoteArticle,
+    RemoteCollection,
+    SearchHit,
+    Ticket,
+)
+from kbsync.remote import wire
+from kbsync.remote.throttle import TokenBucket
+
+log = logging.getLogger("kbsync.remote")
+
+T = TypeVar("T")
+OnRequest = Callable[[str, str, int | None], None]
+
+#: Verbs that may be repeated after an unknown outcome: doing them twice is doing them once.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+#: Failures that happen before a request leaves: retrying them is safe for any verb.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Failures that retrying cannot cure (bad URL, unsupported scheme).
+_PERMANENT = (httpx.UnsupportedProtocol, httpx.InvalidURL)
+#: Answers to OPTIONS that mean "not answered here", for doctor.
+_NO_OPTIONS = frozenset({404, 405, 501})
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One logical request: what to send and how to name it in messages."""
+
+    method: str
+    url: str
+    what: str
+    params: Mapping[str, str] | None = None
+    body: Any = None
+
+
+class HelpCenterClient:
+    """Typed operations of the Help Center, with paging, throttle, retries, errors."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        organization_id: int,
+        token: Secret | None,
+        requests_per_minute: int = 60,
+        max_retries: int = 5,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_request: OnRequest | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self.organization_id = organization_id
+        self._token = token
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._on_request = on_request
+        self._rng = rng or random.Random()
+        self.throttle = TokenBucket(requests_per_minute, clock=clock, sleep=sleep)
+        self.request_count = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"HelpCenterClient(base_url={str(self._http.base_url)!r}, "
+            f"organization_id={self.organization_id}, token={'****' if self._token else None})"
+        )
+
+    # --- organization and portal ------------------------------------------------------
+
+    def organization(self) -> Organization:
+        """The organization the token belongs to: the cheap auth and tenant check."""
+        org = self.organization_id
+        data = self._json(_Call("GET", wire.organization_path(org), f"organization {org}"))
+        return _convert(wire.organization_from_wire, data)
+
+    def get_portal(self) -> Portal:
+        data = self._json(_Call("GET", wire.portal_path(self.organization_id), "portal"))
+        return _convert(wire.portal_from_wire, data)
+
+    def put_portal(self, settings: PortalSettings) -> Portal:
+        call = _Call("PUT", wire.portal_path(self.organization_id), "portal",
+                     body=wire.portal_to_wire(settings))
+        return _convert(wire.portal_from_wire, self._json(call))
+
+    def patch_portal(self, changes: Mapping[str, Any]) -> Portal:
+        call = _Call("PATCH", wire.portal_path(self.organization_id), "portal",
+                     body=wire.portal_patch_to_wire(changes))
+        return _convert(wire.portal_from_wire, self._json(call))
+
+    # --- collections --------------------------------------------------------------------
+
+    def list_collections(self, parent_id: int | None = None) -> list[RemoteCollection]:
+        """Every collection (or the children of ``parent_id``), all pages read."""
+        params = wire.list_params(parent_id=parent_id)
+        items = self._items(wire.collections_path(self.organization_id), params, "collections")
+        return [_convert(wire.collection_from_wire, item) for item in items]
+
+    def collection_tree(self) -> list[RemoteCollection]:
+        """The whole hierarchy in one request (top-level collections with ``children``)."""
+        items = self._items(wire.collections_tree_path(self.organization_id), None,
+                            "collection tree")
+        return [_convert(wire.collection_from_wire, item) for item in items]
+
+    def get_collection(self, collection_id: int) -> RemoteCollection:
+        call = _Call("GET", wire.collection_path(self.organization_id, collection_id),
+                     f"collection {collection_id}")
+        return _convert(wire.collection_from_wire, self._json(call))
+
+    def create_collection(self, fields: CollectionFields) -> RemoteCollection:
+        call = _Call("POST", wire.collections_path(self.organization_id),
+                     f"collection {fields.slug!r}", body=wire.collection_to_wire(fields))
+        return _convert(wire.collection_from_wire, self._json(call))
+
+    def update_collection(self, collection_id: int, fields: CollectionFields) -> RemoteCollection:
+        call = _Call("PUT", wire.collection_path(self.organization_id, collection_id),
+                     _named("collection", collection_id, fields.slug),
+                     body=wire.collection_to_wire(fields))
+        return _convert(wire.collection_from_wire, self._json(call))
+
+    def patch_collection(self, collection_id: int, changes: Mapping[str, Any]) -> RemoteCollection:
+        call = _Call("PATCH", wire.collection_path(self.organization_id, collection_id),
+                     _named("collection", collection_id, changes.get("slug")),
+                     body=wire.collection_patch_to_wire(changes))
+        return _convert(wire.collection_from_wire, self._json(call))
+
+    def delete_collection(self, collection_id: int) -> None:
+        call = _Call("DELETE", wire.collection_path(self.organization_id, collection_id),
+                     f"collection {collection_id}")
+        self._send(call)
+
+    def find_collection_by_slug(self, slug: str) -> RemoteCollection | None:
+        """The collection with ``slug``, or None (the contract has no slug filter)."""
+        return next((c for c in self.list_collections() if c.fields.slug == slug), None)
+
+    # --- articles -----------------------------------------------------------------------
+
+    def iter_articles(
+        self, collection_id: int | None = None, status: str | None = None
+    ) -> Iterator[RemoteArticle]:
+        """Articles one page at a time, so a caller can stop early without reading all."""
+        params = wire.list_params(collection_id=collection_id, status=status)
+        for item in self._iter_items(wire.articles_path(self.organization_id), params,
+                                     "articles"):
+            yield _convert(wire.article_from_wire, item)
+
+    def list_articles(
+        self, collection_id: int | None = None, status: str | None = None
+    ) -> list[RemoteArticle]:
+        return list(self.iter_articles(collection_id, status))
+
+    def get_article(self, article_id: int) -> RemoteArticle:
+        call = _Call("GET", wire.article_path(self.organization_id, article_id),
+                     f"article {article_id}")
+        return _convert(wire.article_from_wire, self._json(call))
+
+    def create_article(self, fields: ArticleFields) -> RemoteArticle:
+        call = _Call("POST", wire.articles_path(self.organization_id),
+                     f"article {fields.slug!r}", body=wire.article_to_wire(fields))
+        return _convert(wire.article_from_wire, self._json(call))
+
+    def update_article(self, article_id: int, fields: ArticleFields) -> RemoteArticle:
+        call = _Call("PUT", wire.article_path(self.organization_id, article_id),
+                     _named("article", article_id, fields.slug),
+                     body=wire.article_to_wire(fields))
+        return _convert(wire.article_from_wire, self._json(call))
+
+    def patch_article(self, article_id: int, changes: Mapping[str, Any]) -> RemoteArticle:
+        call = _Call("PATCH", wire.article_path(self.organization_id, article_id),
+                     _named("article", article_id, changes.get("slug")),
+                     body=wire.article_patch_to_wire(changes))
+        return _convert(wire.article_from_wire, self._json(call))
+
+    def delete_article(self, article_id: int) -> None:
+        call = _Call("DELETE", wire.article_path(self.organization_id, article_id),
+                     f"article {article_id}")
+        self._send(call)
+
+    def find_article_by_slug(
+        self, slug: str, *, collection_id: int | None = None
+    ) -> RemoteArticle | None:
+        """The article with ``slug``, or None.
+
+        The contract has no slug filter, so this reads the list; ``collection_id`` (the
+        collection the article was being created in) narrows it to fewer pages.
+        """
+        for article in self.iter_articles(collection_id=collection_id):
+            if article.fields.slug == slug:
+                return article
+        return None
+
+    def search_articles(
+        self, query: str, *, status: str | None = None, limit: int = 10
+    ) -> list[SearchHit]:
+        """The best ``limit`` hits for ``query``, best first (server default: published)."""
+        if limit <= 0:
+            return []
+        params = wire.list_params(page_size=min(limit, wire.MAX_PAGE_SIZE), query=query,
+                                  status=status)
+        hits: list[SearchHit] = []
+        for item in self._iter_items(wire.article_search_path(self.organization_id), params,
+                                     "article search"):
+            hits.append(_convert(wire.search_hit_from_wire, item))
+            if len(hits) >= limit:
+                break
+        return hits
+
+    # --- tickets ------------------------------------------------------------------------
+
+    def list_tickets(
+        self,
+        *,
+        created_after: str | None = None,
+        created_before: str | None = None,
+        include_spam: bool = False,
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        """Tickets, newest first; spam only when asked for (the server's default)."""
+        params = wire.list_params(created_after=created_after, created_before=created_before,
+                                  is_spam=True if include_spam else None)
+        tickets: list[Ticket] = []
+        if limit is not None and limit <= 0:
+            return tickets
+        for item in self._iter_items(wire.tickets_path(self.organization_id), params,
+                                     "tickets"):
+            tickets.append(_convert(wire.ticket_from_wire, item))
+            if limit is not None and len(tickets) >= limit:
+                break
+        return tickets
+
+    # --- raw access for doctor ------------------------------------------------------------
+
+    def options(self, path: str) -> dict[str, Any] | None:
+        """``OPTIONS path`` as JSON, or None when the server does not answer it."""
+        call = _Call("OPTIONS", path, f"OPTIONS {path}")
+        try:
+            response = self._send(call)
+        except NotFoundError:
+            return None
+        except RemoteError as exc:
+            if exc.status in _NO_OPTIONS:
+                return None
+            raise
+        data = self._decode(response, call)
+        return data if isinstance(data, dict) else None
+
+    def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """``GET path`` decoded, for doctor's one raw read of each endpoint."""
+        return self._json(_Call("GET", path, f"GET {path}", params=params))
+
+    # --- paging -------------------------------------------------------------------------
+
+    def _items(self, path: str, params: Mapping[str, str] | None, what: str) -> list[Any]:
+        return list(self._iter_items(path, params, what))
+
+    def _iter_items(
+        self, path: str, params: Mapping[str, str] | None, what: str
+    ) -> Iterator[Any]:
+        """Items of every page: ``next`` is followed verbatim, a bare array is one page."""
+        call = _Call("GET", path, what, params=params)
+        seen: set[str] = set()
+        while True:
+            items, next_url = _convert_page(self._json(call), what)
+            yield from items
+            if next_url is None:
+                return
+            if next_url in seen:
+                raise ContractError(f"{what}: the 'next' link repeats {_path_of(next_url)}; "
+                                    "stopping instead of looping (run `kbsync doctor`)")
+            seen.add(next_url)
+            self._check_same_origin(next_url, what)
+            call = _Call("GET", next_url, what)
+
+    def _check_same_origin(self, url: str, what: str) -> None:
+        """Refuse a ``next`` link to another host: the token would be sent there."""
+        target = httpx.URL(url)
+        if not target.is_absolute_url:
+            return
+        base = self._http.base_url
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise ContractError(
+                f"{what}: the 'next' link points to {target.scheme}://{target.host}"
+                f"{':' + str(target.port) if target.port else ''}, not to the base URL "
+                f"{base.scheme}://{base.host}{':' + str(base.port) if base.port else ''}; "
+                "refusing to send the token there (check base_url, or the server's proxy "
+                "settings)"
+            )
+
+    # --- sending ------------------------------------------------------------------------
+
+    def _json(self, call: _Call) -> Any:
+        return self._decode(self._send(call), call)
+
+    def _decode(self, response: httpx.Response, call: _Call) -> Any:
+        """The JSON body, or a ContractError saying what came instead."""
+        try:
+            return response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            raise ContractError(self._scrub(
+                f"{call.what}: the answer to {call.method} {_path_of(call.url)} is not JSON "
+                f"(HTTP {response.status_code}, {kind}); check base_url points at the "
+                "initdesk API"
+            )) from None
+
+    def _send(self, call: _Call) -> httpx.Response:
+        """Send with throttle and bounded retries; answer the response or raise."""
+        attempt = 0
+        while True:
+            final = attempt >= self.max_retries
+            try:
+                response = self._attempt(call)
+            except _PERMANENT as exc:
+                raise TransportError(self._scrub(
+                    f"{call.what}: cannot send {call.method} {_path_of(call.url)}: {exc} "
+                    "(check base_url)"
+                )) from None
+            except (httpx.TransportError, OSError) as exc:
+                self._failed_without_answer(call, exc, final=final, attempt=attempt)
+                attempt += 1
+                continue
+            status = response.status_code
+            if status == 429:
+                self._rate_limited(call, response, final=final, attempt=attempt)
+            elif status >= 500:
+                self._server_failed(call, response, final=final, attempt=attempt)
+            elif status == 404 and call.method == "DELETE" and attempt > 0:
+                # The first attempt was done but its answer was lost: the goal is reached.
+                log.debug("%s %s: 404 on retry, taken as already deleted", call.method,
+                          _path_of(call.url))
+                return response
+            elif status >= 400:
+                raise self._error(call, response)
+            else:
+                return response
+            attempt += 1
+
+    def _attempt(self, call: _Call) -> httpx.Response:
+        """One request through the throttle; every attempt is counted and reported."""
+        self.throttle.acquire()
+        self.request_count += 1
+        path = _path_of(call.url)
+        started = time.perf_counter()
+        try:
+            response = self._http.request(call.method, call.url, params=call.params,
+                                          json=call.body, headers=self._headers())
+        except Exception as exc:
+            log.debug("%s %s -> %s", call.method, path, type(exc).__name__)
+            if self._on_request is not None:
+                self._on_request(call.method, path, None)
+            raise
+        log.debug("%s %s -> %d (%.0f ms)", call.method, path, response.status_code,
+                  (time.perf_counter() - started) * 1000)
+        if self._on_request is not None:
+            self._on_request(call.method, path, response.status_code)
+        return response
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self._token is not None:
+            headers[wire.TOKEN_HEADER] = self._token.reveal()
+        return headers
+
+    # --- retry decisions ----------------------------------------------------------------
+
+    def _failed_without_answer(
+        self, call: _Call, exc: BaseException, *, final: bool, attempt: int
+    ) -> None:
+        """A timeout or broken connection: retry if safe, else raise the right error."""
+        reason = _describe(exc)
+        if call.method not in IDEMPOTENT and not isinstance(exc, _NOT_SENT):
+            raise AmbiguousWriteError(self._scrub(
+                f"{call.what}: {call.method} {_path_of(call.url)} failed with {reason}; it may "
+                "or may not have been created: look it up by slug before trying again"
+            )) from None
+        if final:
+            raise TransportError(self._scrub(
+                f"{call.what}: {call.method} {_path_of(call.url)} failed {attempt + 1} times, "
+                f"last with {reason}; check the network and base_url, then retry"
+            )) from None
+        self._pause(self._backoff(attempt), call, reason)
+
+    def _rate_limited(
+        self, call: _Call, response: httpx.Response, *, final: bool, attempt: int
+    ) -> None:
+        """429: nothing was done, so any verb may wait and try again, a bounded number."""
+        if final:
+            raise RateLimitedError(self._scrub(
+                f"{call.what}: rate limited (429) {attempt + 1} times on {call.method} "
+                f"{_path_of(call.url)}; wait a minute and retry, or lower requests_per_minute "
+                "under [remote] in kbsync.toml (or INITDESK_RPM)"
+            ), status=429)
+        delay = _retry_after(response)
+        if delay is None:
+            delay = self._backoff(attempt)
+        self._pause(min(delay, self.backoff_cap), call, "429")
+
+    def _server_failed(
+        self, call: _Call, response: httpx.Response, *, final: bool, attempt: int
+    ) -> None:
+        """5xx: a create may have happened, so only idempotent verbs are repeated."""
+        status = response.status_code
+        if call.method not in IDEMPOTENT:
+            raise AmbiguousWriteError(self._scrub(
+                f"{call.what}: {call.method} {_path_of(call.url)} answered HTTP {status}; it "
+                "may or may not have been created: look it up by slug before trying again"
+            ), status=status)
+        if final:
+            raise ServerError(self._scrub(
+                f"{call.what}: the Help Center answered HTTP {status} {attempt + 1} times to "
+                f"{call.method} {_path_of(call.url)}; it may be down, try again later"
+                f"{_detail_suffix(response)}"
+            ), status=status)
+        self._pause(self._backoff(attempt), call, f"HTTP {status}")
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^n)]."""
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
+        return self._rng.uniform(0.0, ceiling)
+
+    def _pause(self, seconds: float, call: _Call, reason: str) -> None:
+        log.debug("%s %s: %s, retrying in %.2f s", call.method, _path_of(call.url), reason,
+                  seconds)
+        self._sleep(seconds)
+
+    # --- error mapping ------------------------------------------------------------------
+
+    def _error(self, call: _Call, response: httpx.Response) -> RemoteError:
+        """The exception for a 4xx answer (429 excluded), with a message saying what to do."""
+        status = response.status_code
+        detail, fields = wire.error_from_wire(_body(response))
+        where = f"{call.method} {_path_of(call.url)}"
+        org = self.organization_id
+        error: RemoteError
+        if status == 400:
+            messages = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+            text = messages or detail or "no reason given"
+            error = RejectedError(self._scrub(
+                f"{call.what}: rejected by the Help Center: {text} (fix these fields and retry)"
+            ), fields=fields)
+        elif status == 401:
+            error = AuthError(
+                f"token rejected: check INITDESK_TOKEN (401 from {where})", status=401
+            )
+        elif status == 403:
+            error = ForbiddenError(
+                f"forbidden: the token is not allowed for organization {org} (403 from "
+                f"{where}); a token is scoped to one organization: check organization_id "
+                "in kbsync.toml (or INITDESK_ORG_ID / --org), and that the token is active",
+                status=403,
+            )
+        elif status == 404:
+            error = NotFoundError(self._scrub(
+                f"{call.what} not found (404 from {where}); it may have been deleted in "
+                "initdesk: run `kbsync plan` to see the current state"
+            ), status=404)
+        elif status == 409:
+            error = ConflictError(self._scrub(
+                f"{call.what}: conflict (409 from {where}): {detail or 'no detail given'}"
+            ), status=409)
+        else:
+            error = RemoteError(self._scrub(
+                f"{call.what}: unexpected HTTP {status} from {where}{_detail_suffix(response)}"
+            ), status=status)
+        return error
+
+    def _scrub(self, text: str) -> str:
+        """Mask the token should a server ever echo it into text we pass on."""
+        if self._token is not None and self._token.reveal():
+            return text.replace(self._token.reveal(), "****")
+        return text
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _convert(reader: Callable[[Any], T], data: Any) -> T:
+    """Run a wire reader, pointing a shape error at ``kbsync doctor``."""
+    try:
+        return reader(data)
+    except ContractError as exc:
+        raise ContractError(f"{exc} (run `kbsync doctor` to compare the tenant with the "
+                            "contract)") from None
+
+
+def _convert_page(data: Any, what: str) -> tuple[list[Any], str | None]:
+    return _convert(lambda obj: wire.page_from_wire(obj, what), data)
+
+
+def _named(noun: str, object_id: int, slug: object) -> str:
+    """"article 42 ('welcome')" when the slug is known, else "article 42"."""
+    return f"{noun} {object_id} ({slug!r})" if isinstance(slug, str) else f"{noun} {object_id}"
+
+
+def _path_of(url: str) -> str:
+    """The path (and query) of a URL, for messages: never the host's credentials."""
+    parsed = httpx.URL(url)
+    query = parsed.query.decode("ascii", "replace")
+    return parsed.path + (f"?{query}" if query else "")
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _detail_suffix(response: httpx.Response) -> str:
+    detail, _ = wire.error_from_wire(_body(response))
+    return f": {detail}" if detail else ""
+
+
+def _describe(exc: BaseException) -> str:
+    """A short reason: the exception's class, and its text when that says something."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return f"{name} ({text[:200]})" if text else name
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), None when absent or bad."""
+    raw = response.headers.get(wire.RETRY_AFTER_HEADER)
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
