@@ -18,11 +18,13 @@ client builds is scrubbed of it, so neither a repr, an exception nor a log line 
 from __future__ import annotations
 
 import email.utils
+import heapq
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import httpx
@@ -266,18 +268,34 @@ class HelpCenterClient:
         include_spam: bool = False,
         limit: int | None = None,
     ) -> list[Ticket]:
-        """Tickets, newest first; spam only when asked for (the server's default)."""
-        params = wire.list_params(created_after=created_after, created_before=created_before,
-                                  is_spam=True if include_spam else None)
-        tickets: list[Ticket] = []
+        """Tickets, newest first; spam tickets only when ``include_spam``.
+
+        The contract leaves open whether ``is_spam=true`` adds spam to the list or lists
+        only spam, so with ``include_spam`` both lists are read and merged newest first
+        (duplicates by id dropped): right under either reading.
+        """
         if limit is not None and limit <= 0:
-            return tickets
-        for item in self._iter_items(wire.tickets_path(self.organization_id), params,
-                                     "tickets"):
-            tickets.append(_convert(wire.ticket_from_wire, item))
+            return []
+        streams = [self._iter_tickets(wire.list_params(
+            created_after=created_after, created_before=created_before))]
+        if include_spam:
+            streams.append(self._iter_tickets(wire.list_params(
+                created_after=created_after, created_before=created_before, is_spam=True)))
+        tickets: list[Ticket] = []
+        seen: set[int] = set()
+        for ticket in heapq.merge(*streams, key=_created_key, reverse=True):
+            if ticket.id in seen:
+                continue
+            seen.add(ticket.id)
+            tickets.append(ticket)
             if limit is not None and len(tickets) >= limit:
                 break
         return tickets
+
+    def _iter_tickets(self, params: Mapping[str, str]) -> Iterator[Ticket]:
+        for item in self._iter_items(wire.tickets_path(self.organization_id), params,
+                                     "tickets"):
+            yield _convert(wire.ticket_from_wire, item)
 
     # --- raw access for doctor ------------------------------------------------------------
 
@@ -567,6 +585,19 @@ def _describe(exc: BaseException) -> str:
     text = str(exc).strip()
     name = type(exc).__name__
     return f"{name} ({text[:200]})" if text else name
+
+
+def _created_key(ticket: Ticket) -> datetime:
+    """Sort key for newest-first merging; an unreadable date sorts last."""
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    if not ticket.created_at:
+        return oldest
+    text = ticket.created_at
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return oldest
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -12,6 +12,7 @@ Reading is liberal (unknown fields ignored, optional fields defaulted); writing 
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -457,3 +458,127 @@ def _query_value(value: object) -> str:
 
 def writable_names(resource: Resource) -> Iterable[str]:
     return (f.name for f in resource.fields if f.writable)
+
+
+# --- doctor: endpoints, OPTIONS metadata and value types ---------------------------------
+# (added for ``kbsync doctor``; the metadata names are Django REST Framework's)
+
+OPTIONS_ACTIONS = "actions"
+#: The write actions whose field metadata doctor reads, in order of preference: POST
+#: (create) says what a new object needs; PUT is what a singleton like the portal offers.
+OPTIONS_WRITE_METHODS = ("POST", "PUT")
+OPTIONS_TYPE = "type"
+OPTIONS_REQUIRED = "required"
+OPTIONS_READ_ONLY = "read_only"
+OPTIONS_MAX_LENGTH = "max_length"
+
+#: The DRF metadata type names that satisfy each contract type. DRF renders related
+#: fields (foreign keys) and nested serializers as "field", choices as "choice".
+OPTIONS_TYPES: dict[str, frozenset[str]] = {
+    "integer": frozenset({"integer", "field"}),
+    "string": frozenset({"string", "choice", "slug", "email", "url", "regex"}),
+    "boolean": frozenset({"boolean"}),
+    "datetime": frozenset({"datetime"}),
+    "object": frozenset({"nested object", "field"}),
+    "array": frozenset({"list", "multiple choice", "field"}),
+    "number": frozenset({"float", "decimal", "integer"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMetadata:
+    """What an ``OPTIONS`` answer says about one field; None where it says nothing."""
+
+    name: str
+    type: str | None
+    required: bool | None
+    read_only: bool | None
+    max_length: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OptionsMetadata:
+    """The field metadata of one write action (``method``) of an ``OPTIONS`` answer."""
+
+    method: str
+    fields: dict[str, FieldMetadata]
+
+
+def resource_path(resource: Resource, org: int) -> str:
+    """The path of a contract resource for organization ``org``."""
+    return resource.path.format(org=org)
+
+
+def doctor_list_params(query: str | None = None, status: str | None = None) -> dict[str, str]:
+    """The cheapest list read: the first page holding one object."""
+    return list_params(page_size=1, query=query, status=status)
+
+
+def options_from_wire(obj: object) -> OptionsMetadata | None:
+    """The first write action's field metadata, or None when none is advertised."""
+    if not isinstance(obj, dict):
+        return None
+    actions = obj.get(OPTIONS_ACTIONS)
+    if not isinstance(actions, dict):
+        return None
+    for method in OPTIONS_WRITE_METHODS:
+        fields = actions.get(method)
+        if isinstance(fields, dict):
+            return OptionsMetadata(method, {
+                str(name): _field_metadata(str(name), meta) for name, meta in fields.items()
+            })
+    return None
+
+
+def _field_metadata(name: str, meta: object) -> FieldMetadata:
+    data = meta if isinstance(meta, dict) else {}
+    kind = data.get(OPTIONS_TYPE)
+    required = data.get(OPTIONS_REQUIRED)
+    read_only = data.get(OPTIONS_READ_ONLY)
+    max_length = data.get(OPTIONS_MAX_LENGTH)
+    return FieldMetadata(
+        name=name,
+        type=kind if isinstance(kind, str) else None,
+        required=required if isinstance(required, bool) else None,
+        read_only=read_only if isinstance(read_only, bool) else None,
+        max_length=max_length if isinstance(max_length, int)
+        and not isinstance(max_length, bool) else None,
+    )
+
+
+def json_type(value: object) -> str:
+    """The contract type name a JSON value has ("null" for null); datetimes are strings."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def value_matches(value: object, expected: WireType) -> bool:
+    """Whether a (non-null) JSON value has the contract type ``expected``."""
+    actual = json_type(value)
+    if expected == "datetime":
+        return isinstance(value, str) and is_datetime(value)
+    if expected == "number":
+        return actual in ("number", "integer")
+    return actual == expected
+
+
+def is_datetime(text: str) -> bool:
+    """ISO 8601 as DRF writes it (a trailing ``Z`` included)."""
+    try:
+        _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return False
+    return True
