@@ -1,0 +1,253 @@
+"""Runs a Plan through the client, one step at a time, saving the lock after each.
+
+The executor never prints: it reports through ``ApplyHooks`` (the console's progress bar,
+tests' recorders). Its promises:
+
+* the lock is written after every successful remote step, so a crash or Ctrl-C leaves a
+  state the next run converges from;
+* a create whose outcome is unknown (``AmbiguousWriteError``) is looked up by slug before
+  it is tried again, so nothing is ever created twice;
+* a stop request (Ctrl-C) is honoured between steps, never in the middle of one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kbsync.errors import AmbiguousWriteError, KbsyncError, NotFoundError
+from kbsync.fingerprint import fields_fingerprint
+from kbsync.lock import Lock, LockEntry, PortalEntry, Section
+from kbsync.model import (
+    ArticleFields,
+    CollectionFields,
+    Portal,
+    RemoteArticle,
+    RemoteCollection,
+)
+from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, Plan
+from kbsync.remote.client import HelpCenterClient
+
+_PLACEHOLDER = re.compile(re.escape(LINK_PLACEHOLDER) + r'([^"#]+)')
+_AMBIGUOUS_RETRIES = 3
+
+
+class ApplyHooks(Protocol):
+    def started(self, total: int) -> None: ...
+    def step_done(self, change: Change, note: str) -> None: ...
+
+
+class SilentHooks:
+    def started(self, total: int) -> None:
+        return None
+
+    def step_done(self, change: Change, note: str) -> None:
+        return None
+
+
+@dataclass
+class ApplyResult:
+    done: list[Change] = field(default_factory=list)
+    not_done: list[Change] = field(default_factory=list)
+    failed: Change | None = None
+    error: KbsyncError | None = None
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.interrupted
+
+
+class Executor:
+    def __init__(
+        self,
+        client: HelpCenterClient,
+        lock: Lock,
+        save_lock: Callable[[Lock], None],
+        hooks: ApplyHooks | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.client = client
+        self.lock = lock
+        self.save_lock = save_lock
+        self.hooks = hooks or SilentHooks()
+        self.should_stop = should_stop
+        self.collection_ids: dict[str, int] = {}
+        self.article_urls: dict[str, str] = {}
+        self._fixups: dict[str, tuple[int, str]] = {}  # article key -> (id, html sent)
+
+    def run(self, plan: Plan) -> ApplyResult:
+        steps = list(plan.writes)
+        result = ApplyResult()
+        self.hooks.started(len(steps) + 1)
+        for index, change in enumerate(steps):
+            if self.should_stop():
+                result.interrupted = True
+                result.not_done = steps[index:]
+                return result
+            try:
+                note = self._step(change)
+            except KbsyncError as exc:
+                result.failed, result.error = change, exc
+                result.not_done = steps[index + 1:]
+                return result
+            result.done.append(change)
+            self.hooks.step_done(change, note)
+        try:
+            self._fix_links()
+        except KbsyncError as exc:
+            result.error = exc
+        self.hooks.step_done(Change("article", "links", Action.UPDATE, "", ""), "links")
+        return result
+
+    # -- one step ------------------------------------------------------------------------
+
+    def _step(self, change: Change) -> str:
+        if change.kind == "portal":
+            return self._portal(change)
+        if change.action is Action.DELETE:
+            return self._delete(change)
+        if change.kind == "collection":
+            return self._collection(change)
+        return self._article(change)
+
+    def _portal(self, change: Change) -> str:
+        portal = self.client.patch_portal({f.field: f.after for f in change.fields})
+        self._record_portal(portal)
+        return "portal updated"
+
+    def _delete(self, change: Change) -> str:
+        assert change.remote_id is not None
+        section: Section = "collections" if change.kind == "collection" else "articles"
+        try:
+            if change.kind == "collection":
+                self.client.delete_collection(change.remote_id)
+            else:
+                self.client.delete_article(change.remote_id)
+        except NotFoundError:
+            pass  # already gone: the goal of the step holds
+        found = self.lock.by_id(section, change.remote_id)
+        if found is not None:
+            self.lock.remove(section, found[0])
+            self.save_lock(self.lock)
+        return "deleted"
+
+    def _collection(self, change: Change) -> str:
+        values = self._values(change)
+        if change.action is Action.CREATE:
+            created = self._create(change, lambda: self.client.create_collection(
+                CollectionFields(**values)), self.client.find_collection_by_slug)
+            assert isinstance(created, RemoteCollection)
+            remote = created
+        else:
+            assert change.remote_id is not None
+            remote = (self.client.patch_collection(change.remote_id, values) if values
+                      else self.client.get_collection(change.remote_id))
+        self.collection_ids[change.key] = remote.id
+        self._record("collections", change, remote.id, fields_fingerprint(remote.fields),
+                     remote.updated_at)
+        return change.action.value
+
+    def _article(self, change: Change) -> str:
+        values = self._values(change)
+        sent_html = values.get("content_html")
+        if change.action is Action.CREATE:
+            created = self._create(change, lambda: self.client.create_article(
+                ArticleFields(**values)), self.client.find_article_by_slug)
+            assert isinstance(created, RemoteArticle)
+            remote = created
+        else:
+            assert change.remote_id is not None
+            remote = (self.client.patch_article(change.remote_id, values) if values
+                      else self.client.get_article(change.remote_id))
+        if remote.url:
+            self.article_urls[change.key] = remote.url
+        if isinstance(sent_html, str) and LINK_PLACEHOLDER in sent_html:
+            self._fixups[change.key] = (remote.id, sent_html)
+        self._record("articles", change, remote.id, fields_fingerprint(remote.fields),
+                     remote.updated_at)
+        return change.action.value
+
+    def _create(self, change: Change, create: Callable[[], Any],
+                find: Callable[[str], Any]) -> Any:
+        """Create once; after an ambiguous failure, look the slug up before trying again."""
+        for attempt in range(_AMBIGUOUS_RETRIES):
+            try:
+                return create()
+            except AmbiguousWriteError:
+                existing = find(change.slug)
+                if existing is not None:
+                    return existing
+                if attempt == _AMBIGUOUS_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _values(self, change: Change) -> dict[str, Any]:
+        """The fields to send, with ids of items created in this run and known URLs."""
+        values = {f.field: f.after for f in change.fields}
+        if change.kind == "collection" and "parent_id" in values and values["parent_id"] is None:
+            values["parent_id"] = self._parent_id(change.parent_key)
+        if change.kind == "article" and "collection_id" in values \
+                and values["collection_id"] is None:
+            values["collection_id"] = self._parent_id(change.parent_key)
+        html = values.get("content_html")
+        if isinstance(html, str) and LINK_PLACEHOLDER in html:
+            values["content_html"] = self._resolve_links(html, final=False)
+        return values
+
+    def _parent_id(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if key in self.collection_ids:
+            return self.collection_ids[key]
+        found = self.lock.by_path("collections", key)
+        if found is None:
+            raise KbsyncError(f"collection {key!r} was not created; cannot place its content")
+        return found[1].id
+
+    def _resolve_links(self, html: str, *, final: bool) -> str:
+        def replace(match: re.Match[str]) -> str:
+            key = match.group(1)
+            url = self.article_urls.get(key) or (self._lookup_url(key) if final else None)
+            return url if url else match.group(0)
+
+        return _PLACEHOLDER.sub(replace, html)
+
+    def _lookup_url(self, key: str) -> str | None:
+        found = self.lock.by_path("articles", key)
+        if found is None:
+            return None
+        url = self.client.get_article(found[1].id).url
+        if url:
+            self.article_urls[key] = url
+        return url
+
+    def _fix_links(self) -> None:
+        """Second pass: bodies sent while a link target did not exist yet."""
+        for key, (article_id, sent) in sorted(self._fixups.items()):
+            html = self._resolve_links(sent, final=True)
+            remote = self.client.patch_article(article_id, {"content_html": html})
+            found = self.lock.by_id("articles", article_id)
+            if found is not None:
+                slug, entry = found
+                self.lock.put("articles", slug, LockEntry(
+                    article_id, entry.path, fields_fingerprint(remote.fields),
+                    remote.updated_at, entry.local))
+                self.save_lock(self.lock)
+            del key
+        self._fixups.clear()
+
+    # -- the lock ------------------------------------------------------------------------
+
+    def _record(self, section: Section, change: Change, remote_id: int, fingerprint: str,
+                updated_at: str | None) -> None:
+        self.lock.put(section, change.slug, LockEntry(
+            id=remote_id, path=change.key, remote=fingerprint, updated_at=updated_at,
+            local=change.local_fingerprint))
+        self.save_lock(self.lock)
+
+    def _record_portal(self, portal: Portal) -> None:
+        self.lock.portal = PortalEntry(fields_fingerprint(portal.settings), portal.updated_at)
+        self.save_lock(self.lock)

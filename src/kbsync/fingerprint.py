@@ -1,0 +1,25 @@
+"""Fingerprints: short, stable hashes of what was synced.
+
+The remote fingerprint covers only the fields kbsync manages, so a web-UI edit to any of
+them (and nothing else) shows up as drift. The local one is a git blob id, so the exact
+bytes of a file as last synced can be looked up in git objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+from kbsync.model import ArticleFields, CollectionFields, PortalSettings
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives this content as a blob (``git hash-object``)."""
+    header = f"blob {len(data)}\0".encode()
+    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+
+
+def fields_fingerprint(fields: ArticleFields | CollectionFields | PortalSettings) -> str:
+    canonical = json.dumps(dataclasses.asdict(fields), sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,147 @@
+"""kbsync.lock: which local item is which remote object, and what was last synced.
+
+The file is committed with the knowledge base, so it is deterministic and diff-friendly:
+sorted keys, one item per line. Items are keyed by slug (the identity a file keeps when
+it moves or is renamed); ``path`` lets a slug change on the same file be recognised.
+Fingerprints: ``local`` is the git blob id of the file as last synced (so pull can find
+the base text in git objects), ``remote`` a hash of the managed remote fields, and
+``updated_at`` the remote timestamp. The token is never written here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from kbsync.errors import ConfigError
+from kbsync.local.writer import atomic_write
+
+LOCK_VERSION = 1
+Section = Literal["collections", "articles"]
+
+
+@dataclass(frozen=True, slots=True)
+class LockEntry:
+    id: int
+    path: str
+    remote: str  # fingerprint of the managed remote fields
+    updated_at: str | None = None
+    local: str | None = None  # git blob id of the source file as last synced
+
+    def to_json(self) -> str:
+        data = {"id": self.id, "local": self.local, "path": self.path, "remote": self.remote,
+                "updated_at": self.updated_at}
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+@dataclass(frozen=True, slots=True)
+class PortalEntry:
+    remote: str
+    updated_at: str | None = None
+
+
+class Lock:
+    """The lock's contents, mutated step by step during apply and saved after each."""
+
+    def __init__(self, base_url: str | None = None, organization_id: int | None = None) -> None:
+        self.base_url = base_url
+        self.organization_id = organization_id
+        self.collections: dict[str, LockEntry] = {}
+        self.articles: dict[str, LockEntry] = {}
+        self.portal: PortalEntry | None = None
+        self._lines: dict[tuple[str, str], str] = {}
+
+    def section(self, name: Section) -> dict[str, LockEntry]:
+        return self.collections if name == "collections" else self.articles
+
+    def put(self, section: Section, slug: str, entry: LockEntry) -> None:
+        """Record an item under its slug, dropping any older entry for the same id."""
+        table = self.section(section)
+        for old_slug in [s for s, e in table.items() if e.id == entry.id and s != slug]:
+            self.remove(section, old_slug)
+        table[slug] = entry
+        self._lines[(section, slug)] = entry.to_json()
+
+    def remove(self, section: Section, slug: str) -> None:
+        self.section(section).pop(slug, None)
+        self._lines.pop((section, slug), None)
+
+    def by_path(self, section: Section, path: str) -> tuple[str, LockEntry] | None:
+        return next(((s, e) for s, e in self.section(section).items() if e.path == path), None)
+
+    def by_id(self, section: Section, remote_id: int) -> tuple[str, LockEntry] | None:
+        return next(((s, e) for s, e in self.section(section).items() if e.id == remote_id),
+                    None)
+
+    def entries(self, section: Section) -> Iterator[tuple[str, LockEntry]]:
+        yield from sorted(self.section(section).items())
+
+    def with_path(self, section: Section, slug: str, path: str) -> None:
+        entry = self.section(section).get(slug)
+        if entry is not None and entry.path != path:
+            self.put(section, slug, replace(entry, path=path))
+
+    def dumps(self) -> str:
+        """Deterministic text: sorted, one item per line."""
+        out = ["{", f'"version": {LOCK_VERSION},']
+        remote = {"base_url": self.base_url, "organization_id": self.organization_id}
+        out.append(f'"remote": {json.dumps(remote, sort_keys=True)},')
+        if self.portal is not None:
+            portal = {"remote": self.portal.remote, "updated_at": self.portal.updated_at}
+            out.append(f'"portal": {json.dumps(portal, sort_keys=True)},')
+        for index, name in enumerate(("articles", "collections")):
+            section: Section = "articles" if name == "articles" else "collections"
+            rows = [
+                f"  {json.dumps(slug, ensure_ascii=False)}: {self._line(section, slug, entry)}"
+                for slug, entry in self.entries(section)
+            ]
+            body = ",\n".join(rows)
+            tail = "," if index == 0 else ""
+            out.append(f'"{name}": {{\n{body}\n}}{tail}' if rows else f'"{name}": {{}}{tail}')
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+    def _line(self, section: Section, slug: str, entry: LockEntry) -> str:
+        line = self._lines.get((section, slug))
+        if line is None:
+            line = self._lines[(section, slug)] = entry.to_json()
+        return line
+
+    def save(self, path: Path, *, durable: bool = True) -> None:
+        atomic_write(path, self.dumps(), durable=durable)
+
+
+def load_lock(path: Path) -> Lock:
+    """Read the lock; a missing file is an empty lock (first run, or a fresh checkout)."""
+    if not path.is_file():
+        return Lock()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(
+            f"{path.name}: cannot read the lock ({exc}); restore it from git, or delete it "
+            "and kbsync will match remote items by slug"
+        ) from None
+    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
+        raise ConfigError(f"{path.name}: unknown lock format (version {data.get('version')!r})"
+                          if isinstance(data, dict) else f"{path.name}: not a lock file")
+    remote = data.get("remote") or {}
+    lock = Lock(remote.get("base_url"), remote.get("organization_id"))
+    for section in ("collections", "articles"):
+        for slug, raw in (data.get(section) or {}).items():
+            lock.put(section, slug, _entry(raw, path.name, slug))
+    portal = data.get("portal")
+    if isinstance(portal, dict) and isinstance(portal.get("remote"), str):
+        lock.portal = PortalEntry(portal["remote"], portal.get("updated_at"))
+    return lock
+
+
+def _entry(raw: Any, name: str, slug: str) -> LockEntry:
+    try:
+        return LockEntry(id=int(raw["id"]), path=str(raw["path"]), remote=str(raw["remote"]),
+                         updated_at=raw.get("updated_at"), local=raw.get("local"))
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(f"{name}: entry {slug!r} is malformed; restore the lock from git")

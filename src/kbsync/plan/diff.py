@@ -1,0 +1,347 @@
+"""diff(local tree, actual remote, lock) -> changes. Pure and deterministic.
+
+Identity is the slug: a file that moves to another folder, or is renamed while its
+front-matter slug stays, is the same article (an update, not a create). The lock says
+which remote id a slug was synced to; without a lock entry a remote item with the same
+slug is adopted. A lock entry whose path matches but whose slug differs is a slug change
+of the same item.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from kbsync.fingerprint import fields_fingerprint
+from kbsync.local.markdown import RenderedBody
+from kbsync.local.tree import LocalArticle, LocalCollection, LocalTree
+from kbsync.lock import Lock, LockEntry, Section
+from kbsync.model import (
+    ARTICLE_FIELDS,
+    COLLECTION_FIELDS,
+    ArticleFields,
+    CollectionFields,
+    PortalSettings,
+    RemoteArticle,
+    RemoteCollection,
+)
+from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange
+from kbsync.remote.actual import ActualState
+
+Prune = Literal["off", "managed", "all"]
+#: key of an article -> (resolver of link targets -> URL) -> its rendered body
+BodyRenderer = Callable[[str, Callable[[str], "str | None"]], RenderedBody]
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    prune: Prune = "off"
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a local item was paired with a remote one (or not)."""
+
+    remote_id: int | None
+    adopted: bool = False
+    recreated: bool = False  # the lock knew it, but it is gone remotely
+    lock_entry: LockEntry | None = None
+
+
+def match_items(
+    section: Section,
+    local: Mapping[str, str],  # slug -> local key (path)
+    remote_by_slug: Mapping[str, int],
+    remote_ids: set[int],
+    lock: Lock,
+) -> dict[str, Match]:
+    """Pair each local slug with a remote id: lock by slug, lock by path, then slug."""
+    claimed: set[int] = set()
+    out: dict[str, Match] = {}
+    for slug, path in sorted(local.items()):
+        entry = lock.section(section).get(slug)
+        if entry is None:
+            by_path = lock.by_path(section, path)
+            if by_path is not None and by_path[0] not in local:
+                entry = by_path[1]
+        if entry is not None and entry.id in remote_ids and entry.id not in claimed:
+            out[slug] = Match(entry.id, lock_entry=entry)
+            claimed.add(entry.id)
+    for slug, _path in sorted(local.items()):
+        if slug in out:
+            continue
+        entry = lock.section(section).get(slug)
+        remote_id = remote_by_slug.get(slug)
+        if remote_id is not None and remote_id not in claimed:
+            out[slug] = Match(remote_id, adopted=True)
+            claimed.add(remote_id)
+        else:
+            out[slug] = Match(None, recreated=entry is not None)
+    return out
+
+
+def changed_fields(before: Any, after: Any, names: tuple[str, ...]) -> tuple[FieldChange, ...]:
+    return tuple(
+        FieldChange(name, getattr(before, name), getattr(after, name))
+        for name in names
+        if getattr(before, name) != getattr(after, name)
+    )
+
+
+def classify(fields: tuple[FieldChange, ...], parent_field: str) -> Action:
+    names = {f.field for f in fields}
+    if names == {"position"}:
+        return Action.REORDER
+    if parent_field in names:
+        return Action.MOVE
+    return Action.UPDATE
+
+
+def drifted(entry: LockEntry | None, remote_fingerprint: str) -> bool:
+    return entry is not None and entry.remote != remote_fingerprint
+
+
+class Differ:
+    """Computes the changes for one run; holds the matches the link resolver needs."""
+
+    def __init__(self, tree: LocalTree, actual: ActualState, lock: Lock,
+                 render: BodyRenderer, options: DiffOptions) -> None:
+        self.tree = tree
+        self.actual = actual
+        self.lock = lock
+        self.render = render
+        self.options = options
+        self.collection_match = match_items(
+            "collections",
+            {c.slug: c.key for c in tree.collections},
+            {s: c.id for s, c in actual.collection_by_slug().items()},
+            set(actual.collections),
+            lock,
+        )
+        self.article_match = match_items(
+            "articles",
+            {a.slug: a.key for a in tree.articles},
+            {s: a.id for s, a in actual.article_by_slug().items()},
+            set(actual.articles),
+            lock,
+        )
+        self._collections_by_key = {c.key: c for c in tree.collections}
+        self._articles_by_key = {a.key: a for a in tree.articles}
+
+    # -- ids and URLs --------------------------------------------------------------------
+
+    def collection_id(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        return self.collection_match[self._collections_by_key[key].slug].remote_id
+
+    def _collection_slug_stays(self, key: str | None) -> bool:
+        if key is None:
+            return True
+        local = self._collections_by_key[key]
+        remote_id = self.collection_id(key)
+        remote = self.actual.collections.get(remote_id) if remote_id is not None else None
+        return remote is not None and remote.fields.slug == local.slug
+
+    def url_of(self, article_key: str) -> str | None:
+        """The public URL a link to this article should carry, or a placeholder.
+
+        A placeholder stands for a URL that only exists after this run's writes (a new
+        article, or one whose slug or collection changes); the executor fills it in.
+        """
+        local = self._articles_by_key.get(article_key)
+        if local is None:
+            return None
+        match = self.article_match[local.slug]
+        remote = self.actual.articles.get(match.remote_id) if match.remote_id else None
+        if (
+            remote is not None
+            and remote.url
+            and remote.fields.slug == local.slug
+            and remote.fields.collection_id == self.collection_id(local.collection_key)
+            and self._collection_slug_stays(local.collection_key)
+        ):
+            return remote.url
+        return LINK_PLACEHOLDER + article_key
+
+    # -- collections ---------------------------------------------------------------------
+
+    def desired_collection(self, local: LocalCollection) -> CollectionFields:
+        return CollectionFields(
+            name=local.name,
+            slug=local.slug,
+            description=local.description,
+            parent_id=self.collection_id(local.parent_key),
+            position=local.position,
+        )
+
+    def collection_change(self, local: LocalCollection) -> Change | None:
+        desired = self.desired_collection(local)
+        match = self.collection_match[local.slug]
+        base = {"kind": "collection", "key": local.key, "slug": local.slug, "title": local.name,
+                "parent_key": local.parent_key}
+        if match.remote_id is None:
+            return Change(action=Action.CREATE, fields=_all_fields(desired, COLLECTION_FIELDS),
+                          reason=_create_reason(match), **base)  # type: ignore[arg-type]
+        remote = self.actual.collections[match.remote_id]
+        fields = changed_fields(remote.fields, desired, COLLECTION_FIELDS)
+        if local.parent_key is not None and desired.parent_id is None:
+            fields = _with_pending_parent(fields, remote.fields.parent_id)
+        fingerprint = fields_fingerprint(remote.fields)
+        return self._existing_change(base, match, fields, fingerprint, "parent_id", None)
+
+    # -- articles ------------------------------------------------------------------------
+
+    def desired_article(self, local: LocalArticle) -> tuple[ArticleFields, tuple[str, ...]]:
+        body = self.render(local.key, self.url_of)
+        fields = ArticleFields(
+            title=local.title,
+            slug=local.slug,
+            excerpt=local.excerpt,
+            status=local.status,
+            collection_id=self.collection_id(local.collection_key),
+            position=local.position,
+            content_html=body.html,
+            content=body.text,
+        )
+        return fields, _placeholder_targets(body.html)
+
+    def article_change(self, local: LocalArticle) -> Change | None:
+        desired, pending_links = self.desired_article(local)
+        match = self.article_match[local.slug]
+        base = {"kind": "article", "key": local.key, "slug": local.slug, "title": local.title,
+                "parent_key": local.collection_key, "link_targets": pending_links,
+                "local_fingerprint": local.source_hash}
+        if match.remote_id is None:
+            return Change(action=Action.CREATE, fields=_all_fields(desired, ARTICLE_FIELDS),
+                          reason=_create_reason(match), **base)  # type: ignore[arg-type]
+        remote = self.actual.articles[match.remote_id]
+        fields = changed_fields(remote.fields, desired, ARTICLE_FIELDS)
+        if local.collection_key is not None and desired.collection_id is None:
+            fields = _with_pending_parent(fields, remote.fields.collection_id, "collection_id")
+        fingerprint = fields_fingerprint(remote.fields)
+        return self._existing_change(base, match, fields, fingerprint, "collection_id",
+                                     local.source_hash)
+
+    def _existing_change(self, base: dict[str, Any], match: Match,
+                         fields: tuple[FieldChange, ...], fingerprint: str, parent_field: str,
+                         local_fingerprint: str | None) -> Change | None:
+        assert match.remote_id is not None
+        common = {**base, "remote_id": match.remote_id, "remote_fingerprint": fingerprint}
+        if match.adopted:
+            reason = "already in initdesk with this slug; taken over"
+            return Change(action=Action.ADOPT, fields=fields, reason=reason, **common)
+        entry = match.lock_entry
+        if not fields:
+            return None
+        if drifted(entry, fingerprint):
+            if not self.options.force:
+                return Change(action=Action.CONFLICT, fields=fields,
+                              reason="edited in initdesk since the last sync", **common)
+            return Change(action=classify(fields, parent_field), fields=fields,
+                          reason="overwrites edits made in initdesk (--force)", **common)
+        reason = "content changed" if _content_changed(fields) else ""
+        if entry is not None and entry.local is not None and local_fingerprint is not None \
+                and entry.local == local_fingerprint and not reason:
+            reason = "links or settings changed"
+        return Change(action=classify(fields, parent_field), fields=fields, reason=reason,
+                      **common)
+
+    # -- remote-only items ---------------------------------------------------------------
+
+    def orphan_changes(self) -> list[Change]:
+        out: list[Change] = []
+        claimed_articles = {m.remote_id for m in self.article_match.values()}
+        for article in sorted(self.actual.articles.values(), key=lambda a: a.fields.slug):
+            if article.id not in claimed_articles:
+                out.append(self._orphan("article", "articles", article.id, article.fields.slug,
+                                        article.fields.title, fields_fingerprint(article.fields)))
+        claimed = {m.remote_id for m in self.collection_match.values()}
+        for coll in sorted(self.actual.collections.values(), key=_depth_key(self.actual)):
+            if coll.id not in claimed:
+                out.append(self._orphan("collection", "collections", coll.id, coll.fields.slug,
+                                        coll.fields.name, fields_fingerprint(coll.fields)))
+        return out
+
+    def _orphan(self, kind: Literal["article", "collection"], section: Section, remote_id: int,
+                slug: str, title: str, fingerprint: str) -> Change:
+        managed = self.lock.by_id(section, remote_id) is not None
+        prune = self.options.prune
+        delete = prune == "all" or (prune == "managed" and managed)
+        if delete:
+            reason = "absent locally, managed by kbsync" if managed else "absent locally (--prune=all)"
+            action = Action.DELETE
+        else:
+            reason = ("absent locally; kept (plan --prune to delete)" if managed
+                      else "exists in initdesk only; kept (plan --prune=all to delete)")
+            action = Action.UNMANAGED
+        return Change(kind=kind, key=f"remote:{slug}", action=action, slug=slug, title=title,
+                      remote_id=remote_id, reason=reason, remote_fingerprint=fingerprint)
+
+
+def portal_change(desired: Mapping[str, Any] | None, actual: ActualState, lock: Lock,
+                  force: bool) -> Change | None:
+    """Compare the keys portal.yaml sets (only those) with the live portal."""
+    if desired is None or actual.portal is None:
+        return None
+    current = actual.portal.settings
+    fields = tuple(
+        FieldChange(name, getattr(current, name), value)
+        for name, value in sorted(desired.items())
+        if getattr(current, name) != value
+    )
+    if not fields:
+        return None
+    fingerprint = fields_fingerprint(current)
+    base = {"kind": "portal", "key": "portal.yaml", "slug": "portal", "title": current.name,
+            "remote_id": actual.portal.id, "remote_fingerprint": fingerprint, "fields": fields}
+    if lock.portal is not None and lock.portal.remote != fingerprint and not force:
+        return Change(action=Action.CONFLICT, reason="edited in initdesk since the last sync",
+                      **base)  # type: ignore[arg-type]
+    return Change(action=Action.UPDATE, reason="portal settings", **base)  # type: ignore[arg-type]
+
+
+def _all_fields(fields: ArticleFields | CollectionFields | PortalSettings,
+                names: tuple[str, ...]) -> tuple[FieldChange, ...]:
+    values = dataclasses.asdict(fields)
+    return tuple(FieldChange(name, None, values[name]) for name in names)
+
+
+def _with_pending_parent(fields: tuple[FieldChange, ...], before: int | None,
+                         name: str = "parent_id") -> tuple[FieldChange, ...]:
+    """The parent is created in this run: its id is filled in by the executor."""
+    rest = tuple(f for f in fields if f.field != name)
+    return (*rest, FieldChange(name, before, None))
+
+
+def _create_reason(match: Match) -> str:
+    return "deleted in initdesk since the last sync; recreated" if match.recreated else ""
+
+
+def _content_changed(fields: tuple[FieldChange, ...]) -> bool:
+    return any(f.field in ("content_html", "content") for f in fields)
+
+
+def _placeholder_targets(html: str) -> tuple[str, ...]:
+    if LINK_PLACEHOLDER not in html:
+        return ()
+    found: set[str] = set()
+    for chunk in html.split(LINK_PLACEHOLDER)[1:]:
+        end = min((i for i in (chunk.find('"'), chunk.find("#")) if i >= 0), default=len(chunk))
+        found.add(chunk[:end])
+    return tuple(sorted(found))
+
+
+def _depth_key(actual: ActualState) -> Callable[[RemoteCollection], tuple[int, str]]:
+    """Deepest collections first, so children are deleted before their parents."""
+
+    def depth(coll: RemoteCollection) -> int:
+        level, parent = 1, coll.fields.parent_id
+        while parent is not None and parent in actual.collections and level < 10:
+            level, parent = level + 1, actual.collections[parent].fields.parent_id
+        return level
+
+    return lambda coll: (-depth(coll), coll.fields.slug)

@@ -1,0 +1,107 @@
+"""Ordering, targeting and the safety gates of a plan.
+
+Parents are created before children and deleted after them; the portal goes first;
+conflicts and unmanaged items (which write nothing) come last. Gates live here, on the
+plan, not in the executor: the executor runs whatever plan it is handed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kbsync.errors import UnsafePlanError
+from kbsync.local.tree import LocalTree
+from kbsync.lock import Lock
+from kbsync.plan.diff import BodyRenderer, DiffOptions, Differ, portal_change
+from kbsync.plan.model import Action, Change, Plan, RemoteRef
+from kbsync.remote.actual import ActualState
+
+_ORDER = {
+    ("portal", Action.UPDATE): 0,
+    ("collection", Action.CREATE): 1,
+    ("collection", Action.ADOPT): 2,
+    ("collection", Action.UPDATE): 3,
+    ("collection", Action.MOVE): 3,
+    ("collection", Action.REORDER): 3,
+    ("article", Action.CREATE): 4,
+    ("article", Action.ADOPT): 5,
+    ("article", Action.UPDATE): 6,
+    ("article", Action.MOVE): 6,
+    ("article", Action.REORDER): 6,
+    ("article", Action.DELETE): 7,
+    ("collection", Action.DELETE): 8,
+}
+
+
+def build_plan(
+    *,
+    tree: LocalTree,
+    actual: ActualState,
+    lock: Lock,
+    render: BodyRenderer,
+    remote: RemoteRef,
+    portal: Mapping[str, Any] | None = None,
+    options: DiffOptions = DiffOptions(),
+    targets: Sequence[str] = (),
+) -> Plan:
+    differ = Differ(tree, actual, lock, render, options)
+    changes: list[Change] = []
+    portal_item = portal_change(portal, actual, lock, options.force)
+    if portal_item is not None:
+        changes.append(portal_item)
+    for collection in tree.collections:  # parents first
+        change = differ.collection_change(collection)
+        if change is not None:
+            changes.append(change)
+    for article in tree.articles:
+        change = differ.article_change(article)
+        if change is not None:
+            changes.append(change)
+    changes.extend(differ.orphan_changes())
+    if targets:
+        changes = select_targets(changes, targets)
+    ordered = sorted(enumerate(changes), key=lambda pair: (_rank(pair[1]), pair[0]))
+    plan_options = {"prune": options.prune, "force": options.force, "targets": list(targets)}
+    return Plan(remote=remote, changes=tuple(c for _, c in ordered), options=plan_options)
+
+
+def _rank(change: Change) -> int:
+    if not change.action.writes:
+        return 9 if change.action is Action.CONFLICT else 10
+    return _ORDER.get((change.kind, change.action), 6)
+
+
+def _under(key: str, target: str) -> bool:
+    target = target.strip("/")
+    return target in ("", ".") or key == target or key.startswith(target + "/")
+
+
+def select_targets(changes: list[Change], targets: Sequence[str]) -> list[Change]:
+    """Keep changes under the given paths, plus the creates of the parents they need."""
+    kept = [c for c in changes if any(_under(c.key, t) for t in targets)]
+    creates = {c.key: c for c in changes if c.kind == "collection" and c.action is Action.CREATE}
+    needed: list[Change] = []
+    pending = [c.parent_key for c in kept if c.parent_key]
+    seen = {c.key for c in kept}
+    while pending:
+        key = pending.pop()
+        if key and key in creates and key not in seen:
+            seen.add(key)
+            needed.append(creates[key])
+            pending.append(creates[key].parent_key or "")
+    return needed + kept
+
+
+def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
+    """Refuse a plan that deletes more than ``max_deletes`` items unless forced."""
+    deletes = plan.count(Action.DELETE)
+    if deletes > max_deletes and not force:
+        raise UnsafePlanError(
+            f"the plan deletes {deletes} items, more than max_deletes = {max_deletes}; "
+            "check it, then raise max_deletes under [apply] in kbsync.toml or use --force"
+        )
+
+
+def conflicts(plan: Plan) -> list[Change]:
+    return [c for c in plan.changes if c.action is Action.CONFLICT]
