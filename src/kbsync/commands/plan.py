@@ -1,0 +1,62 @@
+"""`kbsync plan`: what apply would change, as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from kbsync.config import Config
+from kbsync.console import Console
+from kbsync.engine import plan_against, read_local
+from kbsync.errors import UnsafePlanError
+from kbsync.lock import load_lock
+from kbsync.plan.diff import DiffOptions
+from kbsync.plan.model import Plan
+from kbsync.plan.planfile import save_plan
+from kbsync.plan.planner import check_safe
+from kbsync.render.json import render_json
+from kbsync.render.markdown import render_markdown
+from kbsync.render.text import render_text
+from kbsync.session import open_client, remote_ref
+
+Format = Literal["text", "markdown", "json"]
+CHANGES_PRESENT = 2
+
+
+def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | None = None,
+        detailed_exitcode: bool = False, options: DiffOptions = DiffOptions(),
+        targets: Sequence[str] = ()) -> int:
+    local = read_local(config)
+    for warning in local.warnings:
+        console.problem(warning)
+    lock = load_lock(config.lock_path)
+    with open_client(config) as client:
+        plan, _ = plan_against(local, client, lock, remote_ref(config), options=options,
+                               targets=targets)
+        console.detail(f"{client.request_count} requests sent (reads only)")
+    plan = _with_safety_warning(plan, config, options.force)
+    show(plan, console, fmt)
+    if out is not None:
+        save_plan(plan, out)
+        console.info(f"Saved the plan to {out}; run `kbsync apply {out}` to apply exactly it.")
+    return CHANGES_PRESENT if detailed_exitcode and plan.has_changes else 0
+
+
+def show(plan: Plan, console: Console, fmt: Format) -> None:
+    if fmt == "json":
+        console.out(render_json(plan).rstrip("\n"))
+    elif fmt == "markdown":
+        console.out(render_markdown(plan).rstrip("\n"))
+    else:
+        console.plan(render_text(plan))
+
+
+def _with_safety_warning(plan: Plan, config: Config, force: bool) -> Plan:
+    try:
+        check_safe(plan, max_deletes=config.max_deletes, force=force)
+    except UnsafePlanError as exc:
+        from dataclasses import replace
+
+        return replace(plan, warnings=(*plan.warnings, f"apply will refuse this plan: {exc}"))
+    return plan

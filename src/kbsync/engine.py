@@ -1,0 +1,70 @@
+"""The shared pipeline of plan, apply and pull: files -> checked tree -> plan.
+
+Everything local is read and validated before the first request, so bad input never
+costs a write (or even a read). The Markdown is parsed once per run and reused by the
+checks and by the renderer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kbsync.commands.validate import check_tree
+from kbsync.config import Config
+from kbsync.errors import ValidationFailed
+from kbsync.local.markdown import MarkdownRenderer, ParsedBody, RenderedBody
+from kbsync.local.tree import LocalTree, read_tree
+from kbsync.lock import Lock
+from kbsync.plan.diff import DiffOptions
+from kbsync.plan.model import Plan, RemoteRef
+from kbsync.plan.planner import build_plan
+from kbsync.portal_file import read_portal
+from kbsync.problems import Problem, sort_key
+from kbsync.remote.actual import ActualState, read_actual
+from kbsync.remote.client import HelpCenterClient
+
+
+@dataclass(frozen=True)
+class LocalState:
+    tree: LocalTree
+    parsed: Mapping[str, ParsedBody]
+    portal: Mapping[str, Any] | None
+    warnings: tuple[Problem, ...]
+    renderer: MarkdownRenderer
+    assets_base_url: str | None
+
+    def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody:
+        return self.renderer.render(self.parsed[key], article_key=key,
+                                    resolve_article_url=resolve,
+                                    assets_base_url=self.assets_base_url)
+
+
+def read_local(config: Config, *, strict: bool = False) -> LocalState:
+    """Read and check everything local; raise ValidationFailed with every problem."""
+    renderer = MarkdownRenderer()
+    tree = read_tree(config.root, config.content)
+    problems, parsed = check_tree(tree, config, renderer)
+    portal, portal_problems = read_portal(config.root)
+    problems = sorted([*problems, *portal_problems], key=sort_key)
+    errors = [p for p in problems if p.is_error or strict]
+    if errors:
+        raise ValidationFailed(problems)
+    warnings = tuple(p for p in problems if not p.is_error)
+    return LocalState(tree, parsed, portal, warnings, renderer, config.content.assets_base_url)
+
+
+def plan_against(
+    local: LocalState,
+    client: HelpCenterClient,
+    lock: Lock,
+    remote: RemoteRef,
+    *,
+    options: DiffOptions = DiffOptions(),
+    targets: Sequence[str] = (),
+) -> tuple[Plan, ActualState]:
+    actual = read_actual(client, with_portal=local.portal is not None)
+    plan = build_plan(tree=local.tree, actual=actual, lock=lock, render=local.render,
+                      remote=remote, portal=local.portal, options=options, targets=targets)
+    return plan, actual

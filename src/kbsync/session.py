@@ -1,0 +1,52 @@
+"""Opening the remote for a command: a real Help Center, or the embedded one.
+
+``base_url = "local"`` runs the emulator in-process on ``.kbsync/local.db`` through
+``httpx.WSGITransport``: the same client code, the same wire, no account and no token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from kbsync import __version__
+from kbsync.config import Config, require_remote
+from kbsync.plan.model import RemoteRef
+from kbsync.remote.client import HelpCenterClient
+
+LOCAL_ORIGIN = "http://local.invalid"
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def remote_ref(config: Config) -> RemoteRef:
+    remote = require_remote(config)
+    assert remote.organization_id is not None
+    return RemoteRef(base_url=remote.base_url, organization_id=remote.organization_id)
+
+
+@contextmanager
+def open_client(config: Config) -> Iterator[HelpCenterClient]:
+    remote = require_remote(config)
+    assert remote.organization_id is not None
+    headers = {"User-Agent": f"kbsync/{__version__}"}
+    if remote.is_local:
+        from kbsync.emulator.app import EmulatorConfig, create_app
+
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        app = create_app(EmulatorConfig(db=str(config.local_db), token=None,
+                                        org_id=remote.organization_id))
+        http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url=LOCAL_ORIGIN,
+                            headers=headers, timeout=TIMEOUT)
+    else:
+        app = None
+        http = httpx.Client(base_url=remote.base_url, headers=headers, timeout=TIMEOUT)
+    try:
+        yield HelpCenterClient(http, organization_id=remote.organization_id,
+                               token=remote.token,
+                               requests_per_minute=remote.requests_per_minute)
+    finally:
+        http.close()
+        if app is not None:
+            app.close()
