@@ -144,4 +144,5 @@ def _entry(raw: Any, name: str, slug: str) -> LockEntry:
         return LockEntry(id=int(raw["id"]), path=str(raw["path"]), remote=str(raw["remote"]),
                          updated_at=raw.get("updated_at"), local=raw.get("local"))
     except (KeyError, TypeError, ValueError):
-        raise ConfigError(f"{name}: entry {slug!r} is malformed; restore the lock from git")
+        raise ConfigError(
+            f"{name}: entry {slug!r} is malformed; restore the lock from git") from None

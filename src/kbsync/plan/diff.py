@@ -24,7 +24,6 @@ from kbsync.model import (
     ArticleFields,
     CollectionFields,
     PortalSettings,
-    RemoteArticle,
     RemoteCollection,
 )
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange
@@ -272,7 +271,8 @@ class Differ:
         prune = self.options.prune
         delete = prune == "all" or (prune == "managed" and managed)
         if delete:
-            reason = "absent locally, managed by kbsync" if managed else "absent locally (--prune=all)"
+            reason = ("absent locally, managed by kbsync" if managed
+                      else "absent locally (--prune=all)")
             action = Action.DELETE
         else:
             reason = ("absent locally; kept (plan --prune to delete)" if managed

@@ -26,7 +26,9 @@ def load_plan(path: Path) -> Plan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PlanError(f"{path}: no such plan file; make one with `kbsync plan --out {path}`")
+        raise PlanError(
+            f"{path}: no such plan file; make one with `kbsync plan --out {path}`"
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PlanError(f"{path}: not a kbsync plan file ({exc})") from None
     if not isinstance(data, dict):

@@ -13,7 +13,7 @@ from typing import Any
 from kbsync.errors import UnsafePlanError
 from kbsync.local.tree import LocalTree
 from kbsync.lock import Lock
-from kbsync.plan.diff import BodyRenderer, DiffOptions, Differ, portal_change
+from kbsync.plan.diff import BodyRenderer, Differ, DiffOptions, portal_change
 from kbsync.plan.model import Action, Change, Plan, RemoteRef
 from kbsync.remote.actual import ActualState
 
