@@ -61,6 +61,18 @@ def test_dropped_connection_reaches_the_client_as_a_transport_error(
     assert app.store.list_articles()[0] == (1 if kind == "commit_then_drop" else 0)
 
 
+def test_concurrent_writes_keep_slugs_unique(app: EmulatorApp) -> None:
+    def post(_: int) -> str:
+        response = client.post(ARTICLES, json={"title": "Same title"})
+        assert response.status_code == 201
+        slug: str = response.json()["slug"]
+        return slug
+
+    with running_server(app) as url, _client(url) as client, ThreadPoolExecutor(8) as pool:
+        slugs = list(pool.map(post, range(40)))
+    assert len(set(slugs)) == 40 and app.store.list_articles()[0] == 40
+
+
 def test_control_paths_over_http(app: EmulatorApp) -> None:
     with running_server(app) as url, httpx.Client(base_url=url) as client:
         client.post("/_emulator/faults", json={"rate": 1.0, "kinds": ["503"]})
@@ -136,6 +148,13 @@ def test_command_port_in_use_is_a_config_error() -> None:
 def test_command_bad_arguments_are_usage_errors(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         _run(**overrides)
+
+
+def test_command_unusable_database_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-db"
+    path.write_text("this is not sqlite " * 100, encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot open the emulator database"):
+        _run(db=str(path))
 
 
 def test_command_bad_tickets_file_is_a_config_error(tmp_path: Path) -> None:

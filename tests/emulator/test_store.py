@@ -153,7 +153,7 @@ def test_ids_are_never_reused(store: Store) -> None:
 
 
 def test_file_database_persists(tmp_path: Path) -> None:
-    path = str(tmp_path / "kb.db")
+    path = str(tmp_path / ".kbsync" / "kb.db")  # the folder is created
     store = Store(path)
     store.create_article({"title": "Kept", "status": "published"})
     store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import sqlite3
 from collections.abc import Callable
 
 from kbsync.emulator.app import EmulatorConfig, create_app, load_tickets
@@ -48,7 +49,10 @@ def run(
         seed=seed,
         tickets=load_tickets(tickets) if tickets else [],
     )
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{db}: cannot open the emulator database ({exc})") from None
 
     def ready(url: str) -> None:
         shown_token = token if token is not None else "none required"

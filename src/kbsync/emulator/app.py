@@ -389,7 +389,7 @@ class EmulatorApp:
 
     def _api(self, request: Request, entry: dict[str, Any]) -> Response:
         """Gateway first (rate limit, faults), then the service itself."""
-        wait = self._limiter.wait(request.headers.get(TOKEN_HEADER, ""), entry["at"])
+        wait = self._limiter.wait(request.headers.get(TOKEN_HEADER, ""), time.monotonic())
         if wait is not None:
             detail = f"Request was throttled. Expected available in {wait} seconds."
             return json_response(429, {"detail": detail}, {"Retry-After": str(wait)})

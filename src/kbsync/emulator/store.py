@@ -19,6 +19,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from kbsync.emulator.fields import (
@@ -244,6 +245,8 @@ class Store:
         self.public_id = public_id
         self.clock = Clock()
         self._lock = threading.RLock()
+        if path != ":memory:":  # the embedded mode's .kbsync/ may not exist yet
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         if path != ":memory:":
