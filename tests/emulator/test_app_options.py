@@ -44,6 +44,8 @@ def test_portal_describes_put(client: httpx.Client) -> None:
     put = client.options(PORTAL).json()["actions"]["PUT"]
     assert put["allow_robots"]["type"] == "boolean" and put["organization"]["type"] == "field"
     assert put["meta_description"]["max_length"] == 500
+    writable = [name for name, meta in put.items() if not meta["read_only"]]
+    assert all(put[name]["required"] for name in writable) and len(writable) == 7
 
 
 def test_read_only_endpoints_have_no_actions(client: httpx.Client) -> None:

@@ -120,13 +120,10 @@ class Field:
         return (None, message) if message else (value, None)
 
 
-def validate(
-    fields: tuple[Field, ...], body: Any, *, partial: bool, require_writable: bool = False
-) -> dict[str, Any]:
+def validate(fields: tuple[Field, ...], body: Any, *, partial: bool) -> dict[str, Any]:
     """Check a request body against ``fields``; raise ``Invalid`` with every problem.
 
-    ``partial`` (PATCH) skips the required check; ``require_writable`` (the portal's PUT)
-    makes every writable field required. Unknown and read-only fields are rejected, as
+    ``partial`` (PATCH) skips the required check. Unknown and read-only fields are rejected, as
     the contract says, rather than silently dropped.
     """
     if not isinstance(body, dict):
@@ -151,8 +148,7 @@ def validate(
                 clean[key] = cleaned
     if not partial:
         for spec in fields:
-            needed = spec.required or (require_writable and not spec.read_only)
-            if needed and spec.name not in body:
+            if spec.required and spec.name not in body:
                 errors[spec.name] = [REQUIRED]
     if errors:
         raise Invalid(errors)
@@ -185,30 +181,41 @@ def _reference(name: str, label: str) -> Field:
     return Field(name, "integer", label, nullable=True, min_value=1, max_value=MAX_ID)
 
 
+# The portal is only ever replaced whole (PUT) or patched, so every writable field is
+# required: a PUT that leaves one out is refused instead of resetting it to a default.
 PORTAL_FIELDS: tuple[Field, ...] = (
     Field("id", "integer", "ID", read_only=True),
-    Field("name", "string", "Name", max_length=255, blank=False),
+    Field("name", "string", "Name", required=True, max_length=255, blank=False),
     Field(
         "custom_domain",
         "string",
         "Custom domain",
+        required=True,
         nullable=True,
         blank=False,
         max_length=255,
         check=_pattern(HOST_RE, BAD_HOST),
     ),
-    Field("meta_description", "string", "Meta description", nullable=True, max_length=500),
-    Field("allow_robots", "boolean", "Allow robots"),
+    Field(
+        "meta_description",
+        "string",
+        "Meta description",
+        required=True,
+        nullable=True,
+        max_length=500,
+    ),
+    Field("allow_robots", "boolean", "Allow robots", required=True),
     Field(
         "primary_color",
         "string",
         "Primary color",
+        required=True,
         max_length=7,
         blank=False,
         check=_pattern(COLOUR_RE, BAD_COLOUR),
     ),
-    Field("is_active", "boolean", "Is active"),
-    Field("enable_ticket_creation_form", "boolean", "Enable ticket creation form"),
+    Field("is_active", "boolean", "Is active", required=True),
+    Field("enable_ticket_creation_form", "boolean", "Enable ticket creation form", required=True),
     Field("organization", "field", "Organization", read_only=True),
     *_timestamps(),
 )

@@ -299,7 +299,7 @@ class Store:
 
     def update_portal(self, body: Any, *, partial: bool) -> dict[str, Any]:
         """PUT (every writable field required) or PATCH the portal settings."""
-        changes = validate(PORTAL_FIELDS, body, partial=partial, require_writable=not partial)
+        changes = validate(PORTAL_FIELDS, body, partial=partial)
         with self._transaction():
             changes["updated_at"] = self.clock.now()
             assignments = ", ".join(f"{key} = ?" for key in changes)
