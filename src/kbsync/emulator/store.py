@@ -249,7 +249,7 @@ class Store:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
-        if path != ":memory:":
+        if path != ":memory:":  # many small commits: WAL without fsync on each one
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
@@ -302,8 +302,7 @@ class Store:
         changes = validate(PORTAL_FIELDS, body, partial=partial)
         with self._transaction():
             changes["updated_at"] = self.clock.now()
-            assignments = ", ".join(f"{key} = ?" for key in changes)
-            self._write(f"UPDATE portal SET {assignments}", changes.values())
+            self._update("portal", 1, changes)
         return self.get_portal()
 
     def portal_host(self) -> str:
