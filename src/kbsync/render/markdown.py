@@ -108,6 +108,9 @@ def _description(change: Change) -> str:
     """What happens to one item: the action, its detail, the fields, the reason."""
     detail = action_detail(change, arrow="→")
     lines = [f"**{change.action.value}** {change.kind}" + (f": {text(detail)}" if detail else "")]
+    status = change.field("status")
+    if change.action is Action.CREATE and status is not None and isinstance(status.after, str):
+        lines[0] += f" ({text(status.after)})"  # whether readers will see it at once
     if change.action is not Action.CREATE:
         scalars, bodies = split_fields(change)
         lines += [f"{code(label(f))} {_cell_value(change, f)}" for f in scalars]

@@ -247,7 +247,7 @@ def _body_lines(change: Change, bodies: list[FieldChange], width: int, max_diff_
     """A create shows line counts; anything else the diff of one body (html preferred)."""
     if change.action is Action.CREATE:
         for body in bodies:
-            yield f"{FIELD_INDENT}{body.field + ':':<{width}} {line_count(body.after)}"
+            yield f"{FIELD_INDENT}{body.field + ':':<{width}} {line_count(_body_text(body.after))}"
         return
     if not bodies:
         return
@@ -261,6 +261,11 @@ def _body_lines(change: Change, bodies: list[FieldChange], width: int, max_diff_
 
 def body_diff(item: FieldChange, max_lines: int) -> list[str]:
     """A body field's diff, with link placeholders shown as ``<link to KEY>``."""
-    before = unlink(item.before) if isinstance(item.before, str) else None
-    after = unlink(item.after) if isinstance(item.after, str) else None
-    return unified_diff(before, after, max_lines=max_lines)
+    return unified_diff(_body_text(item.before), _body_text(item.after), max_lines=max_lines)
+
+
+def _body_text(value: object) -> str | None:
+    """A body as text; a value that is not a string (never made by kbsync) shown as JSON."""
+    if value is None or isinstance(value, str):
+        return value and unlink(value)
+    return show_value(value)
