@@ -173,11 +173,11 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except BaseException as exc:
-        return _report(exc, _ACTIVE[0] if _ACTIVE else Console())
+        return report_error(exc, _ACTIVE[0] if _ACTIVE else Console())
     return int(result or 0)
 
 
-def _report(exc: BaseException, console: Console) -> int:
+def report_error(exc: BaseException, console: Console) -> int:
     """One readable line for expected errors; a log file for bugs."""
     if isinstance(exc, (click.exceptions.Abort, KeyboardInterrupt)):
         console.warn("Interrupted.")

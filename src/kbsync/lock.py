@@ -110,8 +110,8 @@ class Lock:
             line = self._lines[(section, slug)] = entry.to_json()
         return line
 
-    def save(self, path: Path, *, durable: bool = True) -> None:
-        atomic_write(path, self.dumps(), durable=durable)
+    def save(self, path: Path) -> None:
+        atomic_write(path, self.dumps())
 
 
 def load_lock(path: Path) -> Lock:

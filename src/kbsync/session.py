@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import httpx
 
@@ -15,6 +15,9 @@ from kbsync import __version__
 from kbsync.config import Config, require_remote
 from kbsync.plan.model import RemoteRef
 from kbsync.remote.client import HelpCenterClient
+
+#: How a command gets its client; tests pass one bound to their own emulator.
+Connect = Callable[[Config], AbstractContextManager[HelpCenterClient]]
 
 LOCAL_ORIGIN = "http://local.invalid"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)

@@ -27,7 +27,7 @@ from kbsync.plan.planfile import check_fresh, load_plan
 from kbsync.plan.planner import check_safe
 from kbsync.remote.actual import ActualState, read_actual
 from kbsync.remote.client import HelpCenterClient
-from kbsync.session import open_client, remote_ref
+from kbsync.session import Connect, open_client, remote_ref
 
 INTERRUPTED = 130
 _PAST = {Action.CREATE: "created", Action.ADOPT: "adopted", Action.UPDATE: "updated",
@@ -35,14 +35,15 @@ _PAST = {Action.CREATE: "created", Action.ADOPT: "adopted", Action.UPDATE: "upda
 
 
 def run(config: Config, console: Console, *, planfile: Path | None = None, yes: bool = False,
-        options: DiffOptions = DiffOptions(), targets: Sequence[str] = ()) -> int:
+        options: DiffOptions = DiffOptions(), targets: Sequence[str] = (),
+        connect: Connect = open_client) -> int:
     local = None if planfile is not None else read_local(config)
     if local is not None:
         for warning in local.warnings:
             console.problem(warning)
     lock = load_lock(config.lock_path)
     ref = remote_ref(config)
-    with open_client(config) as client:
+    with connect(config) as client:
         if local is None:
             assert planfile is not None
             plan = load_plan(planfile)

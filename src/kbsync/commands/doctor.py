@@ -205,8 +205,9 @@ class _Doctor:
         """One line: matches (with counts) or the number and names of the differences."""
         if self.differences:
             count = len(self.differences)
-            names = ", ".join(self.differences[:VERDICT_NAMES])
-            more = ", …" if count > VERDICT_NAMES else ""
+            where = list(dict.fromkeys(self.differences))  # each field named once
+            names = ", ".join(where[:VERDICT_NAMES])
+            more = ", …" if len(where) > VERDICT_NAMES else ""
             return f"doctor: {count} difference{'s' if count != 1 else ''} — {names}{more}"
         line = (f"doctor: the tenant matches the contract ({self.endpoints} endpoints, "
                 f"{self.fields_checked} fields)")

@@ -18,7 +18,7 @@ from kbsync.plan.planner import check_safe
 from kbsync.render.json import render_json
 from kbsync.render.markdown import render_markdown
 from kbsync.render.text import render_text
-from kbsync.session import open_client, remote_ref
+from kbsync.session import Connect, open_client, remote_ref
 
 Format = Literal["text", "markdown", "json"]
 CHANGES_PRESENT = 2
@@ -26,12 +26,12 @@ CHANGES_PRESENT = 2
 
 def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | None = None,
         detailed_exitcode: bool = False, options: DiffOptions = DiffOptions(),
-        targets: Sequence[str] = ()) -> int:
+        targets: Sequence[str] = (), connect: Connect = open_client) -> int:
     local = read_local(config)
     for warning in local.warnings:
         console.problem(warning)
     lock = load_lock(config.lock_path)
-    with open_client(config) as client:
+    with connect(config) as client:
         plan, _ = plan_against(local, client, lock, remote_ref(config), options=options,
                                targets=targets)
         console.detail(f"{client.request_count} requests sent (reads only)")

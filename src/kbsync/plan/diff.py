@@ -275,8 +275,8 @@ class Differ:
                       else "absent locally (--prune=all)")
             action = Action.DELETE
         else:
-            reason = ("absent locally; kept (plan --prune to delete)" if managed
-                      else "exists in initdesk only; kept (plan --prune=all to delete)")
+            reason = ("absent locally; kept: plan --prune deletes it" if managed
+                      else "exists in initdesk only; kept: plan --prune=all deletes it")
             action = Action.UNMANAGED
         return Change(kind=kind, key=f"remote:{slug}", action=action, slug=slug, title=title,
                       remote_id=remote_id, reason=reason, remote_fingerprint=fingerprint)

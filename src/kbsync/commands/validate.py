@@ -1,0 +1,173 @@
+"""``kbsync validate``: every problem of the tree at once, with file:line, key and a hint.
+
+No network. ``check_tree`` is also the engine's gate before planning: it parses every
+body once and hands the parses back, so ``plan`` renders what ``validate`` checked
+without parsing it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import unquote
+
+from kbsync.config import Config
+from kbsync.local.fields import SLUG_RE, did_you_mean
+from kbsync.local.markdown import Link, MarkdownRenderer, ParsedBody, resolve_relative
+from kbsync.local.tree import LocalArticle, LocalTree, read_tree
+from kbsync.problems import Problem, sort_key
+
+ASSETS_HINT = (
+    "initdesk has no upload endpoint; set assets_base_url under [content] to where the "
+    "images are served, e.g. the repository's raw URL"
+)
+
+
+class Checked(NamedTuple):
+    """What ``check_tree`` found, and the parsed bodies by article key for rendering."""
+
+    problems: list[Problem]
+    parsed: dict[str, ParsedBody]
+
+
+def run(root: Path, config: Config, *, strict: bool, emit: Callable[[Problem], None]) -> int:
+    """Read and check the tree under ``root``; 1 if any error (warnings too when strict)."""
+    tree = read_tree(root, config.content)
+    checked = check_tree(tree, config, MarkdownRenderer(), strict=strict)
+    for problem in checked.problems:
+        emit(problem)
+    return 1 if any(problem.is_error for problem in checked.problems) else 0
+
+
+def check_tree(tree: LocalTree, config: Config, renderer: MarkdownRenderer, *,
+               strict: bool = False) -> Checked:
+    """The tree's reading problems plus the whole-tree checks, sorted by path and line.
+
+    Under ``strict`` warnings become errors (and read as errors). Every article body is
+    parsed here exactly once; reuse ``Checked.parsed`` to render.
+    """
+    parsed = {a.key: renderer.parse(a.body, a.body_line) for a in tree.articles}
+    problems = [*tree.problems, *duplicate_slugs(tree)]
+    links = _LinkChecker(tree, parsed, config.content.assets_base_url)
+    for article in tree.articles:
+        problems.extend(links.check(article))
+    if strict:
+        problems = [dataclasses.replace(p, severity="error") for p in problems]
+    problems.sort(key=sort_key)
+    return Checked(problems, parsed)
+
+
+def duplicate_slugs(tree: LocalTree) -> list[Problem]:
+    """Slugs are unique per portal: articles among articles, collections among collections."""
+    articles = ((a.slug, a.key, a.lines.get("slug"), a.key) for a in tree.articles)
+    collections = ((c.slug, c.source, c.lines.get("slug"), f"the collection {c.key}")
+                   for c in tree.collections)
+    return [*_duplicates(articles), *_duplicates(collections)]
+
+
+def _duplicates(items: Iterable[tuple[str, str, int | None, str]]) -> Iterator[Problem]:
+    first: dict[str, str] = {}
+    for slug, path, line, name in items:
+        if not SLUG_RE.match(slug):
+            continue  # already reported as an invalid slug
+        if slug in first:
+            yield Problem(path, f"slug {slug!r} is already used by {first[slug]}", line=line,
+                          key="slug", hint="slugs are unique in the Help Center; set another")
+        else:
+            first[slug] = name
+
+
+class _LinkChecker:
+    """Checks the relative links and images of each article against the tree and disk."""
+
+    def __init__(self, tree: LocalTree, parsed: dict[str, ParsedBody],
+                 assets_base_url: str | None) -> None:
+        self.tree = tree
+        self.parsed = parsed
+        self.assets_base_url = assets_base_url
+        self._kinds: dict[str, str] = {}
+
+    def check(self, article: LocalArticle) -> Iterator[Problem]:
+        for link in self.parsed[article.key].links:
+            message, hint = self._link(article, link)
+            if message:
+                yield Problem(article.key, message, line=link.line, hint=hint)
+            yield from self._asset_host(article, link)
+
+    def _link(self, article: LocalArticle, link: Link) -> tuple[str | None, str | None]:
+        resolved = resolve_relative(article.key, link.target)
+        if resolved is None:
+            return None, None
+        target, anchor = resolved
+        shown = unquote(link.target)
+        what = "image" if link.is_image else "link"
+        if target == ".." or target.startswith("../"):
+            return (f"broken {what}: {shown} points outside the knowledge base",
+                    "keep linked files inside the knowledge-base folder")
+        kind = self._kind(target)
+        if kind == "missing":
+            guess = self._similar_article(article.key, target)
+            return (f"broken {what}: {shown}: no such file",
+                    f"did you mean {guess}?" if guess else "paths are relative to this file")
+        if kind == "folder":
+            return (f"broken {what}: {shown} is a folder",
+                    "link to an article in it")
+        if link.is_image or not target.endswith(".md"):
+            return None, None
+        if self.tree.article(target) is None:
+            return (f"broken link: {shown} is not an article of the knowledge base",
+                    "it is hidden, matched by .kbsyncignore, or the root README.md")
+        if anchor is not None and anchor not in self.parsed[target].anchors:
+            return self._anchor(article, target, shown, anchor)
+        return None, None
+
+    def _anchor(self, article: LocalArticle, target: str, shown: str,
+                anchor: str) -> tuple[str, str]:
+        where = "this file" if target == article.key else target
+        anchors = sorted(self.parsed[target].anchors)
+        guess = did_you_mean(anchor, anchors)
+        if guess:
+            hint = f"did you mean #{guess}?"
+        elif anchors:
+            hint = "headings there: " + ", ".join(f"#{a}" for a in anchors[:5])
+        else:
+            hint = f"{where} has no headings"
+        return f"broken link: {shown}: no heading with id {anchor!r} in {where}", hint
+
+    def _asset_host(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
+        """A local image or file needs a public home: initdesk takes no uploads."""
+        if self.assets_base_url:
+            return
+        resolved = resolve_relative(article.key, link.target)
+        if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
+            return
+        if self._kind(resolved[0]) == "folder":
+            return  # reported as a link to a folder
+        what, hint = ("image", ASSETS_HINT) if link.is_image else (
+            "file", ASSETS_HINT.replace("images", "files"))
+        yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",
+                      line=link.line, hint=hint)
+
+    def _similar_article(self, source: str, target: str) -> str | None:
+        """An article whose file name is close to the missing one, relative to ``source``."""
+        if not target.endswith(".md"):
+            return None
+        by_name: dict[str, str] = {}
+        for other in self.tree.articles:
+            by_name.setdefault(posixpath.basename(other.key), other.key)
+        name = did_you_mean(posixpath.basename(target), by_name)
+        if name is None:
+            return None
+        return posixpath.relpath(by_name[name], posixpath.dirname(source) or ".")
+
+    def _kind(self, target: str) -> str:
+        """'file', 'folder' or 'missing', asked of the disk once per target."""
+        kind = self._kinds.get(target)
+        if kind is None:
+            path = self.tree.root / target
+            kind = "file" if path.is_file() else "folder" if path.is_dir() else "missing"
+            self._kinds[target] = kind
+        return kind

@@ -1,0 +1,50 @@
+"""Which paths of a knowledge base are not content.
+
+Three rules, in this order: hidden names (a leading dot: ``.git/``, ``.kbsync/``,
+``.kbsyncignore`` itself), kbsync's own files at the root, and the patterns of
+``.kbsyncignore`` at the root (gitignore syntax, so a team can reuse what it knows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pathspec
+
+from kbsync.config import CONFIG_FILE, COVERAGE_FILE, LOCK_FILE, PORTAL_FILE
+from kbsync.local.frontmatter import decode, describe_decode_error
+from kbsync.problems import Problem
+
+IGNORE_FILE = ".kbsyncignore"
+#: Files at the root that belong to kbsync or the repository, never articles.
+ROOT_FILES = frozenset({CONFIG_FILE, LOCK_FILE, PORTAL_FILE, COVERAGE_FILE, "README.md"})
+
+
+class IgnoreRules:
+    """Answers "is this root-relative POSIX path content?" for the tree walk."""
+
+    def __init__(self, patterns: list[str] | None = None) -> None:
+        self._spec = pathspec.GitIgnoreSpec.from_lines(patterns or [])
+
+    @classmethod
+    def load(cls, root: Path) -> tuple[IgnoreRules, list[Problem]]:
+        """Read ``root/.kbsyncignore`` if present; an unreadable file is a problem."""
+        path = root / IGNORE_FILE
+        if not path.is_file():
+            return cls(), []
+        try:
+            text = decode(path.read_bytes())
+        except OSError as exc:
+            return cls(), [Problem(IGNORE_FILE, f"cannot read: {exc.strerror}")]
+        except UnicodeDecodeError as exc:
+            return cls(), [Problem(IGNORE_FILE, f"cannot read: {describe_decode_error(exc)}")]
+        return cls(text.splitlines()), []
+
+    def is_ignored(self, rel: str, *, is_dir: bool) -> bool:
+        """True for hidden names, kbsync's root files and ``.kbsyncignore`` matches."""
+        name = rel.rsplit("/", 1)[-1]
+        if name.startswith("."):
+            return True
+        if "/" not in rel and not is_dir and name in ROOT_FILES:
+            return True
+        return self._spec.match_file(rel + "/" if is_dir else rel)

@@ -1,0 +1,312 @@
+"""Files -> LocalTree: folders are collections, ``*.md`` files are articles.
+
+Reading never raises for a user's mistake: every bad file, key or value is a Problem in
+``LocalTree.problems`` and the item is still there with a default in place of the bad
+value, so ``watch`` can keep previewing a tree that has errors. Checks that need the
+whole tree (duplicate slugs, links) live in ``kbsync.commands.validate``.
+
+Order is deterministic everywhere: names are sorted naturally ("2-x" before "10-x"),
+so positions do not depend on the file system.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbsync.config import ContentSettings
+from kbsync.local.fields import (
+    ARTICLE_KEYS,
+    COLLECTION_KEYS,
+    DESCRIPTION_MAX,
+    EXCERPT_MAX,
+    MAX_DEPTH,
+    NAME_MAX,
+    TITLE_MAX,
+    FieldReader,
+    humanise,
+    slugify,
+    strip_number,
+)
+from kbsync.local.frontmatter import (
+    YamlMapping,
+    decode,
+    describe_decode_error,
+    load_mapping,
+    split_front_matter,
+)
+from kbsync.local.ignore import IgnoreRules
+from kbsync.model import Status
+from kbsync.problems import Problem, sort_key
+
+COLLECTION_FILE = "_collection.yaml"
+ARTICLE_SUFFIX = ".md"
+
+_H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCollection:
+    """One folder with articles somewhere below it. ``lines``: YAML key -> file line."""
+
+    key: str  # folder path relative to root, POSIX
+    slug: str
+    name: str
+    description: str | None
+    position: int
+    parent_key: str | None  # None at top level
+    depth: int  # 1..n; over 3 is a problem, but the collection is still listed
+    source: str  # the _collection.yaml path if present, else the folder key
+    lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalArticle:
+    """One ``.md`` file.
+
+    ``status`` defaults to ``published``: a file in the repository is meant to be live;
+    ``status: draft`` keeps it hidden. ``title`` falls back to the file name humanised
+    when missing (that is also an error), so a preview still has something to show.
+    ``lines`` maps each front-matter key to its file line, for problems found later.
+    """
+
+    key: str  # file path relative to root, POSIX
+    slug: str
+    title: str
+    excerpt: str | None
+    status: Status
+    position: int
+    collection_key: str | None  # None for files at the root
+    body: str  # front matter and a title H1 removed, LF line endings
+    body_line: int  # 1-based line of the file where ``body`` starts
+    source_hash: str  # git blob sha1 of the raw bytes
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTree:
+    root: Path
+    collections: tuple[LocalCollection, ...]  # parents before children
+    articles: tuple[LocalArticle, ...]  # by key
+    problems: tuple[Problem, ...]
+    _articles: dict[str, LocalArticle] = field(init=False, repr=False, compare=False)
+    _collections: dict[str, LocalCollection] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_articles", {a.key: a for a in self.articles})
+        object.__setattr__(self, "_collections", {c.key: c for c in self.collections})
+
+    def article(self, key: str) -> LocalArticle | None:
+        return self._articles.get(key)
+
+    def collection(self, key: str) -> LocalCollection | None:
+        return self._collections.get(key)
+
+
+@dataclass(slots=True)
+class _Folder:
+    """What the walk found in one folder: content only, hidden and ignored paths gone."""
+
+    key: str
+    files: list[str] = field(default_factory=list)  # .md names, natural order
+    children: list[_Folder] = field(default_factory=list)  # folders with content only
+    has_meta: bool = False
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.files or self.children)
+
+
+def read_tree(root: Path, content: ContentSettings) -> LocalTree:
+    """Read every collection and article under ``root``; problems are collected, not raised."""
+    rules, problems = IgnoreRules.load(root)
+    top = _scan(root, "", rules, problems)
+    collections: list[LocalCollection] = []
+    articles: list[LocalArticle] = []
+    _read_folder(root, top, None, content, collections, articles, problems)
+    articles.sort(key=lambda a: a.key)
+    return LocalTree(root, tuple(collections), tuple(articles),
+                     tuple(sorted(problems, key=sort_key)))
+
+
+def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key that orders embedded numbers by value: ``2-a`` before ``10-a``."""
+    parts = re.split(r"(\d+)", name)
+    return (*((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), (2, 0, name))
+
+
+def git_blob_sha1(raw: bytes) -> str:
+    """The id git gives these bytes, so a synced base can be found in git's objects."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+
+def _scan(root: Path, key: str, rules: IgnoreRules, problems: list[Problem]) -> _Folder:
+    folder = _Folder(key)
+    try:
+        with os.scandir(root / key if key else root) as it:
+            entries = sorted(it, key=lambda e: natural_key(e.name))
+    except OSError as exc:
+        problems.append(Problem(key or ".", f"cannot read folder: {exc.strerror}"))
+        return folder
+    for entry in entries:
+        rel = f"{key}/{entry.name}" if key else entry.name
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if rules.is_ignored(rel, is_dir=is_dir):
+            continue
+        if is_dir:
+            child = _scan(root, rel, rules, problems)
+            if child.has_content:
+                folder.children.append(child)
+        elif entry.name.endswith(ARTICLE_SUFFIX) and entry.is_file():
+            folder.files.append(entry.name)
+        elif entry.name == COLLECTION_FILE and key:
+            folder.has_meta = True
+    return folder
+
+
+def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,
+                 content: ContentSettings, collections: list[LocalCollection],
+                 articles: list[LocalArticle], problems: list[Problem]) -> None:
+    """Read ``folder``'s articles, then each child folder as a collection, depth first."""
+    collection_key = parent.key if parent else None
+    for index, name in enumerate(folder.files):
+        key = f"{folder.key}/{name}" if folder.key else name
+        article = _read_article(root, key, index, collection_key, content, problems)
+        if article is not None:
+            articles.append(article)
+    for index, child in enumerate(folder.children):
+        collection = _read_collection(root, child, parent, index, problems)
+        collections.append(collection)
+        _read_folder(root, child, collection, content, collections, articles, problems)
+
+
+def _read_bytes(root: Path, key: str, problems: list[Problem]) -> tuple[bytes, str] | None:
+    """The raw bytes and the decoded LF text, or None with a problem."""
+    try:
+        raw = (root / key).read_bytes()
+        return raw, decode(raw)
+    except OSError as exc:
+        problems.append(Problem(key, f"cannot read: {exc.strerror}"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(key, f"cannot read: {describe_decode_error(exc)}",
+                                hint="save the file as UTF-8"))
+    return None
+
+
+def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None,
+                     index: int, problems: list[Problem]) -> LocalCollection:
+    folder_name = folder.key.rsplit("/", 1)[-1]
+    depth = parent.depth + 1 if parent else 1
+    source = f"{folder.key}/{COLLECTION_FILE}" if folder.has_meta else folder.key
+    meta = YamlMapping()
+    if folder.has_meta and (read := _read_bytes(root, source, problems)) is not None:
+        meta = load_mapping(read[1], source, first_line=1)
+        problems.extend(meta.problems)
+    fields = FieldReader(source, meta, problems)
+    fields.unknown_keys(COLLECTION_KEYS, ())
+    name = fields.text("name", limit=NAME_MAX) or humanise(folder_name)
+    if depth == MAX_DEPTH + 1:
+        problems.append(Problem(source, f"collection is {depth} levels deep, the limit is "
+                                f"{MAX_DEPTH}", hint="move this folder up a level"))
+    return LocalCollection(
+        key=folder.key,
+        slug=fields.slug(slugify(strip_number(folder_name)), folder_name),
+        name=name,
+        description=fields.text("description", limit=DESCRIPTION_MAX),
+        position=fields.position(index),
+        parent_key=parent.key if parent else None,
+        depth=depth,
+        source=source,
+        lines=meta.lines,
+    )
+
+
+def _read_article(root: Path, key: str, index: int, collection_key: str | None,
+                  content: ContentSettings, problems: list[Problem]) -> LocalArticle | None:
+    read = _read_bytes(root, key, problems)
+    if read is None:
+        return None
+    raw, text = read
+    split = split_front_matter(text, key)
+    problems.extend(split.meta.problems)
+    fields = FieldReader(key, split.meta, problems)
+    fields.unknown_keys(ARTICLE_KEYS, content.extra_keys)
+    stem = key.rsplit("/", 1)[-1][: -len(ARTICLE_SUFFIX)]
+    title, body, body_line = _title(fields, split.body, split.body_line)
+    if title is None:
+        title = humanise(stem)
+    data = split.meta.data
+    return LocalArticle(
+        key=key,
+        slug=fields.slug(slugify(strip_number(stem)), stem),
+        title=title,
+        excerpt=fields.text("excerpt", limit=EXCERPT_MAX),
+        status=fields.status(),
+        position=fields.position(index),
+        collection_key=collection_key,
+        body=body,
+        body_line=body_line,
+        source_hash=git_blob_sha1(raw),
+        extra={k: data[k] for k in content.extra_keys if k in data},
+        lines=split.meta.lines,
+    )
+
+
+def _title(fields: FieldReader, body: str, body_line: int) -> tuple[str | None, str, int]:
+    """The front-matter title, else a leading ``# H1`` (then cut from the body).
+
+    None when there is no usable title; a missing one is reported here, a bad value
+    (not text) by the field reader.
+    """
+    given = fields.data.get("title")
+    if not (given is None or (isinstance(given, str) and not given.strip())):
+        return fields.text("title", limit=TITLE_MAX), body, body_line
+    found = leading_h1(body)
+    if found is None:
+        if not fields.readable:
+            return None, body, body_line
+        fields.problems.append(Problem(
+            fields.path, "missing title", line=fields.lines.get("title", 1), key="title",
+            hint="add title: to the front matter or start the body with a '# Title' line"))
+        return None, body, body_line
+    heading, offset, consumed, rest = found
+    if len(heading) > TITLE_MAX:
+        fields.problems.append(Problem(
+            fields.path, f"is {len(heading)} characters long, the limit is {TITLE_MAX}",
+            line=body_line + offset, key="title", hint="shorten the '# Title' line"))
+    return heading, rest, body_line + consumed
+
+
+def leading_h1(body: str) -> tuple[str, int, int, str] | None:
+    """``(heading, its line offset, lines consumed, rest of body)`` for a leading ``# H1``.
+
+    Only an ATX heading that is the first non-blank line counts; the blank lines after it
+    go with it so the body starts at its first real line.
+    """
+    skipped, rest = _blank_prefix(body)
+    end = rest.find("\n")
+    line, after = (rest, "") if end == -1 else (rest[:end], rest[end + 1 :])
+    match = _H1.match(line)
+    heading = (match.group(1) or "").strip() if match else ""
+    if not heading:
+        return None
+    blanks, after = _blank_prefix(after)
+    return heading, skipped, skipped + 1 + blanks, after
+
+
+def _blank_prefix(text: str) -> tuple[int, str]:
+    """How many blank lines start ``text``, and ``text`` without them."""
+    count = 0
+    pos = 0
+    while True:
+        end = text.find("\n", pos)
+        if end == -1 or text[pos:end].strip():
+            return count, text[pos:]
+        count += 1
+        pos = end + 1

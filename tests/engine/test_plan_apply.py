@@ -1,0 +1,108 @@
+"""plan and apply against the emulator: request counts, identity, links."""
+
+from __future__ import annotations
+
+import json
+
+from tests.engine.conftest import KB, TOKEN
+
+
+def test_first_apply_creates_everything_then_plan_is_a_read_only_no_op(small_kb: KB) -> None:
+    assert small_kb.apply().code == 0
+    posts = [p for m, p in small_kb.writes() if m == "POST"]
+    assert len(posts) == 3 + 4  # guides, guides/advanced, billing + four articles
+    small_kb.reset_log()
+    outcome = small_kb.plan()
+    assert outcome.code == 0, outcome.out + outcome.err
+    assert "No changes" in outcome.out
+    methods = {r["method"] for r in small_kb.requests()}
+    assert methods == {"GET"}
+    assert len(small_kb.requests()) == 3  # organization, tree, one page of articles
+
+
+def test_links_to_articles_created_in_the_same_run_point_at_their_urls(small_kb: KB) -> None:
+    small_kb.apply()
+    by_slug = {a.fields.slug: a for a in small_kb.remote_articles()}
+    start = by_slug["start"].fields.content_html
+    assert f'href="{by_slug["invoices"].url}"' in start
+    deep = by_slug["deep"].fields.content_html
+    assert f'href="{by_slug["next"].url}#details"' in deep
+    assert "kbsync://" not in "".join(a.fields.content_html for a in by_slug.values())
+
+
+def test_editing_k_articles_sends_exactly_k_writes(small_kb: KB) -> None:
+    small_kb.apply()
+    small_kb.article("billing/invoices.md", "Invoices", "New body.", excerpt="Where invoices live")
+    small_kb.article("guides/advanced/deep.md", "Deep dive v2", "See [next](../02-next.md#details).")
+    small_kb.reset_log()
+    assert small_kb.apply().code == 0
+    assert [m for m, _ in small_kb.writes()] == ["PATCH", "PATCH"]
+    assert small_kb.plan().code == 0
+
+
+def test_moving_a_file_to_another_folder_moves_the_article(small_kb: KB) -> None:
+    small_kb.article("guides/advanced/deep.md", "Deep dive", "See [next](../02-next.md#details).",
+                     position=0)
+    small_kb.article("billing/invoices.md", "Invoices", "Body", position=1)
+    small_kb.apply()
+    (small_kb.root / "guides/advanced/deep.md").rename(small_kb.root / "billing/deep.md")
+    (small_kb.root / "billing/deep.md").write_text(
+        "---\ntitle: Deep dive\nposition: 0\n---\n\nSee [next](../guides/02-next.md#details).\n")
+    outcome = small_kb.plan()
+    assert outcome.code == 2 and "moved" in outcome.out
+    small_kb.reset_log()
+    assert small_kb.apply().code == 0
+    assert [m for m, _ in small_kb.writes()] == ["PATCH"]
+    assert len(small_kb.remote_articles()) == 4
+
+
+def test_renaming_a_file_whose_slug_is_in_front_matter_updates_in_place(small_kb: KB) -> None:
+    small_kb.article("guides/faq.md", "FAQ", "Questions.", slug="frequent-questions")
+    small_kb.apply()
+    (small_kb.root / "guides/faq.md").rename(small_kb.root / "guides/questions.md")
+    small_kb.reset_log()
+    assert small_kb.plan().code == 0
+    assert small_kb.apply().code == 0
+    assert small_kb.writes() == []
+    lock = json.loads((small_kb.root / "kbsync.lock").read_text())
+    assert lock["articles"]["frequent-questions"]["path"] == "guides/questions.md"
+
+
+def test_changing_only_position_sends_one_patch_of_position(small_kb: KB) -> None:
+    small_kb.apply()
+    small_kb.article("billing/invoices.md", "Invoices", "| a | b |\n|---|---|\n| 1 | 2 |",
+                     excerpt="Where invoices live", position=7)
+    outcome = small_kb.plan()
+    assert "↕" in outcome.out
+    small_kb.reset_log()
+    small_kb.apply()
+    writes = [r for r in small_kb.requests() if r["method"] == "PATCH"]
+    assert len(writes) == 1 and len(small_kb.writes()) == 1
+
+
+def test_without_a_lock_existing_items_are_adopted_not_duplicated(small_kb: KB) -> None:
+    small_kb.apply()
+    (small_kb.root / "kbsync.lock").unlink()
+    outcome = small_kb.plan()
+    assert outcome.code == 2 and "adopt" in outcome.out
+    small_kb.reset_log()
+    assert small_kb.apply().code == 0
+    assert [m for m, _ in small_kb.writes()] == []
+    assert small_kb.plan().code == 0
+    assert len(small_kb.remote_articles()) == 4
+
+
+def test_the_token_is_in_no_output_lock_or_plan_file(small_kb: KB) -> None:
+    planfile = small_kb.root / "out.plan.json"
+    outcomes = [small_kb.plan(out=planfile), small_kb.apply(planfile=planfile), small_kb.plan()]
+    texts = [o.out + o.err for o in outcomes]
+    texts += [planfile.read_text(), (small_kb.root / "kbsync.lock").read_text()]
+    assert all(TOKEN not in text for text in texts)
+
+
+def test_bad_input_sends_no_request_at_all(small_kb: KB) -> None:
+    small_kb.write("guides/broken.md", "---\ntitle: [unclosed\n---\nbody\n")
+    outcome = small_kb.apply()
+    assert outcome.code == 1
+    assert "guides/broken.md:2" in outcome.err
+    assert small_kb.requests() == []

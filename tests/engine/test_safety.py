@@ -1,0 +1,92 @@
+"""Drift, prune and stale plans: the gates that keep apply from destroying work."""
+
+from __future__ import annotations
+
+from tests.engine.conftest import KB
+
+
+def _edit_in_web_ui(kb: KB, slug: str, **fields: object) -> None:
+    with kb.connect(kb.config()) as client:
+        article = client.find_article_by_slug(slug)
+        assert article is not None
+        client.patch_article(article.id, fields)
+
+
+def test_a_web_ui_edit_is_a_conflict_and_apply_leaves_it(small_kb: KB) -> None:
+    small_kb.apply()
+    _edit_in_web_ui(small_kb, "invoices", title="Invoices (edited in initdesk)")
+    outcome = small_kb.plan()
+    assert "conflict" in outcome.out and "billing/invoices.md" in outcome.out
+    small_kb.reset_log()
+    small_kb.apply()
+    assert small_kb.writes() == []
+    titles = {a.fields.title for a in small_kb.remote_articles()}
+    assert "Invoices (edited in initdesk)" in titles
+
+
+def test_force_overwrites_a_web_ui_edit(small_kb: KB) -> None:
+    small_kb.apply()
+    _edit_in_web_ui(small_kb, "invoices", title="Edited")
+    assert small_kb.apply(force=True).code == 0
+    assert "Edited" not in {a.fields.title for a in small_kb.remote_articles()}
+    assert small_kb.plan().code == 0
+
+
+def test_absent_files_are_unmanaged_until_prune(small_kb: KB) -> None:
+    small_kb.apply()
+    (small_kb.root / "guides/02-next.md").unlink()
+    small_kb.article("guides/advanced/deep.md", "Deep dive", "No link now.")
+    outcome = small_kb.plan()
+    assert "unmanaged" in outcome.out
+    small_kb.apply()
+    assert len(small_kb.remote_articles()) == 4
+    small_kb.apply(prune="managed")
+    assert len(small_kb.remote_articles()) == 3
+
+
+def test_prune_keeps_items_kbsync_never_managed_unless_all(small_kb: KB) -> None:
+    small_kb.apply()
+    with small_kb.connect(small_kb.config()) as client:
+        from kbsync.model import ArticleFields
+
+        client.create_article(ArticleFields(title="Written in the UI", slug="ui-only"))
+    small_kb.apply(prune="managed")
+    assert "ui-only" in {a.fields.slug for a in small_kb.remote_articles()}
+    small_kb.apply(prune="all")
+    assert "ui-only" not in {a.fields.slug for a in small_kb.remote_articles()}
+
+
+def test_more_deletes_than_max_deletes_are_refused_without_force(small_kb: KB) -> None:
+    small_kb.write("kbsync.toml", "[apply]\nmax_deletes = 1\n")
+    small_kb.apply()
+    for name in ("01-start.md", "02-next.md"):
+        (small_kb.root / "guides" / name).unlink()
+    small_kb.article("guides/advanced/deep.md", "Deep dive", "No link.")
+    small_kb.write("billing/invoices.md", "---\ntitle: Invoices\n---\nNo links.\n")
+    small_kb.reset_log()
+    outcome = small_kb.apply(prune="managed")
+    assert outcome.code == 1 and "max_deletes = 1" in outcome.err
+    assert small_kb.writes() == []
+    assert small_kb.apply(prune="managed", force=True).code == 0
+
+
+def test_a_stale_saved_plan_is_refused(small_kb: KB) -> None:
+    small_kb.apply()
+    small_kb.article("billing/invoices.md", "Invoices, renamed", "x")
+    planfile = small_kb.root / "change.plan.json"
+    small_kb.plan(out=planfile)
+    _edit_in_web_ui(small_kb, "invoices", excerpt="changed meanwhile")
+    small_kb.reset_log()
+    outcome = small_kb.apply(planfile=planfile)
+    assert outcome.code == 1 and "stale" in outcome.err and "invoices" in outcome.err
+    assert small_kb.writes() == []
+
+
+def test_a_fresh_saved_plan_applies_exactly(small_kb: KB) -> None:
+    small_kb.apply()
+    small_kb.article("billing/invoices.md", "Invoices, renamed", "x")
+    planfile = small_kb.root / "change.plan.json"
+    small_kb.plan(out=planfile)
+    small_kb.reset_log()
+    assert small_kb.apply(planfile=planfile).code == 0
+    assert [m for m, _ in small_kb.writes()] == ["PATCH"]
