@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbsync.commands.validate import check_tree, run
+from kbsync.config import Config, ContentSettings
+from kbsync.local.markdown import MarkdownRenderer
+from kbsync.local.tree import read_tree
+from kbsync.problems import Problem
+
+ASSETS = "https://raw.example/kb/"
+
+
+class KB:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, rel: str, text: str = "# Title\n") -> KB:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return self
+
+    def config(self, **content: object) -> Config:
+        return Config(root=self.root, content=ContentSettings(**content))  # type: ignore[arg-type]
+
+    def validate(self, *, strict: bool = False, **content: object) -> tuple[int, list[str]]:
+        found: list[Problem] = []
+        code = run(self.root, self.config(**content), strict=strict, emit=found.append)
+        return code, [str(p) for p in found]
+
+    def messages(self, **content: object) -> list[str]:
+        return self.validate(**content)[1]
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KB:
+    return KB(tmp_path)
+
+
+def fm(**fields: object) -> str:
+    return "---\n" + "".join(f"{k}: {v}\n" for k, v in fields.items()) + "---\nBody\n"
+
+
+def test_clean_tree_passes(kb: KB) -> None:
+    kb.write("a/one.md").write("a/two.md", "# Two\n\n## Step\n\n[one](one.md) [s](#step)\n")
+    assert kb.validate() == (0, [])
+
+
+def test_invalid_yaml(kb: KB) -> None:
+    kb.write("a.md", "---\ntitle: 'open\n---\n")
+    assert kb.messages() == ["a.md:3: invalid YAML: found unexpected end of stream"
+                             " (while scanning a quoted scalar)"]
+
+
+def test_front_matter_not_a_mapping(kb: KB) -> None:
+    kb.write("a.md", "---\njust text\n---\n# T\n")
+    assert kb.messages() == ["a.md:2: front matter must be a mapping of keys to values, "
+                             "got 'just text' (write one 'key: value' per line)"]
+
+
+def test_missing_title(kb: KB) -> None:
+    kb.write("a.md", fm(slug="a"))
+    assert kb.messages() == ["a.md:1: title: missing title (add title: to the front matter "
+                             "or start the body with a '# Title' line)"]
+
+
+def test_title_too_long_and_not_text(kb: KB) -> None:
+    kb.write("a.md", fm(title="x" * 256)).write("b.md", fm(title=1984))
+    assert kb.messages() == [
+        "a.md:2: title: is 256 characters long, the limit is 255 (shorten it)",
+        "b.md:2: title: must be text, got 1984 (quote it: title: \"1984\")"]
+
+
+def test_bad_status(kb: KB) -> None:
+    kb.write("getting-started/welcome.md", fm(slug="w", title="T", status="live"))
+    assert kb.messages() == ["getting-started/welcome.md:4: status: must be draft or published,"
+                             " got 'live' (draft hides the article from readers, published"
+                             " shows it)"]
+
+
+def test_bad_slug_suggests_the_slugified_form(kb: KB) -> None:
+    kb.write("a.md", fm(title="T", slug="My Page"))
+    assert kb.messages() == ["a.md:3: slug: 'My Page' is not a valid slug (a-z, 0-9 and single"
+                             " dashes) (use 'my-page')"]
+
+
+def test_file_name_without_a_usable_slug(kb: KB) -> None:
+    kb.write("日本.md")
+    assert kb.messages() == ["日本.md: slug: cannot make a slug from the name '日本' (set slug:"
+                             " in the front matter, e.g. slug: my-article)"]
+
+
+def test_duplicate_article_slugs_name_both_files(kb: KB) -> None:
+    kb.write("a/01-intro.md").write("b/intro.md", fm(title="T", slug="intro"))
+    assert kb.messages() == ["b/intro.md:3: slug: slug 'intro' is already used by a/01-intro.md"
+                             " (slugs are unique in the Help Center; set another)"]
+
+
+def test_duplicate_collection_slugs(kb: KB) -> None:
+    kb.write("01-faq/a.md").write("faq/b.md", fm(title="T", slug="b"))
+    assert kb.messages() == ["faq: slug: slug 'faq' is already used by the collection 01-faq"
+                             " (slugs are unique in the Help Center; set another)"]
+
+
+def test_depth_over_three(kb: KB) -> None:
+    kb.write("a/b/c/d/e/x.md")
+    assert kb.messages() == ["a/b/c/d: collection is 4 levels deep, the limit is 3 (move this"
+                             " folder up a level)"]
+
+
+def test_link_to_a_missing_file_suggests_a_close_one(kb: KB) -> None:
+    kb.write("a/x.md", "# X\n\nsee [w](../install/windowz.md)\n").write("install/windows.md")
+    assert kb.messages() == ["a/x.md:3: broken link: ../install/windowz.md: no such file"
+                             " (did you mean ../install/windows.md?)"]
+
+
+def test_link_to_a_missing_anchor(kb: KB) -> None:
+    kb.write("a.md", "# A\n[o](b.md#nope)\n[s](#stepp)\n\n## Step\n").write("b.md")
+    assert kb.messages() == [
+        "a.md:2: broken link: b.md#nope: no heading with id 'nope' in b.md (b.md has no headings)",
+        "a.md:3: broken link: #stepp: no heading with id 'stepp' in this file"
+        " (did you mean #step?)"]
+
+
+def test_link_outside_the_root_to_a_folder_and_to_an_ignored_file(kb: KB) -> None:
+    kb.write("a.md", "# A\n[o](../x.md) [f](sub/) [r](README.md)\n")
+    kb.write("sub/b.md").write("README.md")
+    assert kb.messages() == [
+        "a.md:2: broken link: ../x.md points outside the knowledge base"
+        " (keep linked files inside the knowledge-base folder)",
+        "a.md:2: broken link: sub/ is a folder (link to an article in it)",
+        "a.md:2: broken link: README.md is not an article of the knowledge base"
+        " (it is hidden, matched by .kbsyncignore, or the root README.md)"]
+
+
+def test_excerpt_and_description_too_long(kb: KB) -> None:
+    kb.write("c/a.md", fm(title="T", excerpt="e" * 501))
+    kb.write("c/_collection.yaml", f"description: {'d' * 1001}\n")
+    assert kb.messages() == [
+        "c/_collection.yaml:1: description: is 1001 characters long, the limit is 1000"
+        " (shorten it)",
+        "c/a.md:3: excerpt: is 501 characters long, the limit is 500 (shorten it)"]
+
+
+def test_position_must_be_a_non_negative_integer(kb: KB) -> None:
+    kb.write("a.md", fm(title="T", position=-1)).write("b.md", fm(title="T", position=1.5))
+    assert kb.messages() == [
+        "a.md:3: position: must be a whole number >= 0, got -1"
+        " (positions order siblings, lowest first)",
+        "b.md:3: position: must be a whole number >= 0, got 1.5"
+        " (positions order siblings, lowest first)"]
+
+
+def test_local_image_needs_assets_base_url(kb: KB) -> None:
+    kb.write("a.md", "# A\n![i](img/a.png)\n").write("img/a.png", "png")
+    assert kb.messages() == [
+        "a.md:2: local image img/a.png needs assets_base_url (initdesk has no upload endpoint;"
+        " set assets_base_url under [content] to where the images are served, e.g. the"
+        " repository's raw URL)"]
+    assert kb.messages(assets_base_url=ASSETS) == []
+
+
+def test_missing_image_is_an_error_even_with_assets_base_url(kb: KB) -> None:
+    kb.write("a.md", "# A\n![i](img/nope.png)\n")
+    assert kb.messages(assets_base_url=ASSETS) == [
+        "a.md:2: broken image: img/nope.png: no such file (paths are relative to this file)"]
+
+
+def test_unknown_key_is_a_warning_and_an_error_under_strict(kb: KB) -> None:
+    kb.write("a.md", fm(title="T", titel="x"))
+    warning = "a.md:3: titel: warning: unknown key (did you mean 'title'?)"
+    assert kb.validate() == (0, [warning])
+    assert kb.validate(strict=True) == (1, [warning.replace("warning: ", "")])
+
+
+def test_extra_keys_pass_and_collection_unknown_keys_warn(kb: KB) -> None:
+    kb.write("c/a.md", fm(title="T", owner="me")).write("c/_collection.yaml", "nmae: C\n")
+    assert kb.messages(extra_keys=("owner",)) == [
+        "c/_collection.yaml:1: nmae: warning: unknown key (did you mean 'name'?)"]
+
+
+def test_unreadable_file_is_a_problem(kb: KB) -> None:
+    (kb.root / "a.md").write_bytes(b"\x80")
+    assert kb.validate() == (1, ["a.md: cannot read: not UTF-8 text (byte 0x80 at offset 0)"
+                                 " (save the file as UTF-8)"])
+
+
+def test_check_tree_returns_one_parse_per_article(kb: KB) -> None:
+    kb.write("a.md").write("b/c.md")
+    tree = read_tree(kb.root, ContentSettings())
+    checked = check_tree(tree, kb.config(), MarkdownRenderer())
+    assert checked.problems == []
+    assert sorted(checked.parsed) == ["a.md", "b/c.md"]
