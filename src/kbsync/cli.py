@@ -40,6 +40,34 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 _ACTIVE: list[Console] = []  # the console the group built, for errors raised later
 
+def _output_options(command: Any) -> Any:
+    """Let -q, -v and --no-color also follow the command name, as users type them."""
+
+    def reconfigure(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        obj = ctx.find_object(Context)
+        if obj is not None and value:
+            console = obj.console
+            color = False if param.name == "no_color" else None
+            verbosity = {"quiet": -1, "verbose": int(value)}.get(str(param.name),
+                                                                 console.verbosity)
+            obj.console = Console(color=color if color is False else console.color,
+                                  verbosity=verbosity)
+            _ACTIVE[:] = [obj.console]
+        return value
+
+    options = [
+        click.option("--no-color", is_flag=True, expose_value=False, callback=reconfigure,
+                     help="No colour (also: the NO_COLOR variable)."),
+        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=reconfigure,
+                     help="Only the main output and errors."),
+        click.option("-v", "--verbose", count=True, expose_value=False, callback=reconfigure,
+                     help="More detail."),
+    ]
+    for option in options:
+        command = option(command)
+    return command
+
+
 _TARGET = click.option("--target", "targets", multiple=True, metavar="PATH",
                        help="Only items under PATH (a file or folder); repeatable.")
 _PRUNE = click.option(
@@ -73,6 +101,7 @@ def cli(ctx: click.Context, root: Path, base_url: str | None, org: int | None, q
 
 
 @cli.command()
+@_output_options
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
 @pass_context
 def validate(obj: Context, strict: bool) -> int:
@@ -83,6 +112,7 @@ def validate(obj: Context, strict: bool) -> int:
 
 
 @cli.command()
+@_output_options
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan to FILE for `kbsync apply FILE`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
@@ -104,6 +134,7 @@ def plan(obj: Context, out: Path | None, fmt: Any, detailed_exitcode: bool, prun
 
 
 @cli.command()
+@_output_options
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @_PRUNE
@@ -122,6 +153,7 @@ def apply(obj: Context, planfile: Path | None, yes: bool, prune: Prune, force: b
 
 
 @cli.command()
+@_output_options
 @pass_context
 def doctor(obj: Context) -> int:
     """Check a live tenant against kbsync's wire contract (read only)."""
@@ -133,6 +165,7 @@ def doctor(obj: Context) -> int:
 
 
 @cli.command()
+@_output_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port to bind.")
 @click.option("--db", default=":memory:", show_default=True, help="SQLite file or :memory:.")

@@ -28,6 +28,7 @@ class Console:
     def __init__(self, *, color: bool | None = None, verbosity: int = 0,
                  stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
         no_color = bool(os.environ.get("NO_COLOR")) or color is False
+        self.color = color
         self.verbosity = verbosity
         self._out = RichConsole(file=stdout or sys.stdout, no_color=no_color,
                                 force_terminal=True if color else None, highlight=False,
