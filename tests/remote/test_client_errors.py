@@ -103,3 +103,26 @@ def test_an_answer_that_is_not_json_is_a_contract_error() -> None:
         "portal: the answer to GET /organizations/1/portal/ is not JSON (HTTP 200, "
         "text/html); check base_url points at the initdesk API"
     )
+
+
+def test_404_of_an_endpoint_points_at_doctor(client: HelpCenterClient) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        client.get_json("/organizations/1/portal/nothing/")
+    assert str(caught.value) == (
+        "GET /organizations/1/portal/nothing/ not found (404 from GET "
+        "/organizations/1/portal/nothing/); this endpoint may not exist on this tenant: run "
+        "`kbsync doctor` to compare it with the contract"
+    )
+
+
+def test_a_redirect_is_not_followed() -> None:
+    moved = wsgi_json(301, {}, {"Location": "https://user:pw@api.example.com/organizations/1/"})
+    client = fake_client(moved)
+    with pytest.raises(RemoteError) as caught:
+        client.organization()
+    assert str(caught.value) == (
+        "organization 1: GET /organizations/1/ was redirected (301) to "
+        "https://api.example.com/organizations/1/; not followed, so the token stays put: set "
+        "base_url to the final address (https? trailing slash?)"
+    )
+    assert client.request_count == 1

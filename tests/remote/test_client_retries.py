@@ -14,6 +14,7 @@ import pytest
 
 from kbsync.errors import (
     AmbiguousWriteError,
+    NotFoundError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -236,3 +237,10 @@ def test_a_connect_failure_is_retried_even_for_a_create() -> None:
     with pytest.raises(TransportError, match="failed 3 times, last with ConnectError"):
         client.create_article(WELCOME)
     assert client.request_count == 3
+
+
+def test_a_404_after_a_mere_429_is_still_an_error(remote: Remote) -> None:
+    client = failing(remote, "429")
+    with pytest.raises(NotFoundError):
+        client.delete_article(77)  # nothing was done by the 429: the article never existed
+    assert remote.statuses() == [429, 404]

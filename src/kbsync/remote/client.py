@@ -72,6 +72,13 @@ _PERMANENT = (httpx.UnsupportedProtocol, httpx.InvalidURL)
 _NO_OPTIONS = frozenset({404, 405, 501})
 
 
+#: What to do about a 404, by what was asked for.
+GONE_HINT = "it may have been deleted in initdesk: run `kbsync plan` to see the current state"
+ENDPOINT_HINT = ("this endpoint may not exist on this tenant: run `kbsync doctor` to compare "
+                 "it with the contract")
+ORGANIZATION_HINT = "check organization_id in kbsync.toml (or INITDESK_ORG_ID / --org)"
+
+
 @dataclass(frozen=True, slots=True)
 class _Call:
     """One logical request: what to send and how to name it in messages."""
@@ -81,6 +88,7 @@ class _Call:
     what: str
     params: Mapping[str, str] | None = None
     body: Any = None
+    missing: str = ENDPOINT_HINT  # what a 404 means for this call
 
 
 class HelpCenterClient:
@@ -124,7 +132,8 @@ class HelpCenterClient:
     def organization(self) -> Organization:
         """The organization the token belongs to: the cheap auth and tenant check."""
         org = self.organization_id
-        data = self._json(_Call("GET", wire.organization_path(org), f"organization {org}"))
+        data = self._json(_Call("GET", wire.organization_path(org), f"organization {org}",
+                                missing=ORGANIZATION_HINT))
         return _convert(wire.organization_from_wire, data)
 
     def get_portal(self) -> Portal:
@@ -156,8 +165,7 @@ class HelpCenterClient:
         return [_convert(wire.collection_from_wire, item) for item in items]
 
     def get_collection(self, collection_id: int) -> RemoteCollection:
-        call = _Call("GET", wire.collection_path(self.organization_id, collection_id),
-                     f"collection {collection_id}")
+        call = self._collection_call("GET", collection_id)
         return _convert(wire.collection_from_wire, self._json(call))
 
     def create_collection(self, fields: CollectionFields) -> RemoteCollection:
@@ -166,21 +174,22 @@ class HelpCenterClient:
         return _convert(wire.collection_from_wire, self._json(call))
 
     def update_collection(self, collection_id: int, fields: CollectionFields) -> RemoteCollection:
-        call = _Call("PUT", wire.collection_path(self.organization_id, collection_id),
-                     _named("collection", collection_id, fields.slug),
-                     body=wire.collection_to_wire(fields))
+        call = self._collection_call("PUT", collection_id, fields.slug,
+                                     wire.collection_to_wire(fields))
         return _convert(wire.collection_from_wire, self._json(call))
 
     def patch_collection(self, collection_id: int, changes: Mapping[str, Any]) -> RemoteCollection:
-        call = _Call("PATCH", wire.collection_path(self.organization_id, collection_id),
-                     _named("collection", collection_id, changes.get("slug")),
-                     body=wire.collection_patch_to_wire(changes))
+        call = self._collection_call("PATCH", collection_id, changes.get("slug"),
+                                     wire.collection_patch_to_wire(changes))
         return _convert(wire.collection_from_wire, self._json(call))
 
     def delete_collection(self, collection_id: int) -> None:
-        call = _Call("DELETE", wire.collection_path(self.organization_id, collection_id),
-                     f"collection {collection_id}")
-        self._send(call)
+        self._send(self._collection_call("DELETE", collection_id))
+
+    def _collection_call(self, method: str, collection_id: int, slug: object = None,
+                         body: Any = None) -> _Call:
+        return _Call(method, wire.collection_path(self.organization_id, collection_id),
+                     _named("collection", collection_id, slug), body=body, missing=GONE_HINT)
 
     def find_collection_by_slug(self, slug: str) -> RemoteCollection | None:
         """The collection with ``slug``, or None (the contract has no slug filter)."""
@@ -203,9 +212,7 @@ class HelpCenterClient:
         return list(self.iter_articles(collection_id, status))
 
     def get_article(self, article_id: int) -> RemoteArticle:
-        call = _Call("GET", wire.article_path(self.organization_id, article_id),
-                     f"article {article_id}")
-        return _convert(wire.article_from_wire, self._json(call))
+        return _convert(wire.article_from_wire, self._json(self._article_call("GET", article_id)))
 
     def create_article(self, fields: ArticleFields) -> RemoteArticle:
         call = _Call("POST", wire.articles_path(self.organization_id),
@@ -213,21 +220,21 @@ class HelpCenterClient:
         return _convert(wire.article_from_wire, self._json(call))
 
     def update_article(self, article_id: int, fields: ArticleFields) -> RemoteArticle:
-        call = _Call("PUT", wire.article_path(self.organization_id, article_id),
-                     _named("article", article_id, fields.slug),
-                     body=wire.article_to_wire(fields))
+        call = self._article_call("PUT", article_id, fields.slug, wire.article_to_wire(fields))
         return _convert(wire.article_from_wire, self._json(call))
 
     def patch_article(self, article_id: int, changes: Mapping[str, Any]) -> RemoteArticle:
-        call = _Call("PATCH", wire.article_path(self.organization_id, article_id),
-                     _named("article", article_id, changes.get("slug")),
-                     body=wire.article_patch_to_wire(changes))
+        call = self._article_call("PATCH", article_id, changes.get("slug"),
+                                  wire.article_patch_to_wire(changes))
         return _convert(wire.article_from_wire, self._json(call))
 
     def delete_article(self, article_id: int) -> None:
-        call = _Call("DELETE", wire.article_path(self.organization_id, article_id),
-                     f"article {article_id}")
-        self._send(call)
+        self._send(self._article_call("DELETE", article_id))
+
+    def _article_call(self, method: str, article_id: int, slug: object = None,
+                      body: Any = None) -> _Call:
+        return _Call(method, wire.article_path(self.organization_id, article_id),
+                     _named("article", article_id, slug), body=body, missing=GONE_HINT)
 
     def find_article_by_slug(
         self, slug: str, *, collection_id: int | None = None
@@ -375,6 +382,7 @@ class HelpCenterClient:
     def _send(self, call: _Call) -> httpx.Response:
         """Send with throttle and bounded retries; answer the response or raise."""
         attempt = 0
+        maybe_done = False  # an earlier attempt may have taken effect, answer lost
         while True:
             final = attempt >= self.max_retries
             try:
@@ -386,6 +394,7 @@ class HelpCenterClient:
                 )) from None
             except (httpx.TransportError, OSError) as exc:
                 self._failed_without_answer(call, exc, final=final, attempt=attempt)
+                maybe_done = maybe_done or not isinstance(exc, _NOT_SENT)
                 attempt += 1
                 continue
             status = response.status_code
@@ -393,13 +402,16 @@ class HelpCenterClient:
                 self._rate_limited(call, response, final=final, attempt=attempt)
             elif status >= 500:
                 self._server_failed(call, response, final=final, attempt=attempt)
-            elif status == 404 and call.method == "DELETE" and attempt > 0:
-                # The first attempt was done but its answer was lost: the goal is reached.
+                maybe_done = True
+            elif status == 404 and call.method == "DELETE" and maybe_done:
+                # An earlier attempt was done but its answer was lost: the goal is reached.
                 log.debug("%s %s: 404 on retry, taken as already deleted", call.method,
                           _path_of(call.url))
                 return response
             elif status >= 400:
                 raise self._error(call, response)
+            elif status >= 300:
+                raise self._redirected(call, response)
             else:
                 return response
             attempt += 1
@@ -520,8 +532,7 @@ class HelpCenterClient:
             )
         elif status == 404:
             error = NotFoundError(self._scrub(
-                f"{call.what} not found (404 from {where}); it may have been deleted in "
-                "initdesk: run `kbsync plan` to see the current state"
+                f"{call.what} not found (404 from {where}); {call.missing}"
             ), status=404)
         elif status == 409:
             error = ConflictError(self._scrub(
@@ -532,6 +543,16 @@ class HelpCenterClient:
                 f"{call.what}: unexpected HTTP {status} from {where}{_detail_suffix(response)}"
             ), status=status)
         return error
+
+    def _redirected(self, call: _Call, response: httpx.Response) -> RemoteError:
+        """A redirect is not followed: the token header would travel with it."""
+        target = response.headers.get("location", "")
+        shown = _origin_and_path(target) if target else "nowhere"
+        return RemoteError(self._scrub(
+            f"{call.what}: {call.method} {_path_of(call.url)} was redirected "
+            f"({response.status_code}) to {shown}; not followed, so the token stays put: set "
+            "base_url to the final address (https? trailing slash?)"
+        ), status=response.status_code)
 
     def _scrub(self, text: str) -> str:
         """Mask the token should a server ever echo it into text we pass on."""
@@ -566,6 +587,15 @@ def _path_of(url: str) -> str:
     parsed = httpx.URL(url)
     query = parsed.query.decode("ascii", "replace")
     return parsed.path + (f"?{query}" if query else "")
+
+
+def _origin_and_path(url: str) -> str:
+    """scheme://host[:port]/path of a URL, without user info or query."""
+    parsed = httpx.URL(url)
+    if not parsed.is_absolute_url:
+        return parsed.path
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme}://{parsed.host}{port}{parsed.path}"
 
 
 def _body(response: httpx.Response) -> Any:
