@@ -389,6 +389,10 @@ class EmulatorApp:
 
     def _api(self, request: Request, entry: dict[str, Any]) -> Response:
         """Gateway first (rate limit, faults), then the service itself."""
+        # Read the whole request first, as a real gateway does: an answer sent before the
+        # body is read leaves the body on a keep-alive connection, where the dev server
+        # would parse it as the next request line.
+        request.get_data(cache=True)
         wait = self._limiter.wait(request.headers.get(TOKEN_HEADER, ""), time.monotonic())
         if wait is not None:
             detail = f"Request was throttled. Expected available in {wait} seconds."

@@ -218,7 +218,8 @@ class Differ:
             return Change(action=Action.CREATE, fields=_all_fields(desired, ARTICLE_FIELDS),
                           reason=_create_reason(match), **base)  # type: ignore[arg-type]
         remote = self.actual.articles[match.remote_id]
-        fields = changed_fields(remote.fields, desired, ARTICLE_FIELDS)
+        fields = _with_stale_links(changed_fields(remote.fields, desired, ARTICLE_FIELDS),
+                                   remote.fields, desired)
         if local.collection_key is not None and desired.collection_id is None:
             fields = _with_pending_parent(fields, remote.fields.collection_id, "collection_id")
         fingerprint = fields_fingerprint(remote.fields)
@@ -315,6 +316,17 @@ def _with_pending_parent(fields: tuple[FieldChange, ...], before: int | None,
     """The parent is created in this run: its id is filled in by the executor."""
     rest = tuple(f for f in fields if f.field != name)
     return (*rest, FieldChange(name, before, None))
+
+
+def _with_stale_links(fields: tuple[FieldChange, ...], remote: ArticleFields,
+                      desired: ArticleFields) -> tuple[FieldChange, ...]:
+    """A remote body still holding a placeholder (a run stopped before its link fix-up)
+    is rewritten even when the desired body has a placeholder too: this run creates
+    the target, and the executor fills in its URL."""
+    if LINK_PLACEHOLDER not in remote.content_html or any(
+            f.field == "content_html" for f in fields):
+        return fields
+    return (*fields, FieldChange("content_html", remote.content_html, desired.content_html))
 
 
 def _create_reason(match: Match) -> str:
