@@ -14,7 +14,14 @@ from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console as RichConsole
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 from kbsync.plan.model import Change
@@ -104,7 +111,7 @@ class ProgressHooks:
         self._progress = progress
         self._description = description
         self._console = console
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def started(self, total: int) -> None:
         self._task = self._progress.add_task(self._description, total=total, item="")

@@ -70,6 +70,6 @@ def test_apply_killed_mid_run_converges_without_duplicates(tmp_path: Path) -> No
         check = _kbsync(tmp_path, url, "plan", "--detailed-exitcode")
         out, err = check.communicate(timeout=60)
         assert check.returncode == 0, (out + err).decode()
-    count, rows = app.store.list_articles(limit=1000)
+    _count, rows = app.store.list_articles(limit=1000)
     slugs = Counter(a["slug"] for a in rows)
     assert len(slugs) == articles and max(slugs.values()) == 1

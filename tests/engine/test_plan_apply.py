@@ -33,7 +33,7 @@ def test_links_to_articles_created_in_the_same_run_point_at_their_urls(small_kb:
 def test_editing_k_articles_sends_exactly_k_writes(small_kb: KB) -> None:
     small_kb.apply()
     small_kb.article("billing/invoices.md", "Invoices", "New body.", excerpt="Where invoices live")
-    small_kb.article("guides/advanced/deep.md", "Deep dive v2", "See [next](../02-next.md#details).")
+    small_kb.article("guides/advanced/deep.md", "Deep v2", "See [next](../02-next.md#details).")
     small_kb.reset_log()
     assert small_kb.apply().code == 0
     assert [m for m, _ in small_kb.writes()] == ["PATCH", "PATCH"]
