@@ -1,0 +1,154 @@
+"""Benchmark: validate, plan and apply a generated knowledge base against the emulator.
+
+Prints a table of wall time, requests sent and peak memory; asserts nothing. Run:
+
+    python bench/bench_engine.py                 # 2,000 articles in 40 collections
+    python bench/bench_engine.py --articles 500  # smaller
+
+The emulator runs in-process (httpx.WSGITransport) on a SQLite file, unthrottled, as
+the embedded ``base_url = "local"`` remote does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from kbsync.commands import apply as apply_command
+from kbsync.commands import plan as plan_command
+from kbsync.config import Config, Secret, load_config
+from kbsync.console import Console
+from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.engine import read_local
+from kbsync.remote.client import HelpCenterClient
+
+TOKEN = "bench-token"
+WORDS = ("parcel label carrier tracking invoice refund customs shop order account "
+         "printer address warehouse pickup return weight volume plan webhook api").split()
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def article_body(rng: random.Random, index: int, total: int) -> str:
+    """About 5 KB of typical help-article Markdown, with one link to another article."""
+    target = rng.randrange(total)
+    parts = [paragraph(rng, 60), "## Before you start", paragraph(rng, 80),
+             "\n".join(f"- {paragraph(rng, 8)}" for _ in range(6)), "## Steps",
+             "\n".join(f"{n}. {paragraph(rng, 12)}" for n in range(1, 7)),
+             "| Plan | Labels | Price |\n|---|---|---|\n"
+             + "\n".join(f"| {rng.choice(WORDS)} | {n * 10} | {n * 5} EUR |" for n in range(6)),
+             "```bash\ncurl -H 'Authorization: Bearer KEY' https://api.example.com/v1/labels\n```",
+             f"See [a related article](/{_path(target)}) for more.",
+             "## Troubleshooting", paragraph(rng, 120), paragraph(rng, 120)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _folder(index: int) -> str:
+    top, child = divmod(index % 40, 5)
+    return f"area-{top}" if child == 0 else f"area-{top}/topic-{top}-{child}"
+
+
+def _path(index: int) -> str:
+    return f"{_folder(index)}/article-{index:04d}.md"
+
+
+def generate(root: Path, articles: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\norganization_id = 1\n')
+    for index in range(articles):
+        path = root / _path(index)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = article_body(rng, index, articles)
+        # links are written root-relative above; make them relative to the file
+        depth = _path(index).count("/")
+        body = body.replace("](/", "](" + "../" * depth)
+        path.write_text(f"---\ntitle: Article {index}\nexcerpt: {paragraph(rng, 10)}\n"
+                        f"status: published\n---\n\n{body}")
+
+
+class Bench:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.app = create_app(EmulatorConfig(db=str(root / ".kbsync" / "bench.db"),
+                                             token=TOKEN))
+        self.requests = 0
+
+    def config(self) -> Config:
+        return load_config(self.root, environ={
+            "INITDESK_TOKEN": TOKEN, "INITDESK_BASE_URL": "http://bench.invalid",
+            "INITDESK_ORG_ID": "1", "INITDESK_RPM": "0"})
+
+    @contextmanager
+    def connect(self, config: Config) -> Iterator[HelpCenterClient]:
+        transport = httpx.WSGITransport(app=self.app)
+        with httpx.Client(transport=transport, base_url="http://bench.invalid") as http:
+            client = HelpCenterClient(http, organization_id=1, token=Secret(TOKEN),
+                                      requests_per_minute=0)
+            yield client
+            self.requests = client.request_count
+
+    def run(self, command: Callable[..., int], **kwargs: object) -> tuple[float, int]:
+        console = Console(color=False, stdout=io.StringIO(), stderr=io.StringIO())
+        start = time.perf_counter()
+        code = command(self.config(), console, connect=self.connect, **kwargs)
+        elapsed = time.perf_counter() - start
+        assert code in (0, 2), console
+        return elapsed, self.requests
+
+
+def edit(root: Path, count: int) -> None:
+    for index in range(count):
+        path = root / _path(index * 7)
+        path.write_text(path.read_text() + "\nEdited for the benchmark.\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--edits", type=int, default=10)
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        generate(root, args.articles)
+        bench = Bench(root)
+        start = time.perf_counter()
+        local = read_local(bench.config())
+        rows.append((f"validate {len(local.tree.articles)} articles, "
+                     f"{len(local.tree.collections)} collections",
+                     f"{time.perf_counter() - start:.2f} s", "0"))
+        seconds, requests = bench.run(plan_command.run)
+        rows.append(("first plan", f"{seconds:.2f} s", str(requests)))
+        seconds, requests = bench.run(apply_command.run, yes=True)
+        rows.append(("first apply (plan + apply)", f"{seconds:.2f} s", str(requests)))
+        seconds, requests = bench.run(plan_command.run, detailed_exitcode=True)
+        rows.append(("no-op plan", f"{seconds:.2f} s", str(requests)))
+        edit(root, args.edits)
+        seconds, requests = bench.run(plan_command.run)
+        rows.append((f"plan after editing {args.edits} articles", f"{seconds:.2f} s",
+                     str(requests)))
+        seconds, requests = bench.run(apply_command.run, yes=True)
+        rows.append((f"apply after editing {args.edits} articles", f"{seconds:.2f} s",
+                     str(requests)))
+        bench.app.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", ""))
+    print(f"{'step':<46} {'wall':>10} {'requests':>12}")
+    for step, wall, requests_text in rows:
+        print(f"{step:<46} {wall:>10} {requests_text:>12}")
+
+
+if __name__ == "__main__":
+    main()
