@@ -177,7 +177,8 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(kb: KB) -> None:
 
 
 def test_extra_keys_pass_and_collection_unknown_keys_warn(kb: KB) -> None:
-    kb.write("c/a.md", fm(title="T", owner="me")).write("c/_collection.yaml", "nmae: C\n")
+    kb.write("c/a.md", fm(title="T", owner="me"))
+    kb.write("c/_collection.yaml", "nmae: C\nowner: me\n")
     assert kb.messages(extra_keys=("owner",)) == [
         "c/_collection.yaml:1: nmae: warning: unknown key (did you mean 'name'?)"]
 

@@ -121,3 +121,12 @@ def test_html_is_always_the_longer_field(body: str) -> None:
 def test_huge_list_numbers_fall_back_to_compact_text() -> None:
     out = render("999999999. a\n" + "1. b\n" * 50)
     assert len(html_to_text(out.html)) > len(out.html) > len(out.text)
+
+
+def test_parse_many_keys_the_parses_and_restores_the_gc() -> None:
+    import gc
+
+    parsed = MD.parse_many([("a.md", "# A\n", 1), ("b.md", "[x](a.md)\n", 4)])
+    assert parsed["a.md"].anchors == {"a"}
+    assert parsed["b.md"].links == (Link("a.md", 4, is_image=False),)
+    assert gc.isenabled()

@@ -25,7 +25,6 @@ ASSETS_HINT = (
     "images are served, e.g. the repository's raw URL"
 )
 
-
 class Checked(NamedTuple):
     """What ``check_tree`` found, and the parsed bodies by article key for rendering."""
 
@@ -49,7 +48,7 @@ def check_tree(tree: LocalTree, config: Config, renderer: MarkdownRenderer, *,
     Under ``strict`` warnings become errors (and read as errors). Every article body is
     parsed here exactly once; reuse ``Checked.parsed`` to render.
     """
-    parsed = {a.key: renderer.parse(a.body, a.body_line) for a in tree.articles}
+    parsed = renderer.parse_many((a.key, a.body, a.body_line) for a in tree.articles)
     problems = [*tree.problems, *duplicate_slugs(tree)]
     links = _LinkChecker(tree, parsed, config.content.assets_base_url)
     for article in tree.articles:
@@ -89,6 +88,8 @@ class _LinkChecker:
         self.parsed = parsed
         self.assets_base_url = assets_base_url
         self._kinds: dict[str, str] = {}
+        self._names: dict[str, str] = {}  # file name -> first article key with it
+        self._folders: dict[str, list[str]] = {}  # folder key -> article file names
 
     def check(self, article: LocalArticle) -> Iterator[Problem]:
         for link in self.parsed[article.key].links:
@@ -152,16 +153,25 @@ class _LinkChecker:
                       line=link.line, hint=hint)
 
     def _similar_article(self, source: str, target: str) -> str | None:
-        """An article whose file name is close to the missing one, relative to ``source``."""
+        """An article the missing ``target`` probably meant, relative to ``source``.
+
+        A file of the same name elsewhere (it moved), else a close name in the target's
+        folder (a typo). Never a fuzzy search of the whole tree: difflib against
+        thousands of names would make a mass rename take minutes to validate.
+        """
         if not target.endswith(".md"):
             return None
-        by_name: dict[str, str] = {}
-        for other in self.tree.articles:
-            by_name.setdefault(posixpath.basename(other.key), other.key)
-        name = did_you_mean(posixpath.basename(target), by_name)
-        if name is None:
-            return None
-        return posixpath.relpath(by_name[name], posixpath.dirname(source) or ".")
+        if not self._names:
+            for other in self.tree.articles:
+                folder, name = posixpath.split(other.key)
+                self._names.setdefault(name, other.key)
+                self._folders.setdefault(folder, []).append(name)
+        folder, name = posixpath.split(target)
+        guess = self._names.get(name)
+        if guess is None:
+            close = did_you_mean(name, self._folders.get(folder, ()))
+            guess = posixpath.join(folder, close) if close else None
+        return posixpath.relpath(guess, posixpath.dirname(source) or ".") if guess else None
 
     def _kind(self, target: str) -> str:
         """'file', 'folder' or 'missing', asked of the disk once per target."""

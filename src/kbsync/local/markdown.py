@@ -12,9 +12,11 @@ must be the HTML (see the display rule in the contract).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -113,6 +115,16 @@ class MarkdownRenderer:
         links, anchors = _scan(tokens, body_line)
         return ParsedBody(tuple(tokens), tuple(links), frozenset(anchors))
 
+    def parse_many(self, bodies: Iterable[tuple[str, str, int]]) -> dict[str, ParsedBody]:
+        """``{key: parse}`` for ``(key, body, body_line)`` triples, with the GC paused.
+
+        Thousands of kept parses are millions of small objects, and the cyclic GC
+        re-walks them all again and again as they pile up (a quarter of the time for
+        2,000 articles). Tokens form no cycles, so refcounting frees them meanwhile.
+        """
+        with _gc_paused():
+            return {key: self.parse(body, line) for key, body, line in bodies}
+
     def render(self, parsed: ParsedBody, *, article_key: str,
                resolve_article_url: ArticleUrlResolver,
                assets_base_url: str | None) -> RenderedBody:
@@ -126,6 +138,17 @@ class MarkdownRenderer:
         env: EnvType = {_ENV_KEY: rewriter}
         html = self._md.renderer.render(parsed.tokens, self._md.options, env)
         return _longer_html(html)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _longer_html(html: str) -> RenderedBody:

@@ -181,7 +181,7 @@ def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,
         if article is not None:
             articles.append(article)
     for index, child in enumerate(folder.children):
-        collection = _read_collection(root, child, parent, index, problems)
+        collection = _read_collection(root, child, parent, index, content, problems)
         collections.append(collection)
         _read_folder(root, child, collection, content, collections, articles, problems)
 
@@ -200,7 +200,8 @@ def _read_bytes(root: Path, key: str, problems: list[Problem]) -> tuple[bytes, s
 
 
 def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None,
-                     index: int, problems: list[Problem]) -> LocalCollection:
+                     index: int, content: ContentSettings,
+                     problems: list[Problem]) -> LocalCollection:
     folder_name = folder.key.rsplit("/", 1)[-1]
     depth = parent.depth + 1 if parent else 1
     source = f"{folder.key}/{COLLECTION_FILE}" if folder.has_meta else folder.key
@@ -209,7 +210,7 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
         meta = load_mapping(read[1], source, first_line=1)
         problems.extend(meta.problems)
     fields = FieldReader(source, meta, problems)
-    fields.unknown_keys(COLLECTION_KEYS, ())
+    fields.unknown_keys(COLLECTION_KEYS, content.extra_keys)
     name = fields.text("name", limit=NAME_MAX) or humanise(folder_name)
     if depth == MAX_DEPTH + 1:
         problems.append(Problem(source, f"collection is {depth} levels deep, the limit is "
