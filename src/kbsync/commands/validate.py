@@ -115,7 +115,7 @@ class _LinkChecker:
                     f"did you mean {guess}?" if guess else "paths are relative to this file")
         if kind == "folder":
             return (f"broken {what}: {shown} is a folder",
-                    "link to an article in it")
+                    "point it at an image file" if link.is_image else "link to an article in it")
         if link.is_image or not target.endswith(".md"):
             return None, None
         if self.tree.article(target) is None:
