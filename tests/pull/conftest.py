@@ -1,0 +1,44 @@
+"""Shared helpers for the pull tests: render Markdown the way ``apply`` does, and back."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbsync.local.markdown import MarkdownRenderer
+from kbsync.pull.html_to_md import html_to_markdown
+
+PORTAL = "https://help.example.com/"
+ASSETS = "https://cdn.example.com/kb/"
+ARTICLE = "guides/a.md"
+
+_RENDERER = MarkdownRenderer()
+
+
+def url_for(key: str) -> str:
+    return PORTAL + key
+
+
+def key_for(url: str) -> str | None:
+    return url[len(PORTAL):] if url.startswith(PORTAL) else None
+
+
+def render(markdown: str, article_key: str = ARTICLE) -> str:
+    """The HTML ``apply`` would send for ``markdown`` (every article has a public URL)."""
+    parsed = _RENDERER.parse(markdown)
+    return _RENDERER.render(parsed, article_key=article_key, resolve_article_url=url_for,
+                            assets_base_url=ASSETS).html
+
+
+def to_markdown(html: str, article_key: str = ARTICLE) -> str:
+    return html_to_markdown(html, url_to_key=key_for, article_key=article_key,
+                            assets_base_url=ASSETS)
+
+
+@pytest.fixture
+def roundtrip() -> object:
+    """md -> html -> md -> html; returns (first html, Markdown, second html)."""
+    def run(markdown: str) -> tuple[str, str, str]:
+        first = render(markdown)
+        back = to_markdown(first)
+        return first, back, render(back)
+    return run

@@ -1,0 +1,205 @@
+"""html_to_markdown / text_to_markdown / body_from_remote on fixed examples."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from kbsync.pull.html_to_md import body_from_remote, html_to_markdown, text_to_markdown
+from tests.pull.conftest import render, to_markdown
+
+# Markdown already in kbsync's canonical style comes back byte for byte.
+CANONICAL = [
+    "# Title\n\n## Second *level*\n\n###### Six\n",
+    "Some *em*, **strong**, ~~gone~~ and `code`.\n",
+    "- one\n- two\n  - nested\n    - deeper\n- three\n",
+    "3. three\n4. four\n   1. inner\n",
+    "- first\n\n- loose\n\n  second paragraph\n",
+    "- [ ] todo\n- [x] done\n",
+    "| Left | Center | Right | None |\n| :-- | :-: | --: | --- |\n| a | **b** | `c` |  |\n",
+    "```python\nprint('hi')\n\n\nx = 1\n```\n",
+    "````\n```\nnested fence\n```\n````\n",
+    "> quoted\n> lines\n>\n> - with a list\n",
+    "before\n\n---\n\nafter\n",
+    "line one\\\nline two\n",
+    "See [refunds](../billing/refunds.md#fees), [a sibling](b.md) and <https://example.com>.\n",
+    '![Diagram](img/flow.png "The flow")\n',
+    "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; E = mc<sup>2</sup>.\n",
+    "<details><summary>More</summary>\n\nHidden *text*.\n\n</details>\n",
+    '<div class="warning">\n\n**Careful** here.\n\n</div>\n',
+    "Text\n\n<!-- kept comment -->\n\nmore\n",
+    "- a\n\n* b after a list that is not the same list\n",
+    "- item\n  ```sh\n  make\n  ```\n",
+    "- ___\n",
+    "Setext keeps its break\nacross lines\n===\n",
+]
+
+
+@pytest.mark.parametrize("markdown", CANONICAL)
+def test_canonical_markdown_comes_back_unchanged(markdown: str) -> None:
+    assert to_markdown(render(markdown)) == markdown
+
+
+@pytest.mark.parametrize(("source", "canonical"), [
+    ("_em_ and __strong__", "*em* and **strong**\n"),
+    ("* star\n+ plus", "- star\n\n* plus\n"),
+    ("Title\n-----", "## Title\n"),
+    ("    indented code", "```\nindented code\n```\n"),
+    ("***", "---\n"),
+    ("# Closing hashes ##", "# Closing hashes\n"),
+    ("1) paren", "1. paren\n"),
+    ("~~~js\nx\n~~~", "```js\nx\n```\n"),
+])
+def test_other_spellings_come_back_canonical(source: str, canonical: str) -> None:
+    assert to_markdown(render(source)) == canonical
+
+
+def test_heading_ids_do_not_leak() -> None:
+    html = render("## Hello world\n")
+    assert 'id="hello-world"' in html
+    assert to_markdown(html) == "## Hello world\n"
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("*not em*", "\\*not em\\*"),
+    ("snake_case stays, _edge_ does not", "snake_case stays, \\_edge\\_ does not"),
+    ("# not a heading", "\\# not a heading"),
+    ("1. not a list", "1\\. not a list"),
+    ("- not a list", "\\- not a list"),
+    ("> not a quote", "\\> not a quote"),
+    ("a | b", "a \\| b"),
+    ("[x] and `y`", "\\[x\\] and \\`y\\`"),
+    ("&amp; written out", "\\&amp; written out"),
+    ("<b>not a tag</b>", "\\<b>not a tag\\</b>"),
+    ("C:\\Users\\me", "C:\\Users\\me"),
+    ("Ends in #", "Ends in #"),
+    ("~5 min, ~~x~~", "\\~5 min, \\~\\~x\\~\\~"),
+])
+def test_text_is_escaped_only_where_markdown_would_read_syntax(text: str, escaped: str) -> None:
+    html = f"<p>{BeautifulSoup('', 'html.parser').new_string(text).output_ready()}</p>"
+    assert html_to_markdown(html) == escaped + "\n"
+    assert render(escaped) == html + "\n"
+
+
+def test_heading_ending_in_hashes_is_escaped() -> None:
+    assert html_to_markdown("<h2>C #</h2>") == "## C \\#\n"
+    assert render("## C \\#").startswith("<h2") and ">C #</h2>" in render("## C \\#")
+
+
+@pytest.mark.parametrize(("html", "markdown"), [
+    ("<p><em>a</em><strong>b</strong></p>", "<em>a</em><strong>b</strong>\n"),
+    ("<p>a<em>b</em>c</p>", "a<em>b</em>c\n"),
+    ("<p><strong><em>x</em></strong></p>", "**_x_**\n"),
+    ("<p><em><strong>x</strong></em></p>", "*__x__*\n"),
+    ("<p><strong>bold</strong>s</p>", "<strong>bold</strong>s\n"),
+])
+def test_emphasis_falls_back_to_html_where_delimiters_would_misparse(html: str,
+                                                                     markdown: str) -> None:
+    assert html_to_markdown(html) == markdown
+    assert render(markdown) == html + "\n"
+
+
+# -- web-editor HTML ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("html", "markdown"), [
+    ("<p>Hello <b>bold</b> and <i>it</i><br>next line</p>",
+     "Hello **bold** and *it*\\\nnext line\n"),
+    ("<div><p>a</p></div><div>b</div>\n<div><br></div>", "a\n\nb\n"),
+    ('<h1 id="x">Title</h1><h3 class="y">Sub</h3>', "# Title\n\n### Sub\n"),
+    ("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul><ol><li>one</li><li>two</li></ol>",
+     "- a\n- b\n  - c\n\n1. one\n2. two\n"),
+    ("<ul><li><p>a</p></li><li><p>b</p></li></ul>", "- a\n\n- b\n"),
+    ("<table><tr><td>a</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>",
+     "| a | b |\n| --- | --- |\n| 1 | 2 |\n"),
+    ('<table><tr><td align="center">a</td><td style="text-align: right">b</td></tr>'
+     "<tr><td>1</td></tr></table>", "| a | b |\n| :-: | --: |\n| 1 |  |\n"),
+    ("<p>Hello&nbsp; world&nbsp;</p><p>&nbsp;</p><p>10&nbsp;kg</p>",
+     "Hello world\n\n10&nbsp;kg\n"),
+    ("<p>text<br></p><p><br>lead</p>", "text\n\nlead\n"),
+    ("<p><strong>Note: </strong>text</p>", "**Note:** text\n"),
+    ('<!DOCTYPE html><html><head><title>x</title></head><body><p>a</p></body></html>', "a\n"),
+    ("<pre>\ncode line\n  indented</pre>", "```\ncode line\n  indented\n```\n"),
+    ('<pre><code class="lang-js">x()</code></pre>', "```js\nx()\n```\n"),
+    ("<p><span>plain</span> <u>under</u></p>", "plain <u>under</u>\n"),
+    ("<p>Tom &amp; Jerry &lt;3</p>", "Tom & Jerry <3\n"),
+    ("<p><del>old</del> <strike>older</strike> <s>oldest</s></p>",
+     "~~old~~ ~~older~~ ~~oldest~~\n"),
+    ('<p><a href="https://example.com" target="_blank" rel="noopener">site</a></p>',
+     "[site](https://example.com)\n"),
+])
+def test_editor_html_becomes_clean_markdown(html: str, markdown: str) -> None:
+    assert html_to_markdown(html) == markdown
+
+
+@pytest.mark.parametrize(("html", "markdown"), [
+    ('<p><img src="https://x.test/y.png" width="300" alt="a"> x</p>',
+     '<img src="https://x.test/y.png" width="300" alt="a"> x'),
+    ('<p><span class="badge">New</span> feature</p>', '<span class="badge">New</span> feature'),
+    ("<table><tr><th>a</th></tr><tr><td><ul><li>x</li></ul></td></tr></table>",
+     "<table><tr><th>a</th></tr><tr><td><ul><li>x</li></ul></td></tr></table>"),
+    ('<table><tr><td colspan="2">wide</td></tr></table>',
+     '<table><tr><td colspan="2">wide</td></tr></table>'),
+    ('<p><a id="top"></a>Top</p>', '<a id="top"></a>Top'),
+    ('<iframe src="https://www.youtube.com/embed/x" width="560"></iframe>',
+     '<iframe src="https://www.youtube.com/embed/x" width="560"></iframe>'),
+    ("<dl><dt>Term</dt><dd>Definition</dd></dl>", "<dl><dt>Term</dt><dd>Definition</dd></dl>"),
+])
+def test_what_markdown_cannot_say_stays_html(html: str, markdown: str) -> None:
+    assert html_to_markdown(html) == markdown + "\n"
+    assert render(markdown + "\n") == html + "\n"
+
+
+def test_raw_start_tags_are_copied_verbatim() -> None:
+    html = "<p>x <abbr title='single &amp; quoted'   data-x=1>HTML</abbr></p>"
+    assert html_to_markdown(html) == "x <abbr title='single &amp; quoted'   data-x=1>HTML</abbr>\n"
+
+
+# -- links -------------------------------------------------------------------------------
+
+def _keys(url: str) -> str | None:
+    return {"https://help.test/billing/refunds-12": "billing/refunds.md",
+            "https://help.test/guides/b-13": "guides/b.md",
+            "https://help.test/guides/my-file-14": "guides/my file.md"}.get(url)
+
+
+@pytest.mark.parametrize(("article", "href", "expected"), [
+    ("guides/a.md", "https://help.test/billing/refunds-12#fees", "../billing/refunds.md#fees"),
+    ("guides/a.md", "https://help.test/guides/b-13", "b.md"),
+    ("a.md", "https://help.test/billing/refunds-12", "billing/refunds.md"),
+    ("deep/er/a.md", "https://help.test/guides/b-13", "../../guides/b.md"),
+    ("guides/a.md", "https://help.test/guides/my-file-14", "my%20file.md"),
+    ("guides/a.md", "https://elsewhere.test/page#x", "https://elsewhere.test/page#x"),
+    ("guides/a.md", "#local-anchor", "#local-anchor"),
+])
+def test_article_urls_become_relative_md_links(article: str, href: str, expected: str) -> None:
+    html = f'<p><a href="{href}">x</a></p>'
+    assert html_to_markdown(html, url_to_key=_keys, article_key=article) == f"[x]({expected})\n"
+
+
+def test_asset_urls_become_relative_paths_again() -> None:
+    markdown = "![a](../img/a%20b.png) [pdf](files/x.pdf)\n"
+    assert to_markdown(render(markdown)) == markdown
+
+
+def test_link_destinations_are_escaped() -> None:
+    html = '<p><a href="https://x.test/a(b" title="say &quot;hi&quot;">l</a></p>'
+    assert html_to_markdown(html) == '[l](https://x.test/a\\(b "say \\"hi\\"")\n'
+
+
+# -- plain text and the display rule -----------------------------------------------------
+
+def test_text_to_markdown_keeps_paragraphs_and_line_breaks() -> None:
+    text = "Hello *world*\r\n\r\nSecond para\nline 2\n\n\n# not heading\n  - x"
+    assert text_to_markdown(text) == (
+        "Hello \\*world\\*\n\nSecond para\\\nline 2\n\n\\# not heading\\\n\\- x\n")
+
+
+def test_text_to_markdown_of_nothing_is_nothing() -> None:
+    assert text_to_markdown("") == text_to_markdown(" \n\n ") == ""
+
+
+def test_display_rule_takes_the_longer_body() -> None:
+    assert body_from_remote("plain", "<p><b>rich</b> body</p>") == "**rich** body\n"
+    assert body_from_remote("a much longer plain text body", "<p>x</p>") == (
+        "a much longer plain text body\n")
+    assert body_from_remote("", "") == ""

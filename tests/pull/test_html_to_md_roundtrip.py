@@ -1,0 +1,128 @@
+"""Property: any document of the supported Markdown subset survives md -> html -> md -> html
+with identical HTML, and the Markdown we write is a fixed point of the round trip."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.pull.conftest import render, to_markdown
+
+# Words that are Markdown syntax somewhere; the generator escapes them, so they are text
+# in the first HTML and the converter must escape them again where they matter.
+_SPECIAL = ["*", "_", "#", "##", "-", "+", "1.", "2)", "!", "|", "~", "~~", "<", ">", "&",
+            "&amp;", "&copy;", "[", "]", "(", ")", "`", "\\", "=", "===", "---", ":", ":--",
+            "snake_case", "a*b", "C#", "<b>", "x_", "<div>", "http://x.y", "***", "[ ]"]
+_URLS = ["other.md", "../billing/refunds.md#fees", "https://example.com/a?b=1&c=2", "#intro",
+         "sub/page.md", "mailto:a@b.c", "file.pdf", "https://example.com/(x)"]
+
+
+def _escape_all(text: str) -> str:
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def _code_span(content: str) -> str:
+    ticks = "`" * (max((len(r) for r in re.findall("`+", content)), default=0) + 1)
+    pad = " " if content.startswith("`") or content.endswith("`") else ""
+    return f"{ticks}{pad}{content}{pad}{ticks}"
+
+
+_word = st.one_of(st.text("abXZ09é", min_size=1, max_size=5),
+                  st.sampled_from(_SPECIAL).map(_escape_all))
+_plain = st.lists(_word, min_size=1, max_size=4).map(" ".join)
+_code = st.text("ab `*_|<&\\", min_size=1, max_size=6).filter(str.strip).map(_code_span)
+_link = st.builds(lambda text, url: f"[{text}]({url})", _plain, st.sampled_from(_URLS))
+_image = st.builds(lambda alt, title: f"![{alt}](pic.png{title})", _plain,
+                   st.sampled_from(["", ' "A title"']))
+
+
+def _wrap(marker: str) -> object:
+    return lambda inner: f"{marker}{inner}{marker}"
+
+
+_inline = st.recursive(
+    st.one_of(_plain, _code, _link, _image),
+    lambda inner: st.one_of(
+        inner.map(_wrap("*")), inner.map(_wrap("**")), inner.map(_wrap("~~")),
+        inner.map(_wrap("_")),
+        st.tuples(st.lists(inner, min_size=2, max_size=3), st.sampled_from([" ", ""]))
+        .map(lambda t: t[1].join(t[0]))),
+    max_leaves=6)
+
+_paragraph = st.tuples(st.lists(_inline, min_size=1, max_size=3),
+                       st.sampled_from(["\n", "\\\n"])).map(lambda t: t[1].join(t[0]))
+_heading = st.builds(lambda n, text: "#" * n + " " + text, st.integers(1, 6), _inline)
+_rule = st.sampled_from(["---", "***", "___"])
+_fence = st.builds(
+    lambda lang, lines: _fenced(lang, lines),
+    st.sampled_from(["", "python", "js", "c++"]),
+    st.lists(st.text("ab `~*<>&\\#- ", max_size=8), max_size=4))
+
+
+def _fenced(lang: str, lines: list[str]) -> str:
+    body = "\n".join(lines)
+    fence = "`" * max(3, max((len(r) for r in re.findall("`+", body)), default=0) + 1)
+    return f"{fence}{lang}\n{body}{chr(10) if lines else ''}{fence}"
+
+
+def _table_source(header: list[str], aligns: list[str], rows: list[list[str]]) -> str:
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+    width = len(header)
+    lines = [row(header), row(aligns[:width] + ["---"] * (width - len(aligns)))]
+    lines += [row((r + [""] * width)[:width]) for r in rows]
+    return "\n".join(lines)
+
+
+_cell = st.one_of(_inline, st.just("")).map(lambda s: s.replace("|", "\\|"))
+_table = st.builds(
+    _table_source,
+    st.lists(_cell, min_size=1, max_size=3),
+    st.lists(st.sampled_from(["---", ":--", "--:", ":-:"]), min_size=3, max_size=3),
+    st.lists(st.lists(_cell, min_size=1, max_size=3), max_size=3))
+
+
+def _list_source(ordered: bool, start: int, marker: str, loose: bool,
+                 items: list[tuple[str, str, str]]) -> str:
+    out = []
+    for i, (task, text, nested) in enumerate(items):
+        bullet = f"{start + i}{'.' if marker == '-' else ')'} " if ordered else marker + " "
+        indent = " " * len(bullet)
+        item = bullet + task + text
+        if nested:
+            item += "\n" + "\n".join(indent + line if line else "" for line in nested.split("\n"))
+        out.append(item)
+    return ("\n\n" if loose else "\n").join(out)
+
+
+def _lists(nested: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    item = st.tuples(st.sampled_from(["", "", "[ ] ", "[x] "]), _inline,
+                     st.one_of(st.just(""), st.just(""), nested))
+    return st.builds(_list_source, st.booleans(), st.integers(0, 11),
+                     st.sampled_from(["-", "*", "+"]), st.booleans(),
+                     st.lists(item, min_size=1, max_size=3))
+
+
+_list = _lists(_lists(st.one_of(st.just(""), _fence)))
+_quote = st.lists(st.one_of(_paragraph, _list, _heading), min_size=1, max_size=2).map(
+    lambda blocks: "\n".join(
+        "> " + line if line else ">" for line in "\n\n".join(blocks).split("\n")))
+_block = st.one_of(_paragraph, _heading, _rule, _fence, _table, _list, _quote)
+_document = st.lists(_block, min_size=1, max_size=5).map(lambda b: "\n\n".join(b) + "\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_document)
+def test_html_survives_the_round_trip(markdown: str) -> None:
+    first = render(markdown)
+    back = to_markdown(first)
+    assert render(back) == first, back
+
+
+@settings(max_examples=100, deadline=None)
+@given(_document)
+def test_converted_markdown_is_a_fixed_point(markdown: str) -> None:
+    back = to_markdown(render(markdown))
+    assert to_markdown(render(back)) == back
