@@ -11,10 +11,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kbsync.commands.validate import check_tree
+from kbsync.commands.validate import cache_path, check_tree
 from kbsync.config import Config
 from kbsync.errors import ValidationFailed
-from kbsync.local.markdown import MarkdownRenderer, ParsedBody, RenderedBody
+from kbsync.local.markdown import (
+    RENDER_VERSION,
+    MarkdownRenderer,
+    ParsedBody,
+    RenderedBody,
+    resolve_relative,
+)
+from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import LocalTree, read_tree
 from kbsync.lock import Lock
 from kbsync.plan.diff import DiffOptions
@@ -36,16 +43,35 @@ class LocalState:
     assets_base_url: str | None
 
     def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody:
-        return self.renderer.render(self.parsed[key], article_key=key,
-                                    resolve_article_url=resolve,
+        parsed = self.parsed[key]
+        if parsed.tokens is None:  # checked from the cache: parse it now, only it
+            article = self.tree.article(key)
+            assert article is not None
+            parsed = self.renderer.parse(article.body, article.body_line)
+        return self.renderer.render(parsed, article_key=key, resolve_article_url=resolve,
                                     assets_base_url=self.assets_base_url)
+
+    def link_targets(self, key: str) -> tuple[str, ...]:
+        """The articles this body links to (root-relative keys), without rendering it."""
+        targets = []
+        for link in self.parsed[key].links:
+            resolved = None if link.is_image else resolve_relative(key, link.target)
+            if resolved is not None and resolved[0].endswith(".md"):
+                targets.append(resolved[0])
+        return tuple(targets)
+
+    @property
+    def render_key(self) -> str:
+        """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
+        return f"{RENDER_VERSION}|{self.assets_base_url or ''}"
 
 
 def read_local(config: Config, *, strict: bool = False) -> LocalState:
     """Read and check everything local; raise ValidationFailed with every problem."""
     renderer = MarkdownRenderer()
     tree = read_tree(config.root, config.content)
-    problems, parsed = check_tree(tree, config, renderer)
+    problems, parsed = check_tree(tree, config, renderer,
+                                  cache=ParseCache(cache_path(config)))
     portal, portal_problems = read_portal(config.root)
     problems = sorted([*problems, *portal_problems], key=sort_key)
     errors = [p for p in problems if p.is_error or strict]
@@ -65,6 +91,6 @@ def plan_against(
     targets: Sequence[str] = (),
 ) -> tuple[Plan, ActualState]:
     actual = read_actual(client, with_portal=local.portal is not None)
-    plan = build_plan(tree=local.tree, actual=actual, lock=lock, render=local.render,
+    plan = build_plan(tree=local.tree, actual=actual, lock=lock, bodies=local,
                       remote=remote, portal=local.portal, options=options, targets=targets)
     return plan, actual

@@ -10,9 +10,10 @@ the base text in git objects), ``remote`` a hash of the managed remote fields, a
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,7 +45,12 @@ class PortalEntry:
 
 
 class Lock:
-    """The lock's contents, mutated step by step during apply and saved after each."""
+    """The lock's contents, mutated step by step during apply and saved after each.
+
+    Apply saves it after every step, so saving is kept cheap for thousands of items:
+    each row's text and the sorted order are kept up to date as items change, instead
+    of being rebuilt on every save. Change items through ``put`` / ``remove`` only.
+    """
 
     def __init__(self, base_url: str | None = None, organization_id: int | None = None) -> None:
         self.base_url = base_url
@@ -52,63 +58,73 @@ class Lock:
         self.collections: dict[str, LockEntry] = {}
         self.articles: dict[str, LockEntry] = {}
         self.portal: PortalEntry | None = None
-        self._lines: dict[tuple[str, str], str] = {}
+        self.render: str | None = None  # the render key the synced bodies were made with
+        self._rows: dict[tuple[str, str], str] = {}
+        self._order: dict[str, list[str]] = {"collections": [], "articles": []}
+        self._by_id: dict[tuple[str, int], str] = {}
+        self._by_path: dict[tuple[str, str], str] = {}
 
     def section(self, name: Section) -> dict[str, LockEntry]:
         return self.collections if name == "collections" else self.articles
 
     def put(self, section: Section, slug: str, entry: LockEntry) -> None:
         """Record an item under its slug, dropping any older entry for the same id."""
+        old = self.by_id(section, entry.id)
+        if old is not None and old[0] != slug:
+            self.remove(section, old[0])
         table = self.section(section)
-        for old_slug in [s for s, e in table.items() if e.id == entry.id and s != slug]:
-            self.remove(section, old_slug)
+        if slug not in table:
+            bisect.insort(self._order[section], slug)
         table[slug] = entry
-        self._lines[(section, slug)] = entry.to_json()
+        self._rows[(section, slug)] = (
+            f"  {json.dumps(slug, ensure_ascii=False)}: {entry.to_json()}")
+        self._by_id[(section, entry.id)] = slug
+        self._by_path[(section, entry.path)] = slug
 
     def remove(self, section: Section, slug: str) -> None:
-        self.section(section).pop(slug, None)
-        self._lines.pop((section, slug), None)
+        if self.section(section).pop(slug, None) is None:
+            return
+        self._rows.pop((section, slug), None)
+        order = self._order[section]
+        index = bisect.bisect_left(order, slug)
+        if index < len(order) and order[index] == slug:
+            del order[index]
+
+    def _find(self, section: Section, index: dict[tuple[str, Any], str], value: Any,
+              attr: str) -> tuple[str, LockEntry] | None:
+        slug = index.get((section, value))
+        entry = self.section(section).get(slug) if slug is not None else None
+        if entry is not None and getattr(entry, attr) == value:
+            return slug, entry  # type: ignore[return-value]
+        return next(((s, e) for s, e in self.section(section).items()
+                     if getattr(e, attr) == value), None)
 
     def by_path(self, section: Section, path: str) -> tuple[str, LockEntry] | None:
-        return next(((s, e) for s, e in self.section(section).items() if e.path == path), None)
+        return self._find(section, self._by_path, path, "path")
 
     def by_id(self, section: Section, remote_id: int) -> tuple[str, LockEntry] | None:
-        return next(((s, e) for s, e in self.section(section).items() if e.id == remote_id),
-                    None)
+        return self._find(section, self._by_id, remote_id, "id")
 
     def entries(self, section: Section) -> Iterator[tuple[str, LockEntry]]:
-        yield from sorted(self.section(section).items())
-
-    def with_path(self, section: Section, slug: str, path: str) -> None:
-        entry = self.section(section).get(slug)
-        if entry is not None and entry.path != path:
-            self.put(section, slug, replace(entry, path=path))
+        table = self.section(section)
+        yield from ((slug, table[slug]) for slug in self._order[section])
 
     def dumps(self) -> str:
         """Deterministic text: sorted, one item per line."""
         out = ["{", f'"version": {LOCK_VERSION},']
         remote = {"base_url": self.base_url, "organization_id": self.organization_id}
         out.append(f'"remote": {json.dumps(remote, sort_keys=True)},')
+        if self.render is not None:
+            out.append(f'"render": {json.dumps(self.render)},')
         if self.portal is not None:
             portal = {"remote": self.portal.remote, "updated_at": self.portal.updated_at}
             out.append(f'"portal": {json.dumps(portal, sort_keys=True)},')
-        for index, name in enumerate(("articles", "collections")):
-            section: Section = "articles" if name == "articles" else "collections"
-            rows = [
-                f"  {json.dumps(slug, ensure_ascii=False)}: {self._line(section, slug, entry)}"
-                for slug, entry in self.entries(section)
-            ]
+        for name, tail in (("articles", ","), ("collections", "")):
+            rows = [self._rows[(name, slug)] for slug in self._order[name]]
             body = ",\n".join(rows)
-            tail = "," if index == 0 else ""
             out.append(f'"{name}": {{\n{body}\n}}{tail}' if rows else f'"{name}": {{}}{tail}')
         out.append("}")
         return "\n".join(out) + "\n"
-
-    def _line(self, section: Section, slug: str, entry: LockEntry) -> str:
-        line = self._lines.get((section, slug))
-        if line is None:
-            line = self._lines[(section, slug)] = entry.to_json()
-        return line
 
     def save(self, path: Path) -> None:
         atomic_write(path, self.dumps())
@@ -130,6 +146,8 @@ def load_lock(path: Path) -> Lock:
                           if isinstance(data, dict) else f"{path.name}: not a lock file")
     remote = data.get("remote") or {}
     lock = Lock(remote.get("base_url"), remote.get("organization_id"))
+    render = data.get("render")
+    lock.render = render if isinstance(render, str) else None
     for section in ("collections", "articles"):
         for slug, raw in (data.get(section) or {}).items():
             lock.put(section, slug, _entry(raw, path.name, slug))

@@ -56,6 +56,8 @@ def run(config: Config, console: Console, *, planfile: Path | None = None, yes: 
         show(plan, console, "text")
         if not plan.has_changes:
             _sync_lock(lock, local, actual, plan, ref.base_url, ref.organization_id)
+            if local is not None and not targets:
+                lock.render = local.render_key
             lock.save(config.lock_path)
             return 0
         _confirm(console, yes)
@@ -102,6 +104,8 @@ def _report(result: ApplyResult, plan: Plan, lock: Lock, local: LocalState | Non
             + "\n  The lock records what was done; fix the cause and run apply again.",
             done, not_done)
     _sync_lock(lock, local, actual, plan, lock.base_url, lock.organization_id)
+    if local is not None and not plan.options.get("targets"):
+        lock.render = local.render_key  # every body now is what this renderer makes
     lock.save(config.lock_path)
     counts = ", ".join(f"{plan.count(a)} {_PAST[a]}" for a in _PAST if plan.count(a))
     skipped = plan.count(Action.CONFLICT)

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from kbsync.config import Config
 from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.markdown import Link, MarkdownRenderer, ParsedBody, resolve_relative
+from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import LocalArticle, LocalTree, read_tree
 from kbsync.problems import Problem, sort_key
 
@@ -35,20 +36,25 @@ class Checked(NamedTuple):
 def run(root: Path, config: Config, *, strict: bool, emit: Callable[[Problem], None]) -> int:
     """Read and check the tree under ``root``; 1 if any error (warnings too when strict)."""
     tree = read_tree(root, config.content)
-    checked = check_tree(tree, config, MarkdownRenderer(), strict=strict)
+    checked = check_tree(tree, config, MarkdownRenderer(), strict=strict,
+                         cache=ParseCache(cache_path(config)))
     for problem in checked.problems:
         emit(problem)
     return 1 if any(problem.is_error for problem in checked.problems) else 0
 
 
+def cache_path(config: Config) -> Path:
+    return config.state_dir / "cache" / "parsed.json"
+
+
 def check_tree(tree: LocalTree, config: Config, renderer: MarkdownRenderer, *,
-               strict: bool = False) -> Checked:
+               strict: bool = False, cache: ParseCache | None = None) -> Checked:
     """The tree's reading problems plus the whole-tree checks, sorted by path and line.
 
     Under ``strict`` warnings become errors (and read as errors). Every article body is
     parsed here exactly once; reuse ``Checked.parsed`` to render.
     """
-    parsed = renderer.parse_many((a.key, a.body, a.body_line) for a in tree.articles)
+    parsed = _parse(tree, renderer, cache or ParseCache(None))
     problems = [*tree.problems, *duplicate_slugs(tree)]
     links = _LinkChecker(tree, parsed, config.content.assets_base_url)
     for article in tree.articles:
@@ -57,6 +63,25 @@ def check_tree(tree: LocalTree, config: Config, renderer: MarkdownRenderer, *,
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
     return Checked(problems, parsed)
+
+
+def _parse(tree: LocalTree, renderer: MarkdownRenderer,
+           cache: ParseCache) -> dict[str, ParsedBody]:
+    """Links and anchors of every body: from the cache where the file is unchanged."""
+    parsed: dict[str, ParsedBody] = {}
+    missing = []
+    for article in tree.articles:
+        hit = cache.get(article.source_hash)
+        if hit is None:
+            missing.append(article)
+        else:
+            parsed[article.key] = hit
+    fresh = renderer.parse_many((a.key, a.body, a.body_line) for a in missing)
+    for article in missing:
+        cache.put(article.source_hash, fresh[article.key])
+    parsed.update(fresh)
+    cache.save()
+    return parsed
 
 
 def duplicate_slugs(tree: LocalTree) -> list[Problem]:

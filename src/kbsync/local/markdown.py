@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 ArticleUrlResolver = Callable[[str], str | None]
+#: Bump when the HTML made from the same Markdown changes: every body is then re-rendered.
+RENDER_VERSION = "1"
 
 _ENV_KEY = "kbsync_links"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -55,7 +57,7 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
-    tokens: tuple[Token, ...]
+    tokens: tuple[Token, ...] | None  # None: links and anchors came from the parse cache
     links: tuple[Link, ...]
     anchors: frozenset[str]  # heading ids
 
@@ -134,6 +136,8 @@ class MarkdownRenderer:
         does not know it yet); other local files and images move under
         ``assets_base_url`` when it is set.
         """
+        if parsed.tokens is None:
+            raise ValueError(f"{article_key}: render needs a full parse, not a cached one")
         rewriter = _Rewriter(article_key, resolve_article_url, assets_base_url)
         env: EnvType = {_ENV_KEY: rewriter}
         html = self._md.renderer.render(parsed.tokens, self._md.options, env)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from kbsync.fingerprint import fields_fingerprint
 from kbsync.local.markdown import RenderedBody
@@ -30,8 +30,17 @@ from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange
 from kbsync.remote.actual import ActualState
 
 Prune = Literal["off", "managed", "all"]
-#: key of an article -> (resolver of link targets -> URL) -> its rendered body
-BodyRenderer = Callable[[str, Callable[[str], "str | None"]], RenderedBody]
+
+
+class Bodies(Protocol):
+    """Article bodies as the differ needs them (the engine's LocalState is one)."""
+
+    @property
+    def render_key(self) -> str: ...
+
+    def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody: ...
+
+    def link_targets(self, key: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -107,11 +116,11 @@ class Differ:
     """Computes the changes for one run; holds the matches the link resolver needs."""
 
     def __init__(self, tree: LocalTree, actual: ActualState, lock: Lock,
-                 render: BodyRenderer, options: DiffOptions) -> None:
+                 bodies: Bodies, options: DiffOptions) -> None:
         self.tree = tree
         self.actual = actual
         self.lock = lock
-        self.render = render
+        self.bodies = bodies
         self.options = options
         self.collection_match = match_items(
             "collections",
@@ -194,8 +203,31 @@ class Differ:
 
     # -- articles ------------------------------------------------------------------------
 
+    def clean_body(self, local: LocalArticle) -> RenderedBody | None:
+        """The remote body, when it is known to be what this file renders to.
+
+        True when the file is byte for byte what was last synced, the remote article is
+        what was last synced, rendering has not changed since, and every link target
+        keeps its URL: then rendering (most of a no-op plan's cost) can be skipped.
+        """
+        match = self.article_match[local.slug]
+        entry = match.lock_entry
+        if entry is None or match.remote_id is None or entry.local != local.source_hash:
+            return None
+        if self.lock.render is not None and self.lock.render != self.bodies.render_key:
+            return None
+        remote = self.actual.articles[match.remote_id]
+        if LINK_PLACEHOLDER in remote.fields.content_html \
+                or entry.remote != fields_fingerprint(remote.fields):
+            return None
+        for target in self.bodies.link_targets(local.key):
+            url = self.url_of(target)
+            if url is None or url.startswith(LINK_PLACEHOLDER):
+                return None
+        return RenderedBody(remote.fields.content_html, remote.fields.content)
+
     def desired_article(self, local: LocalArticle) -> tuple[ArticleFields, tuple[str, ...]]:
-        body = self.render(local.key, self.url_of)
+        body = self.clean_body(local) or self.bodies.render(local.key, self.url_of)
         fields = ArticleFields(
             title=local.title,
             slug=local.slug,

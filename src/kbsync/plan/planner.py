@@ -13,7 +13,7 @@ from typing import Any
 from kbsync.errors import UnsafePlanError
 from kbsync.local.tree import LocalTree
 from kbsync.lock import Lock
-from kbsync.plan.diff import BodyRenderer, Differ, DiffOptions, portal_change
+from kbsync.plan.diff import Bodies, Differ, DiffOptions, portal_change
 from kbsync.plan.model import Action, Change, Plan, RemoteRef
 from kbsync.remote.actual import ActualState
 
@@ -39,13 +39,13 @@ def build_plan(
     tree: LocalTree,
     actual: ActualState,
     lock: Lock,
-    render: BodyRenderer,
+    bodies: Bodies,
     remote: RemoteRef,
     portal: Mapping[str, Any] | None = None,
     options: DiffOptions = DiffOptions(),
     targets: Sequence[str] = (),
 ) -> Plan:
-    differ = Differ(tree, actual, lock, render, options)
+    differ = Differ(tree, actual, lock, bodies, options)
     changes: list[Change] = []
     portal_item = portal_change(portal, actual, lock, options.force)
     if portal_item is not None:

@@ -1,0 +1,76 @@
+"""A cache of what validation needs from each body (links, heading ids), by file content.
+
+Parsing Markdown is most of the cost of validate and plan (about 2 ms per 5 KB article
+with markdown-it-py on a 2-core machine). Links and heading ids depend only on the
+file's bytes and the renderer, so they are cached in ``.kbsync/cache/`` under the
+file's git blob id: an unchanged tree is checked without parsing a single body, and
+plan parses only what it has to render.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from markdown_it import __version__ as markdown_it_version
+
+from kbsync import __version__
+from kbsync.local.markdown import Link, ParsedBody
+from kbsync.local.writer import atomic_write
+
+CACHE_VERSION = f"1/{__version__}/{markdown_it_version}"
+
+
+class ParseCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._entries: dict[str, Any] = self._load()
+        self._used: set[str] = set()
+        self._dirty = False
+
+    def _load(self) -> dict[str, Any]:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # a broken cache is only a slower run
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, blob: str) -> ParsedBody | None:
+        """Links and anchors of a body (no tokens), or None when not cached."""
+        entry = self._entries.get(blob)
+        if not isinstance(entry, dict):
+            return None
+        self._used.add(blob)
+        try:
+            links = tuple(Link(str(t), int(n), bool(i)) for t, n, i in entry["l"])
+            return ParsedBody(None, links, frozenset(str(a) for a in entry["a"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, blob: str, parsed: ParsedBody) -> None:
+        self._used.add(blob)
+        if blob not in self._entries:
+            self._dirty = True
+        self._entries[blob] = {"l": [[k.target, k.line, k.is_image] for k in parsed.links],
+                               "a": sorted(parsed.anchors)}
+
+    def save(self) -> None:
+        """Keep the entries of this run's files only; a write failure is not an error."""
+        if self.path is None:
+            return
+        stale = set(self._entries) - self._used
+        if not self._dirty and not stale:
+            return
+        entries = {k: v for k, v in self._entries.items() if k in self._used}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps({"version": CACHE_VERSION, "entries": entries},
+                                               separators=(",", ":"), sort_keys=True))
+        except OSError:
+            pass
