@@ -32,8 +32,9 @@ from kbsync.engine import read_local
 from kbsync.remote.client import HelpCenterClient
 
 TOKEN = "bench-token"
-WORDS = ("parcel label carrier tracking invoice refund customs shop order account "
-         "printer address warehouse pickup return weight volume plan webhook api").split()
+WORDS = ["parcel", "label", "carrier", "tracking", "invoice", "refund", "customs", "shop",
+         "order", "account", "printer", "address", "warehouse", "pickup", "return", "weight",
+         "volume", "plan", "webhook", "api"]
 
 
 def paragraph(rng: random.Random, words: int) -> str:
