@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from kbsync.local.markdown import MarkdownRenderer
 from kbsync.pull.html_to_md import html_to_markdown
 
@@ -32,13 +30,3 @@ def render(markdown: str, article_key: str = ARTICLE) -> str:
 def to_markdown(html: str, article_key: str = ARTICLE) -> str:
     return html_to_markdown(html, url_to_key=key_for, article_key=article_key,
                             assets_base_url=ASSETS)
-
-
-@pytest.fixture
-def roundtrip() -> object:
-    """md -> html -> md -> html; returns (first html, Markdown, second html)."""
-    def run(markdown: str) -> tuple[str, str, str]:
-        first = render(markdown)
-        back = to_markdown(first)
-        return first, back, render(back)
-    return run

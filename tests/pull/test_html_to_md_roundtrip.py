@@ -4,10 +4,14 @@ with identical HTML, and the Markdown we write is a fixed point of the round tri
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
+from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbsync.pull.html_to_md import text_to_markdown
 from tests.pull.conftest import render, to_markdown
 
 # Words that are Markdown syntax somewhere; the generator escapes them, so they are text
@@ -126,3 +130,40 @@ def test_html_survives_the_round_trip(markdown: str) -> None:
 def test_converted_markdown_is_a_fixed_point(markdown: str) -> None:
     back = to_markdown(render(markdown))
     assert to_markdown(render(back)) == back
+
+
+# -- plain text --------------------------------------------------------------------------
+
+_text_line = st.text(st.sampled_from([*"abcXYZ 019*_#-+.!|~<>&[]()`\\=:;'\"", "é", "ש", "🎉"]),
+                     max_size=12).map(lambda s: s.strip(" "))
+_text = st.lists(st.lists(_text_line, min_size=1, max_size=3), min_size=1, max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_text)
+def test_plain_text_renders_as_itself(paragraphs: list[list[str]]) -> None:
+    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
+    html = render(text_to_markdown(text))
+    soup = BeautifulSoup(html, "html.parser")
+    for br in soup.find_all("br"):
+        br.replace_with("")
+    shown = [line for line in soup.get_text().split("\n") if line]
+    assert shown == [line for lines in paragraphs for line in lines if line]
+
+
+# -- the example knowledge base ----------------------------------------------------------
+
+_EXAMPLE_KB = Path(__file__).resolve().parents[2] / "example-kb"
+
+
+@pytest.mark.parametrize("path", sorted(_EXAMPLE_KB.rglob("*.md")),
+                         ids=lambda p: str(p.relative_to(_EXAMPLE_KB)))
+def test_example_kb_articles_round_trip(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---\n"):
+        text = text[text.index("\n---\n", 4) + 5:]
+    key = str(path.relative_to(_EXAMPLE_KB))
+    first = render(text, key)
+    back = to_markdown(first, key)
+    assert render(back, key) == first
+    assert to_markdown(render(back, key), key) == back

@@ -611,7 +611,7 @@ class _Converter(MarkdownConverter):
             kid.name in _MD_BLOCKS or (kid.name in _CONTAINERS and self._is_raw(kid)))), None)
         if first is None or node.name in _RAW_TEXT or node.name in _VOID:
             return sep + self._whole_raw_block(node) + sep
-        lead = "".join(self._raw_html(kid) for kid in kids[:first]).strip(" \t\n")
+        lead = "".join(self._raw_html(kid) for kid in kids[:first]).rstrip(" \t\n")
         tags = parent_tags | {node.name}
         body = _join_blocks(_BASE.process_element(self, kid, tags) for kid in kids[first:])
         return (sep + self._start_tag(node) + _squeeze_blank_lines(lead) + "\n\n"
