@@ -108,7 +108,8 @@ def validate(obj: Context, strict: bool) -> int:
     """Check the folder (front matter, links, slugs) without touching the network."""
     from kbsync.commands import validate as command
 
-    return command.run(obj.root, obj.config(), strict=strict, emit=obj.console.problem)
+    return command.run(obj.root, obj.config(), strict=strict, emit=obj.console.problem,
+                       summary=obj.console.info)
 
 
 @cli.command()

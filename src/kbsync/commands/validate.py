@@ -33,14 +33,23 @@ class Checked(NamedTuple):
     parsed: dict[str, ParsedBody]
 
 
-def run(root: Path, config: Config, *, strict: bool, emit: Callable[[Problem], None]) -> int:
+def run(root: Path, config: Config, *, strict: bool, emit: Callable[[Problem], None],
+        summary: Callable[[str], None] = lambda line: None) -> int:
     """Read and check the tree under ``root``; 1 if any error (warnings too when strict)."""
     tree = read_tree(root, config.content)
     checked = check_tree(tree, config, MarkdownRenderer(), strict=strict,
                          cache=ParseCache(cache_path(config)))
     for problem in checked.problems:
         emit(problem)
-    return 1 if any(problem.is_error for problem in checked.problems) else 0
+    errors = sum(1 for problem in checked.problems if problem.is_error)
+    warnings = len(checked.problems) - errors
+    counted = (f"{len(tree.articles)} article{'s' if len(tree.articles) != 1 else ''} in "
+               f"{len(tree.collections)} collection{'s' if len(tree.collections) != 1 else ''}")
+    if errors:
+        summary(f"{counted}: {errors} error(s), {warnings} warning(s). Nothing was sent.")
+        return 1
+    summary(f"{counted}: valid" + (f", {warnings} warning(s)." if warnings else "."))
+    return 0
 
 
 def cache_path(config: Config) -> Path:
