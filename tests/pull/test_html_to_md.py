@@ -99,6 +99,12 @@ def test_emphasis_falls_back_to_html_where_delimiters_would_misparse(html: str,
     assert render(markdown) == html + "\n"
 
 
+def test_elements_that_convert_to_nothing_do_not_hide_neighbours() -> None:
+    markdown = html_to_markdown("<p><em>a</em><code></code><em>b</em></p>")
+    assert markdown == "<em>a</em><em>b</em>\n"
+    assert render(markdown) == "<p><em>a</em><em>b</em></p>\n"
+
+
 # -- web-editor HTML ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("html", "markdown"), [

@@ -509,9 +509,9 @@ class _Converter(MarkdownConverter):
         """
         node = el.previous_sibling if before else el.next_sibling
         while node is not None:
-            if isinstance(node, Tag):
+            if isinstance(node, Tag) and not _renders_empty(node):
                 return self._edge_char(node, at_end=before)
-            text = str(node)
+            text = "" if isinstance(node, Tag) else str(node)
             if text:
                 return text[-1] if before else text[0]
             node = node.previous_sibling if before else node.next_sibling
@@ -868,6 +868,14 @@ class _Converter(MarkdownConverter):
         return text  # only reached from _cell, which formats the row
 
     convert_th = convert_td
+
+
+def _renders_empty(tag: Tag) -> bool:
+    """Whether ``tag`` converts to nothing (``<code></code>``, an empty ``<em>``), so that
+    its neighbours meet in the Markdown."""
+    empty_kinds = tag.name in _EMPHASIS or tag.name == "code" or (
+        tag.name in _UNWRAPPED_WHEN_BARE and not tag.attrs)
+    return empty_kinds and not tag.get_text() and tag.find(True) is None
 
 
 def _pre_text(pre: Tag) -> str:
