@@ -28,6 +28,8 @@ CANONICAL = [
     "<details><summary>More</summary>\n\nHidden *text*.\n\n</details>\n",
     '<div class="warning">\n\n**Careful** here.\n\n</div>\n',
     "Text\n\n<!-- kept comment -->\n\nmore\n",
+    "<!-- a -->\n\n<!-- b -->\n\nx <!-- inline --> y\n",
+    "- a <!-- c -->\n",
     "- a\n\n* b after a list that is not the same list\n",
     "- item\n  ```sh\n  make\n  ```\n",
     "- ___\n",

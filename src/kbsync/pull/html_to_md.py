@@ -538,15 +538,24 @@ class _Converter(MarkdownConverter):
             return text  # their rules read the text themselves
         text = _nbsp(_NEWLINE_SPACE.sub("\n", text))
         prev, nxt = el.previous_sibling, el.next_sibling
-        if self._is_block(prev) or _is_br(prev) or (prev is None and self._boundary(el)):
+        if self._ends_line(prev) or (prev is None and self._boundary(el)):
             text = text.lstrip(" \t\n")
-        if self._is_block(nxt) or _is_br(nxt) or (nxt is None and self._boundary(el)):
+        if self._ends_line(nxt) or (nxt is None and self._boundary(el)):
             text = text.rstrip(" \t\n")
         if not text:
             return ""
         before_link = isinstance(nxt, Tag) and nxt.name == "a"
         escaped = _escape(text, line_start=self._at_line_start(el), before_link=before_link)
         return escaped.replace("\xa0", "&nbsp;")
+
+    def _ends_line(self, node: PageElement | None) -> bool:
+        """Whether whitespace next to ``node`` is meaningless: a block, a break, a block
+        comment."""
+        if not isinstance(node, Tag):
+            return False
+        if node.name == _COMMENT_TAG:
+            return self._comment_is_block(node)
+        return node.name == "br" or self._is_block(node)
 
     def _boundary(self, el: PageElement) -> bool:
         """Whether ``el``'s parent is a block (or the document), whose edges drop spaces."""
@@ -631,9 +640,19 @@ class _Converter(MarkdownConverter):
 
     def convert_kbsync_comment(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         comment = f"<!--{_attr(el, 'data') or ''}-->"
-        if self._in_inline(el) or not self._boundary(el):
+        if not self._comment_is_block(el):
             return comment
         return self._sep(el) + comment + self._sep(el)
+
+    def _comment_is_block(self, el: Tag) -> bool:
+        """A comment between blocks stands on its own lines; one next to text is inline."""
+        if self._in_inline(el) or not self._boundary(el):
+            return False
+        for node in (_prev_content(el), _next_content(el)):
+            if node is not None and not self._is_block(node) and not (
+                    isinstance(node, Tag) and node.name == _COMMENT_TAG):
+                return False
+        return True
 
     def convert__document_(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         return text.strip(" \t\n")
@@ -904,14 +923,19 @@ def _first_content(tag: PageElement | None) -> PageElement | None:
 
 
 def _prev_content(el: Tag) -> PageElement | None:
+    """The nearest earlier sibling that is not whitespace."""
     node = el.previous_sibling
     while node is not None and not isinstance(node, Tag) and not str(node).strip():
         node = node.previous_sibling
     return node
 
 
-def _is_br(node: PageElement | None) -> bool:
-    return isinstance(node, Tag) and node.name == "br"
+def _next_content(el: Tag) -> PageElement | None:
+    """The nearest later sibling that is not whitespace."""
+    node = el.next_sibling
+    while node is not None and not isinstance(node, Tag) and not str(node).strip():
+        node = node.next_sibling
+    return node
 
 
 def _has_content(el: Tag, *, before: bool) -> bool:
