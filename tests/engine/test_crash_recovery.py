@@ -73,3 +73,28 @@ def test_apply_killed_mid_run_converges_without_duplicates(tmp_path: Path) -> No
     _count, rows = app.store.list_articles(limit=1000)
     slugs = Counter(a["slug"] for a in rows)
     assert len(slugs) == articles and max(slugs.values()) == 1
+
+
+def test_ctrl_c_stops_after_the_current_request_with_a_consistent_lock(tmp_path: Path) -> None:
+    import json
+
+    _write_kb(tmp_path, 30)
+    app = create_app(EmulatorConfig(token=TOKEN, faults=1.0, fault_kinds=("slow",),
+                                    slow_seconds=0.03))
+    with running_server(app) as url:
+        first = _kbsync(tmp_path, url, "apply", "--yes")
+        _wait_for_posts(app, 5)
+        first.send_signal(signal.SIGINT)
+        _out, err = first.communicate(timeout=60)
+        assert first.returncode == 130, err.decode()
+        assert b"Interrupted" in err
+        lock = json.loads((tmp_path / "kbsync.lock").read_text())
+        _count, rows = app.store.list_articles(limit=1000)
+        assert {e["id"] for e in lock["articles"].values()} == {a["id"] for a in rows}
+        app.set_faults(0.0)
+        again = _kbsync(tmp_path, url, "apply", "--yes")
+        assert again.wait(timeout=60) == 0
+        check = _kbsync(tmp_path, url, "plan", "--detailed-exitcode")
+        assert check.wait(timeout=60) == 0
+    _count, rows = app.store.list_articles(limit=1000)
+    assert len(rows) == 30

@@ -226,7 +226,7 @@ class Executor:
 
     def _fix_links(self) -> None:
         """Second pass: bodies sent while a link target did not exist yet."""
-        for key, (article_id, sent) in sorted(self._fixups.items()):
+        for _key, (article_id, sent) in sorted(self._fixups.items()):
             html = self._resolve_links(sent, final=True)
             remote = self.client.patch_article(article_id, {"content_html": html})
             found = self.lock.by_id("articles", article_id)
@@ -236,7 +236,6 @@ class Executor:
                     article_id, entry.path, fields_fingerprint(remote.fields),
                     remote.updated_at, entry.local))
                 self.save_lock(self.lock)
-            del key
         self._fixups.clear()
 
     # -- the lock ------------------------------------------------------------------------

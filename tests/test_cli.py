@@ -1,0 +1,68 @@
+"""The command line end to end: exit codes, the embedded local Help Center, messages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kbsync.cli import run
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "example-kb"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".kbsync", "kbsync.lock"))
+    return root
+
+
+def test_a_usage_error_exits_64_never_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["plan", "--no-such-option"]) == 64
+    assert run(["no-such-command"]) == 64
+    assert run(["plan", "--format", "yaml"]) == 64
+    assert "No such option" in capsys.readouterr().err
+
+
+def test_help_everywhere_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["validate", "--help"], ["plan", "--help"], ["apply", "--help"],
+                 ["doctor", "--help"], ["emulator", "--help"]):
+        assert run(argv) == 0
+    assert "--detailed-exitcode" in capsys.readouterr().out
+
+
+def test_the_quickstart_applies_example_kb_to_the_embedded_help_center(
+        example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "plan", "--detailed-exitcode"]) == 2
+    assert run(["-C", str(example), "apply", "--yes"]) == 0
+    assert "Apply complete: 44 created, 1 updated" in capsys.readouterr().err
+    assert run(["-C", str(example), "plan", "--detailed-exitcode"]) == 0
+    assert (example / ".kbsync" / "local.db").is_file()
+
+
+def test_apply_refuses_without_yes_when_not_on_a_terminal(
+        example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "apply"]) == 1
+    assert "refusing to apply without --yes" in capsys.readouterr().err
+    assert run(["-C", str(example), "plan", "--detailed-exitcode"]) == 2
+
+
+def test_a_missing_token_for_a_real_remote_is_one_clear_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INITDESK_TOKEN", raising=False)
+    (tmp_path / "kbsync.toml").write_text(
+        '[remote]\nbase_url = "https://api.initdesk.com"\norganization_id = 5\n')
+    assert run(["-C", str(tmp_path), "plan"]) == 1
+    err = capsys.readouterr().err
+    assert "no token: set INITDESK_TOKEN" in err and "Traceback" not in err
+
+
+def test_a_config_problem_names_file_line_and_key(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "kbsync.toml").write_text('[remote]\nbase_url = "local"\nrequests_per_minute = -1\n')
+    assert run(["-C", str(tmp_path), "plan"]) == 1
+    assert "kbsync.toml:3: remote.requests_per_minute: must be a whole number >= 0" in \
+        capsys.readouterr().err
