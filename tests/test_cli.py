@@ -62,7 +62,8 @@ def test_a_missing_token_for_a_real_remote_is_one_clear_line(
 
 def test_a_config_problem_names_file_line_and_key(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "kbsync.toml").write_text('[remote]\nbase_url = "local"\nrequests_per_minute = -1\n')
+    (tmp_path / "kbsync.toml").write_text(
+        '[remote]\nbase_url = "local"\nrequests_per_minute = -1\n')
     assert run(["-C", str(tmp_path), "plan"]) == 1
     assert "kbsync.toml:3: remote.requests_per_minute: must be a whole number >= 0" in \
         capsys.readouterr().err
