@@ -106,3 +106,19 @@ def test_bad_input_sends_no_request_at_all(small_kb: KB) -> None:
     assert outcome.code == 1
     assert "guides/broken.md:3: invalid YAML" in outcome.err
     assert small_kb.requests() == []
+
+
+def test_a_failing_step_exits_1_listing_what_was_done_and_not(small_kb: KB) -> None:
+    small_kb.apply()
+    small_kb.article("billing/invoices.md", "Invoices v2", "x")
+    small_kb.article("guides/02-next.md", "Next v2", "## Details\n\nMore [start](01-start.md).")
+    small_kb.app.set_faults(1.0, kinds=["commit_then_500"])  # every write answers 500
+    outcome = small_kb.apply()
+    assert outcome.code == 1
+    assert "apply stopped at update article billing/invoices.md" in outcome.err
+    assert "not done (1): update article guides/02-next.md" in outcome.err
+    small_kb.app.set_faults(0.0)
+    assert small_kb.apply().code == 0
+    assert small_kb.plan().code == 0
+    small_kb.article("billing/invoices.md", "Invoices v3", "x")  # the lost answer left
+    assert "conflict" not in small_kb.plan().out  # no false drift behind

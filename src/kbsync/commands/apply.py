@@ -20,6 +20,7 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import LocalState, plan_against, read_local
 from kbsync.errors import ApplyFailed, KbsyncError
+from kbsync.fingerprint import fields_fingerprint
 from kbsync.lock import Lock, load_lock
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
@@ -116,10 +117,11 @@ def _report(result: ApplyResult, plan: Plan, lock: Lock, local: LocalState | Non
 
 def _sync_lock(lock: Lock, local: LocalState | None, actual: ActualState, plan: Plan,
                base_url: str | None, organization_id: int | None) -> None:
-    """Record paths and local fingerprints of items that are in sync but not in the plan.
+    """Record items that are in sync but not in the plan, as they are now.
 
-    A renamed file with an unchanged article, or a whitespace-only edit, changes nothing
-    remotely; the lock still follows it, so pull finds the right base.
+    A renamed file with an unchanged article, a whitespace-only edit, or a write that was
+    committed although its answer was lost all leave local and remote equal: the lock
+    follows, so the next run sees no drift and pull finds the right base.
     """
     lock.base_url, lock.organization_id = base_url, organization_id
     if local is None:
@@ -127,15 +129,22 @@ def _sync_lock(lock: Lock, local: LocalState | None, actual: ActualState, plan: 
     pending = {c.key for c in plan.changes}
     for article in local.tree.articles:
         entry = lock.articles.get(article.slug)
-        if entry is None or article.key in pending or entry.id not in actual.articles:
+        remote = actual.articles.get(entry.id) if entry is not None else None
+        if entry is None or remote is None or article.key in pending:
             continue
-        if entry.path != article.key or entry.local != article.source_hash:
-            lock.put("articles", article.slug,
-                     replace(entry, path=article.key, local=article.source_hash))
+        synced = replace(entry, path=article.key, local=article.source_hash,
+                         remote=fields_fingerprint(remote.fields), updated_at=remote.updated_at)
+        if synced != entry:
+            lock.put("articles", article.slug, synced)
     for collection in local.tree.collections:
         entry = lock.collections.get(collection.slug)
-        if entry is not None and collection.key not in pending and entry.path != collection.key:
-            lock.put("collections", collection.slug, replace(entry, path=collection.key))
+        current = actual.collections.get(entry.id) if entry is not None else None
+        if entry is None or current is None or collection.key in pending:
+            continue
+        synced = replace(entry, path=collection.key, remote=fields_fingerprint(current.fields),
+                         updated_at=current.updated_at)
+        if synced != entry:
+            lock.put("collections", collection.slug, synced)
 
 
 @contextmanager
