@@ -101,6 +101,16 @@ def test_emphasis_falls_back_to_html_where_delimiters_would_misparse(html: str,
     assert render(markdown) == html + "\n"
 
 
+@pytest.mark.parametrize(("html", "markdown"), [
+    ("<p>a<em><br />\nb</em></p>", "a<em>\\\nb</em>\n"),
+    ("<p><em>a<br />\n</em>b</p>", "<em>a\\\n</em>b\n"),
+    ("<p><strong>a<br />\nb</strong> c</p>", "**a\\\nb** c\n"),
+])
+def test_hard_breaks_at_the_edge_of_inline_elements(html: str, markdown: str) -> None:
+    assert html_to_markdown(html) == markdown
+    assert render(markdown) == html + "\n"
+
+
 def test_elements_that_convert_to_nothing_do_not_hide_neighbours() -> None:
     markdown = html_to_markdown("<p><em>a</em><code></code><em>b</em></p>")
     assert markdown == "<em>a</em><em>b</em>\n"

@@ -336,12 +336,17 @@ def _title(title: str | None, in_cell: bool) -> str:
 
 
 def _chomp(text: str) -> tuple[str, str, str]:
-    """(leading space, text, trailing space): ``<b> x </b>`` is `` **x** `` in Markdown."""
+    """(leading space, text, trailing space): ``<b> x </b>`` is `` **x** `` in Markdown.
+
+    A hard break's newline stays inside: ``\\`` without it would escape the delimiter.
+    """
     stripped = text.strip(" \t\n")
     if not stripped:
         return "", "", ""
     head = text[: len(text) - len(text.lstrip(" \t\n"))]
     tail = text[len(text.rstrip(" \t\n")):]
+    if stripped.endswith("\\") and tail.startswith("\n"):
+        stripped, tail = stripped + "\n", tail[1:]
     return ("\n" if "\n" in head else " ") if head else "", stripped, \
         ("\n" if "\n" in tail else " ") if tail else ""
 
@@ -428,10 +433,6 @@ class _Converter(MarkdownConverter):
 
     # -- classification --------------------------------------------------------------
 
-    @staticmethod
-    def _is_block(el: PageElement | None) -> bool:
-        return isinstance(el, Tag) and el.name in _BLOCK
-
     def _is_raw(self, node: Tag) -> bool:
         """Whether ``node`` is kept as HTML because Markdown cannot say what it says."""
         name = node.name
@@ -451,7 +452,7 @@ class _Converter(MarkdownConverter):
         parent = node.parent
         if parent is None or isinstance(parent, BeautifulSoup):
             return False
-        return not self._is_block(parent) or parent.name in _LEAF_BLOCKS
+        return not _is_block(parent) or parent.name in _LEAF_BLOCKS
 
     def _is_task_checkbox(self, node: Tag) -> bool:
         """A checkbox that starts a list item: the tasklists plugin's ``[ ]`` / ``[x]``."""
@@ -488,7 +489,7 @@ class _Converter(MarkdownConverter):
 
     def _edge_char(self, tag: Tag, at_end: bool) -> str:
         """The Markdown character ``tag`` starts (or ends) with, as far as it matters."""
-        if tag.name == "br" or self._is_block(tag):
+        if tag.name == "br" or _is_block(tag):
             return "\n"
         if tag.name in _EMPHASIS:
             return _ADJACENT[_EMPHASIS[tag.name][0]]
@@ -517,7 +518,7 @@ class _Converter(MarkdownConverter):
             node = node.previous_sibling if before else node.next_sibling
         parent = el.parent
         if not isinstance(parent, Tag) or isinstance(parent, BeautifulSoup) \
-                or self._is_block(parent):
+                or _is_block(parent):
             return ""
         if parent.name in _EMPHASIS:
             return _EMPHASIS[parent.name][0]
@@ -555,12 +556,12 @@ class _Converter(MarkdownConverter):
             return False
         if node.name == _COMMENT_TAG:
             return self._comment_is_block(node)
-        return node.name == "br" or self._is_block(node)
+        return node.name == "br" or _is_block(node)
 
     def _boundary(self, el: PageElement) -> bool:
         """Whether ``el``'s parent is a block (or the document), whose edges drop spaces."""
         parent = el.parent
-        return parent is None or isinstance(parent, BeautifulSoup) or self._is_block(parent)
+        return parent is None or isinstance(parent, BeautifulSoup) or _is_block(parent)
 
     def _at_line_start(self, el: PageElement) -> bool:
         """Whether text at ``el`` may begin a line of Markdown (so block syntax applies)."""
@@ -569,7 +570,7 @@ class _Converter(MarkdownConverter):
             parent = el.parent
             return self._boundary(el) and not (
                 isinstance(parent, Tag) and parent.name in ("td", "th"))
-        return isinstance(prev, Tag) and (prev.name == "br" or self._is_block(prev))
+        return isinstance(prev, Tag) and (prev.name == "br" or _is_block(prev))
 
     # -- raw HTML --------------------------------------------------------------------
 
@@ -649,7 +650,7 @@ class _Converter(MarkdownConverter):
         if self._in_inline(el) or not self._boundary(el):
             return False
         for node in (_prev_content(el), _next_content(el)):
-            if node is not None and not self._is_block(node) and not (
+            if node is not None and not _is_block(node) and not (
                     isinstance(node, Tag) and node.name == _COMMENT_TAG):
                 return False
         return True
@@ -889,6 +890,10 @@ class _Converter(MarkdownConverter):
     convert_th = convert_td
 
 
+def _is_block(el: PageElement | None) -> bool:
+    return isinstance(el, Tag) and el.name in _BLOCK
+
+
 def _renders_empty(tag: Tag) -> bool:
     """Whether ``tag`` converts to nothing (``<code></code>``, an empty ``<em>``), so that
     its neighbours meet in the Markdown."""
@@ -939,15 +944,21 @@ def _next_content(el: Tag) -> PageElement | None:
 
 
 def _has_content(el: Tag, *, before: bool) -> bool:
-    """Whether text or an element other than <br> comes before (after) ``el``."""
-    node = el.previous_sibling if before else el.next_sibling
-    while node is not None:
-        if isinstance(node, Tag) and node.name != "br":
-            return True
-        if isinstance(node, NavigableString) and str(node).strip(" \t\n\xa0"):
-            return True
-        node = node.previous_sibling if before else node.next_sibling
-    return False
+    """Whether text or an element other than <br> comes before (after) ``el`` in its block,
+    looking out of inline elements (``a<em><br>b</em>`` has content on both sides)."""
+    current: PageElement = el
+    while True:
+        node = current.previous_sibling if before else current.next_sibling
+        while node is not None:
+            if isinstance(node, Tag) and node.name != "br":
+                return True
+            if isinstance(node, NavigableString) and str(node).strip(" \t\n\xa0"):
+                return True
+            node = node.previous_sibling if before else node.next_sibling
+        parent = current.parent
+        if parent is None or isinstance(parent, BeautifulSoup) or _is_block(parent):
+            return False
+        current = parent
 
 
 def _simple_cell(cell: Tag) -> bool:
