@@ -122,3 +122,12 @@ def test_a_failing_step_exits_1_listing_what_was_done_and_not(small_kb: KB) -> N
     assert small_kb.plan().code == 0
     small_kb.article("billing/invoices.md", "Invoices v3", "x")  # the lost answer left
     assert "conflict" not in small_kb.plan().out  # no false drift behind
+
+
+def test_target_limits_the_plan_to_a_path_and_the_parents_it_needs(small_kb: KB) -> None:
+    small_kb.article("new/section/page.md", "New page", "Hello.")
+    outcome = small_kb.plan(targets=("new/section/page.md",))
+    assert "new/section/page.md" in outcome.out and "guides/01-start.md" not in outcome.out
+    assert "Plan: 3 to create." in outcome.out  # the page and its two new parents
+    assert small_kb.apply(targets=("new",)).code == 0
+    assert {a.fields.slug for a in small_kb.remote_articles()} == {"page"}
