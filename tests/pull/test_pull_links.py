@@ -1,0 +1,33 @@
+"""Relative links follow the files pull moves."""
+
+from __future__ import annotations
+
+from kbsync.pull.links import Relocator, relocate_links
+
+MOVES = Relocator({"billing/refunds.md": "money/refunds.md"}, {"guides/old": "guides/new"})
+
+
+def test_a_moved_file_keeps_pointing_at_the_same_targets() -> None:
+    text = "---\ntitle: T\n---\n\nSee [x](../guides/a.md#top) and ![i](pics/a.png).\n"
+    out = relocate_links(text, "billing/refunds.md", "money/sub/refunds.md", MOVES)
+    assert out == ("---\ntitle: T\n---\n\nSee [x](../../guides/a.md#top) and "
+                   "![i](../../billing/pics/a.png).\n")
+
+
+def test_a_link_to_a_moved_file_or_folder_is_rewritten() -> None:
+    text = "[r](../billing/refunds.md) [d](old/deep.md) [e](https://x.y/a.md) [s](#here)\n"
+    out = relocate_links(text, "guides/a.md", "guides/a.md", MOVES)
+    assert out == "[r](../money/refunds.md) [d](new/deep.md) [e](https://x.y/a.md) [s](#here)\n"
+
+
+def test_code_and_reference_definitions() -> None:
+    text = "`[r](../billing/refunds.md)`\n```\n[r](../billing/refunds.md)\n```\n[ref]: ../billing/refunds.md\n"
+    out = relocate_links(text, "guides/a.md", "guides/a.md", MOVES)
+    assert out == ("`[r](../billing/refunds.md)`\n```\n[r](../billing/refunds.md)\n```\n"
+                   "[ref]: ../money/refunds.md\n")
+
+
+def test_no_moves_no_change() -> None:
+    assert not Relocator({}, {})
+    text = "[a](b.md)\n"
+    assert relocate_links(text, "a.md", "a.md", Relocator({}, {})) == text
