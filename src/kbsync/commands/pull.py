@@ -1,0 +1,129 @@
+"""`kbsync pull`: bring edits made in the initdesk web UI back into the files.
+
+It reads the remote with exactly the requests ``plan`` sends (``read_actual``), decides
+file by file with a three-way comparison (``pull.puller``), and writes only files whose
+content changes. Conflicts never overwrite anything unless ``--on-conflict`` says how;
+they are reported and the command exits 1, after everything else was pulled.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kbsync.config import PORTAL_FILE, Config
+from kbsync.console import Console
+from kbsync.errors import ConflictingFiles
+from kbsync.local.tree import read_tree
+from kbsync.lock import load_lock
+from kbsync.pull.bases import BaseStore
+from kbsync.pull.files import carry_out, save_state, touched_paths
+from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult, decide
+from kbsync.pull.repo import Repo
+from kbsync.remote.actual import read_actual
+from kbsync.session import Connect, open_client, remote_ref
+
+__all__ = ["describe", "run", "summary"]
+
+_SYMBOLS = {"new": "+", "updated": "~", "merged": "~", "markers": "!", "theirs": "~",
+            "ours": "=", "moved": "→", "adjusted": "~", "deleted": "-"}
+_NOTES = {"merged": "your edits and initdesk's, merged",
+          "markers": "conflict markers written: resolve them before apply",
+          "theirs": "initdesk's version; local edits replaced (--on-conflict theirs)",
+          "ours": "kept yours (--on-conflict ours); apply will push it",
+          "adjusted": "relative links or position kept in step with moved files"}
+
+
+def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool = False,
+        on_conflict: OnConflict = "fail", commit: bool = False,
+        connect: Connect = open_client) -> int:
+    root = config.root
+    ref = remote_ref(config)
+    tree = read_tree(root, config.content)
+    lock = load_lock(config.lock_path)
+    repo = Repo(root)
+    try:
+        if commit and not dry_run and not repo.exists:
+            repo.commit("", [])  # raises the readable "needs a git repository" error
+        has_portal = (root / PORTAL_FILE).is_file()
+        with connect(config) as client:
+            actual = read_actual(client, with_portal=has_portal)
+            console.detail(f"{client.request_count} requests sent (reads only)")
+        bases = BaseStore(root)
+        before = lock.dumps() if config.lock_path.is_file() else ""
+        result = decide(root=root, tree=tree, actual=actual, lock=lock, content=config.content,
+                        bases=bases, dirty=repo.dirty(),
+                        options=PullOptions(prune=prune, on_conflict=on_conflict),
+                        portal=has_portal)
+        show(result, console)
+        if dry_run:
+            console.info(summary(result, dry_run=True))
+            return 0
+        lock.base_url, lock.organization_id = ref.base_url, ref.organization_id
+        carry_out(root, result, repo)
+        if result.changes or result.folder_moves or lock.dumps() != before:
+            save_state(lock, config.lock_path, bases)
+        if commit and result.changes:
+            sha = repo.commit(commit_message(result), [*touched_paths(result),
+                                                       config.lock_path.name])
+            if sha:
+                console.info(f"Committed {sha[:10]}.")
+    finally:
+        repo.close()
+    if result.conflicts:
+        console.warn(summary(result))
+        raise ConflictingFiles(result.conflicts)
+    console.success(summary(result))
+    return 0
+
+
+def show(result: PullResult, console: Console) -> None:
+    """One line per file, then what pull left alone and why."""
+    for warning in result.warnings:
+        console.warn(f"warning: {warning}")
+    for src, dst in result.folder_moves:
+        console.out(f"  → moved     {src}/ -> {dst}/")
+    for change in result.changes:
+        console.out(describe(change))
+    for path in result.conflicts:
+        console.out(f"  ! conflict  {path}  (changed locally and in initdesk; left untouched)")
+    for path in result.deleted_remotely:
+        console.out(f"  ? deleted in initdesk: {path}  (kept; `kbsync pull --prune` removes it)")
+
+
+def describe(change: FileChange) -> str:
+    where = f"{change.old_path} -> {change.path}" if change.old_path else change.path
+    note = _NOTES.get(change.action)
+    return f"  {_SYMBOLS[change.action]} {change.action:<9} {where}" + (
+        f"  ({note})" if note else "")
+
+
+def summary(result: PullResult, *, dry_run: bool = False) -> str:
+    """``Pulled 3 changes: 1 new, 2 updated; 1 conflict left untouched (a.md).``"""
+    counts = Counter(_category(c) for c in result.changes)
+    counts["moved"] += len(result.folder_moves)
+    total = sum(counts.values())
+    parts = [f"{counts[name]} {name}" for name in ("new", "updated", "moved", "deleted",
+                                                   "adjusted") if counts[name]]
+    verb = "Would pull" if dry_run else "Pulled"
+    text = (f"{verb} {total} change{'s' if total != 1 else ''}: " + ", ".join(parts)
+            if total else ("Nothing to pull" if not dry_run else "Nothing would be pulled"))
+    if result.conflicts:
+        n = len(result.conflicts)
+        text += (f"; {n} conflict{'s' if n != 1 else ''} left untouched ("
+                 + ", ".join(result.conflicts) + ")")
+    if result.deleted_remotely:
+        text += f"; {len(result.deleted_remotely)} deleted in initdesk, kept"
+    return text + "."
+
+
+def _category(change: FileChange) -> str:
+    if change.action in ("updated", "merged", "markers", "theirs", "ours"):
+        return "updated"
+    return change.action
+
+
+def commit_message(result: PullResult) -> str:
+    lines = [describe(change).strip() for change in result.changes]
+    lines += [f"→ moved {src}/ -> {dst}/" for src, dst in result.folder_moves]
+    return summary(result).rstrip(".") + " from initdesk\n\n" + "\n".join(
+        f"- {line}" for line in lines) + "\n"

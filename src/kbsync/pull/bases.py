@@ -1,0 +1,69 @@
+"""Where the last-synced text of a file (the merge base) is found again.
+
+The lock records only a git blob id per file (``local``). The text behind it is looked up
+in this order: the file itself (when it is unchanged since the sync, the usual case), the
+cache ``.kbsync/base/<blob id>`` that ``pull`` and ``init`` fill with every text they
+record, then the git object store (any committed version of the file). A base that is
+found nowhere (say ``apply`` recorded a file that was never committed and the cache is
+gone) is reported as missing, and pull then treats the file as changed on both sides:
+nothing is overwritten unless the two sides are identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from kbsync.config import STATE_DIR
+from kbsync.fingerprint import blob_id
+from kbsync.pull.merge import git_blob_text
+
+__all__ = ["BASE_DIR", "BaseStore"]
+
+BASE_DIR = f"{STATE_DIR}/base"
+
+
+class BaseStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / BASE_DIR
+        self.pending: dict[str, bytes] = {}  # recorded during a run, written by save()
+
+    def get(self, blob: str | None) -> bytes | None:
+        """The bytes of ``blob``, or None when no copy can be found."""
+        if not blob:
+            return None
+        if blob in self.pending:
+            return self.pending[blob]
+        try:
+            data = (self.folder / blob).read_bytes()
+        except (OSError, ValueError):
+            data = None
+        if data is not None and blob_id(data) == blob:
+            return data
+        text = git_blob_text(self.root, blob)
+        if text is not None and blob_id(text.encode("utf-8")) == blob:
+            return text.encode("utf-8")
+        return None
+
+    def put(self, data: bytes) -> str:
+        """Record ``data`` as a base; its blob id (what the lock stores)."""
+        blob = blob_id(data)
+        self.pending[blob] = data
+        return blob
+
+    def save(self, keep: set[str]) -> None:
+        """Write the recorded bases and drop cached ones no lock entry refers to."""
+        if not self.pending and not self.folder.is_dir():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for blob, data in self.pending.items():
+            if blob in keep and not (self.folder / blob).exists():
+                tmp = self.folder / f".{blob}.{os.getpid()}.tmp"
+                tmp.write_bytes(data)
+                os.replace(tmp, self.folder / blob)
+        for path in self.folder.iterdir():
+            if path.name not in keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()

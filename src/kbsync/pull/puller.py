@@ -1,0 +1,518 @@
+"""Decide what ``pull`` (and ``init --from-remote``) does to each file. No writes here.
+
+For every article the three texts are: *base*, the file as last synced (the lock's blob
+id, see ``pull.bases``); *local*, the file now; *theirs*, the remote article written as
+a file, using the base as template so that it differs from the base only where initdesk
+changed something. Then:
+
+- remote unchanged since the sync (same fingerprint): the file is left as it is; local
+  edits are apply's business;
+- only the remote changed (the file is the base): theirs is written;
+- both changed: ``git merge-file`` of base, local and theirs; a clean merge is written;
+  a conflict leaves the file untouched unless ``on_conflict`` says markers / theirs /
+  ours. A file with uncommitted git changes is never overwritten except by a clean merge.
+
+The lock records, per written article, the remote fingerprint and the blob id of
+*theirs*: a file that is theirs exactly is then "clean" for the next plan (no render,
+no change), and a merged file differs from it, so apply pushes the local half.
+
+Moves and new siblings can shift relative links and default positions; those mechanical
+edits (``pull.links``, an explicit ``position:``) are applied to base and local alike,
+so they never cause a conflict and never count as a local change.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+from kbsync.config import PORTAL_FILE, ContentSettings
+from kbsync.fingerprint import blob_id, fields_fingerprint
+from kbsync.local.markdown import MarkdownRenderer, RenderedBody
+from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
+from kbsync.lock import Lock, LockEntry, PortalEntry, Section
+from kbsync.model import RemoteArticle
+from kbsync.pull.bases import BaseStore
+from kbsync.pull.html_to_md import body_from_remote
+from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
+from kbsync.pull.links import relocate_links
+from kbsync.pull.merge import merge3
+from kbsync.pull.paths import safe_join
+from kbsync.pull.writer import article_text, collection_text, portal_text, split_article
+from kbsync.pull.yaml_lines import YamlLines
+from kbsync.remote.actual import ActualState
+
+__all__ = ["FileChange", "OnConflict", "PullOptions", "PullResult", "decide"]
+
+OnConflict = Literal["fail", "markers", "theirs", "ours"]
+Action = Literal["new", "updated", "merged", "markers", "theirs", "ours", "moved", "adjusted",
+                 "deleted"]
+_ARTICLE_ORDER = ("title", "slug", "excerpt", "status", "position")
+
+
+@dataclass(frozen=True)
+class PullOptions:
+    prune: bool = False
+    on_conflict: OnConflict = "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file operation: write ``data`` at ``path`` (after moving it from ``old_path``)."""
+
+    action: Action
+    path: str
+    data: bytes | None = None  # None: content stays (a pure move, or a deletion)
+    old_path: str | None = None
+    kind: Literal["article", "collection", "portal"] = "article"
+
+
+@dataclass
+class PullResult:
+    changes: list[FileChange] = field(default_factory=list)
+    folder_moves: list[tuple[str, str]] = field(default_factory=list)  # top-down
+    conflicts: list[str] = field(default_factory=list)  # left untouched
+    deleted_remotely: list[str] = field(default_factory=list)  # reported, kept
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, *actions: Action) -> int:
+        return sum(1 for c in self.changes if c.action in actions)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A file's text with LF line ends, and how to encode text back the way it was."""
+
+    text: str
+    crlf: bool = False
+    bom: bool = False
+
+    @classmethod
+    def decode(cls, raw: bytes) -> _Source:
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        crlf = "\r\n" in text
+        return cls(text.replace("\r\n", "\n") if crlf else text, crlf, bom)
+
+    def encode(self, text: str) -> bytes:
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
+           content: ContentSettings, bases: BaseStore, dirty: set[str],
+           options: PullOptions = PullOptions(), portal: bool = False) -> PullResult:
+    """Everything pull would do, and the lock as it will be; ``lock`` is updated in place.
+
+    ``portal``: also manage ``portal.yaml`` (it exists, or init writes it).
+    """
+    layout = plan_layout(root, tree, actual, lock)
+    decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout)
+    result = decider.run()
+    if decider.kept_in_place:  # a conflicting file stays put: decide again without its move
+        layout = _without_moves(layout, decider.kept_in_place)
+        decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout)
+        result = decider.run()
+    if portal and actual.portal is not None:
+        decider.portal(result)
+    decider.commit_lock()
+    return result
+
+
+def _without_moves(layout: Layout, keys: set[str]) -> Layout:
+    """The layout with the own moves of ``keys`` undone (they move only with a folder)."""
+    for remote_id, placed in list(layout.articles.items()):
+        old = placed.local_key
+        if old in keys and placed.own_move:
+            key = _along(layout, old)
+            layout.files[old] = key
+            layout.articles[remote_id] = replace(placed, key=key, own_move=False)
+    return layout
+
+
+def _along(layout: Layout, key: str) -> str:
+    """Where the file at ``key`` ends up when only its folder moves."""
+    folder = posixpath.dirname(key)
+    name = posixpath.basename(key)
+    here = layout.folders.get(folder, folder) if folder else ""
+    return f"{here}/{name}" if here else name
+
+
+Outcome = Literal["theirs", "local", "merged", "markers", "forced", "ours"]
+_ACTIONS: dict[Outcome, Action] = {"theirs": "updated", "local": "updated", "merged": "merged",
+                                   "markers": "markers", "forced": "theirs", "ours": "ours"}
+
+
+class _Decider:
+    def __init__(self, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
+                 content: ContentSettings, bases: BaseStore, dirty: set[str],
+                 options: PullOptions, layout: Layout) -> None:
+        self.root = root
+        self.tree = tree
+        self.actual = actual
+        self.lock = lock
+        self.content = content
+        self.bases = bases
+        self.dirty = dirty
+        self.options = options
+        self.layout = layout
+        self.relocator = layout.relocator
+        self.renderer = MarkdownRenderer()
+        self.kept_in_place: set[str] = set()
+        self.pending_lock: list[Callable[[], None]] = []
+        self.url_of: dict[str, str] = {}
+        self.key_of: dict[str, str] = {}
+        for remote_id, placed in layout.articles.items():
+            url = actual.articles[remote_id].url
+            if url:
+                self.url_of[placed.key] = url
+                self.key_of[url] = placed.key
+        self.pruned: set[str] = set()
+        self.indexes: dict[str, int] = {}
+
+    # -- the run -------------------------------------------------------------------------
+
+    def run(self) -> PullResult:
+        result = PullResult()
+        for remote in self.layout.skipped:
+            result.warnings.append(
+                f"collection {remote.fields.slug!r} has no articles: no folder written "
+                "(a folder is a collection once it holds an article)")
+        for article in self.layout.homeless:
+            result.warnings.append(
+                f"article {article.fields.slug!r} is in an unknown collection "
+                f"({article.fields.collection_id}); written at the top level")
+        self._deleted_remotely(result)
+        self.indexes = self._indexes()
+        self._folder_moves(result)
+        for placed in sorted(self.layout.collections.values(), key=lambda p: p.key):
+            self._collection(placed, result)
+        for placed in sorted(self.layout.articles.values(), key=lambda p: p.key):
+            self._article(placed, result)
+        placed_keys = {p.local_key for p in self.layout.articles.values()}
+        for local in self.tree.articles:
+            if local.key not in placed_keys and local.key not in self.pruned:
+                self._local_only(local, result)
+        return result
+
+    def commit_lock(self) -> None:
+        for step in self.pending_lock:
+            step()
+
+    def _indexes(self) -> dict[str, int]:
+        files = [k for old, k in self.layout.files.items() if old not in self.pruned]
+        files += [p.key for p in self.layout.articles.values() if p.local_key is None]
+        folders = [k for old, k in self.layout.folders.items() if old not in self.pruned]
+        folders += [p.key for p in self.layout.collections.values() if p.local_key is None]
+        return {**folder_indexes(files), **folder_indexes(folders)}
+
+    # -- deletions in initdesk -----------------------------------------------------------
+
+    def _deleted_remotely(self, result: PullResult) -> None:
+        live = {p.local_key for p in self.layout.articles.values()}
+        for local in self.tree.articles:
+            entry = self.lock.articles.get(local.slug)
+            if local.key in live or entry is None or entry.id in self.actual.articles:
+                continue
+            if not self.options.prune:
+                result.deleted_remotely.append(local.key)
+            elif entry.local != local.source_hash or local.key in self.dirty:
+                result.deleted_remotely.append(local.key)
+                result.warnings.append(f"{local.key}: deleted in initdesk but changed locally "
+                                       "since the last sync; kept")
+            else:
+                self.pruned.add(local.key)
+                result.changes.append(FileChange("deleted", _along(self.layout, local.key)))
+                self.pending_lock.append(partial(self.lock.remove, "articles", local.slug))
+        live_folders = {p.local_key for p in self.layout.collections.values()}
+        for collection in self.tree.collections:
+            entry = self.lock.collections.get(collection.slug)
+            if collection.key in live_folders or entry is None \
+                    or entry.id in self.actual.collections:
+                continue
+            if not self.options.prune:
+                result.deleted_remotely.append(collection.key + "/")
+                continue
+            self.pending_lock.append(partial(self.lock.remove, "collections", collection.slug))
+            if self._emptied(collection.key):
+                self.pruned.add(collection.key)
+                result.changes.append(FileChange("deleted", self.layout.folders[collection.key],
+                                                 kind="collection"))
+            else:
+                result.deleted_remotely.append(collection.key + "/")
+
+    def _emptied(self, folder: str) -> bool:
+        """No article stays in ``folder`` or below it after this pull."""
+        prefix = folder + "/"
+        staying = [old for old, new in self.layout.files.items()
+                   if old.startswith(prefix) and old not in self.pruned
+                   and new.startswith(prefix)]
+        return not staying and not any(
+            p.key.startswith(prefix) for p in self.layout.articles.values())
+
+    # -- folders -------------------------------------------------------------------------
+
+    def _folder_moves(self, result: PullResult) -> None:
+        """Own folder moves, parents first; each from where it is once its parent moved."""
+        moving = [p for p in self.layout.collections.values() if p.own_move]
+        for placed in sorted(moving, key=lambda p: (p.local_key or "").count("/")):
+            assert placed.local_key is not None
+            here = _along(self.layout, placed.local_key)
+            if here != placed.key:
+                result.folder_moves.append((here, placed.key))
+
+    def _collection(self, placed: Placed, result: PullResult) -> None:
+        remote = self.actual.collections[placed.remote_id]
+        path = f"{placed.key}/{COLLECTION_FILE}"
+        index = self.indexes.get(placed.key, 0)
+        name = posixpath.basename(placed.key)
+        if placed.local_key is None:
+            data = collection_text(remote.fields, name=name, index=index).encode("utf-8")
+            result.changes.append(FileChange("new", path, data, kind="collection"))
+            self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
+                       placed.key, fields_fingerprint(remote.fields), data)
+            return
+        local = self.tree.collection(placed.local_key)
+        assert local is not None
+        old_path = f"{placed.local_key}/{COLLECTION_FILE}"
+        raw = self._read(old_path)
+        current = _Source.decode(raw) if raw is not None else _Source("")
+        if not placed.remote_changed:
+            self._pin_collection(placed, current, local.position, "position" in local.lines,
+                                 path, result)
+            return
+        entry = placed.entry
+        dirty = old_path in self.dirty
+        base: str | None = None
+        if entry is not None and entry.local == blob_id(raw or b""):
+            base = current.text
+        elif entry is not None and (base_raw := self.bases.get(entry.local)) is not None:
+            base = _Source.decode(base_raw).text
+        elif not dirty:  # no base was recorded (apply made the entry): trust a clean file
+            base = current.text
+        theirs = collection_text(remote.fields, name=name, index=index,
+                                 template=(base if base is not None else current.text) or None)
+        outcome = self._three_way(path, base, current.text, theirs, dirty, result)
+        if outcome is None:
+            return
+        text, how = outcome
+        if text != current.text:
+            result.changes.append(FileChange(_ACTIONS[how], path, current.encode(text),
+                                             kind="collection"))
+        self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
+                   placed.key, fields_fingerprint(remote.fields), current.encode(theirs))
+
+    def _pin_collection(self, placed: Placed, current: _Source, position: int, explicit: bool,
+                        path: str, result: PullResult) -> None:
+        """Remote unchanged: pin the position if a new sibling folder shifts the order."""
+        text = current.text
+        if not explicit and self.indexes.get(placed.key, position) != position:
+            meta = YamlLines(text)
+            if meta.readable:
+                meta.set("position", position, after=("name", "slug", "description"))
+                text = meta.text()
+                result.changes.append(FileChange("adjusted", path, current.encode(text),
+                                                 kind="collection"))
+        entry = placed.entry
+        if entry is not None and (entry.path != placed.key or text != current.text):
+            clean = entry.local is not None and entry.local == blob_id(current.encode(
+                current.text))
+            local = self.bases.put(current.encode(text)) if clean else entry.local
+            self._relock("collections", self.actual.collections[placed.remote_id].fields.slug,
+                         replace(entry, path=placed.key, local=local))
+
+    # -- articles ------------------------------------------------------------------------
+
+    def _article(self, placed: Placed, result: PullResult) -> None:
+        remote = self.actual.articles[placed.remote_id]
+        fingerprint = fields_fingerprint(remote.fields)
+        if placed.local_key is None:
+            data = self._theirs(remote, placed.key, None).encode("utf-8")
+            result.changes.append(FileChange("new", placed.key, data))
+            self._lock("articles", remote.fields.slug, remote.id, remote.updated_at,
+                       placed.key, fingerprint, data)
+            return
+        local = self.tree.article(placed.local_key)
+        assert local is not None
+        current = self._current(local)
+        if current is None:
+            result.warnings.append(f"{local.key}: not UTF-8 text; left alone")
+            return
+        entry = placed.entry
+        clean = entry is not None and entry.local == local.source_hash
+        mine = self._mechanical(current.text, local, placed.key)
+        if not placed.remote_changed:
+            self._unchanged(local, placed, current, mine, clean, result)
+            return
+        base: str | None = mine if clean else None
+        if not clean and entry is not None and (raw := self.bases.get(entry.local)) is not None:
+            base = self._mechanical(_Source.decode(raw).text, local, placed.key)
+        theirs = self._theirs(remote, placed.key, base if base is not None else mine)
+        outcome = self._three_way(placed.key, base, mine, theirs, local.key in self.dirty,
+                                  result)
+        src = _along(self.layout, local.key)
+        if outcome is None:
+            if placed.key != src:
+                self.kept_in_place.add(local.key)
+            return
+        text, how = outcome
+        self._record(result, placed.key, src, current, text, _ACTIONS[how])
+        self._lock("articles", remote.fields.slug, remote.id, remote.updated_at, placed.key,
+                   fingerprint, current.encode(theirs))
+
+    def _record(self, result: PullResult, key: str, src: str, current: _Source, text: str,
+                action: Action) -> None:
+        """A change for ``key`` when its content or place differs."""
+        changed = text != current.text
+        moved = key != src
+        if changed or moved:
+            result.changes.append(FileChange(
+                action if changed else "moved", key, current.encode(text) if changed else None,
+                src if moved else None))
+
+    def _unchanged(self, local: LocalArticle, placed: Placed, current: _Source, mine: str,
+                   clean: bool, result: PullResult) -> None:
+        """Remote as last synced: only moves and mechanical edits reach the file."""
+        self._record(result, placed.key, _along(self.layout, local.key), current, mine,
+                     "adjusted")
+        entry = placed.entry
+        if entry is None:
+            return
+        new_local = entry.local
+        if mine != current.text and clean:
+            new_local = self.bases.put(current.encode(mine))
+        elif mine != current.text and (raw := self.bases.get(entry.local)) is not None:
+            base = _Source.decode(raw)
+            new_local = self.bases.put(base.encode(self._mechanical(base.text, local,
+                                                                    placed.key)))
+        if new_local != entry.local or entry.path != placed.key:
+            self._relock("articles", self.actual.articles[placed.remote_id].fields.slug,
+                         replace(entry, path=placed.key, local=new_local))
+
+    def _local_only(self, local: LocalArticle, result: PullResult) -> None:
+        """A file initdesk does not have (new, or deleted there): mechanical edits only."""
+        key = self.layout.files.get(local.key, local.key)
+        current = self._current(local)
+        if current is not None:
+            self._record(result, key, key, current, self._mechanical(current.text, local, key),
+                         "adjusted")
+
+    def _current(self, local: LocalArticle) -> _Source | None:
+        raw = self._read(local.key)
+        if raw is None:
+            return None
+        try:
+            return _Source.decode(raw)
+        except UnicodeDecodeError:
+            return None
+
+    def _mechanical(self, text: str, local: LocalArticle, key: str) -> str:
+        """Relative links fixed for the moves, and the position pinned where the order of
+        file names no longer gives it."""
+        if self.relocator:
+            text = relocate_links(text, local.key, key, self.relocator)
+        if "position" not in local.lines and self.indexes.get(key, local.position) \
+                != local.position:
+            text = pin_position(text, local.position)
+        return text
+
+    def _theirs(self, remote: RemoteArticle, key: str, template: str | None) -> str:
+        """The remote article as this file: the template's body kept when it renders to
+        the remote body, else the remote HTML (or text) converted to Markdown."""
+        body: str | None = None
+        fields = remote.fields
+        if template is None or self._render(split_article(template).tree_body, key) != \
+                RenderedBody(fields.content_html, fields.content):
+            body = body_from_remote(fields.content, fields.content_html,
+                                    url_to_key=self.key_of.get, article_key=key,
+                                    assets_base_url=self.content.assets_base_url)
+        return article_text(fields, name=posixpath.basename(key),
+                            index=self.indexes.get(key, 0), body=body, template=template)
+
+    def _render(self, body: str, key: str) -> RenderedBody:
+        parsed = self.renderer.parse(body)
+        return self.renderer.render(parsed, article_key=key, resolve_article_url=self.url_of.get,
+                                    assets_base_url=self.content.assets_base_url)
+
+    # -- the lock ------------------------------------------------------------------------
+
+    def _lock(self, section: Section, slug: str, remote_id: int, updated_at: str | None,
+              key: str, fingerprint: str, data: bytes) -> None:
+        """Record an item as synced: ``data`` is the file text that stands for the remote."""
+        self._relock(section, slug, LockEntry(remote_id, key, fingerprint, updated_at,
+                                              self.bases.put(data)))
+
+    def _relock(self, section: Section, slug: str, entry: LockEntry) -> None:
+        self.pending_lock.append(lambda: self.lock.put(section, slug, entry))
+
+    # -- three-way -----------------------------------------------------------------------
+
+    def _three_way(self, path: str, base: str | None, local: str, theirs: str, dirty: bool,
+                   result: PullResult) -> tuple[str, Outcome] | None:
+        """The text to keep at ``path`` and how it came about; None: left untouched."""
+        if base == local or theirs == local:
+            return theirs, "theirs"
+        if base == theirs:
+            return local, "local"
+        merged = merge3(base, local, theirs) if base is not None else None
+        if merged is not None and not merged.conflicts:
+            return merged.text, "merged"
+        mode = self.options.on_conflict
+        if mode == "ours":
+            return local, "ours"
+        if dirty or mode == "fail" or (mode == "markers" and merged is None):
+            result.conflicts.append(path)
+            return None
+        if mode == "theirs":
+            return theirs, "forced"
+        assert merged is not None
+        return merged.text, "markers"
+
+    # -- portal --------------------------------------------------------------------------
+
+    def portal(self, result: PullResult) -> None:
+        portal = self.actual.portal
+        assert portal is not None
+        raw = self._read(PORTAL_FILE)
+        fingerprint = fields_fingerprint(portal.settings)
+        entry = PortalEntry(fingerprint, portal.updated_at)
+        if raw is None:
+            data = portal_text(portal.settings).encode("utf-8")
+            result.changes.append(FileChange("new", PORTAL_FILE, data, kind="portal"))
+        elif self.lock.portal is None or self.lock.portal.remote != fingerprint:
+            current = _Source.decode(raw)
+            theirs = portal_text(portal.settings, current.text)
+            dirty = PORTAL_FILE in self.dirty
+            outcome = self._three_way(PORTAL_FILE, None if dirty else current.text,
+                                      current.text, theirs, dirty, result)
+            if outcome is None:
+                return
+            if outcome[0] != current.text:
+                result.changes.append(FileChange(_ACTIONS[outcome[1]], PORTAL_FILE,
+                                                 current.encode(outcome[0]), kind="portal"))
+        else:
+            return
+        self.pending_lock.append(lambda: setattr(self.lock, "portal", entry))
+
+    def _read(self, key: str) -> bytes | None:
+        try:
+            return safe_join(self.root, key).read_bytes()
+        except OSError:
+            return None
+
+
+def pin_position(text: str, position: int) -> str:
+    """``text`` with an explicit ``position:`` in its front matter (added if missing)."""
+    parts = split_article(text)
+    if parts.front is None:
+        return f"---\nposition: {position}\n---\n" + ("\n" + text if text else "")
+    meta = YamlLines(parts.front)
+    if not meta.readable:
+        return text
+    meta.set("position", position, after=_ARTICLE_ORDER[:-1])
+    return f"---\n{meta.text()}{parts.closer}{parts.body}"
