@@ -66,6 +66,7 @@ def test_heading_ids_do_not_leak() -> None:
     ("*not em*", "\\*not em\\*"),
     ("snake_case stays, _edge_ does not", "snake_case stays, \\_edge\\_ does not"),
     ("# not a heading", "\\# not a heading"),
+    ("### not either", "\\### not either"),
     ("1. not a list", "1\\. not a list"),
     ("- not a list", "\\- not a list"),
     ("> not a quote", "\\> not a quote"),

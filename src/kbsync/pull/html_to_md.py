@@ -108,7 +108,7 @@ def body_from_remote(content: str, content_html: str, *, url_to_key: UrlToKey = 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 # At the start of a line: the character (group 1) that would begin a block construct.
 _LINE_RULES = (
-    re.compile(r"[ \t]*(#){1,6}(?:[ \t]|$)"),  # ATX heading
+    re.compile(r"[ \t]*(#{1,6})(?:[ \t]|$)"),  # ATX heading
     re.compile(r"[ \t]*(>)"),  # block quote
     re.compile(r"[ \t]*([-+])(?:[ \t]|$)"),  # bullet list item
     re.compile(r"[ \t]*[0-9]{1,9}([.)])(?:[ \t]|$)"),  # ordered list item
