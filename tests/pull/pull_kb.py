@@ -123,5 +123,6 @@ def synced(pkb: PullKB) -> PullKB:
 @pytest.fixture
 def committed(synced: PullKB) -> PullKB:
     """``synced``, committed to git: the base of every file is in git's objects."""
+    synced.write(".gitignore", ".kbsync/\n")
     synced.git_init()
     return synced

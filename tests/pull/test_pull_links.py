@@ -21,7 +21,8 @@ def test_a_link_to_a_moved_file_or_folder_is_rewritten() -> None:
 
 
 def test_code_and_reference_definitions() -> None:
-    text = "`[r](../billing/refunds.md)`\n```\n[r](../billing/refunds.md)\n```\n[ref]: ../billing/refunds.md\n"
+    text = ("`[r](../billing/refunds.md)`\n```\n[r](../billing/refunds.md)\n```\n"
+            "[ref]: ../billing/refunds.md\n")
     out = relocate_links(text, "guides/a.md", "guides/a.md", MOVES)
     assert out == ("`[r](../billing/refunds.md)`\n```\n[r](../billing/refunds.md)\n```\n"
                    "[ref]: ../money/refunds.md\n")

@@ -6,7 +6,11 @@ import json
 
 import pytest
 
-from tests.pull.pull_kb import PullKB, committed, pkb, synced  # noqa: F401
+from tests.pull import pull_kb
+from tests.pull.pull_kb import PullKB
+
+pkb, synced, committed = pull_kb.pkb, pull_kb.synced, pull_kb.committed
+
 
 INVOICES = "billing/invoices.md"
 

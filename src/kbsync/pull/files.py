@@ -29,9 +29,11 @@ def carry_out(root: Path, result: PullResult, repo: Repo, *, atomic: bool = True
     """Apply ``result`` to the files under ``root`` (not the lock: see ``save_state``)."""
     for src, dst in result.folder_moves:
         _move(root, repo, src, dst)
+        _remove_empty_parents(root, src)
     for change in result.changes:
         if change.old_path is not None and change.action != "deleted":
             _move(root, repo, change.old_path, change.path)
+            _remove_empty_parents(root, change.old_path)
     for change in result.changes:
         if change.data is not None:
             target = safe_join(root, change.path)

@@ -361,7 +361,8 @@ class _Decider:
                 self.kept_in_place.add(local.key)
             return
         text, how = outcome
-        self._record(result, placed.key, src, current, text, _ACTIONS[how])
+        action = "moved" if placed.key != src and text == mine else _ACTIONS[how]
+        self._record(result, placed.key, src, current, text, action)
         self._lock("articles", remote.fields.slug, remote.id, remote.updated_at, placed.key,
                    fingerprint, current.encode(theirs))
 
@@ -372,8 +373,8 @@ class _Decider:
         moved = key != src
         if changed or moved:
             result.changes.append(FileChange(
-                action if changed else "moved", key, current.encode(text) if changed else None,
-                src if moved else None))
+                action if changed or action != "adjusted" else "moved", key,
+                current.encode(text) if changed else None, src if moved else None))
 
     def _unchanged(self, local: LocalArticle, placed: Placed, current: _Source, mine: str,
                    clean: bool, result: PullResult) -> None:

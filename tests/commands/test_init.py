@@ -1,0 +1,107 @@
+"""`kbsync init --from-remote DIR`: a Help Center made in the web editor becomes files,
+and the first plan is a no-op."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbsync.model import ArticleFields, CollectionFields
+from tests.engine.conftest import TOKEN
+from tests.pull import pull_kb
+from tests.pull.pull_kb import PullKB
+
+pkb = pull_kb.pkb
+
+WEB_HTML = [
+    '<p>Welcome to <b>Parcelly</b>!&nbsp;Start <a href="{url}">here</a>.</p>',
+    "<div><h2>Steps</h2><ol><li>Open <strong>Settings</strong></li><li>Pick a plan<ul>"
+    "<li>Monthly</li><li>Yearly</li></ul></li></ol></div><p>Line one<br>line two</p>",
+    '<table><tr><td>Plan</td><td>Price</td></tr><tr><td>Pro</td><td>$9</td></tr></table>'
+    '<p><img src="https://cdn.example/box.png" alt="A box" width="200"></p>',
+    "<pre><code class=\"language-bash\">curl -X POST /labels\n</code></pre>"
+    "<blockquote><p>Tip: <i>press</i> <kbd>Ctrl</kbd>+<kbd>P</kbd></p></blockquote>",
+]
+
+
+@pytest.fixture
+def web_help_center(pkb: PullKB) -> PullKB:
+    """Collections and articles as the web editor makes them, positions out of name order."""
+    start = pkb.create_collection(CollectionFields(name="Getting started", slug="start",
+                                                   position=3))
+    deep = pkb.create_collection(CollectionFields(name="Deep dives", slug="deep",
+                                                  description="For experts", parent_id=start,
+                                                  position=0))
+    pkb.create_collection(CollectionFields(name="Empty one", slug="empty", position=1))
+    first = pkb.create_remote(ArticleFields(
+        title="Zebra: the first article", slug="zebra", excerpt="Read me first",
+        status="published", collection_id=start, position=0, content_html="<p>Hi</p>",
+        content="Hi"))
+    with pkb.connect(pkb.config()) as client:
+        url = client.get_article(first).url
+    for index, html in enumerate(WEB_HTML):
+        pkb.create_remote(ArticleFields(
+            title=f"Web article {index}", slug=f"web-{index}", status="draft" if index else
+            "published", collection_id=deep if index % 2 else start, position=9 - index,
+            content_html=html.format(url=url), content="x"))
+    pkb.create_remote(ArticleFields(title="Plain only", slug="plain", status="published",
+                                    content_html="<p>x</p>",
+                                    content="A longer plain-text body\nwith two lines."))
+    with pkb.connect(pkb.config()) as client:
+        client.patch_portal({"name": "Parcelly Help", "primary_color": "#0E7C66"})
+    return pkb
+
+
+def test_init_then_plan_is_a_no_op(web_help_center: PullKB, tmp_path: Path) -> None:
+    target = tmp_path / "imported"
+    outcome = web_help_center.init(target)
+    assert outcome.code == 0, outcome.err
+    copy = PullKB(target, web_help_center.app)
+    web_help_center.reset_log()
+    plan = copy.plan()
+    assert plan.code == 0, plan.out + plan.err
+    assert "No changes" in plan.out
+    assert copy.pull().code == 0 and "Nothing to pull." in copy.pull().err
+
+
+def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
+                                                   tmp_path: Path) -> None:
+    target = tmp_path / "imported"
+    outcome = web_help_center.init(target)
+    assert (target / "start/_collection.yaml").read_text() == (
+        "name: Getting started\nposition: 3\n")
+    assert (target / "start/deep/_collection.yaml").read_text() == (
+        "name: Deep dives\ndescription: For experts\n")
+    assert (target / "start/zebra.md").read_text() == (
+        "---\ntitle: 'Zebra: the first article'\nexcerpt: Read me first\nstatus: published\n"
+        "position: 0\n---\n\nHi\n")
+    assert "Start [here](zebra.md)." in (target / "start/web-0.md").read_text()
+    assert (target / "plain.md").read_text().endswith(
+        "A longer plain-text body\\\nwith two lines.\n")
+    assert "primary_color: '#0E7C66'" in (target / "portal.yaml").read_text()
+    assert (target / ".gitignore").read_text() == ".kbsync/\n"
+    toml = (target / "kbsync.toml").read_text()
+    assert 'base_url = "http://emulator.test"' in toml and "organization_id = 1" in toml
+    assert TOKEN not in "".join(p.read_text() for p in target.rglob("*") if p.is_file()
+                                and ".kbsync" not in p.parts)
+    assert not (target / "empty").exists()
+    assert "collection 'empty' has no articles" in outcome.err
+
+
+def test_init_refuses_a_folder_that_is_not_empty(pkb: PullKB, tmp_path: Path) -> None:
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "notes.md").write_text("mine\n")
+    pkb.reset_log()
+    outcome = pkb.init(target)
+    assert outcome.code == 1 and "is not empty (notes.md)" in outcome.err
+    assert pkb.requests() == [] and (target / "notes.md").read_text() == "mine\n"
+
+
+def test_init_accepts_a_fresh_git_repository(pkb: PullKB, tmp_path: Path) -> None:
+    target = tmp_path / "repo"
+    (target / ".git").mkdir(parents=True)
+    pkb.create_remote(ArticleFields(title="One", slug="one", status="published"))
+    assert pkb.init(target).code == 0
+    assert (target / "one.md").is_file()

@@ -1,0 +1,108 @@
+"""New, moved and deleted remote items; portal settings; --dry-run and --commit."""
+
+from __future__ import annotations
+
+import json
+
+from kbsync.model import ArticleFields, CollectionFields
+from tests.pull import pull_kb
+from tests.pull.pull_kb import PullKB
+
+pkb, synced, committed = pull_kb.pkb, pull_kb.synced, pull_kb.committed
+
+
+def test_new_remote_articles_and_collections_become_files_and_folders(synced: PullKB) -> None:
+    faq = synced.create_collection(CollectionFields(name="FAQ & more", slug="faq", position=5))
+    synced.create_remote(ArticleFields(title="Opening hours", slug="hours", collection_id=faq,
+                                       status="published", position=0,
+                                       content_html="<p>9 to 5</p>", content="9 to 5"))
+    outcome = synced.pull()
+    assert outcome.code == 0, outcome.err
+    assert synced.read("faq/_collection.yaml") == "name: FAQ & more\nposition: 5\n"
+    assert synced.read("faq/hours.md") == (
+        "---\ntitle: Opening hours\nstatus: published\n---\n\n9 to 5\n")
+    # faq/ sorts before guides/: the order of folder names no longer gives guides' position
+    assert synced.read("guides/_collection.yaml") == (
+        "name: Guides\ndescription: How-tos\nposition: 1\n")
+    assert "Pulled 3 changes: 2 new, 1 adjusted." in outcome.err
+    assert synced.plan().code == 0
+
+
+def test_a_new_sibling_pins_the_positions_the_file_order_no_longer_gives(synced: PullKB) -> None:
+    billing = synced.collection_id("billing")
+    synced.create_remote(ArticleFields(title="About bills", slug="about", collection_id=billing,
+                                       status="published", position=1))
+    assert synced.pull().code == 0
+    assert "position: 1" in synced.read("billing/about.md")
+    assert "position: 0" in synced.read("billing/invoices.md")
+    assert synced.plan().code == 0
+
+
+def test_an_article_moved_in_initdesk_is_git_moved_and_links_follow(committed: PullKB) -> None:
+    billing = committed.collection_id("billing")
+    committed.edit_remote("deep", collection_id=billing)
+    outcome = committed.pull()
+    assert outcome.code == 0, outcome.err
+    assert "→ moved     guides/advanced/deep.md -> billing/deep.md" in outcome.out
+    assert not (committed.root / "guides/advanced").exists()
+    assert "See [next](../guides/02-next.md#details)." in committed.read("billing/deep.md")
+    status = committed.git("status", "--porcelain")
+    assert "RM guides/advanced/deep.md -> billing/deep.md" in status  # a git move, then edited
+    lock = json.loads(committed.read("kbsync.lock"))
+    assert lock["articles"]["deep"]["path"] == "billing/deep.md"
+    assert committed.plan().code == 0
+
+
+def test_remote_deletions_are_reported_and_removed_only_with_prune(synced: PullKB) -> None:
+    synced.delete_remote("deep")
+    outcome = synced.pull()
+    assert outcome.code == 0 and (synced.root / "guides/advanced/deep.md").exists()
+    assert "deleted in initdesk: guides/advanced/deep.md" in outcome.out
+    assert synced.pull(prune=True).code == 0
+    assert not (synced.root / "guides/advanced").exists()
+    assert "deep" not in json.loads(synced.read("kbsync.lock"))["articles"]
+    assert synced.plan().code == 0
+
+
+def test_prune_keeps_a_deleted_article_that_was_edited_locally(synced: PullKB) -> None:
+    synced.delete_remote("deep")
+    synced.article("guides/advanced/deep.md", "Deep dive", "Edited meanwhile.")
+    outcome = synced.pull(prune=True)
+    assert (synced.root / "guides/advanced/deep.md").exists()
+    assert "changed locally since the last sync; kept" in outcome.err
+
+
+def test_portal_settings_update_portal_yaml_keeping_comments(synced: PullKB) -> None:
+    synced.write("portal.yaml", "# ours\nname: Help\nprimary_color: '#000000'\n")
+    assert synced.apply().code == 0
+    with synced.connect(synced.config()) as client:
+        client.patch_portal({"primary_color": "#0E7C66", "name": "Help"})
+    assert synced.pull().code == 0
+    assert synced.read("portal.yaml") == "# ours\nname: Help\nprimary_color: '#0E7C66'\n"
+    assert synced.plan().code == 0
+
+
+def test_dry_run_writes_nothing(synced: PullKB) -> None:
+    synced.edit_remote("invoices", title="New title")
+    synced.create_remote(ArticleFields(title="Brand new", slug="brand-new"))
+    before = synced.snapshot()
+    outcome = synced.pull(dry_run=True)
+    assert outcome.code == 0 and synced.snapshot() == before
+    assert "Would pull 2 changes: 1 new, 1 updated." in outcome.err
+
+
+def test_commit_makes_one_commit_listing_what_was_pulled(committed: PullKB) -> None:
+    committed.write("notes.txt", "unrelated, uncommitted\n")
+    committed.edit_remote("invoices", title="New title")
+    assert committed.pull(commit=True).code == 0
+    log = committed.git("log", "--format=%s%n%b", "-1")
+    assert log.startswith("Pulled 1 change: 1 updated from initdesk")
+    assert "billing/invoices.md" in log
+    assert committed.git("status", "--porcelain") == "?? notes.txt\n"
+
+
+def test_commit_outside_a_git_repository_is_refused_before_any_request(synced: PullKB) -> None:
+    synced.reset_log()
+    outcome = synced.pull(commit=True)
+    assert outcome.code == 1 and "needs a git repository" in outcome.err
+    assert synced.requests() == []
