@@ -86,7 +86,7 @@ def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
     assert TOKEN not in "".join(p.read_text() for p in target.rglob("*") if p.is_file()
                                 and ".kbsync" not in p.parts)
     assert not (target / "empty").exists()
-    assert "collection 'empty' has no articles" in outcome.err
+    assert "collection 'empty' holds no article here" in outcome.err
 
 
 def test_init_refuses_a_folder_that_is_not_empty(pkb: PullKB, tmp_path: Path) -> None:

@@ -45,6 +45,14 @@ class PullKB(KB):
             code = report_error(exc, console)
         return Outcome(code, out.getvalue(), err.getvalue())
 
+    def validate_ok(self) -> bool:
+        from kbsync.commands.validate import run as validate
+
+        found: list[object] = []
+        code = validate(self.root, self.config(), strict=False, emit=found.append)
+        assert code == 0, found
+        return True
+
     def read(self, rel: str) -> str:
         return (self.root / rel).read_text(encoding="utf-8")
 
@@ -56,9 +64,10 @@ class PullKB(KB):
 
     # -- remote edits, as the web UI makes them --------------------------------------------
 
-    def edit_remote(self, slug: str, **changes: Any) -> None:
+    def edit_remote(self, which: str, **changes: Any) -> None:
+        """PATCH the article whose slug is ``which``, as a web-UI edit would."""
         with self.connect(self.config()) as client:
-            article = next(a for a in client.list_articles() if a.fields.slug == slug)
+            article = next(a for a in client.list_articles() if a.fields.slug == which)
             client.patch_article(article.id, changes)
 
     def remote_id(self, slug: str) -> int:

@@ -106,3 +106,70 @@ def test_commit_outside_a_git_repository_is_refused_before_any_request(synced: P
     outcome = synced.pull(commit=True)
     assert outcome.code == 1 and "needs a git repository" in outcome.err
     assert synced.requests() == []
+
+
+def test_a_collection_moved_in_initdesk_moves_its_folder_and_links_follow(
+        committed: PullKB) -> None:
+    billing = committed.collection_id("billing")
+    with committed.connect(committed.config()) as client:
+        client.patch_collection(committed.collection_id("advanced"), {"parent_id": billing})
+    outcome = committed.pull()
+    assert outcome.code == 0, outcome.err
+    assert "→ moved     guides/advanced/ -> billing/advanced/" in outcome.out
+    assert "See [next](../../guides/02-next.md#details)." in committed.read(
+        "billing/advanced/deep.md")
+    assert committed.validate_ok()
+    assert committed.plan().code == 0
+
+
+def test_collection_settings_edited_in_initdesk_update_collection_yaml(synced: PullKB) -> None:
+    synced.write("guides/_collection.yaml", "# team: docs\nname: Guides\ndescription: How-tos\n")
+    assert synced.apply().code == 0
+    with synced.connect(synced.config()) as client:
+        client.patch_collection(synced.collection_id("guides"),
+                                {"name": "User guides", "description": None})
+    assert synced.pull().code == 0
+    assert synced.read("guides/_collection.yaml") == "# team: docs\nname: User guides\n"
+    assert synced.plan().code == 0
+
+
+def test_a_slug_changed_in_initdesk_goes_to_front_matter_and_the_file_keeps_its_name(
+        synced: PullKB) -> None:
+    synced.edit_remote("invoices", slug="bills")
+    assert synced.pull().code == 0
+    assert "slug: bills\n" in synced.read("billing/invoices.md")
+    assert synced.plan().code == 0
+
+
+def test_crlf_files_keep_their_line_ends(committed: PullKB) -> None:
+    path = committed.root / "billing/invoices.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert committed.apply().code == 0
+    committed.commit_all()
+    committed.edit_remote("invoices", title="Bills")
+    assert committed.pull().code == 0
+    data = path.read_bytes()
+    assert b"title: Bills\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert committed.plan().code == 0
+
+
+def test_a_file_moved_locally_and_not_yet_applied_stays_where_the_writer_put_it(
+        committed: PullKB) -> None:
+    committed.git("mv", "guides/advanced/deep.md", "billing/deep.md")
+    committed.git("commit", "-q", "-m", "move")
+    for title in ("Deep dive v2", "Deep dive v3"):
+        committed.edit_remote("deep", title=title)
+        assert committed.pull().code == 0
+        assert f"title: {title}" in committed.read("billing/deep.md")
+        assert not (committed.root / "guides/advanced/deep.md").exists()
+
+
+def test_a_conflicting_file_is_neither_rewritten_nor_moved(committed: PullKB) -> None:
+    committed.article("guides/advanced/deep.md", "Local title", "Local body.")
+    committed.commit_all()
+    committed.edit_remote("deep", title="Remote title",
+                          collection_id=committed.collection_id("billing"))
+    before = committed.snapshot()
+    outcome = committed.pull()
+    assert outcome.code == 1 and "guides/advanced/deep.md" in outcome.err
+    assert committed.snapshot() == before

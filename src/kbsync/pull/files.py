@@ -14,6 +14,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from kbsync.errors import KbsyncError
 from kbsync.local.tree import COLLECTION_FILE
 from kbsync.local.writer import atomic_write
 from kbsync.lock import Lock
@@ -72,7 +73,7 @@ def _move(root: Path, repo: Repo, src: str, dst: str) -> None:
     safe_join(root, src)
     target = safe_join(root, dst)
     if target.exists():
-        raise FileExistsError(f"{dst} exists; pull will not overwrite it with {src}")
+        raise KbsyncError(f"{dst} exists; pull will not overwrite it with {src}")
     repo.move(src, dst)
 
 

@@ -141,6 +141,7 @@ class _Planner:
             self.final_remote(remote_id)
         for article in sorted(self.actual.articles.values(), key=lambda a: a.id):
             self.place_article(article)
+        self._drop_unused_folders()
         placed = {p.local_key for p in self.layout.articles.values()}
         for local in self.tree.articles:
             if local.key not in placed:
@@ -148,6 +149,20 @@ class _Planner:
                     self.layout.final_folder(local.collection_key),
                     posixpath.basename(local.key))
         return self.layout
+
+    def _drop_unused_folders(self) -> None:
+        """New folders that no article lands in are not made (say the articles of a remote
+        collection were moved elsewhere locally and not applied yet)."""
+        used: set[str] = set()
+        for placed in self.layout.articles.values():
+            folder = posixpath.dirname(placed.key)
+            while folder and folder not in used:
+                used.add(folder)
+                folder = posixpath.dirname(folder)
+        for remote_id, placed in list(self.layout.collections.items()):
+            if placed.local_key is None and placed.key not in used:
+                del self.layout.collections[remote_id]
+                self.layout.skipped.append(self.actual.collections[remote_id])
 
     # -- collections ---------------------------------------------------------------------
 

@@ -92,9 +92,13 @@ class _Source:
     bom: bool = False
 
     @classmethod
-    def decode(cls, raw: bytes) -> _Source:
+    def decode(cls, raw: bytes) -> _Source | None:
+        """None for bytes that are not UTF-8 text (such a file is never rewritten)."""
         bom = raw.startswith(b"\xef\xbb\xbf")
-        text = raw.decode("utf-8-sig")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
         crlf = "\r\n" in text
         return cls(text.replace("\r\n", "\n") if crlf else text, crlf, bom)
 
@@ -181,7 +185,7 @@ class _Decider:
         result = PullResult()
         for remote in self.layout.skipped:
             result.warnings.append(
-                f"collection {remote.fields.slug!r} has no articles: no folder written "
+                f"collection {remote.fields.slug!r} holds no article here: no folder written "
                 "(a folder is a collection once it holds an article)")
         for article in self.layout.homeless:
             result.warnings.append(
@@ -281,7 +285,11 @@ class _Decider:
         assert local is not None
         old_path = f"{placed.local_key}/{COLLECTION_FILE}"
         raw = self._read(old_path)
-        current = _Source.decode(raw) if raw is not None else _Source("")
+        decoded = _Source.decode(raw) if raw is not None else _Source("")
+        if decoded is None:
+            result.warnings.append(f"{old_path}: not UTF-8 text; left alone")
+            return
+        current = decoded
         if not placed.remote_changed:
             self._pin_collection(placed, current, local.position, "position" in local.lines,
                                  path, result)
@@ -291,8 +299,9 @@ class _Decider:
         base: str | None = None
         if entry is not None and entry.local == blob_id(raw or b""):
             base = current.text
-        elif entry is not None and (base_raw := self.bases.get(entry.local)) is not None:
-            base = _Source.decode(base_raw).text
+        elif entry is not None and (base_raw := self.bases.get(entry.local)) is not None \
+                and (old := _Source.decode(base_raw)) is not None:
+            base = old.text
         elif not dirty:  # no base was recorded (apply made the entry): trust a clean file
             base = current.text
         theirs = collection_text(remote.fields, name=name, index=index,
@@ -319,12 +328,13 @@ class _Decider:
                 result.changes.append(FileChange("adjusted", path, current.encode(text),
                                                  kind="collection"))
         entry = placed.entry
-        if entry is not None and (entry.path != placed.key or text != current.text):
+        moved = placed.key != placed.local_key  # by this pull (a pending local move stays)
+        if entry is not None and (moved or text != current.text):
             clean = entry.local is not None and entry.local == blob_id(current.encode(
                 current.text))
             local = self.bases.put(current.encode(text)) if clean else entry.local
             self._relock("collections", self.actual.collections[placed.remote_id].fields.slug,
-                         replace(entry, path=placed.key, local=local))
+                         replace(entry, path=placed.key if moved else entry.path, local=local))
 
     # -- articles ------------------------------------------------------------------------
 
@@ -351,7 +361,8 @@ class _Decider:
             return
         base: str | None = mine if clean else None
         if not clean and entry is not None and (raw := self.bases.get(entry.local)) is not None:
-            base = self._mechanical(_Source.decode(raw).text, local, placed.key)
+            old = _Source.decode(raw)
+            base = self._mechanical(old.text, local, placed.key) if old is not None else None
         theirs = self._theirs(remote, placed.key, base if base is not None else mine)
         outcome = self._three_way(placed.key, base, mine, theirs, local.key in self.dirty,
                                   result)
@@ -363,7 +374,9 @@ class _Decider:
         text, how = outcome
         action = "moved" if placed.key != src and text == mine else _ACTIONS[how]
         self._record(result, placed.key, src, current, text, action)
-        self._lock("articles", remote.fields.slug, remote.id, remote.updated_at, placed.key,
+        pending_move = entry is not None and entry.path != local.key and not placed.own_move
+        path = self.relocator(entry.path) if pending_move and entry is not None else placed.key
+        self._lock("articles", remote.fields.slug, remote.id, remote.updated_at, path,
                    fingerprint, current.encode(theirs))
 
     def _record(self, result: PullResult, key: str, src: str, current: _Source, text: str,
@@ -387,13 +400,15 @@ class _Decider:
         new_local = entry.local
         if mine != current.text and clean:
             new_local = self.bases.put(current.encode(mine))
-        elif mine != current.text and (raw := self.bases.get(entry.local)) is not None:
-            base = _Source.decode(raw)
+        elif mine != current.text and (raw := self.bases.get(entry.local)) is not None \
+                and (base := _Source.decode(raw)) is not None:
             new_local = self.bases.put(base.encode(self._mechanical(base.text, local,
                                                                     placed.key)))
-        if new_local != entry.local or entry.path != placed.key:
+        moved = placed.key != local.key  # by this pull (a pending local move stays)
+        if new_local != entry.local or moved:
             self._relock("articles", self.actual.articles[placed.remote_id].fields.slug,
-                         replace(entry, path=placed.key, local=new_local))
+                         replace(entry, path=placed.key if moved else entry.path,
+                                 local=new_local))
 
     def _local_only(self, local: LocalArticle, result: PullResult) -> None:
         """A file initdesk does not have (new, or deleted there): mechanical edits only."""
@@ -405,12 +420,7 @@ class _Decider:
 
     def _current(self, local: LocalArticle) -> _Source | None:
         raw = self._read(local.key)
-        if raw is None:
-            return None
-        try:
-            return _Source.decode(raw)
-        except UnicodeDecodeError:
-            return None
+        return _Source.decode(raw) if raw is not None else None
 
     def _mechanical(self, text: str, local: LocalArticle, key: str) -> str:
         """Relative links fixed for the moves, and the position pinned where the order of
@@ -487,6 +497,9 @@ class _Decider:
             result.changes.append(FileChange("new", PORTAL_FILE, data, kind="portal"))
         elif self.lock.portal is None or self.lock.portal.remote != fingerprint:
             current = _Source.decode(raw)
+            if current is None:
+                result.warnings.append(f"{PORTAL_FILE}: not UTF-8 text; left alone")
+                return
             theirs = portal_text(portal.settings, current.text)
             dirty = PORTAL_FILE in self.dirty
             outcome = self._three_way(PORTAL_FILE, None if dirty else current.text,
