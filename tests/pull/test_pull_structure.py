@@ -96,8 +96,8 @@ def test_commit_makes_one_commit_listing_what_was_pulled(committed: PullKB) -> N
     committed.edit_remote("invoices", title="New title")
     assert committed.pull(commit=True).code == 0
     log = committed.git("log", "--format=%s%n%b", "-1")
-    assert log.startswith("Pulled 1 change: 1 updated from initdesk")
-    assert "billing/invoices.md" in log
+    assert log == ("kbsync pull: 1 change from initdesk\n1 updated.\n\n"
+                   "- ~ updated   billing/invoices.md\n\n")
     assert committed.git("status", "--porcelain") == "?? notes.txt\n"
 
 
@@ -173,3 +173,20 @@ def test_a_conflicting_file_is_neither_rewritten_nor_moved(committed: PullKB) ->
     outcome = committed.pull()
     assert outcome.code == 1 and "guides/advanced/deep.md" in outcome.err
     assert committed.snapshot() == before
+
+
+def test_prune_removes_a_collection_deleted_in_initdesk_with_its_articles(
+        committed: PullKB) -> None:
+    committed.write("guides/advanced/_collection.yaml", "name: Advanced\n")
+    assert committed.apply().code == 0
+    committed.commit_all()
+    committed.delete_remote("deep")
+    with committed.connect(committed.config()) as client:
+        client.delete_collection(committed.collection_id("advanced"))
+    assert committed.pull().code == 0 and (committed.root / "guides/advanced").exists()
+    outcome = committed.pull(prune=True)
+    assert outcome.code == 0, outcome.err
+    assert not (committed.root / "guides/advanced").exists()
+    lock = json.loads(committed.read("kbsync.lock"))
+    assert "advanced" not in lock["collections"] and "deep" not in lock["articles"]
+    assert committed.plan().code == 0

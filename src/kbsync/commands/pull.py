@@ -12,7 +12,7 @@ from collections import Counter
 
 from kbsync.config import PORTAL_FILE, Config
 from kbsync.console import Console
-from kbsync.errors import ConflictingFiles
+from kbsync.errors import ConflictingFiles, KbsyncError
 from kbsync.local.tree import read_tree
 from kbsync.lock import load_lock
 from kbsync.pull.bases import BaseStore
@@ -43,7 +43,7 @@ def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool 
     repo = Repo(root)
     try:
         if commit and not dry_run and not repo.exists:
-            repo.commit("", [])  # raises the readable "needs a git repository" error
+            raise KbsyncError("--commit needs a git repository; run `git init` first")
         has_portal = (root / PORTAL_FILE).is_file()
         with connect(config) as client:
             actual = read_actual(client, with_portal=has_portal)
@@ -123,7 +123,10 @@ def _category(change: FileChange) -> str:
 
 
 def commit_message(result: PullResult) -> str:
-    lines = [describe(change).strip() for change in result.changes]
-    lines += [f"→ moved {src}/ -> {dst}/" for src, dst in result.folder_moves]
-    return summary(result).rstrip(".") + " from initdesk\n\n" + "\n".join(
-        f"- {line}" for line in lines) + "\n"
+    """``kbsync pull: 2 changes from initdesk``, then one line per file."""
+    counted = summary(result).removeprefix("Pulled ").rstrip(".")
+    total, _, rest = counted.partition(": ")
+    lines = [f"→ moved {src}/ -> {dst}/" for src, dst in result.folder_moves]
+    lines += [describe(change).strip() for change in result.changes]
+    return (f"kbsync pull: {total} from initdesk\n\n{rest}.\n\n"
+            + "\n".join(f"- {line}" for line in lines) + "\n")
