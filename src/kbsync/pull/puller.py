@@ -314,7 +314,8 @@ class _Decider:
             result.changes.append(FileChange(_ACTIONS[how], path, current.encode(text),
                                              kind="collection"))
         self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
-                   placed.key, fields_fingerprint(remote.fields), current.encode(theirs))
+                   self._lock_path(placed), fields_fingerprint(remote.fields),
+                   current.encode(theirs))
 
     def _pin_collection(self, placed: Placed, current: _Source, position: int, explicit: bool,
                         path: str, result: PullResult) -> None:
@@ -328,13 +329,13 @@ class _Decider:
                 result.changes.append(FileChange("adjusted", path, current.encode(text),
                                                  kind="collection"))
         entry = placed.entry
-        moved = placed.key != placed.local_key  # by this pull (a pending local move stays)
-        if entry is not None and (moved or text != current.text):
+        path = self._lock_path(placed)
+        if entry is not None and (path != entry.path or text != current.text):
             clean = entry.local is not None and entry.local == blob_id(current.encode(
                 current.text))
             local = self.bases.put(current.encode(text)) if clean else entry.local
             self._relock("collections", self.actual.collections[placed.remote_id].fields.slug,
-                         replace(entry, path=placed.key if moved else entry.path, local=local))
+                         replace(entry, path=path, local=local))
 
     # -- articles ------------------------------------------------------------------------
 
@@ -374,10 +375,8 @@ class _Decider:
         text, how = outcome
         action = "moved" if placed.key != src and text == mine else _ACTIONS[how]
         self._record(result, placed.key, src, current, text, action)
-        pending_move = entry is not None and entry.path != local.key and not placed.own_move
-        path = self.relocator(entry.path) if pending_move and entry is not None else placed.key
-        self._lock("articles", remote.fields.slug, remote.id, remote.updated_at, path,
-                   fingerprint, current.encode(theirs))
+        self._lock("articles", remote.fields.slug, remote.id, remote.updated_at,
+                   self._lock_path(placed), fingerprint, current.encode(theirs))
 
     def _record(self, result: PullResult, key: str, src: str, current: _Source, text: str,
                 action: Action) -> None:
@@ -404,11 +403,10 @@ class _Decider:
                 and (base := _Source.decode(raw)) is not None:
             new_local = self.bases.put(base.encode(self._mechanical(base.text, local,
                                                                     placed.key)))
-        moved = placed.key != local.key  # by this pull (a pending local move stays)
-        if new_local != entry.local or moved:
+        path = self._lock_path(placed)
+        if new_local != entry.local or path != entry.path:
             self._relock("articles", self.actual.articles[placed.remote_id].fields.slug,
-                         replace(entry, path=placed.key if moved else entry.path,
-                                 local=new_local))
+                         replace(entry, path=path, local=new_local))
 
     def _local_only(self, local: LocalArticle, result: PullResult) -> None:
         """A file initdesk does not have (new, or deleted there): mechanical edits only."""
@@ -457,6 +455,15 @@ class _Decider:
         """Record an item as synced: ``data`` is the file text that stands for the remote."""
         self._relock(section, slug, LockEntry(remote_id, key, fingerprint, updated_at,
                                               self.bases.put(data)))
+
+    def _lock_path(self, placed: Placed) -> str:
+        """The path the lock keeps: where the last sync put the item, carried along by this
+        pull's moves. A move made locally and not applied yet is not recorded, so pull
+        never moves the file back and plan still shows the move."""
+        entry = placed.entry
+        if entry is None or placed.own_move:
+            return placed.key
+        return self.relocator(entry.path)
 
     def _relock(self, section: Section, slug: str, entry: LockEntry) -> None:
         self.pending_lock.append(lambda: self.lock.put(section, slug, entry))
