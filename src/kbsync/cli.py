@@ -155,6 +155,38 @@ def apply(obj: Context, planfile: Path | None, yes: bool, prune: Prune, force: b
 
 @cli.command()
 @_output_options
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--prune", is_flag=True,
+              help="Remove files whose article was deleted in initdesk (never an edited one).")
+@click.option("--on-conflict", type=click.Choice(["fail", "markers", "theirs", "ours"]),
+              default="fail", show_default=True,
+              help="A file changed on both sides: leave it (fail), write conflict markers, "
+                   "take initdesk's version (theirs) or keep yours (ours).")
+@click.option("--commit", is_flag=True, help="Make one git commit of what was pulled.")
+@pass_context
+def pull(obj: Context, dry_run: bool, prune: bool, on_conflict: Any, commit: bool) -> int:
+    """Bring edits made in initdesk into the files, without losing local work."""
+    from kbsync.commands import pull as command
+
+    return command.run(obj.config(), obj.console, dry_run=dry_run, prune=prune,
+                       on_conflict=on_conflict, commit=commit)
+
+
+@cli.command()
+@_output_options
+@click.option("--from-remote", "directory", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write the existing Help Center into this (new or empty) folder.")
+@pass_context
+def init(obj: Context, directory: Path) -> int:
+    """Import an existing Help Center into a new knowledge-base folder."""
+    from kbsync.commands import init as command
+
+    return command.run(load_config(directory, obj.overrides), obj.console)
+
+
+@cli.command()
+@_output_options
 @pass_context
 def doctor(obj: Context) -> int:
     """Check a live tenant against kbsync's wire contract (read only)."""
