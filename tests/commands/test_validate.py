@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kbsync.commands.validate import check_tree, run
-from kbsync.config import Config, ContentSettings
+from kbsync.config import Config, ContentSettings, load_config
 from kbsync.local.markdown import MarkdownRenderer
 from kbsync.local.tree import read_tree
 from kbsync.problems import Problem
@@ -195,3 +195,14 @@ def test_check_tree_returns_one_parse_per_article(kb: KB) -> None:
     checked = check_tree(tree, kb.config(), MarkdownRenderer())
     assert checked.problems == []
     assert sorted(checked.parsed) == ["a.md", "b/c.md"]
+
+
+def test_conflict_markers_left_by_pull_are_an_error(tmp_path: Path) -> None:
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "a.md").write_text(
+        "---\ntitle: A\n---\n\nText.\n\n<<<<<<< local\nMine\n=======\nTheirs\n>>>>>>> remote\n")
+    found: list[Problem] = []
+    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 1
+    assert [str(p) for p in found] == [
+        "g/a.md:7: unresolved merge conflict marker "
+        "(keep the lines you want, delete the markers, then apply)"]

@@ -127,3 +127,16 @@ def test_the_base_of_a_merged_file_is_kept_for_the_next_pull(committed: PullKB) 
     assert synced.pull().code == 0
     text = synced.read(INVOICES)
     assert "title: Second title" in text and "excerpt: Third" in text and "Local line." in text
+
+
+def test_a_file_applied_but_never_committed_still_merges_from_its_base(synced: PullKB) -> None:
+    synced.article(INVOICES, "Invoices", "| a | b |\n|---|---|\n| 1 | 2 |\n\nFirst.",
+                   excerpt="Where invoices live")
+    assert synced.apply().code == 0  # apply keeps the base; nothing is committed
+    synced.article(INVOICES, "Invoices", "| a | b |\n|---|---|\n| 1 | 2 |\n\nFirst.\n\nMine.",
+                   excerpt="Where invoices live")
+    synced.edit_remote("invoices", title="Theirs")
+    outcome = synced.pull()
+    assert outcome.code == 0, outcome.err
+    text = synced.read(INVOICES)
+    assert "title: Theirs" in text and "Mine." in text

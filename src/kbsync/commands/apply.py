@@ -20,12 +20,13 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import LocalState, plan_against, read_local
 from kbsync.errors import ApplyFailed, KbsyncError
-from kbsync.fingerprint import fields_fingerprint
+from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.lock import Lock, load_lock
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
 from kbsync.plan.planfile import check_fresh, load_plan
 from kbsync.plan.planner import check_safe
+from kbsync.pull.bases import BaseStore
 from kbsync.remote.actual import ActualState, read_actual
 from kbsync.remote.client import HelpCenterClient
 from kbsync.session import Connect, open_client, remote_ref
@@ -105,6 +106,7 @@ def _report(result: ApplyResult, plan: Plan, lock: Lock, local: LocalState | Non
             + "\n  The lock records what was done; fix the cause and run apply again.",
             done, not_done)
     _sync_lock(lock, local, actual, plan, lock.base_url, lock.organization_id)
+    _record_bases(config, lock, result)
     if local is not None and not plan.options.get("targets"):
         lock.render = local.render_key  # every body now is what this renderer makes
     lock.save(config.lock_path)
@@ -113,6 +115,25 @@ def _report(result: ApplyResult, plan: Plan, lock: Lock, local: LocalState | Non
     tail = f"; {skipped} conflict(s) left untouched (kbsync pull, or --force)" if skipped else ""
     console.success(f"Apply complete: {counts} ({requests} requests){tail}.")
     return 0
+
+
+def _record_bases(config: Config, lock: Lock, result: ApplyResult) -> None:
+    """Keep a copy of each file as applied, so pull always finds its merge base.
+
+    Without it, a file applied but never committed, then edited both locally and in
+    initdesk, would have no base to merge from.
+    """
+    bases = BaseStore(config.root)
+    for change in result.done:
+        if change.kind != "article" or not change.local_fingerprint:
+            continue
+        try:
+            data = (config.root / change.key).read_bytes()
+        except OSError:
+            continue
+        if blob_id(data) == change.local_fingerprint:  # unchanged since it was planned
+            bases.put(data)
+    bases.save({entry.local for _, entry in lock.entries("articles") if entry.local})
 
 
 def _sync_lock(lock: Lock, local: LocalState | None, actual: ActualState, plan: Plan,

@@ -68,6 +68,7 @@ def check_tree(tree: LocalTree, config: Config, renderer: MarkdownRenderer, *,
     links = _LinkChecker(tree, parsed, config.content.assets_base_url)
     for article in tree.articles:
         problems.extend(links.check(article))
+        problems.extend(conflict_markers(article))
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
@@ -91,6 +92,16 @@ def _parse(tree: LocalTree, renderer: MarkdownRenderer,
     parsed.update(fresh)
     cache.save()
     return parsed
+
+
+def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
+    """Lines left by ``pull --on-conflict markers``: never to be published as text."""
+    for offset, line in enumerate(article.body.split("\n")):
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line in ("<<<<<<<", ">>>>>>>"):
+            yield Problem(article.key, "unresolved merge conflict marker",
+                          line=article.body_line + offset,
+                          hint="keep the lines you want, delete the markers, then apply")
+            return
 
 
 def duplicate_slugs(tree: LocalTree) -> list[Problem]:

@@ -301,7 +301,8 @@ def collection_from_wire(obj: object) -> RemoteCollection:
         fields=CollectionFields(
             name=_get(data, "name", str, r),
             slug=_get(data, "slug", str, r),
-            description=_get(data, "description", str, r, default=None, nullable=True),
+            # "" and null both mean "no description" (a web form may send either)
+            description=_get(data, "description", str, r, default=None, nullable=True) or None,
             parent_id=_get(data, "parent_id", int, r, default=None, nullable=True),
             position=_get(data, "position", int, r, default=0),
         ),
@@ -322,7 +323,7 @@ def article_from_wire(obj: object) -> RemoteArticle:
         fields=ArticleFields(
             title=_get(data, "title", str, r),
             slug=_get(data, "slug", str, r),
-            excerpt=_get(data, "excerpt", str, r, default=None, nullable=True),
+            excerpt=_get(data, "excerpt", str, r, default=None, nullable=True) or None,
             status=status,
             collection_id=_get(data, "collection_id", int, r, default=None, nullable=True),
             position=_get(data, "position", int, r, default=0),
