@@ -25,6 +25,7 @@ import httpx
 
 from kbsync.commands import apply as apply_command
 from kbsync.commands import plan as plan_command
+from kbsync.commands import pull as pull_command
 from kbsync.config import Config, Secret, load_config
 from kbsync.console import Console
 from kbsync.emulator.app import EmulatorConfig, create_app
@@ -115,6 +116,17 @@ def edit(root: Path, count: int) -> None:
         path.write_text(path.read_text() + "\nEdited for the benchmark.\n")
 
 
+def remote_edit(bench: Bench, count: int) -> None:
+    """Edit ``count`` articles as the initdesk web UI would (through the API)."""
+    with bench.connect(bench.config()) as client:
+        by_title = {a.fields.title: a for a in client.list_articles()}
+        for index in range(count):
+            article = by_title[f"Article {index * 11}"]
+            client.patch_article(article.id, {
+                "content_html": article.fields.content_html + "<p>Edited in initdesk.</p>",
+                "content": article.fields.content + "\n\nEdited in initdesk."})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
@@ -147,6 +159,12 @@ def main() -> None:
         seconds, requests = bench.run(apply_command.run, yes=True)
         rows.append((f"apply after editing {args.edits} articles", f"{seconds:.2f} s",
                      str(requests)))
+        remote_edit(bench, args.edits)
+        seconds, requests = bench.run(pull_command.run)
+        written = sum(1 for i in range(args.edits)
+                      if "Edited in initdesk" in (root / _path(i * 11)).read_text())
+        rows.append((f"pull after {args.edits} remote edits ({written} files written)",
+                     f"{seconds:.2f} s", str(requests)))
         bench.app.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", ""))
