@@ -81,7 +81,8 @@ _FORCE = click.option("--force", is_flag=True,
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kbsync")
-@click.option("-C", "root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("-C", "root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=".",
               help="The knowledge-base folder (default: the current folder).")
 @click.option("--base-url", help="Help Center API URL, or 'local' (env INITDESK_BASE_URL).")
 @click.option("--org", type=int, help="Organization id (env INITDESK_ORG_ID).")
