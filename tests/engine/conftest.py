@@ -113,8 +113,7 @@ def kb(tmp_path: Path) -> Iterator[KB]:
     app.close()
 
 
-@pytest.fixture
-def small_kb(kb: KB) -> KB:
+def write_small_kb(kb: KB) -> KB:
     """Two collections (one nested), four articles linking to each other."""
     kb.write("guides/_collection.yaml", "name: Guides\ndescription: How-tos\n")
     kb.article("guides/01-start.md", "Start here", "Read [billing](../billing/invoices.md).")
@@ -123,3 +122,8 @@ def small_kb(kb: KB) -> KB:
     kb.article("billing/invoices.md", "Invoices", "| a | b |\n|---|---|\n| 1 | 2 |",
                excerpt="Where invoices live")
     return kb
+
+
+@pytest.fixture
+def small_kb(kb: KB) -> KB:
+    return write_small_kb(kb)

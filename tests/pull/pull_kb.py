@@ -22,7 +22,7 @@ from kbsync.console import Console
 from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.errors import KbsyncError
 from kbsync.model import ArticleFields, CollectionFields
-from tests.engine.conftest import KB, TOKEN, Outcome
+from tests.engine.conftest import KB, TOKEN, Outcome, write_small_kb
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.com",
@@ -119,12 +119,7 @@ def pkb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PullKB]:
 @pytest.fixture
 def synced(pkb: PullKB) -> PullKB:
     """Two collections (one nested), four articles, applied: lock and remote in step."""
-    pkb.write("guides/_collection.yaml", "name: Guides\ndescription: How-tos\n")
-    pkb.article("guides/01-start.md", "Start here", "Read [billing](../billing/invoices.md).")
-    pkb.article("guides/02-next.md", "Next steps", "## Details\n\nMore [start](01-start.md).")
-    pkb.article("guides/advanced/deep.md", "Deep dive", "See [next](../02-next.md#details).")
-    pkb.article("billing/invoices.md", "Invoices", "| a | b |\n|---|---|\n| 1 | 2 |",
-                excerpt="Where invoices live")
+    write_small_kb(pkb)
     assert pkb.apply().code == 0
     return pkb
 
