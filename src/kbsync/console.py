@@ -92,6 +92,15 @@ class Console:
         return answer.strip().lower() == "yes"
 
     @contextmanager
+    def status(self, message: str) -> Iterator[None]:
+        """A spinner while waiting on the Help Center (throttled reads take a while)."""
+        if self.verbosity < 0 or not self._err.is_terminal:
+            yield
+            return
+        with self._err.status(message):
+            yield
+
+    @contextmanager
     def progress(self, description: str) -> Iterator[ProgressHooks]:
         progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -46,14 +46,16 @@ def run(config: Config, console: Console, *, planfile: Path | None = None, yes: 
     lock = load_lock(config.lock_path)
     ref = remote_ref(config)
     with connect(config) as client:
-        if local is None:
-            assert planfile is not None
-            plan = load_plan(planfile)
-            actual = read_actual(client, with_portal=any(c.kind == "portal" for c in plan.changes))
-            check_fresh(plan, actual, ref)
-        else:
-            plan, actual = plan_against(local, client, lock, ref, options=options,
-                                        targets=targets)
+        with console.status("Reading the Help Center…"):
+            if local is None:
+                assert planfile is not None
+                plan = load_plan(planfile)
+                actual = read_actual(client,
+                                     with_portal=any(c.kind == "portal" for c in plan.changes))
+                check_fresh(plan, actual, ref)
+            else:
+                plan, actual = plan_against(local, client, lock, ref, options=options,
+                                            targets=targets)
         check_safe(plan, max_deletes=config.max_deletes, force=options.force)
         show(plan, console, "text")
         if not plan.has_changes:

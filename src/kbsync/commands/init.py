@@ -39,7 +39,8 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     check_empty(root)
     ref = remote_ref(config)
     with connect(config) as client:
-        actual = read_actual(client, with_portal=True)
+        with console.status("Reading the Help Center…"):
+            actual = read_actual(client, with_portal=True)
         console.detail(f"{client.request_count} requests sent (reads only)")
     root.mkdir(parents=True, exist_ok=True)
     (root / CONFIG_FILE).write_text(config_text(ref.base_url, ref.organization_id),

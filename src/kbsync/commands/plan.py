@@ -32,8 +32,9 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
         console.problem(warning)
     lock = load_lock(config.lock_path)
     with connect(config) as client:
-        plan, _ = plan_against(local, client, lock, remote_ref(config), options=options,
-                               targets=targets)
+        with console.status("Reading the Help Center…"):
+            plan, _ = plan_against(local, client, lock, remote_ref(config), options=options,
+                                   targets=targets)
         console.detail(f"{client.request_count} requests sent (reads only)")
     plan = _with_safety_warning(plan, config, options.force)
     show(plan, console, fmt)

@@ -46,7 +46,8 @@ def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool 
             raise KbsyncError("--commit needs a git repository; run `git init` first")
         has_portal = (root / PORTAL_FILE).is_file()
         with connect(config) as client:
-            actual = read_actual(client, with_portal=has_portal)
+            with console.status("Reading the Help Center…"):
+                actual = read_actual(client, with_portal=has_portal)
             console.detail(f"{client.request_count} requests sent (reads only)")
         bases = BaseStore(root)
         before = lock.dumps() if config.lock_path.is_file() else ""
