@@ -90,3 +90,22 @@ def test_a_fresh_saved_plan_applies_exactly(small_kb: KB) -> None:
     small_kb.reset_log()
     assert small_kb.apply(planfile=planfile).code == 0
     assert [m for m, _ in small_kb.writes()] == ["PATCH"]
+
+
+def test_prune_keeps_a_collection_that_still_holds_articles_it_does_not_delete(
+        small_kb: KB) -> None:
+    small_kb.apply()
+    with small_kb.connect(small_kb.config()) as client:
+        from kbsync.model import ArticleFields
+
+        billing = client.find_collection_by_slug("billing")
+        assert billing is not None
+        client.create_article(ArticleFields(title="UI page", slug="ui-page",
+                                            collection_id=billing.id))
+    (small_kb.root / "billing/invoices.md").unlink()
+    small_kb.article("guides/01-start.md", "Start here", "No links.")
+    outcome = small_kb.plan(prune="managed")
+    assert "not deleted: it still holds 1 article(s)" in outcome.out
+    assert small_kb.apply(prune="managed").code == 0
+    slugs = {a.fields.slug for a in small_kb.remote_articles()}
+    assert "invoices" not in slugs and "ui-page" in slugs

@@ -8,6 +8,7 @@ plan, not in the executor: the executor runs whatever plan it is handed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from kbsync.errors import UnsafePlanError
@@ -59,12 +60,43 @@ def build_plan(
         if change is not None:
             changes.append(change)
     changes.extend(differ.orphan_changes())
+    changes = keep_nonempty_collections(changes, actual)
     if targets:
         changes = select_targets(changes, targets)
     changes = link_targets_first(changes)
     ordered = sorted(enumerate(changes), key=lambda pair: (_rank(pair[1]), pair[0]))
     plan_options = {"prune": options.prune, "force": options.force, "targets": list(targets)}
     return Plan(remote=remote, changes=tuple(c for _, c in ordered), options=plan_options)
+
+
+def keep_nonempty_collections(changes: list[Change], actual: ActualState) -> list[Change]:
+    """A collection that would still hold something after this run is not deleted.
+
+    initdesk refuses (409) to delete a collection with articles or child collections in
+    it; planning that delete would stop apply half-way. Such a collection stays, listed as
+    unmanaged with the reason.
+    """
+    gone_articles = {c.remote_id for c in changes
+                     if c.kind == "article" and c.action is Action.DELETE}
+    moved = {c.remote_id for c in changes if c.field("collection_id") or c.field("parent_id")}
+    gone_collections = {c.remote_id for c in changes
+                        if c.kind == "collection" and c.action is Action.DELETE}
+    out = list(changes)
+    for index, change in enumerate(out):  # deletes are deepest first
+        if change.kind != "collection" or change.action is not Action.DELETE:
+            continue
+        articles = sum(1 for a in actual.articles.values()
+                       if a.fields.collection_id == change.remote_id
+                       and a.id not in gone_articles and a.id not in moved)
+        children = sum(1 for c in actual.collections.values()
+                       if c.fields.parent_id == change.remote_id
+                       and c.id not in gone_collections and c.id not in moved)
+        if articles or children:
+            gone_collections.discard(change.remote_id)
+            out[index] = replace(change, action=Action.UNMANAGED, reason=(
+                f"not deleted: it still holds {articles} article(s) and {children} "
+                "collection(s) that stay"))
+    return out
 
 
 def link_targets_first(changes: list[Change]) -> list[Change]:
