@@ -75,13 +75,20 @@ class Console:
         self._err.print(Text(str(problem), style=style))
 
     def plan(self, text: str) -> None:
-        """A rendered text plan, each change line coloured by its leading symbol."""
+        """A rendered text plan, each change line coloured by its leading symbol.
+
+        Built as one Text and printed once: printing a big plan line by line through
+        rich costs seconds.
+        """
+        out = Text()
         for line in text.splitlines():
             symbol = line.strip()[:1]
-            diff_style = _diff_style(line)
-            style = diff_style or (_SYMBOL_STYLES.get(symbol) if line.startswith("  ") and
-                                   not line.startswith("      ") else None)
-            self._out.print(Text(line, style=style or ""))
+            style = _diff_style(line) or (
+                _SYMBOL_STYLES.get(symbol)
+                if line.startswith("  ") and not line.startswith("      ") else None)
+            out.append(line + "\n", style=style or "")
+        out.rstrip()
+        self._out.print(out)
 
     def confirm(self, question: str) -> bool:
         self._err.print(Text(question + " Only 'yes' will be accepted: ", style="bold"), end="")

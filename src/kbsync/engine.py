@@ -8,18 +8,21 @@ checks and by the renderer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kbsync.commands.validate import cache_path, check_tree
 from kbsync.config import Config
 from kbsync.errors import ValidationFailed
+from kbsync.local.bulk import Job, render_templates, workers
 from kbsync.local.markdown import (
     RENDER_VERSION,
     MarkdownRenderer,
     ParsedBody,
     RenderedBody,
+    fill_links,
     resolve_relative,
+    template_resolver,
 )
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import LocalTree, read_tree
@@ -41,14 +44,34 @@ class LocalState:
     warnings: tuple[Problem, ...]
     renderer: MarkdownRenderer
     assets_base_url: str | None
+    templates: dict[str, RenderedBody] = field(default_factory=dict)
+
+    def prepare(self, keys: Sequence[str]) -> None:
+        """Render these bodies now, in bulk (on every core when there are many)."""
+        todo = [key for key in keys if key not in self.templates]
+        if workers(len(todo)) == 1:
+            for key in todo:
+                self.templates[key] = self._template(key)
+            return
+        jobs = [Job(a.key, a.body, a.body_line)
+                for key in todo if (a := self.tree.article(key)) is not None]
+        for key, rendered in render_templates(jobs, self.assets_base_url).items():
+            self.templates[key] = rendered.template
 
     def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody:
+        template = self.templates.get(key)
+        if template is None:
+            template = self.templates[key] = self._template(key)
+        return fill_links(template, resolve)
+
+    def _template(self, key: str) -> RenderedBody:
         parsed = self.parsed[key]
-        if parsed.tokens is None:  # checked from the cache: parse it now, only it
+        if parsed.tokens is None:  # checked from the cache or in a worker: parse it now
             article = self.tree.article(key)
             assert article is not None
             parsed = self.renderer.parse(article.body, article.body_line)
-        return self.renderer.render(parsed, article_key=key, resolve_article_url=resolve,
+        return self.renderer.render(parsed, article_key=key,
+                                    resolve_article_url=template_resolver,
                                     assets_base_url=self.assets_base_url)
 
     def link_targets(self, key: str) -> tuple[str, ...]:

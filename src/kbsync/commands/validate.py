@@ -15,6 +15,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from kbsync.config import Config
+from kbsync.local.bulk import Job, parse_metas, workers
 from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.markdown import Link, MarkdownRenderer, ParsedBody, resolve_relative
 from kbsync.local.parse_cache import ParseCache
@@ -86,7 +87,10 @@ def _parse(tree: LocalTree, renderer: MarkdownRenderer,
             missing.append(article)
         else:
             parsed[article.key] = hit
-    fresh = renderer.parse_many((a.key, a.body, a.body_line) for a in missing)
+    if workers(len(missing)) > 1:  # a big cold tree: every core parses
+        fresh = parse_metas([Job(a.key, a.body, a.body_line) for a in missing])
+    else:
+        fresh = renderer.parse_many((a.key, a.body, a.body_line) for a in missing)
     for article in missing:
         cache.put(article.source_hash, fresh[article.key])
     parsed.update(fresh)

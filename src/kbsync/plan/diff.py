@@ -10,7 +10,7 @@ of the same item.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -39,6 +39,8 @@ class Bodies(Protocol):
     def render_key(self) -> str: ...
 
     def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody: ...
+
+    def prepare(self, keys: Sequence[str]) -> None: ...
 
     def link_targets(self, key: str) -> tuple[str, ...]: ...
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+# A link to an article whose public URL is not known when planning (it is created, moved
+# or renamed in the same run); the executor replaces it with the real URL once known.
+from kbsync.local.markdown import LINK_PLACEHOLDER as LINK_PLACEHOLDER
+
 PLAN_FORMAT_VERSION = 1
 
 Kind = Literal["portal", "collection", "article"]
@@ -94,7 +98,3 @@ class Plan:
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)
-
-#: A link to an article whose public URL is not known when planning (it is created, moved
-#: or renamed in the same run). The executor replaces it with the real URL once known.
-LINK_PLACEHOLDER = "kbsync://article/"

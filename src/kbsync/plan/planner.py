@@ -55,6 +55,7 @@ def build_plan(
         change = differ.collection_change(collection)
         if change is not None:
             changes.append(change)
+    bodies.prepare([a.key for a in tree.articles if differ.clean_body(a) is None])
     for article in tree.articles:
         change = differ.article_change(article)
         if change is not None:
