@@ -82,9 +82,14 @@ class Lock:
         self._by_path[(section, entry.path)] = slug
 
     def remove(self, section: Section, slug: str) -> None:
-        if self.section(section).pop(slug, None) is None:
+        entry = self.section(section).pop(slug, None)
+        if entry is None:
             return
         self._rows.pop((section, slug), None)
+        if self._by_id.get((section, entry.id)) == slug:
+            del self._by_id[(section, entry.id)]
+        if self._by_path.get((section, entry.path)) == slug:
+            del self._by_path[(section, entry.path)]
         order = self._order[section]
         index = bisect.bisect_left(order, slug)
         if index < len(order) and order[index] == slug:
@@ -94,10 +99,9 @@ class Lock:
               attr: str) -> tuple[str, LockEntry] | None:
         slug = index.get((section, value))
         entry = self.section(section).get(slug) if slug is not None else None
-        if entry is not None and getattr(entry, attr) == value:
-            return slug, entry  # type: ignore[return-value]
-        return next(((s, e) for s, e in self.section(section).items()
-                     if getattr(e, attr) == value), None)
+        if slug is not None and entry is not None and getattr(entry, attr) == value:
+            return slug, entry
+        return None
 
     def by_path(self, section: Section, path: str) -> tuple[str, LockEntry] | None:
         return self._find(section, self._by_path, path, "path")

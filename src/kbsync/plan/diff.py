@@ -24,6 +24,7 @@ from kbsync.model import (
     ArticleFields,
     CollectionFields,
     PortalSettings,
+    RemoteArticle,
     RemoteCollection,
 )
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange
@@ -138,6 +139,7 @@ class Differ:
             set(actual.articles),
             lock,
         )
+        self._fingerprints: dict[int, str] = {}
         self._collections_by_key = {c.key: c for c in tree.collections}
         self._articles_by_key = {a.key: a for a in tree.articles}
 
@@ -205,6 +207,13 @@ class Differ:
 
     # -- articles ------------------------------------------------------------------------
 
+    def article_fingerprint(self, remote: RemoteArticle) -> str:
+        """Hashing a body costs; each is needed up to three times a run."""
+        found = self._fingerprints.get(remote.id)
+        if found is None:
+            found = self._fingerprints[remote.id] = fields_fingerprint(remote.fields)
+        return found
+
     def clean_body(self, local: LocalArticle) -> RenderedBody | None:
         """The remote body, when it is known to be what this file renders to.
 
@@ -220,7 +229,7 @@ class Differ:
             return None
         remote = self.actual.articles[match.remote_id]
         if LINK_PLACEHOLDER in remote.fields.content_html \
-                or entry.remote != fields_fingerprint(remote.fields):
+                or entry.remote != self.article_fingerprint(remote):
             return None
         for target in self.bodies.link_targets(local.key):
             url = self.url_of(target)
@@ -256,7 +265,7 @@ class Differ:
                                    remote.fields, desired)
         if local.collection_key is not None and desired.collection_id is None:
             fields = _with_pending_parent(fields, remote.fields.collection_id, "collection_id")
-        fingerprint = fields_fingerprint(remote.fields)
+        fingerprint = self.article_fingerprint(remote)
         return self._existing_change(base, match, fields, fingerprint, "collection_id",
                                      local.source_hash)
 
