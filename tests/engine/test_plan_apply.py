@@ -131,3 +131,10 @@ def test_target_limits_the_plan_to_a_path_and_the_parents_it_needs(small_kb: KB)
     assert "Plan: 3 to create." in outcome.out  # the page and its two new parents
     assert small_kb.apply(targets=("new",)).code == 0
     assert {a.fields.slug for a in small_kb.remote_articles()} == {"page"}
+
+
+def test_a_move_names_the_folder_it_leaves(small_kb: KB) -> None:
+    small_kb.apply()
+    (small_kb.root / "billing/invoices.md").rename(small_kb.root / "guides/invoices.md")
+    small_kb.article("guides/01-start.md", "Start here", "Read [billing](invoices.md).")
+    assert "moved: billing -> guides" in small_kb.plan().out

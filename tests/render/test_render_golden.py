@@ -134,8 +134,8 @@ def mixed_plan() -> Plan:
                                    "Upgrade or downgrade at any time.\n"),)),
             Change(kind="article", key="shipping/carriers/print-labels.md", action=Action.MOVE,
                    slug="print-labels", title="Print labels", remote_id=21,
-                   parent_key="shipping/carriers", remote_fingerprint="fp-21",
-                   local_fingerprint="b-21", fields=(
+                   parent_key="shipping/carriers", previous_parent="shipping",
+                   remote_fingerprint="fp-21", local_fingerprint="b-21", fields=(
                        FieldChange("position", 4, 0),
                        FieldChange("collection_id", 3, None))),
             Change(kind="article", key="billing/invoices-and-vat.md", action=Action.REORDER,

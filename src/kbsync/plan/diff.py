@@ -273,7 +273,8 @@ class Differ:
                          fields: tuple[FieldChange, ...], fingerprint: str, parent_field: str,
                          local_fingerprint: str | None) -> Change | None:
         assert match.remote_id is not None
-        common = {**base, "remote_id": match.remote_id, "remote_fingerprint": fingerprint}
+        common = {**base, "remote_id": match.remote_id, "remote_fingerprint": fingerprint,
+                  "previous_parent": self._previous_parent(fields, parent_field)}
         if match.adopted:
             reason = "already in initdesk with this slug; taken over"
             return Change(action=Action.ADOPT, fields=fields, reason=reason, **common)
@@ -292,6 +293,18 @@ class Differ:
             reason = "links or settings changed"
         return Change(action=classify(fields, parent_field), fields=fields, reason=reason,
                       **common)
+
+    def _previous_parent(self, fields: tuple[FieldChange, ...], parent_field: str) -> str | None:
+        """Where a move leaves from, for people reading the plan: the folder it was synced
+        from (per the lock), else the remote collection's slug."""
+        moved = next((f for f in fields if f.field == parent_field), None)
+        if moved is None or moved.before is None:
+            return None
+        synced = self.lock.by_id("collections", moved.before)
+        if synced is not None:
+            return synced[1].path
+        parent = self.actual.collections.get(moved.before)
+        return parent.fields.slug if parent is not None else None
 
     # -- remote-only items ---------------------------------------------------------------
 

@@ -64,6 +64,7 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     reason: str = ""
     parent_key: str | None = None  # collection parent, or the article's collection
+    previous_parent: str | None = None  # where a move leaves from (display only)
     remote_fingerprint: str | None = None  # what the remote looked like when planned
     local_fingerprint: str | None = None  # the source file's blob id
     link_targets: tuple[str, ...] = ()  # article keys this body links to (for fix-ups)

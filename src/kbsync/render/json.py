@@ -23,7 +23,8 @@ _TOP_KEYS = {"format_version", "remote", "summary", "changes", "options", "warni
 _REMOTE_KEYS = {"base_url", "organization_id"}
 _FIELD_KEYS = {"field", "before", "after"}
 _CHANGE_REQUIRED = ("kind", "key", "action", "slug", "title")
-_CHANGE_KEYS = {*_CHANGE_REQUIRED, "remote_id", "reason", "parent_key", "remote_fingerprint",
+_CHANGE_KEYS = {*_CHANGE_REQUIRED, "remote_id", "reason", "parent_key", "previous_parent",
+                "remote_fingerprint",
                 "local_fingerprint", "link_targets", "fields"}
 _KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -59,6 +60,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "remote_id": change.remote_id,
         "reason": change.reason,
         "parent_key": change.parent_key,
+        "previous_parent": change.previous_parent,
         "remote_fingerprint": change.remote_fingerprint,
         "local_fingerprint": change.local_fingerprint,
         "link_targets": list(change.link_targets),
@@ -124,6 +126,7 @@ def _change(value: object, where: str) -> Change:
                      for i, f in enumerate(_list(item.get("fields", []), f"{where}.fields"))),
         reason=_str(item.get("reason", ""), f"{where}.reason"),
         parent_key=_optional_str(item.get("parent_key"), f"{where}.parent_key"),
+        previous_parent=_optional_str(item.get("previous_parent"), f"{where}.previous_parent"),
         remote_fingerprint=_optional_str(item.get("remote_fingerprint"),
                                          f"{where}.remote_fingerprint"),
         local_fingerprint=_optional_str(item.get("local_fingerprint"),

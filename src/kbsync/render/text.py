@@ -97,7 +97,8 @@ def action_detail(change: Change, arrow: str = "->") -> str:
         moved = next((f for f in change.fields if f.field in PLACE_FIELDS), None)
         if moved is None:
             return ""
-        return f"{place(moved.before)} {arrow} {place(moved.after, change.parent_key)}"
+        before = place(moved.before, change.previous_parent)
+        return f"{before} {arrow} {place(moved.after, change.parent_key)}"
     if change.action is Action.REORDER:
         position = change.field("position")
         return "" if position is None else f"position {position.before} {arrow} {position.after}"
@@ -110,7 +111,8 @@ def field_sides(change: Change, item: FieldChange, width: int = VALUE_WIDTH
                 ) -> tuple[str | None, str]:
     """A scalar field shown as (before, after); before is None for a create (all new)."""
     if item.field in PLACE_FIELDS:
-        before, after = place(item.before), place(item.after, change.parent_key)
+        before = place(item.before, change.previous_parent)
+        after = place(item.after, change.parent_key)
     else:
         before, after = show_value(item.before, width), show_value(item.after, width)
     return (None if change.action is Action.CREATE else before), after
