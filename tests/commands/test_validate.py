@@ -206,3 +206,14 @@ def test_conflict_markers_left_by_pull_are_an_error(tmp_path: Path) -> None:
     assert [str(p) for p in found] == [
         "g/a.md:7: unresolved merge conflict marker "
         "(keep the lines you want, delete the markers, then apply)"]
+
+
+def test_an_explicit_position_shared_with_a_sibling_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\nx\n")  # position 0 by name
+    (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 0\n---\nx\n")
+    found: list[Problem] = []
+    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert [str(p) for p in found] == [
+        "g/b.md:3: position: warning: position 0 is also the position of g/a.md "
+        "(initdesk then orders them by creation; give each its own)"]

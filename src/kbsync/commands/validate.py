@@ -65,7 +65,7 @@ def check_tree(tree: LocalTree, config: Config, renderer: MarkdownRenderer, *,
     parsed here exactly once; reuse ``Checked.parsed`` to render.
     """
     parsed = _parse(tree, renderer, cache or ParseCache(None))
-    problems = [*tree.problems, *duplicate_slugs(tree)]
+    problems = [*tree.problems, *duplicate_slugs(tree), *shared_positions(tree)]
     links = _LinkChecker(tree, parsed, config.content.assets_base_url)
     for article in tree.articles:
         problems.extend(links.check(article))
@@ -106,6 +106,28 @@ def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
                           line=article.body_line + offset,
                           hint="keep the lines you want, delete the markers, then apply")
             return
+
+
+def shared_positions(tree: LocalTree) -> Iterator[Problem]:
+    """An explicit position that a sibling also has: the order on initdesk is then
+    decided by creation time, not by the files. A warning on each explicit one."""
+    siblings: dict[tuple[str, str | None, int], list[tuple[str, str, int | None]]] = {}
+    for a in tree.articles:
+        place = ("article", a.collection_key, a.position)
+        siblings.setdefault(place, []).append((a.key, a.key, a.lines.get("position")))
+    for c in tree.collections:
+        place = ("collection", c.parent_key, c.position)
+        siblings.setdefault(place, []).append((c.key, c.source, c.lines.get("position")))
+    for (_kind, _parent, position), items in siblings.items():
+        if len(items) < 2:
+            continue
+        for name, path, line in items:
+            if line is None:
+                continue
+            others = ", ".join(other for other, _, _ in items if other != name)
+            yield Problem(path, f"position {position} is also the position of {others}",
+                          line=line, key="position", severity="warning",
+                          hint="initdesk then orders them by creation; give each its own")
 
 
 def duplicate_slugs(tree: LocalTree) -> list[Problem]:
