@@ -43,22 +43,25 @@ def check_fresh(plan: Plan, actual: ActualState, remote: RemoteRef) -> None:
             f"the plan was made for organization {plan.remote.organization_id} at "
             f"{plan.remote.base_url}, not {remote.organization_id} at {remote.base_url}"
         )
-    stale = [problem for change in plan.writes if (problem := _staleness(change, actual))]
+    taken = {"article": set(actual.article_by_slug()),
+             "collection": set(actual.collection_by_slug())}
+    stale = [problem for change in plan.writes
+             if (problem := _staleness(change, actual, taken))]
     if stale:
         raise StalePlanError(
             "the saved plan is stale; run `kbsync plan` again: " + "; ".join(stale)
         )
 
 
-def _staleness(change: Change, actual: ActualState) -> str | None:
+def _staleness(change: Change, actual: ActualState,
+               taken: dict[str, set[str]]) -> str | None:
     if change.kind == "portal":
         if actual.portal is None:
             return None
         now = fields_fingerprint(actual.portal.settings)
         return None if now == change.remote_fingerprint else "portal settings changed"
     if change.action is Action.CREATE:
-        slugs = (actual.article_by_slug() if change.kind == "article"
-                 else actual.collection_by_slug())
+        slugs = taken[change.kind]
         return f"{change.kind} '{change.slug}' now exists" if change.slug in slugs else None
     if change.remote_id is None:
         return None

@@ -158,7 +158,3 @@ def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
             f"the plan deletes {deletes} items, more than max_deletes = {max_deletes}; "
             "check it, then raise max_deletes under [apply] in kbsync.toml or use --force"
         )
-
-
-def conflicts(plan: Plan) -> list[Change]:
-    return [c for c in plan.changes if c.action is Action.CONFLICT]

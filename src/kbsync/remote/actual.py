@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from kbsync.model import Organization, Portal, RemoteArticle, RemoteCollection
 from kbsync.remote.client import HelpCenterClient
@@ -27,16 +26,6 @@ class ActualState:
 
     def article_by_slug(self) -> dict[str, RemoteArticle]:
         return {a.fields.slug: a for a in self.articles.values()}
-
-    @property
-    def url_origin(self) -> str | None:
-        """scheme://host of the public articles, learnt from any article's URL."""
-        for article in self.articles.values():
-            if article.url:
-                parts = urlsplit(article.url)
-                if parts.scheme and parts.netloc:
-                    return f"{parts.scheme}://{parts.netloc}"
-        return None
 
 
 def flatten(tree: Iterable[RemoteCollection]) -> dict[int, RemoteCollection]:

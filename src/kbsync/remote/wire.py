@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -456,9 +456,6 @@ def _query_value(value: object) -> str:
         return "true" if value else "false"
     return str(value)
 
-
-def writable_names(resource: Resource) -> Iterable[str]:
-    return (f.name for f in resource.fields if f.writable)
 
 
 # --- doctor: endpoints, OPTIONS metadata and value types ---------------------------------
