@@ -1,0 +1,121 @@
+"""The Help Center's article search over the local articles, before anything is applied.
+
+``coverage --local`` and the live preview's search box both ask "what would initdesk's
+article search answer once these files are applied?". Rather than a second search
+engine that would rank differently, the rendered articles go into the emulator's store
+(SQLite FTS5, bm25, the same field weights) in a throwaway database, and the question
+goes through the very client call that searches the real Help Center. Nothing here
+leaves the process: zero remote requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import httpx
+
+from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.model import ArticleFields, CollectionFields, SearchHit
+from kbsync.remote import wire
+from kbsync.remote.client import HelpCenterClient
+
+__all__ = ["LocalIndex"]
+
+_ORIGIN = "http://local-index.invalid"
+_ORG = 1
+
+
+class LocalIndex:
+    """A private, in-memory Help Center that articles are put into and searched in.
+
+    Collections and articles are addressed by their local key (folder or file path);
+    the remote ids the store hands out never leave this object.
+    """
+
+    def __init__(self) -> None:
+        self._app = create_app(EmulatorConfig(db=":memory:", token=None, org_id=_ORG))
+        self._http = httpx.Client(transport=httpx.WSGITransport(app=self._app),
+                                  base_url=_ORIGIN)
+        self._client = HelpCenterClient(self._http, organization_id=_ORG, token=None,
+                                        requests_per_minute=0)
+        self._collections: dict[str, int] = {}
+        self._articles: dict[str, int] = {}
+        self._keys: dict[int, str] = {}
+        self._slugs: dict[str, int] = {}  # slug in the store -> article id
+        self._slug_of: dict[int, str] = {}
+
+    def __enter__(self) -> LocalIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+        self._app.close()
+
+    def put_collection(self, key: str, fields: CollectionFields,
+                       parent_key: str | None = None) -> None:
+        """Add (or replace) the collection at ``key``; parents before children."""
+        parent_id = self._collections.get(parent_key) if parent_key else None
+        body = wire.collection_to_wire(replace(fields, parent_id=parent_id))
+        existing = self._collections.get(key)
+        if existing is None:
+            created = self._app.store.create_collection(body)
+            self._collections[key] = int(created["id"])
+        else:
+            self._app.store.update_collection(existing, body, partial=False)
+
+    def put_article(self, key: str, fields: ArticleFields,
+                    collection_key: str | None = None) -> None:
+        """Add (or replace) the article at ``key``, in the collection at ``collection_key``.
+
+        The slug need not be unique here (a preview shows a tree that may still have
+        errors), so it is made unique with the key when another article holds it.
+        """
+        collection_id = self._collections.get(collection_key) if collection_key else None
+        fields = replace(fields, collection_id=collection_id)
+        existing = self._articles.get(key)
+        fields = self._unique_slug(fields, existing)
+        if existing is None:
+            created = self._app.store.create_article(wire.article_to_wire(fields))
+            existing = self._articles[key] = int(created["id"])
+            self._keys[existing] = key
+        else:
+            self._app.store.update_article(existing, wire.article_to_wire(fields),
+                                           partial=False)
+        self._forget_slug(existing)
+        self._slugs[fields.slug] = existing
+        self._slug_of[existing] = fields.slug
+
+    def remove_article(self, key: str) -> None:
+        article_id = self._articles.pop(key, None)
+        if article_id is not None:
+            self._keys.pop(article_id, None)
+            self._forget_slug(article_id)
+            self._app.store.delete_article(article_id)
+
+    def search(self, query: str, *, limit: int = 10) -> list[tuple[str, SearchHit]]:
+        """The best ``limit`` published articles for ``query``: (local key, hit), best first."""
+        hits = self._client.search_articles(query, limit=limit)
+        return [(self._keys[hit.article.id], hit) for hit in hits
+                if hit.article.id in self._keys]
+
+    @property
+    def article_keys(self) -> Iterable[str]:
+        return self._articles.keys()
+
+    def _unique_slug(self, fields: ArticleFields, own_id: int | None) -> ArticleFields:
+        holder = self._slugs.get(fields.slug)
+        if holder is None or holder == own_id:
+            return fields
+        suffix = 2
+        while self._slugs.get(f"{fields.slug}-{suffix}") not in (None, own_id):
+            suffix += 1
+        return replace(fields, slug=f"{fields.slug}-{suffix}")
+
+    def _forget_slug(self, article_id: int) -> None:
+        slug = self._slug_of.pop(article_id, None)
+        if slug is not None and self._slugs.get(slug) == article_id:
+            del self._slugs[slug]

@@ -1,0 +1,42 @@
+"""The local index answers like the Help Center's search, keyed by local paths."""
+
+from __future__ import annotations
+
+from kbsync.local.search_index import LocalIndex
+from kbsync.model import ArticleFields, CollectionFields
+
+
+def _article(title: str, slug: str, text: str, status: str = "published") -> ArticleFields:
+    return ArticleFields(title=title, slug=slug, status=status,  # type: ignore[arg-type]
+                         content_html=f"<p>{text}</p>", content=text)
+
+
+def test_finds_published_articles_by_local_key() -> None:
+    with LocalIndex() as index:
+        index.put_collection("billing", CollectionFields(name="Billing", slug="billing"))
+        index.put_article("billing/refunds.md",
+                          _article("Refunds", "refunds", "money back for unused labels"),
+                          "billing")
+        index.put_article("notes.md", _article("Notes", "notes", "unused labels", "draft"))
+        hits = index.search("money back for an unused label")
+    assert [key for key, _ in hits] == ["billing/refunds.md"]
+    assert hits[0][1].score > 0
+    assert hits[0][1].article.url.endswith("/billing/refunds-1")
+
+
+def test_replacing_and_removing_an_article_updates_the_answers() -> None:
+    with LocalIndex() as index:
+        index.put_article("a.md", _article("Refunds", "refunds", "refund policy"))
+        index.put_article("a.md", _article("Returns", "returns", "send parcels back"))
+        assert index.search("refund") == []
+        assert [key for key, _ in index.search("parcels")] == ["a.md"]
+        index.remove_article("a.md")
+        assert index.search("parcels") == []
+
+
+def test_a_slug_held_twice_is_still_indexed() -> None:
+    with LocalIndex() as index:
+        index.put_article("a/x.md", _article("Refund one", "refund", "refund policy"))
+        index.put_article("b/x.md", _article("Refund two", "refund", "refund rules"))
+        keys = sorted(key for key, _ in index.search("refund"))
+    assert keys == ["a/x.md", "b/x.md"]
