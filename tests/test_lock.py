@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbsync.errors import ConfigError
-from kbsync.lock import Lock, LockEntry, load_lock
+from kbsync.lock import load_lock, save_lock
+from kbsync.model import Lock, LockEntry
 
 
 def _lock() -> Lock:
@@ -27,7 +28,7 @@ def test_items_are_sorted_one_per_line() -> None:
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     lock = _lock()
     lock.render = "1|"
-    lock.save(tmp_path / "kbsync.lock")
+    save_lock(lock, tmp_path / "kbsync.lock")
     again = load_lock(tmp_path / "kbsync.lock")
     assert again.dumps() == lock.dumps()
     assert again.by_path("articles", "b/zeta.md") == ("zeta", lock.articles["zeta"])

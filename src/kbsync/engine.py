@@ -1,8 +1,10 @@
-"""The shared pipeline of plan, apply and pull: files -> checked tree -> plan.
+"""The pipeline every command shares: files -> checked tree -> desired state -> plan -> apply.
 
-Everything local is read and validated before the first request, so bad input never
-costs a write (or even a read). The Markdown is parsed once per run and reused by the
-checks and by the renderer.
+The engine is where the adapters meet the core. It reads and checks everything local
+before the first request (bad input never costs a write, or even a read), renders only
+the bodies the plan needs, asks the core (``plan.match``, ``plan.planner``) for the
+plan, and runs a plan through the executor, keeping the lock and pull's merge bases in
+step. Commands call it and print; they decide nothing.
 """
 
 from __future__ import annotations
@@ -11,68 +13,73 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbsync.commands.validate import cache_path, check_tree
+from kbsync.apply.bookkeeping import record_bases, sync_lock
+from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
 from kbsync.config import Config
 from kbsync.errors import ValidationFailed
-from kbsync.local.bulk import Job, render_templates, workers
+from kbsync.local.bulk import Job, parse_articles, render_templates, workers
 from kbsync.local.markdown import (
     RENDER_VERSION,
     MarkdownRenderer,
     ParsedBody,
-    RenderedBody,
-    fill_links,
     resolve_relative,
     template_resolver,
 )
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import LocalTree, read_tree
-from kbsync.lock import Lock
+from kbsync.lock import save_lock
+from kbsync.model import ActualState, DesiredState, Lock, RemoteRef, RenderedBody
 from kbsync.plan.diff import DiffOptions
-from kbsync.plan.model import Plan, RemoteRef
-from kbsync.plan.planner import build_plan
+from kbsync.plan.fresh import check_fresh
+from kbsync.plan.match import Matching, match
+from kbsync.plan.model import Plan
+from kbsync.plan.planner import bodies_needed, build_plan
 from kbsync.portal_file import read_portal
 from kbsync.problems import Problem, sort_key
-from kbsync.remote.actual import ActualState, read_actual
+from kbsync.remote.actual import read_actual
 from kbsync.remote.client import HelpCenterClient
+from kbsync.validate import check_tree
+
+__all__ = ["Checked", "LocalState", "Planned", "apply_plan", "check_local", "plan_against",
+           "plan_saved", "read_local", "render_bodies"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Everything local, read and checked; ``problems`` holds errors and warnings."""
+
+    tree: LocalTree
+    parsed: Mapping[str, ParsedBody]
+    portal: Mapping[str, Any] | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
 
 
 @dataclass(frozen=True)
 class LocalState:
+    """A tree that passed the checks, ready to become a desired state."""
+
     tree: LocalTree
     parsed: Mapping[str, ParsedBody]
     portal: Mapping[str, Any] | None
     warnings: tuple[Problem, ...]
-    renderer: MarkdownRenderer
     assets_base_url: str | None
-    templates: dict[str, RenderedBody] = field(default_factory=dict)
+    renderer: MarkdownRenderer = field(default_factory=MarkdownRenderer, repr=False)
 
-    def prepare(self, keys: Sequence[str]) -> None:
-        """Render these bodies now, in bulk (on every core when there are many)."""
-        todo = [key for key in keys if key not in self.templates]
-        if workers(len(todo)) == 1:
-            for key in todo:
-                self.templates[key] = self._template(key)
-            return
-        jobs = [Job(a.key, a.body, a.body_line)
-                for key in todo if (a := self.tree.article(key)) is not None]
-        for key, rendered in render_templates(jobs, self.assets_base_url).items():
-            self.templates[key] = rendered.template
+    @property
+    def render_key(self) -> str:
+        """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
+        return f"{RENDER_VERSION}|{self.assets_base_url or ''}"
 
-    def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody:
-        template = self.templates.get(key)
-        if template is None:
-            template = self.templates[key] = self._template(key)
-        return fill_links(template, resolve)
-
-    def _template(self, key: str) -> RenderedBody:
-        parsed = self.parsed[key]
-        if parsed.tokens is None:  # checked from the cache or in a worker: parse it now
-            article = self.tree.article(key)
-            assert article is not None
-            parsed = self.renderer.parse(article.body, article.body_line)
-        return self.renderer.render(parsed, article_key=key,
-                                    resolve_article_url=template_resolver,
-                                    assets_base_url=self.assets_base_url)
+    def desired(self, bodies: Mapping[str, RenderedBody] | None = None) -> DesiredState:
+        """The desired state, with the bodies rendered so far."""
+        return DesiredState(collections=self.tree.collections, articles=self.tree.articles,
+                            portal=self.portal, bodies=dict(bodies or {}),
+                            links={a.key: self.link_targets(a.key) for a in self.tree.articles},
+                            render_key=self.render_key)
 
     def link_targets(self, key: str) -> tuple[str, ...]:
         """The articles this body links to (root-relative keys), without rendering it."""
@@ -83,37 +90,127 @@ class LocalState:
                 targets.append(resolved[0])
         return tuple(targets)
 
-    @property
-    def render_key(self) -> str:
-        """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
-        return f"{RENDER_VERSION}|{self.assets_base_url or ''}"
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan and what it was made from (``desired`` is None for a saved plan)."""
+
+    plan: Plan
+    actual: ActualState
+    desired: DesiredState | None = None
+    matching: Matching | None = None
 
 
-def read_local(config: Config, *, strict: bool = False) -> LocalState:
-    """Read and check everything local; raise ValidationFailed with every problem."""
+# -- local -------------------------------------------------------------------------------
+
+
+def check_local(config: Config, *, strict: bool = False) -> Checked:
+    """Read every file and run every rule; problems are returned, never raised."""
     renderer = MarkdownRenderer()
     tree = read_tree(config.root, config.content)
-    problems, parsed = check_tree(tree, config, renderer,
-                                  cache=ParseCache(cache_path(config)))
+    cache = ParseCache(config.state_dir / "cache" / "parsed.json")
+    parsed = parse_articles(tree.articles, renderer, cache)
+    problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
+                          strict=strict)
     portal, portal_problems = read_portal(config.root)
-    problems = sorted([*problems, *portal_problems], key=sort_key)
-    errors = [p for p in problems if p.is_error or strict]
-    if errors:
-        raise ValidationFailed(problems)
-    warnings = tuple(p for p in problems if not p.is_error)
-    return LocalState(tree, parsed, portal, warnings, renderer, config.content.assets_base_url)
+    if strict:
+        portal_problems = [Problem(p.path, p.message, p.line, p.key, p.hint, "error")
+                           for p in portal_problems]
+    return Checked(tree, parsed, portal, tuple(sorted([*problems, *portal_problems],
+                                                      key=sort_key)))
 
 
-def plan_against(
-    local: LocalState,
-    client: HelpCenterClient,
-    lock: Lock,
-    remote: RemoteRef,
-    *,
-    options: DiffOptions = DiffOptions(),
-    targets: Sequence[str] = (),
-) -> tuple[Plan, ActualState]:
+def read_local(config: Config, *, strict: bool = False,
+               identity_only: bool = False) -> LocalState:
+    """Everything local, checked; ValidationFailed carries every problem at once.
+
+    ``identity_only`` (pull) refuses only the errors that hide which remote item a file
+    is; the other problems travel in ``LocalState.warnings`` for the caller to show.
+    """
+    checked = check_local(config, strict=strict)
+    blocking = [p for p in checked.errors if p.identity or not identity_only]
+    if blocking:
+        raise ValidationFailed(checked.problems)
+    return LocalState(checked.tree, checked.parsed, checked.portal, checked.problems,
+                      config.content.assets_base_url)
+
+
+def render_bodies(local: LocalState, keys: Sequence[str]) -> dict[str, RenderedBody]:
+    """Rendered bodies (links to articles as placeholders), in bulk on every core when
+    there are many."""
+    if workers(len(keys)) > 1:
+        jobs = [Job(a.key, a.body, a.body_line)
+                for key in keys if (a := local.tree.article(key)) is not None]
+        return {key: rendered.template
+                for key, rendered in render_templates(jobs, local.assets_base_url).items()}
+    out: dict[str, RenderedBody] = {}
+    for key in keys:
+        article = local.tree.article(key)
+        assert article is not None
+        parsed = local.parsed[key]
+        if parsed.tokens is None:  # checked from the cache or in a worker: parse it now
+            parsed = local.renderer.parse(article.body, article.body_line)
+        out[key] = local.renderer.render(parsed, article_key=key,
+                                         resolve_article_url=template_resolver,
+                                         assets_base_url=local.assets_base_url)
+    return out
+
+
+# -- plan --------------------------------------------------------------------------------
+
+
+def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote: RemoteRef,
+                 *, options: DiffOptions = DiffOptions(),
+                 targets: Sequence[str] = ()) -> Planned:
+    """Read the Help Center, render what changed, and plan."""
     actual = read_actual(client, with_portal=local.portal is not None)
-    plan = build_plan(tree=local.tree, actual=actual, lock=lock, bodies=local,
-                      remote=remote, portal=local.portal, options=options, targets=targets)
-    return plan, actual
+    desired = local.desired()
+    matching = match(desired, actual, lock)
+    todo = bodies_needed(desired, actual, lock, matching)
+    desired = desired.with_bodies(render_bodies(local, todo))
+    plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
+                      options=options, targets=targets, matching=matching)
+    return Planned(plan, actual, desired, matching)
+
+
+def plan_saved(plan: Plan, client: HelpCenterClient, remote: RemoteRef) -> Planned:
+    """A saved plan, checked against the Help Center as it is now (StalePlanError)."""
+    actual = read_actual(client, with_portal=any(c.kind == "portal" for c in plan.changes))
+    check_fresh(plan, actual, remote)
+    return Planned(plan, actual)
+
+
+# -- apply -------------------------------------------------------------------------------
+
+
+def apply_plan(planned: Planned, client: HelpCenterClient, lock: Lock, config: Config, *,
+               hooks: ApplyHooks | None = None,
+               should_stop: Callable[[], bool] = lambda: False) -> ApplyResult:
+    """Run the plan step by step, the lock saved after each, then settle the lock.
+
+    After a complete run the lock also follows the items that were in sync but not in
+    the plan, and every applied file's text is kept as pull's merge base. The remote
+    is recorded in the lock before the first write.
+    """
+    plan = planned.plan
+    lock.bind(plan.remote)
+    result = ApplyResult()
+    if plan.has_changes:
+        executor = Executor(client, lock, lambda current: save_lock(current, config.lock_path),
+                            hooks, should_stop=should_stop)
+        result = executor.run(plan)
+    if result.ok:
+        settle_lock(planned, lock, config, result)
+    elif result.interrupted:
+        save_lock(lock, config.lock_path)
+    return result
+
+
+def settle_lock(planned: Planned, lock: Lock, config: Config, result: ApplyResult) -> None:
+    """The lock after a complete run: in-sync items followed, bases kept, render key."""
+    if planned.desired is not None and planned.matching is not None:
+        sync_lock(lock, planned.desired, planned.actual, planned.matching, planned.plan)
+        if not planned.plan.options.get("targets"):
+            lock.render = planned.desired.render_key  # every body is what it renders to
+    record_bases(config.root, lock, result.done)
+    save_lock(lock, config.lock_path)

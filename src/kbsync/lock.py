@@ -1,137 +1,26 @@
-"""kbsync.lock: which local item is which remote object, and what was last synced.
+"""kbsync.lock on disk: read it, write it atomically.
 
-The file is committed with the knowledge base, so it is deterministic and diff-friendly:
-sorted keys, one item per line. Items are keyed by slug (the identity a file keeps when
-it moves or is renamed); ``path`` lets a slug change on the same file be recognised.
-Fingerprints: ``local`` is the git blob id of the file as last synced (so pull can find
-the base text in git objects), ``remote`` a hash of the managed remote fields, and
-``updated_at`` the remote timestamp. The token is never written here.
+The file is committed with the knowledge base, so it is deterministic and diff-friendly
+(sorted keys, one item per line; see ``model.lockstate``). It is written after every
+apply step, through a temporary file and a rename, so a crash leaves the old lock or the
+new one, never half of one. The token is never written here.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from kbsync.errors import ConfigError
 from kbsync.local.writer import atomic_write
+from kbsync.model import LOCK_VERSION, Lock, LockEntry, PortalEntry
 
-LOCK_VERSION = 1
-Section = Literal["collections", "articles"]
-
-
-@dataclass(frozen=True, slots=True)
-class LockEntry:
-    id: int
-    path: str
-    remote: str  # fingerprint of the managed remote fields
-    updated_at: str | None = None
-    local: str | None = None  # git blob id of the source file as last synced
-
-    def to_json(self) -> str:
-        data = {"id": self.id, "local": self.local, "path": self.path, "remote": self.remote,
-                "updated_at": self.updated_at}
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+__all__ = ["load_lock", "save_lock"]
 
 
-@dataclass(frozen=True, slots=True)
-class PortalEntry:
-    remote: str
-    updated_at: str | None = None
-
-
-class Lock:
-    """The lock's contents, mutated step by step during apply and saved after each.
-
-    Apply saves it after every step, so saving is kept cheap for thousands of items:
-    each row's text and the sorted order are kept up to date as items change, instead
-    of being rebuilt on every save. Change items through ``put`` / ``remove`` only.
-    """
-
-    def __init__(self, base_url: str | None = None, organization_id: int | None = None) -> None:
-        self.base_url = base_url
-        self.organization_id = organization_id
-        self.collections: dict[str, LockEntry] = {}
-        self.articles: dict[str, LockEntry] = {}
-        self.portal: PortalEntry | None = None
-        self.render: str | None = None  # the render key the synced bodies were made with
-        self._rows: dict[tuple[str, str], str] = {}
-        self._order: dict[str, list[str]] = {"collections": [], "articles": []}
-        self._by_id: dict[tuple[str, int], str] = {}
-        self._by_path: dict[tuple[str, str], str] = {}
-
-    def section(self, name: Section) -> dict[str, LockEntry]:
-        return self.collections if name == "collections" else self.articles
-
-    def put(self, section: Section, slug: str, entry: LockEntry) -> None:
-        """Record an item under its slug, dropping any older entry for the same id."""
-        old = self.by_id(section, entry.id)
-        if old is not None and old[0] != slug:
-            self.remove(section, old[0])
-        table = self.section(section)
-        if slug not in table:
-            bisect.insort(self._order[section], slug)
-        table[slug] = entry
-        self._rows[(section, slug)] = (
-            f"  {json.dumps(slug, ensure_ascii=False)}: {entry.to_json()}")
-        self._by_id[(section, entry.id)] = slug
-        self._by_path[(section, entry.path)] = slug
-
-    def remove(self, section: Section, slug: str) -> None:
-        entry = self.section(section).pop(slug, None)
-        if entry is None:
-            return
-        self._rows.pop((section, slug), None)
-        if self._by_id.get((section, entry.id)) == slug:
-            del self._by_id[(section, entry.id)]
-        if self._by_path.get((section, entry.path)) == slug:
-            del self._by_path[(section, entry.path)]
-        order = self._order[section]
-        index = bisect.bisect_left(order, slug)
-        if index < len(order) and order[index] == slug:
-            del order[index]
-
-    def _find(self, section: Section, index: dict[tuple[str, Any], str], value: Any,
-              attr: str) -> tuple[str, LockEntry] | None:
-        slug = index.get((section, value))
-        entry = self.section(section).get(slug) if slug is not None else None
-        if slug is not None and entry is not None and getattr(entry, attr) == value:
-            return slug, entry
-        return None
-
-    def by_path(self, section: Section, path: str) -> tuple[str, LockEntry] | None:
-        return self._find(section, self._by_path, path, "path")
-
-    def by_id(self, section: Section, remote_id: int) -> tuple[str, LockEntry] | None:
-        return self._find(section, self._by_id, remote_id, "id")
-
-    def entries(self, section: Section) -> Iterator[tuple[str, LockEntry]]:
-        table = self.section(section)
-        yield from ((slug, table[slug]) for slug in self._order[section])
-
-    def dumps(self) -> str:
-        """Deterministic text: sorted, one item per line."""
-        out = ["{", f'"version": {LOCK_VERSION},']
-        remote = {"base_url": self.base_url, "organization_id": self.organization_id}
-        out.append(f'"remote": {json.dumps(remote, sort_keys=True)},')
-        if self.render is not None:
-            out.append(f'"render": {json.dumps(self.render)},')
-        if self.portal is not None:
-            portal = {"remote": self.portal.remote, "updated_at": self.portal.updated_at}
-            out.append(f'"portal": {json.dumps(portal, sort_keys=True)},')
-        for name, tail in (("articles", ","), ("collections", "")):
-            rows = [self._rows[(name, slug)] for slug in self._order[name]]
-            body = ",\n".join(rows)
-            out.append(f'"{name}": {{\n{body}\n}}{tail}' if rows else f'"{name}": {{}}{tail}')
-        out.append("}")
-        return "\n".join(out) + "\n"
-
-    def save(self, path: Path) -> None:
-        atomic_write(path, self.dumps())
+def save_lock(lock: Lock, path: Path) -> None:
+    atomic_write(path, lock.dumps())
 
 
 def load_lock(path: Path) -> Lock:

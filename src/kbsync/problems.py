@@ -20,6 +20,9 @@ class Problem:
     key: str | None = None
     hint: str | None = None
     severity: Severity = "error"
+    #: The problem hides which remote item a file is (its slug, or all of its front
+    #: matter): even pull, which tolerates other errors, refuses to run on it.
+    identity: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

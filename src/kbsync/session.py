@@ -13,7 +13,7 @@ import httpx
 
 from kbsync import __version__
 from kbsync.config import Config, require_remote
-from kbsync.plan.model import RemoteRef
+from kbsync.model import RemoteRef
 from kbsync.remote.client import HelpCenterClient
 
 #: How a command gets its client; tests pass one bound to their own emulator.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 from kbsync.local.bulk import POOL_THRESHOLD, Job, parse_metas, render_templates, workers
-from kbsync.local.markdown import LINK_PLACEHOLDER, MarkdownRenderer, RenderedBody, fill_links
+from kbsync.local.markdown import MarkdownRenderer
+from kbsync.model import RenderedBody
+from kbsync.plan.links import LINK_PLACEHOLDER, fill_links
 
 
 def _jobs(count: int) -> list[Job]:

@@ -57,10 +57,11 @@ class PullKB(KB):
         return (self.root / rel).read_text(encoding="utf-8")
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file under the root except git's own, by relative path."""
-        return {p.relative_to(self.root).as_posix(): p.read_bytes()
-                for p in sorted(self.root.rglob("*"))
-                if p.is_file() and ".git" not in p.relative_to(self.root).parts}
+        """Every file under the root except git's own and kbsync's parse cache."""
+        return {rel: p.read_bytes() for p in sorted(self.root.rglob("*"))
+                if p.is_file() and ".git" not in p.relative_to(self.root).parts
+                and not (rel := p.relative_to(self.root).as_posix()).startswith(
+                    ".kbsync/cache/")}
 
     # -- remote edits, as the web UI makes them --------------------------------------------
 

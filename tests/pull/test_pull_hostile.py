@@ -6,20 +6,20 @@ import os
 from pathlib import Path
 
 from kbsync.config import ContentSettings
+from kbsync.local.bases import BaseStore
 from kbsync.local.tree import LocalTree
-from kbsync.lock import Lock
 from kbsync.model import (
+    ActualState,
     ArticleFields,
     CollectionFields,
+    Lock,
     Organization,
     RemoteArticle,
     RemoteCollection,
 )
-from kbsync.pull.bases import BaseStore
 from kbsync.pull.files import carry_out
 from kbsync.pull.puller import decide
 from kbsync.pull.repo import Repo
-from kbsync.remote.actual import ActualState
 from tests.pull import pull_kb
 from tests.pull.pull_kb import PullKB
 

@@ -12,25 +12,27 @@ tests' recorders). Its promises:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kbsync.errors import AmbiguousWriteError, KbsyncError, NotFoundError
 from kbsync.fingerprint import fields_fingerprint
-from kbsync.lock import Lock, LockEntry, PortalEntry, Section
 from kbsync.model import (
     ArticleFields,
     CollectionFields,
+    Lock,
+    LockEntry,
     Portal,
+    PortalEntry,
     RemoteArticle,
     RemoteCollection,
+    Section,
 )
-from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, Plan
+from kbsync.plan.links import LINK_PLACEHOLDER, fill_html
+from kbsync.plan.model import Action, Change, Plan
 from kbsync.remote.client import HelpCenterClient
 
-_PLACEHOLDER = re.compile(re.escape(LINK_PLACEHOLDER) + r'([^"#]+)')
 _AMBIGUOUS_RETRIES = 3
 
 
@@ -208,12 +210,10 @@ class Executor:
         return found[1].id
 
     def _resolve_links(self, html: str, *, final: bool) -> str:
-        def replace(match: re.Match[str]) -> str:
-            key = match.group(1)
-            url = self.article_urls.get(key) or (self._lookup_url(key) if final else None)
-            return url if url else match.group(0)
+        def url(key: str) -> str | None:
+            return self.article_urls.get(key) or (self._lookup_url(key) if final else None)
 
-        return _PLACEHOLDER.sub(replace, html)
+        return fill_html(html, url)
 
     def _lookup_url(self, key: str) -> str | None:
         found = self.lock.by_path("articles", key)

@@ -12,24 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbsync.config import CONFIG_FILE, Config
+from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import read_local
-from kbsync.errors import KbsyncError, ValidationFailed
-from kbsync.local.tree import LocalTree
-from kbsync.lock import Lock
-from kbsync.problems import Problem
-from kbsync.pull.bases import BaseStore
-from kbsync.pull.files import carry_out, save_state
-from kbsync.pull.puller import decide
-from kbsync.pull.repo import Repo
-from kbsync.pull.writer import config_text
+from kbsync.engine import check_local
+from kbsync.errors import KbsyncError
+from kbsync.pull.runner import import_remote
 from kbsync.remote.actual import read_actual
 from kbsync.session import Connect, open_client, remote_ref
 
 __all__ = ["run"]
 
-GITIGNORE = ".kbsync/\n"
 _ALLOWED = {".git"}  # a freshly `git init`-ed folder counts as empty
 
 
@@ -42,26 +34,18 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
         with console.status("Reading the Help Center…"):
             actual = read_actual(client, with_portal=True)
         console.detail(f"{client.request_count} requests sent (reads only)")
-    root.mkdir(parents=True, exist_ok=True)
-    (root / CONFIG_FILE).write_text(config_text(ref.base_url, ref.organization_id),
-                                    encoding="utf-8")
-    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-    lock = Lock(ref.base_url, ref.organization_id)
-    empty = LocalTree(root, (), (), ())
-    bases = BaseStore(root)
-    result = decide(root=root, tree=empty, actual=actual, lock=lock, content=config.content,
-                    bases=bases, dirty=set(), portal=True)
-    repo = Repo(root)
-    try:
-        carry_out(root, result, repo, atomic=False)
-    finally:
-        repo.close()
-    save_state(lock, config.lock_path, bases)
+    result = import_remote(config, actual, ref).result
     for warning in result.warnings:
         console.warn(f"warning: {warning}")
-    _check_written(config, console)
+    checked = check_local(config)  # a problem shows up now, not at the first plan
+    for problem in checked.problems:
+        console.problem(problem)
+    if checked.errors:
+        console.warn(f"The written files have {len(checked.errors)} problem(s) to fix before "
+                     "`kbsync plan`.")
+    collections = sum(1 for c in result.changes if c.kind == "collection")
     console.success(
-        f"Wrote {len(actual.articles)} article(s) in {len(lock.collections)} collection(s) "
+        f"Wrote {len(actual.articles)} article(s) in {collections} collection(s) "
         f"to {root}. Next: `kbsync -C {root} plan` (it should show no changes), then commit.")
     return 0
 
@@ -78,18 +62,3 @@ def check_empty(root: Path) -> None:
         raise KbsyncError(f"{root} is not empty ({shown}); init --from-remote writes a new "
                           "knowledge base into an empty folder (use `kbsync pull` in an "
                           "existing one)")
-
-
-def _check_written(config: Config, console: Console) -> None:
-    """Validate what was written, so a problem shows up now and not at the first plan."""
-    try:
-        local = read_local(config)
-    except ValidationFailed as exc:
-        problems: list[Problem] = [p for p in exc.problems if isinstance(p, Problem)]
-        for problem in problems:
-            console.problem(problem)
-        console.warn(f"The written files have {len(problems)} problem(s) to fix before "
-                     "`kbsync plan`.")
-        return
-    for warning in local.warnings:
-        console.problem(warning)

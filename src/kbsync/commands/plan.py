@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,8 +14,8 @@ from kbsync.errors import UnsafePlanError
 from kbsync.lock import load_lock
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Plan
-from kbsync.plan.planfile import save_plan
 from kbsync.plan.planner import check_safe
+from kbsync.planfile import save_plan
 from kbsync.render.json import render_json
 from kbsync.render.markdown import render_markdown
 from kbsync.render.text import render_text
@@ -33,10 +34,10 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     lock = load_lock(config.lock_path)
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            plan, _ = plan_against(local, client, lock, remote_ref(config), options=options,
+            planned = plan_against(local, client, lock, remote_ref(config), options=options,
                                    targets=targets)
         console.detail(f"{client.request_count} requests sent (reads only)")
-    plan = _with_safety_warning(plan, config, options.force)
+    plan = _with_safety_warning(planned.plan, config, options.force)
     show(plan, console, fmt)
     if out is not None:
         save_plan(plan, out)
@@ -57,7 +58,5 @@ def _with_safety_warning(plan: Plan, config: Config, force: bool) -> Plan:
     try:
         check_safe(plan, max_deletes=config.max_deletes, force=force)
     except UnsafePlanError as exc:
-        from dataclasses import replace
-
         return replace(plan, warnings=(*plan.warnings, f"apply will refuse this plan: {exc}"))
     return plan

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kbsync.config import PORTAL_FILE, Config
+from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.errors import ConflictingFiles, KbsyncError
-from kbsync.local.tree import read_tree
+from kbsync.engine import read_local
+from kbsync.errors import ConflictingFiles
 from kbsync.lock import load_lock
-from kbsync.pull.bases import BaseStore
-from kbsync.pull.files import carry_out, save_state, touched_paths
-from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult, decide
-from kbsync.pull.repo import Repo
+from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
+from kbsync.pull.runner import manages_portal, pull, require_repository
 from kbsync.remote.actual import read_actual
 from kbsync.session import Connect, open_client, remote_ref
 
@@ -36,40 +34,27 @@ _NOTES = {"merged": "your edits and initdesk's, merged",
 def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool = False,
         on_conflict: OnConflict = "fail", commit: bool = False,
         connect: Connect = open_client) -> int:
-    root = config.root
     ref = remote_ref(config)
-    tree = read_tree(root, config.content)
+    local = read_local(config, identity_only=True)  # before the first request
+    for problem in local.warnings:  # errors too: they block apply, not pull
+        console.problem(problem)
     lock = load_lock(config.lock_path)
-    repo = Repo(root)
-    try:
-        if commit and not dry_run and not repo.exists:
-            raise KbsyncError("--commit needs a git repository; run `git init` first")
-        has_portal = (root / PORTAL_FILE).is_file()
-        with connect(config) as client:
-            with console.status("Reading the Help Center…"):
-                actual = read_actual(client, with_portal=has_portal)
-            console.detail(f"{client.request_count} requests sent (reads only)")
-        bases = BaseStore(root)
-        before = lock.dumps() if config.lock_path.is_file() else ""
-        result = decide(root=root, tree=tree, actual=actual, lock=lock, content=config.content,
-                        bases=bases, dirty=repo.dirty(),
-                        options=PullOptions(prune=prune, on_conflict=on_conflict),
-                        portal=has_portal)
-        show(result, console)
-        if dry_run:
-            console.info(summary(result, dry_run=True))
-            return 0
-        lock.base_url, lock.organization_id = ref.base_url, ref.organization_id
-        carry_out(root, result, repo)
-        if result.changes or result.folder_moves or lock.dumps() != before:
-            save_state(lock, config.lock_path, bases)
-        if commit and result.changes:
-            sha = repo.commit(commit_message(result), [*touched_paths(result),
-                                                       config.lock_path.name])
-            if sha:
-                console.info(f"Committed {sha[:10]}.")
-    finally:
-        repo.close()
+    if commit and not dry_run:
+        require_repository(config.root)
+    with connect(config) as client:
+        with console.status("Reading the Help Center…"):
+            actual = read_actual(client, with_portal=manages_portal(config.root))
+        console.detail(f"{client.request_count} requests sent (reads only)")
+    pulled = pull(config, local.tree, lock, actual, ref,
+                  options=PullOptions(prune=prune, on_conflict=on_conflict), dry_run=dry_run,
+                  commit_message=commit_message if commit else None)
+    result = pulled.result
+    show(result, console)
+    if dry_run:
+        console.info(summary(result, dry_run=True))
+        return 0
+    if pulled.commit:
+        console.info(f"Committed {pulled.commit[:10]}.")
     if result.conflicts:
         console.warn(summary(result))
         raise ConflictingFiles(result.conflicts)

@@ -23,6 +23,8 @@ from kbsync.local.markdown import (
     RenderedBody,
     template_resolver,
 )
+from kbsync.local.parse_cache import ParseCache
+from kbsync.model import LocalArticle
 
 T = TypeVar("T")
 #: Below this many bodies, one process is faster than starting workers.
@@ -48,6 +50,32 @@ def workers(jobs: int) -> int:
     if jobs < POOL_THRESHOLD:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
+                   cache: ParseCache) -> dict[str, ParsedBody]:
+    """Links and anchors of every body: from the cache where the file is unchanged.
+
+    Bodies parsed in this process keep their tokens (the renderer reuses them); those
+    from the cache or from worker processes have none and are parsed again if rendered.
+    """
+    parsed: dict[str, ParsedBody] = {}
+    missing = []
+    for article in articles:
+        hit = cache.get(article.source_hash)
+        if hit is None:
+            missing.append(article)
+        else:
+            parsed[article.key] = hit
+    if workers(len(missing)) > 1:  # a big cold tree: every core parses
+        fresh = parse_metas([Job(a.key, a.body, a.body_line) for a in missing])
+    else:
+        fresh = renderer.parse_many((a.key, a.body, a.body_line) for a in missing)
+    for article in missing:
+        cache.put(article.source_hash, fresh[article.key])
+    parsed.update(fresh)
+    cache.save()
+    return parsed
 
 
 def parse_metas(jobs: Sequence[Job]) -> dict[str, ParsedBody]:

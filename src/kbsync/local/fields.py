@@ -69,9 +69,8 @@ class FieldReader:
         self.problems = problems
 
     def problem(self, key: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(
-            Problem(self.path, message, line=self.lines.get(key), key=key, hint=hint)
-        )
+        self.problems.append(Problem(self.path, message, line=self.lines.get(key), key=key,
+                                     hint=hint, identity=key == "slug"))
 
     def text(self, key: str, *, limit: int) -> str | None:
         """An optional text field; empty counts as absent. Over ``limit`` is a problem."""
@@ -117,6 +116,12 @@ class FieldReader:
         self.problem("status", f"must be draft or published, got {value!r}",
                      "draft hides the article from readers, published shows it")
         return DEFAULT_STATUS
+
+    @property
+    def has_position(self) -> bool:
+        """A valid ``position:`` is written (not the item's index among its siblings)."""
+        value: Any = self.data.get("position")
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
     def position(self, default: int) -> int:
         value: Any = self.data.get("position")

@@ -86,7 +86,7 @@ def split_front_matter(text: str, path: str) -> SplitFile:
         pos = end + 1
         line += 1
     problem = Problem(path, "front matter is not closed", line=1,
-                      hint="end it with a line of three dashes: ---")
+                      hint="end it with a line of three dashes: ---", identity=True)
     return SplitFile(YamlMapping(readable=False, problems=(problem,)), text, 1)
 
 
@@ -113,6 +113,7 @@ def load_mapping(text: str, path: str, *, first_line: int, what: str = "") -> Ya
             return YamlMapping(readable=False, problems=(Problem(
                 path, f"{what}must be a mapping of keys to values, got {got}",
                 line=node.start_mark.line + first_line, hint="write one 'key: value' per line",
+                identity=True,
             ),))
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
@@ -120,7 +121,7 @@ def load_mapping(text: str, path: str, *, first_line: int, what: str = "") -> Ya
     except ValueError as exc:  # a value that looks like a date but is not one: 2024-02-30
         return YamlMapping(readable=False, problems=(Problem(
             path, f"invalid YAML: {exc}", line=first_line,
-            hint="quote the value to keep it as text",
+            hint="quote the value to keep it as text", identity=True,
         ),))
     finally:
         loader.dispose()
@@ -155,4 +156,4 @@ def _yaml_problem(exc: yaml.YAMLError, path: str, first_line: int) -> Problem:
     reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     return Problem(path, f"invalid YAML: {reason}", line=line,
-                   hint=context or "check quotes, colons and indentation")
+                   hint=context or "check quotes, colons and indentation", identity=True)

@@ -16,7 +16,7 @@ import contextlib
 import gc
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -28,8 +28,11 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kbsync.local.text import html_to_text
+from kbsync.model import RenderedBody
+from kbsync.plan.links import ArticleUrlResolver, placeholder
 
 __all__ = [
+    "RENDER_VERSION",
     "Link",
     "MarkdownRenderer",
     "ParsedBody",
@@ -37,35 +40,17 @@ __all__ = [
     "heading_anchor",
     "html_to_text",
     "resolve_relative",
+    "template_resolver",
 ]
 
-ArticleUrlResolver = Callable[[str], str | None]
 #: Bump when the HTML made from the same Markdown changes: every body is then re-rendered.
 RENDER_VERSION = "1"
-#: A link to an article whose public URL is filled in later: bodies are rendered once,
-#: independently of the remote, then :func:`fill_links` puts the URLs in (the executor
-#: does the same for articles created in the same run).
-LINK_PLACEHOLDER = "kbsync://article/"
-_PLACEHOLDER_HREF = re.compile(re.escape(LINK_PLACEHOLDER) + r'([^"#]+)')
 
 
 def template_resolver(target_key: str) -> str:
-    """Every article link as a placeholder: what :func:`fill_links` completes."""
-    return LINK_PLACEHOLDER + target_key
+    """Every article link as a placeholder: what the plan fills with public URLs."""
+    return placeholder(target_key)
 
-
-def fill_links(template: RenderedBody, resolve: ArticleUrlResolver) -> RenderedBody:
-    """The body with each placeholder replaced by ``resolve(key)`` (kept when None)."""
-    if LINK_PLACEHOLDER not in template.html:
-        return template
-
-    def url(match: re.Match[str]) -> str:
-        return resolve(match.group(1)) or match.group(0)
-
-    html = _PLACEHOLDER_HREF.sub(url, template.html)
-    if len(html) <= len(template.text):  # the display rule: the HTML must stay longer
-        html = f"<div>{html}</div>"
-    return RenderedBody(html, template.text)
 
 _ENV_KEY = "kbsync_links"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -84,12 +69,6 @@ class ParsedBody:
     tokens: tuple[Token, ...] | None  # None: links and anchors came from the parse cache
     links: tuple[Link, ...]
     anchors: frozenset[str]  # heading ids
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedBody:
-    html: str
-    text: str
 
 
 def heading_anchor(text: str) -> str:

@@ -3,7 +3,7 @@
 Reading never raises for a user's mistake: every bad file, key or value is a Problem in
 ``LocalTree.problems`` and the item is still there with a default in place of the bad
 value, so ``watch`` can keep previewing a tree that has errors. Checks that need the
-whole tree (duplicate slugs, links) live in ``kbsync.commands.validate``.
+whole tree (duplicate slugs, links) live in ``kbsync.validate``.
 
 Order is deterministic everywhere: names are sorted naturally ("2-x" before "10-x"),
 so positions do not depend on the file system.
@@ -14,10 +14,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kbsync.config import ContentSettings
 from kbsync.local.fields import (
@@ -41,52 +39,16 @@ from kbsync.local.frontmatter import (
     split_front_matter,
 )
 from kbsync.local.ignore import IgnoreRules
-from kbsync.model import Status
+from kbsync.model import LocalArticle, LocalCollection
 from kbsync.problems import Problem, sort_key
+
+__all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection", "LocalTree",
+           "git_blob_sha1", "leading_h1", "natural_key", "read_tree"]
 
 COLLECTION_FILE = "_collection.yaml"
 ARTICLE_SUFFIX = ".md"
 
 _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class LocalCollection:
-    """One folder with articles somewhere below it. ``lines``: YAML key -> file line."""
-
-    key: str  # folder path relative to root, POSIX
-    slug: str
-    name: str
-    description: str | None
-    position: int
-    parent_key: str | None  # None at top level
-    depth: int  # 1..n; over 3 is a problem, but the collection is still listed
-    source: str  # the _collection.yaml path if present, else the folder key
-    lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class LocalArticle:
-    """One ``.md`` file.
-
-    ``status`` defaults to ``published``: a file in the repository is meant to be live;
-    ``status: draft`` keeps it hidden. ``title`` falls back to the file name humanised
-    when missing (that is also an error), so a preview still has something to show.
-    ``lines`` maps each front-matter key to its file line, for problems found later.
-    """
-
-    key: str  # file path relative to root, POSIX
-    slug: str
-    title: str
-    excerpt: str | None
-    status: Status
-    position: int
-    collection_key: str | None  # None for files at the root
-    body: str  # front matter and a title H1 removed, LF line endings
-    body_line: int  # 1-based line of the file where ``body`` starts
-    source_hash: str  # git blob sha1 of the raw bytes
-    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +154,10 @@ def _read_bytes(root: Path, key: str, problems: list[Problem]) -> tuple[bytes, s
         raw = (root / key).read_bytes()
         return raw, decode(raw)
     except OSError as exc:
-        problems.append(Problem(key, f"cannot read: {exc.strerror}"))
+        problems.append(Problem(key, f"cannot read: {exc.strerror}", identity=True))
     except UnicodeDecodeError as exc:
         problems.append(Problem(key, f"cannot read: {describe_decode_error(exc)}",
-                                hint="save the file as UTF-8"))
+                                hint="save the file as UTF-8", identity=True))
     return None
 
 
@@ -225,6 +187,7 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
         depth=depth,
         source=source,
         lines=meta.lines,
+        explicit_position=fields.has_position,
     )
 
 
@@ -256,6 +219,7 @@ def _read_article(root: Path, key: str, index: int, collection_key: str | None,
         source_hash=git_blob_sha1(raw),
         extra={k: data[k] for k in content.extra_keys if k in data},
         lines=split.meta.lines,
+        explicit_position=fields.has_position,
     )
 
 

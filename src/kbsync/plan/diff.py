@@ -1,97 +1,49 @@
-"""diff(local tree, actual remote, lock) -> changes. Pure and deterministic.
+"""diff(desired state, actual state, lock) -> changes. Pure and deterministic.
 
-Identity is the slug: a file that moves to another folder, or is renamed while its
-front-matter slug stays, is the same article (an update, not a create). The lock says
-which remote id a slug was synced to; without a lock entry a remote item with the same
-slug is adopted. A lock entry whose path matches but whose slug differs is a slug change
-of the same item.
+Which local item is which remote one is ``plan.match``'s answer (the one identity
+rule); this module compares each pair field by field and decides what the change is:
+create, adopt, update, move, reorder, conflict (edited in initdesk since the last sync),
+or, for remote items nothing local claims, delete or leave unmanaged.
+
+Bodies come rendered in the desired state, with links to other articles as
+placeholders; here they get the public URLs those articles have (or will have).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from kbsync.fingerprint import fields_fingerprint
-from kbsync.local.markdown import RenderedBody
-from kbsync.local.tree import LocalArticle, LocalCollection, LocalTree
-from kbsync.lock import Lock, LockEntry, Section
 from kbsync.model import (
     ARTICLE_FIELDS,
     COLLECTION_FIELDS,
+    ActualState,
     ArticleFields,
     CollectionFields,
+    DesiredState,
+    LocalArticle,
+    LocalCollection,
+    Lock,
     PortalSettings,
     RemoteArticle,
     RemoteCollection,
+    RenderedBody,
+    Section,
 )
-from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange
-from kbsync.remote.actual import ActualState
+from kbsync.plan.links import LINK_PLACEHOLDER, fill_links, placeholder, placeholder_targets
+from kbsync.plan.match import Match, Matching, edited_remotely, match
+from kbsync.plan.model import Action, Change, FieldChange
 
 Prune = Literal["off", "managed", "all"]
-
-
-class Bodies(Protocol):
-    """Article bodies as the differ needs them (the engine's LocalState is one)."""
-
-    @property
-    def render_key(self) -> str: ...
-
-    def render(self, key: str, resolve: Callable[[str], str | None]) -> RenderedBody: ...
-
-    def prepare(self, keys: Sequence[str]) -> None: ...
-
-    def link_targets(self, key: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
 class DiffOptions:
     prune: Prune = "off"
     force: bool = False
-
-
-@dataclass(frozen=True)
-class Match:
-    """How a local item was paired with a remote one (or not)."""
-
-    remote_id: int | None
-    adopted: bool = False
-    recreated: bool = False  # the lock knew it, but it is gone remotely
-    lock_entry: LockEntry | None = None
-
-
-def match_items(
-    section: Section,
-    local: Mapping[str, str],  # slug -> local key (path)
-    remote_by_slug: Mapping[str, int],
-    remote_ids: set[int],
-    lock: Lock,
-) -> dict[str, Match]:
-    """Pair each local slug with a remote id: lock by slug, lock by path, then slug."""
-    claimed: set[int] = set()
-    out: dict[str, Match] = {}
-    for slug, path in sorted(local.items()):
-        entry = lock.section(section).get(slug)
-        if entry is None:
-            by_path = lock.by_path(section, path)
-            if by_path is not None and by_path[0] not in local:
-                entry = by_path[1]
-        if entry is not None and entry.id in remote_ids and entry.id not in claimed:
-            out[slug] = Match(entry.id, lock_entry=entry)
-            claimed.add(entry.id)
-    for slug, _path in sorted(local.items()):
-        if slug in out:
-            continue
-        entry = lock.section(section).get(slug)
-        remote_id = remote_by_slug.get(slug)
-        if remote_id is not None and remote_id not in claimed:
-            out[slug] = Match(remote_id, adopted=True)
-            claimed.add(remote_id)
-        else:
-            out[slug] = Match(None, recreated=entry is not None)
-    return out
 
 
 def changed_fields(before: Any, after: Any, names: tuple[str, ...]) -> tuple[FieldChange, ...]:
@@ -111,49 +63,28 @@ def classify(fields: tuple[FieldChange, ...], parent_field: str) -> Action:
     return Action.UPDATE
 
 
-def drifted(entry: LockEntry | None, remote_fingerprint: str) -> bool:
-    return entry is not None and entry.remote != remote_fingerprint
-
-
 class Differ:
     """Computes the changes for one run; holds the matches the link resolver needs."""
 
-    def __init__(self, tree: LocalTree, actual: ActualState, lock: Lock,
-                 bodies: Bodies, options: DiffOptions) -> None:
-        self.tree = tree
+    def __init__(self, desired: DesiredState, actual: ActualState, lock: Lock,
+                 options: DiffOptions, matching: Matching | None = None) -> None:
+        self.desired = desired
         self.actual = actual
         self.lock = lock
-        self.bodies = bodies
         self.options = options
-        self.collection_match = match_items(
-            "collections",
-            {c.slug: c.key for c in tree.collections},
-            {s: c.id for s, c in actual.collection_by_slug().items()},
-            set(actual.collections),
-            lock,
-        )
-        self.article_match = match_items(
-            "articles",
-            {a.slug: a.key for a in tree.articles},
-            {s: a.id for s, a in actual.article_by_slug().items()},
-            set(actual.articles),
-            lock,
-        )
+        self.matching = matching or match(desired, actual, lock)
         self._fingerprints: dict[int, str] = {}
-        self._collections_by_key = {c.key: c for c in tree.collections}
-        self._articles_by_key = {a.key: a for a in tree.articles}
 
     # -- ids and URLs --------------------------------------------------------------------
 
     def collection_id(self, key: str | None) -> int | None:
-        if key is None:
-            return None
-        return self.collection_match[self._collections_by_key[key].slug].remote_id
+        return self.matching.collection_id(key)
 
     def _collection_slug_stays(self, key: str | None) -> bool:
         if key is None:
             return True
-        local = self._collections_by_key[key]
+        local = self.desired.collection(key)
+        assert local is not None
         remote_id = self.collection_id(key)
         remote = self.actual.collections.get(remote_id) if remote_id is not None else None
         return remote is not None and remote.fields.slug == local.slug
@@ -164,11 +95,11 @@ class Differ:
         A placeholder stands for a URL that only exists after this run's writes (a new
         article, or one whose slug or collection changes); the executor fills it in.
         """
-        local = self._articles_by_key.get(article_key)
+        local = self.desired.article(article_key)
         if local is None:
             return None
-        match = self.article_match[local.slug]
-        remote = self.actual.articles.get(match.remote_id) if match.remote_id else None
+        found = self.matching.articles[article_key]
+        remote = self.actual.articles.get(found.remote_id) if found.remote_id else None
         if (
             remote is not None
             and remote.url
@@ -177,7 +108,7 @@ class Differ:
             and self._collection_slug_stays(local.collection_key)
         ):
             return remote.url
-        return LINK_PLACEHOLDER + article_key
+        return placeholder(article_key)
 
     # -- collections ---------------------------------------------------------------------
 
@@ -192,7 +123,7 @@ class Differ:
 
     def collection_change(self, local: LocalCollection) -> Change | None:
         desired = self.desired_collection(local)
-        match = self.collection_match[local.slug]
+        match = self.matching.collections[local.key]
         base = {"kind": "collection", "key": local.key, "slug": local.slug, "title": local.name,
                 "parent_key": local.parent_key}
         if match.remote_id is None:
@@ -221,24 +152,35 @@ class Differ:
         what was last synced, rendering has not changed since, and every link target
         keeps its URL: then rendering (most of a no-op plan's cost) can be skipped.
         """
-        match = self.article_match[local.slug]
-        entry = match.lock_entry
-        if entry is None or match.remote_id is None or entry.local != local.source_hash:
+        found = self.matching.articles[local.key]
+        entry = found.lock_entry
+        if entry is None or found.remote_id is None or entry.local != local.source_hash:
             return None
-        if self.lock.render is not None and self.lock.render != self.bodies.render_key:
+        if self.lock.render is not None and self.lock.render != self.desired.render_key:
             return None
-        remote = self.actual.articles[match.remote_id]
+        remote = self.actual.articles[found.remote_id]
         if LINK_PLACEHOLDER in remote.fields.content_html \
                 or entry.remote != self.article_fingerprint(remote):
             return None
-        for target in self.bodies.link_targets(local.key):
+        for target in self.desired.links.get(local.key, ()):
             url = self.url_of(target)
             if url is None or url.startswith(LINK_PLACEHOLDER):
                 return None
         return RenderedBody(remote.fields.content_html, remote.fields.content)
 
+    def body(self, local: LocalArticle) -> RenderedBody:
+        """The body to send: the remote one when it stands, else the rendered one with
+        its links filled in."""
+        clean = self.clean_body(local)
+        if clean is not None:
+            return clean
+        template = self.desired.bodies.get(local.key)
+        if template is None:
+            raise ValueError(f"{local.key}: its body was not rendered (bodies_needed)")
+        return fill_links(template, self.url_of)
+
     def desired_article(self, local: LocalArticle) -> tuple[ArticleFields, tuple[str, ...]]:
-        body = self.clean_body(local) or self.bodies.render(local.key, self.url_of)
+        body = self.body(local)
         fields = ArticleFields(
             title=local.title,
             slug=local.slug,
@@ -249,11 +191,11 @@ class Differ:
             content_html=body.html,
             content=body.text,
         )
-        return fields, _placeholder_targets(body.html)
+        return fields, placeholder_targets(body.html)
 
     def article_change(self, local: LocalArticle) -> Change | None:
         desired, pending_links = self.desired_article(local)
-        match = self.article_match[local.slug]
+        match = self.matching.articles[local.key]
         base = {"kind": "article", "key": local.key, "slug": local.slug, "title": local.title,
                 "parent_key": local.collection_key, "link_targets": pending_links,
                 "local_fingerprint": local.source_hash}
@@ -281,7 +223,7 @@ class Differ:
         entry = match.lock_entry
         if not fields:
             return None
-        if drifted(entry, fingerprint):
+        if edited_remotely(entry, fingerprint):
             if not self.options.force:
                 return Change(action=Action.CONFLICT, fields=fields,
                               reason="edited in initdesk since the last sync", **common)
@@ -310,12 +252,12 @@ class Differ:
 
     def orphan_changes(self) -> list[Change]:
         out: list[Change] = []
-        claimed_articles = {m.remote_id for m in self.article_match.values()}
+        claimed_articles = {m.remote_id for m in self.matching.articles.values()}
         for article in sorted(self.actual.articles.values(), key=lambda a: a.fields.slug):
             if article.id not in claimed_articles:
                 out.append(self._orphan("article", "articles", article.id, article.fields.slug,
                                         article.fields.title, fields_fingerprint(article.fields)))
-        claimed = {m.remote_id for m in self.collection_match.values()}
+        claimed = {m.remote_id for m in self.matching.collections.values()}
         for coll in sorted(self.actual.collections.values(), key=_depth_key(self.actual)):
             if coll.id not in claimed:
                 out.append(self._orphan("collection", "collections", coll.id, coll.fields.slug,
@@ -391,16 +333,6 @@ def _create_reason(match: Match) -> str:
 
 def _content_changed(fields: tuple[FieldChange, ...]) -> bool:
     return any(f.field in ("content_html", "content") for f in fields)
-
-
-def _placeholder_targets(html: str) -> tuple[str, ...]:
-    if LINK_PLACEHOLDER not in html:
-        return ()
-    found: set[str] = set()
-    for chunk in html.split(LINK_PLACEHOLDER)[1:]:
-        end = min((i for i in (chunk.find('"'), chunk.find("#")) if i >= 0), default=len(chunk))
-        found.add(chunk[:end])
-    return tuple(sorted(found))
 
 
 def _depth_key(actual: ActualState) -> Callable[[RemoteCollection], tuple[int, str]]:

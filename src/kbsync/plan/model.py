@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from kbsync.model import RemoteRef
+
 # A link to an article whose public URL is not known when planning (it is created, moved
 # or renamed in the same run); the executor replaces it with the real URL once known.
-from kbsync.local.markdown import LINK_PLACEHOLDER as LINK_PLACEHOLDER
+from kbsync.plan.links import LINK_PLACEHOLDER as LINK_PLACEHOLDER
+
+__all__ = ["LINK_PLACEHOLDER", "PLAN_FORMAT_VERSION", "Action", "Change", "FieldChange", "Kind",
+           "Plan", "RemoteRef"]
 
 PLAN_FORMAT_VERSION = 1
 
@@ -71,14 +76,6 @@ class Change:
 
     def field(self, name: str) -> FieldChange | None:
         return next((f for f in self.fields if f.field == name), None)
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteRef:
-    """Where the plan was made against; a plan for another remote is refused."""
-
-    base_url: str
-    organization_id: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,16 +7,14 @@ plan, not in the executor: the executor runs whatever plan it is handed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from kbsync.errors import UnsafePlanError
-from kbsync.local.tree import LocalTree
-from kbsync.lock import Lock
-from kbsync.plan.diff import Bodies, Differ, DiffOptions, portal_change
-from kbsync.plan.model import Action, Change, Plan, RemoteRef
-from kbsync.remote.actual import ActualState
+from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
+from kbsync.plan.diff import Differ, DiffOptions, portal_change
+from kbsync.plan.match import Matching
+from kbsync.plan.model import Action, Change, Plan
 
 _ORDER = {
     ("portal", Action.UPDATE): 0,
@@ -35,28 +33,41 @@ _ORDER = {
 }
 
 
+def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,
+                  matching: Matching | None = None) -> list[str]:
+    """The articles whose bodies must be rendered before :func:`build_plan`.
+
+    An article whose file is byte for byte what was last synced, whose remote copy is
+    what was last synced, and whose link targets keep their URLs needs no rendering:
+    its remote body stands. Rendering is most of a plan's cost, so the engine renders
+    only these.
+    """
+    differ = Differ(desired, actual, lock, DiffOptions(), matching)
+    return [a.key for a in desired.articles
+            if a.key not in desired.bodies and differ.clean_body(a) is None]
+
+
 def build_plan(
     *,
-    tree: LocalTree,
+    desired: DesiredState,
     actual: ActualState,
     lock: Lock,
-    bodies: Bodies,
     remote: RemoteRef,
-    portal: Mapping[str, Any] | None = None,
     options: DiffOptions = DiffOptions(),
     targets: Sequence[str] = (),
+    matching: Matching | None = None,
 ) -> Plan:
-    differ = Differ(tree, actual, lock, bodies, options)
+    """The ordered, gated plan that turns ``actual`` into ``desired``."""
+    differ = Differ(desired, actual, lock, options, matching)
     changes: list[Change] = []
-    portal_item = portal_change(portal, actual, lock, options.force)
+    portal_item = portal_change(desired.portal, actual, lock, options.force)
     if portal_item is not None:
         changes.append(portal_item)
-    for collection in tree.collections:  # parents first
+    for collection in desired.collections:  # parents first
         change = differ.collection_change(collection)
         if change is not None:
             changes.append(change)
-    bodies.prepare([a.key for a in tree.articles if differ.clean_body(a) is None])
-    for article in tree.articles:
+    for article in desired.articles:
         change = differ.article_change(article)
         if change is not None:
             changes.append(change)

@@ -15,10 +15,11 @@ import os
 from pathlib import Path
 
 from kbsync.errors import KbsyncError
+from kbsync.local.bases import BaseStore
 from kbsync.local.tree import COLLECTION_FILE
 from kbsync.local.writer import atomic_write
-from kbsync.lock import Lock
-from kbsync.pull.bases import BaseStore
+from kbsync.lock import save_lock
+from kbsync.model import Lock
 from kbsync.pull.paths import safe_join
 from kbsync.pull.puller import FileChange, PullResult
 from kbsync.pull.repo import Repo
@@ -50,7 +51,7 @@ def carry_out(root: Path, result: PullResult, repo: Repo, *, atomic: bool = True
 
 def save_state(lock: Lock, lock_path: Path, bases: BaseStore) -> None:
     """The lock, then the bases it refers to (unreferenced cached bases are dropped)."""
-    lock.save(lock_path)
+    save_lock(lock, lock_path)
     keep = {entry.local for section in ("articles", "collections")
             for _, entry in lock.entries(section)
             if entry.local}

@@ -1,8 +1,7 @@
 """Where every remote collection and article lives locally after a pull.
 
-Matching follows the plan's rules seen from the remote side: the lock says which slug an
-id was synced as (and at which path), else an unclaimed local item with the same slug is
-the one. Then every folder and file gets its final key:
+Which local item is which remote one is the plan's answer (``plan.match``, the one
+identity rule), read from the remote side. Then every folder and file gets its final key:
 
 - a matched item stays where it is, unless initdesk moved it since the last sync (its
   remote fingerprint changed) and it was not moved locally meanwhile: then it moves to
@@ -20,18 +19,24 @@ from __future__ import annotations
 import os
 import posixpath
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbsync.fingerprint import fields_fingerprint
 from kbsync.local.ignore import IgnoreRules
 from kbsync.local.tree import ARTICLE_SUFFIX, LocalCollection, LocalTree, natural_key
-from kbsync.lock import Lock, LockEntry, Section
-from kbsync.model import RemoteArticle, RemoteCollection
+from kbsync.model import (
+    ActualState,
+    Lock,
+    LockEntry,
+    RemoteArticle,
+    RemoteCollection,
+    Section,
+)
+from kbsync.plan.match import Matching, edited_remotely
 from kbsync.pull.links import Relocator
 from kbsync.pull.paths import safe_join, safe_name
-from kbsync.remote.actual import ActualState
 
 __all__ = ["Layout", "Placed", "folder_indexes", "plan_layout"]
 
@@ -65,9 +70,10 @@ class Layout:
         return "" if local_key is None else self.folders[local_key]
 
 
-def plan_layout(root: Path, tree: LocalTree, actual: ActualState, lock: Lock) -> Layout:
-    """Match remote items to local ones and give each its final place."""
-    return _Planner(root, tree, actual, lock).run()
+def plan_layout(root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
+                matching: Matching) -> Layout:
+    """Give each remote item, paired with its local one by ``matching``, its final place."""
+    return _Planner(root, tree, actual, lock, matching).run()
 
 
 def folder_indexes(keys: Iterable[str]) -> dict[str, int]:
@@ -86,33 +92,9 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _match(section: Section, remote: Mapping[int, str], local_by_slug: Mapping[str, str],
-           local_keys: set[str], lock: Lock) -> dict[int, str]:
-    """remote id -> local key: the lock first (by slug, then path), then the slug."""
-    by_id = {entry.id: (slug, entry) for slug, entry in lock.entries(section)}
-    claimed: set[str] = set()
-    out: dict[int, str] = {}
-    for remote_id in sorted(remote):
-        found = by_id.get(remote_id)
-        if found is None:
-            continue
-        slug, entry = found
-        key = local_by_slug.get(slug)
-        if key is None and entry.path in local_keys:
-            key = entry.path
-        if key is not None and key not in claimed:
-            out[remote_id] = key
-            claimed.add(key)
-    for remote_id, slug in sorted(remote.items()):
-        key = local_by_slug.get(slug)
-        if remote_id not in out and key is not None and key not in claimed:
-            out[remote_id] = key
-            claimed.add(key)
-    return out
-
-
 class _Planner:
-    def __init__(self, root: Path, tree: LocalTree, actual: ActualState, lock: Lock) -> None:
+    def __init__(self, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
+                 matching: Matching) -> None:
         self.root = root
         self.tree = tree
         self.actual = actual
@@ -121,12 +103,8 @@ class _Planner:
         self.layout = Layout()
         self.taken: dict[str, set[str]] = {}
         self.origin: dict[str, str | None] = {"": ""}  # final folder -> its folder on disk now
-        self.collection_of = _match(
-            "collections", {c.id: c.fields.slug for c in actual.collections.values()},
-            {c.slug: c.key for c in tree.collections}, {c.key for c in tree.collections}, lock)
-        self.article_of = _match(
-            "articles", {a.id: a.fields.slug for a in actual.articles.values()},
-            {a.slug: a.key for a in tree.articles}, {a.key for a in tree.articles}, lock)
+        self.collection_of = matching.local_keys("collections")
+        self.article_of = matching.local_keys("articles")
         self.local_collection = {v: k for k, v in self.collection_of.items()}
         self.collection_ids = _ids_by_key(lock, "collections")
         self.article_ids = _ids_by_key(lock, "articles")
@@ -196,7 +174,7 @@ class _Planner:
     def _moved_remotely(self, remote: RemoteCollection, local: LocalCollection) -> bool:
         entry = self._entry("collections", remote.id)
         return (entry is not None and entry.path == local.key
-                and entry.remote != fields_fingerprint(remote.fields))
+                and edited_remotely(entry, fields_fingerprint(remote.fields)))
 
     def _remote_parent_folder(self, remote: RemoteCollection) -> str | None:
         """The final folder of ``remote``'s parent, None when that would be a cycle."""
@@ -260,8 +238,8 @@ class _Planner:
         here = self.layout.final_folder(local.collection_key)
         name = posixpath.basename(local_key)
         entry = self._entry("articles", remote.id)
-        own_move = (entry is not None and entry.path == local_key and entry.remote != fingerprint
-                    and target != here)
+        own_move = (entry is not None and entry.path == local_key
+                    and edited_remotely(entry, fingerprint) and target != here)
         if own_move:
             name = self._unique(target, name, is_dir=False, keep=True)
             here = target
@@ -275,7 +253,7 @@ class _Planner:
     def _placed(self, section: Section, remote_id: int, key: str, local_key: str | None,
                 fingerprint: str, own_move: bool) -> Placed:
         entry = self._entry(section, remote_id)
-        changed = entry is None or entry.remote != fingerprint
+        changed = entry is None or edited_remotely(entry, fingerprint)
         return Placed(remote_id, key, local_key, entry, changed, own_move)
 
     def _entry(self, section: Section, remote_id: int) -> LockEntry | None:

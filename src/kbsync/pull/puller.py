@@ -32,11 +32,20 @@ from typing import Literal
 
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
-from kbsync.local.markdown import MarkdownRenderer, RenderedBody
+from kbsync.local.bases import BaseStore
+from kbsync.local.markdown import MarkdownRenderer
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
-from kbsync.lock import Lock, LockEntry, PortalEntry, Section
-from kbsync.model import RemoteArticle
-from kbsync.pull.bases import BaseStore
+from kbsync.model import (
+    ActualState,
+    DesiredState,
+    Lock,
+    LockEntry,
+    PortalEntry,
+    RemoteArticle,
+    RenderedBody,
+    Section,
+)
+from kbsync.plan.match import Matching, match
 from kbsync.pull.html_to_md import body_from_remote
 from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
 from kbsync.pull.links import relocate_links
@@ -44,7 +53,6 @@ from kbsync.pull.merge import merge3
 from kbsync.pull.paths import safe_join
 from kbsync.pull.writer import article_text, collection_text, portal_text, split_article
 from kbsync.pull.yaml_lines import YamlLines
-from kbsync.remote.actual import ActualState
 
 __all__ = ["FileChange", "OnConflict", "PullOptions", "PullResult", "decide"]
 
@@ -113,14 +121,19 @@ def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
            options: PullOptions = PullOptions(), portal: bool = False) -> PullResult:
     """Everything pull would do, and the lock as it will be; ``lock`` is updated in place.
 
+    Which file is which remote item is ``plan.match``'s answer, the same the plan gets.
     ``portal``: also manage ``portal.yaml`` (it exists, or init writes it).
     """
-    layout = plan_layout(root, tree, actual, lock)
-    decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout)
+    matching = match(DesiredState(collections=tree.collections, articles=tree.articles),
+                     actual, lock)
+    layout = plan_layout(root, tree, actual, lock, matching)
+    decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
+                       matching)
     result = decider.run()
     if decider.kept_in_place:  # a conflicting file stays put: decide again without its move
         layout = _without_moves(layout, decider.kept_in_place)
-        decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout)
+        decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
+                           matching)
         result = decider.run()
     if portal and actual.portal is not None:
         decider.portal(result)
@@ -155,8 +168,9 @@ _ACTIONS: dict[Outcome, Action] = {"theirs": "updated", "local": "updated", "mer
 class _Decider:
     def __init__(self, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
                  content: ContentSettings, bases: BaseStore, dirty: set[str],
-                 options: PullOptions, layout: Layout) -> None:
+                 options: PullOptions, layout: Layout, matching: Matching) -> None:
         self.root = root
+        self.matching = matching
         self.tree = tree
         self.actual = actual
         self.lock = lock
@@ -220,8 +234,9 @@ class _Decider:
     def _deleted_remotely(self, result: PullResult) -> None:
         live = {p.local_key for p in self.layout.articles.values()}
         for local in self.tree.articles:
-            entry = self.lock.articles.get(local.slug)
-            if local.key in live or entry is None or entry.id in self.actual.articles:
+            found = self.matching.articles[local.key]
+            entry = found.lock_entry
+            if local.key in live or not found.recreated or entry is None:
                 continue
             if not self.options.prune:
                 result.deleted_remotely.append(local.key)
@@ -235,9 +250,8 @@ class _Decider:
                 self.pending_lock.append(partial(self.lock.remove, "articles", local.slug))
         live_folders = {p.local_key for p in self.layout.collections.values()}
         for collection in self.tree.collections:
-            entry = self.lock.collections.get(collection.slug)
-            if collection.key in live_folders or entry is None \
-                    or entry.id in self.actual.collections:
+            found = self.matching.collections[collection.key]
+            if collection.key in live_folders or not found.recreated:
                 continue
             if not self.options.prune:
                 result.deleted_remotely.append(collection.key + "/")

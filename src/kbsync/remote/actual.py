@@ -8,24 +8,11 @@ hierarchy) + article pages of 100 + the portal only when portal.yaml asks for it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from kbsync.model import Organization, Portal, RemoteArticle, RemoteCollection
+from kbsync.model import ActualState, RemoteCollection
 from kbsync.remote.client import HelpCenterClient
 
-
-@dataclass(frozen=True)
-class ActualState:
-    organization: Organization
-    collections: dict[int, RemoteCollection] = field(default_factory=dict)
-    articles: dict[int, RemoteArticle] = field(default_factory=dict)
-    portal: Portal | None = None
-
-    def collection_by_slug(self) -> dict[str, RemoteCollection]:
-        return {c.fields.slug: c for c in self.collections.values()}
-
-    def article_by_slug(self) -> dict[str, RemoteArticle]:
-        return {a.fields.slug: a for a in self.articles.values()}
+__all__ = ["flatten", "read_actual"]
 
 
 def flatten(tree: Iterable[RemoteCollection]) -> dict[int, RemoteCollection]:

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
+
+import git
+from git.exc import GitError, InvalidGitRepositoryError, NoSuchPathError
 
 from kbsync.config import STATE_DIR
 from kbsync.fingerprint import blob_id
-from kbsync.pull.merge import git_blob_text
 
-__all__ = ["BASE_DIR", "BaseStore"]
+__all__ = ["BASE_DIR", "BaseStore", "git_blob_text"]
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 
 BASE_DIR = f"{STATE_DIR}/base"
 
@@ -67,3 +72,31 @@ class BaseStore:
             if path.name not in keep:
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+
+def git_blob_text(repo_root: Path, blob: str) -> str | None:
+    """The UTF-8 text of blob ``blob`` in the repository holding ``repo_root``.
+
+    None when there is no repository, no such blob, the id is not a full object id, the
+    object is not a blob, or its bytes are not UTF-8 text: the caller then has no base
+    and falls back to a two-way comparison.
+    """
+    if not _OBJECT_ID.fullmatch(blob):
+        return None
+    try:
+        repo = git.Repo(repo_root, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return None
+    try:
+        binsha = bytes.fromhex(blob)
+        if repo.odb.info(binsha).type != b"blob":  # checked first: an unread stream lingers
+            return None
+        data: bytes = repo.odb.stream(binsha).read()
+    except (GitError, ValueError, OSError):
+        return None
+    finally:
+        repo.close()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

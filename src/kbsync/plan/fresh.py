@@ -1,4 +1,4 @@
-"""Save and load a plan; refuse one that no longer matches the remote.
+"""Is a saved plan still the plan? Refuse one that no longer matches the remote.
 
 A saved plan (``plan --out``) is what a reviewer approved. ``apply PLANFILE`` runs exactly
 that, but only while every remote object it touches still has the fingerprint it had when
@@ -7,33 +7,10 @@ planned, and no object it creates has appeared meanwhile: otherwise it is stale.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from kbsync.errors import PlanError, StalePlanError
+from kbsync.errors import StalePlanError
 from kbsync.fingerprint import fields_fingerprint
-from kbsync.local.writer import atomic_write
-from kbsync.plan.model import Action, Change, Plan, RemoteRef
-from kbsync.remote.actual import ActualState
-from kbsync.render.json import plan_from_dict, render_json
-
-
-def save_plan(plan: Plan, path: Path) -> None:
-    atomic_write(path, render_json(plan))
-
-
-def load_plan(path: Path) -> Plan:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(
-            f"{path}: no such plan file; make one with `kbsync plan --out {path}`"
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanError(f"{path}: not a kbsync plan file ({exc})") from None
-    if not isinstance(data, dict):
-        raise PlanError(f"{path}: not a kbsync plan file")
-    return plan_from_dict(data)
+from kbsync.model import ActualState, RemoteRef
+from kbsync.plan.model import Action, Change, Plan
 
 
 def check_fresh(plan: Plan, actual: ActualState, remote: RemoteRef) -> None:

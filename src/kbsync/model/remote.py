@@ -1,8 +1,8 @@
-"""Frozen domain types shared by every layer.
+"""The Help Center's side of the domain: what initdesk holds, in kbsync's own names.
 
-These are kbsync's own names for things. ``remote/wire.py`` is the only place that knows
-how they are spelled on the wire; everything else (plan, apply, pull, emulator tests)
-speaks in these types. Nothing here does I/O.
+``remote/wire.py`` is the only place that knows how these are spelled on the wire;
+everything else (plan, apply, pull, coverage) speaks in these types. Nothing here does
+I/O.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
+"""The rules of kbsync.validate, as `kbsync validate` reports them."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from kbsync.commands.validate import check_tree, run
+from kbsync.commands.validate import run
 from kbsync.config import Config, ContentSettings, load_config
-from kbsync.local.markdown import MarkdownRenderer
-from kbsync.local.tree import read_tree
+from kbsync.engine import check_local
 from kbsync.problems import Problem
 
 ASSETS = "https://raw.example/kb/"
@@ -189,11 +190,10 @@ def test_unreadable_file_is_a_problem(kb: KB) -> None:
                                  " (save the file as UTF-8)"])
 
 
-def test_check_tree_returns_one_parse_per_article(kb: KB) -> None:
+def test_checking_parses_each_article_once_for_the_renderer(kb: KB) -> None:
     kb.write("a.md").write("b/c.md")
-    tree = read_tree(kb.root, ContentSettings())
-    checked = check_tree(tree, kb.config(), MarkdownRenderer())
-    assert checked.problems == []
+    checked = check_local(kb.config())
+    assert checked.problems == ()
     assert sorted(checked.parsed) == ["a.md", "b/c.md"]
 
 

@@ -1,0 +1,144 @@
+"""The lock's contents: which local item is which remote object, and what was last synced.
+
+Items are keyed by slug (the identity a file keeps when it moves or is renamed); ``path``
+lets a slug changed in the same file be recognised. Fingerprints: ``local`` is the git
+blob id of the file as last synced (so pull can find the base text in git objects),
+``remote`` a hash of the managed remote fields, and ``updated_at`` the remote timestamp.
+
+Reading and writing ``kbsync.lock`` is ``kbsync.lock``'s business; this is the data, with
+the indexes apply and pull need, kept cheap to serialise after every apply step.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from kbsync.model.state import RemoteRef
+
+LOCK_VERSION = 1
+Section = Literal["collections", "articles"]
+
+
+@dataclass(frozen=True, slots=True)
+class LockEntry:
+    id: int
+    path: str
+    remote: str  # fingerprint of the managed remote fields
+    updated_at: str | None = None
+    local: str | None = None  # git blob id of the source file as last synced
+
+    def to_json(self) -> str:
+        data = {"id": self.id, "local": self.local, "path": self.path, "remote": self.remote,
+                "updated_at": self.updated_at}
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+@dataclass(frozen=True, slots=True)
+class PortalEntry:
+    remote: str
+    updated_at: str | None = None
+
+
+class Lock:
+    """The lock's contents, mutated step by step during apply and saved after each.
+
+    Apply saves it after every step, so saving is kept cheap for thousands of items:
+    each row's text and the sorted order are kept up to date as items change, instead
+    of being rebuilt on every save. Change items through ``put`` / ``remove`` only.
+    """
+
+    def __init__(self, base_url: str | None = None, organization_id: int | None = None) -> None:
+        self.base_url = base_url
+        self.organization_id = organization_id
+        self.collections: dict[str, LockEntry] = {}
+        self.articles: dict[str, LockEntry] = {}
+        self.portal: PortalEntry | None = None
+        self.render: str | None = None  # the render key the synced bodies were made with
+        self._rows: dict[tuple[str, str], str] = {}
+        self._order: dict[str, list[str]] = {"collections": [], "articles": []}
+        self._by_id: dict[tuple[str, int], str] = {}
+        self._by_path: dict[tuple[str, str], str] = {}
+
+    @property
+    def remote(self) -> RemoteRef | None:
+        """The Help Center this lock was made against; None for a new, empty lock."""
+        if self.base_url is None or self.organization_id is None:
+            return None
+        return RemoteRef(self.base_url, self.organization_id)
+
+    def bind(self, remote: RemoteRef) -> None:
+        self.base_url, self.organization_id = remote.base_url, remote.organization_id
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.collections or self.articles or self.portal)
+
+    def section(self, name: Section) -> dict[str, LockEntry]:
+        return self.collections if name == "collections" else self.articles
+
+    def put(self, section: Section, slug: str, entry: LockEntry) -> None:
+        """Record an item under its slug, dropping any older entry for the same id."""
+        old = self.by_id(section, entry.id)
+        if old is not None and old[0] != slug:
+            self.remove(section, old[0])
+        table = self.section(section)
+        if slug not in table:
+            bisect.insort(self._order[section], slug)
+        table[slug] = entry
+        self._rows[(section, slug)] = (
+            f"  {json.dumps(slug, ensure_ascii=False)}: {entry.to_json()}")
+        self._by_id[(section, entry.id)] = slug
+        self._by_path[(section, entry.path)] = slug
+
+    def remove(self, section: Section, slug: str) -> None:
+        entry = self.section(section).pop(slug, None)
+        if entry is None:
+            return
+        self._rows.pop((section, slug), None)
+        if self._by_id.get((section, entry.id)) == slug:
+            del self._by_id[(section, entry.id)]
+        if self._by_path.get((section, entry.path)) == slug:
+            del self._by_path[(section, entry.path)]
+        order = self._order[section]
+        index = bisect.bisect_left(order, slug)
+        if index < len(order) and order[index] == slug:
+            del order[index]
+
+    def _find(self, section: Section, index: dict[tuple[str, Any], str], value: Any,
+              attr: str) -> tuple[str, LockEntry] | None:
+        slug = index.get((section, value))
+        entry = self.section(section).get(slug) if slug is not None else None
+        if slug is not None and entry is not None and getattr(entry, attr) == value:
+            return slug, entry
+        return None
+
+    def by_path(self, section: Section, path: str) -> tuple[str, LockEntry] | None:
+        return self._find(section, self._by_path, path, "path")
+
+    def by_id(self, section: Section, remote_id: int) -> tuple[str, LockEntry] | None:
+        return self._find(section, self._by_id, remote_id, "id")
+
+    def entries(self, section: Section) -> Iterator[tuple[str, LockEntry]]:
+        table = self.section(section)
+        yield from ((slug, table[slug]) for slug in self._order[section])
+
+    def dumps(self) -> str:
+        """Deterministic text: sorted, one item per line."""
+        out = ["{", f'"version": {LOCK_VERSION},']
+        remote = {"base_url": self.base_url, "organization_id": self.organization_id}
+        out.append(f'"remote": {json.dumps(remote, sort_keys=True)},')
+        if self.render is not None:
+            out.append(f'"render": {json.dumps(self.render)},')
+        if self.portal is not None:
+            portal = {"remote": self.portal.remote, "updated_at": self.portal.updated_at}
+            out.append(f'"portal": {json.dumps(portal, sort_keys=True)},')
+        for name, tail in (("articles", ","), ("collections", "")):
+            rows = [self._rows[(name, slug)] for slug in self._order[name]]
+            body = ",\n".join(rows)
+            out.append(f'"{name}": {{\n{body}\n}}{tail}' if rows else f'"{name}": {{}}{tail}')
+        out.append("}")
+        return "\n".join(out) + "\n"

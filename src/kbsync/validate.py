@@ -1,0 +1,202 @@
+"""The rules every command runs before it touches the network.
+
+``validate``, ``plan``, ``apply``, ``pull`` and ``watch`` all check a tree with
+:func:`check_tree`: the reading problems of each file, then the rules that need the
+whole tree (unique slugs, shared positions, links and anchors, images, leftover merge
+markers). Every problem carries file, line, key and a hint; nothing here raises for a
+user's mistake, reads the network or prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections.abc import Iterable, Iterator, Mapping
+from urllib.parse import unquote
+
+from kbsync.local.fields import SLUG_RE, did_you_mean
+from kbsync.local.markdown import Link, ParsedBody, resolve_relative
+from kbsync.local.tree import LocalArticle, LocalTree
+from kbsync.problems import Problem, sort_key
+
+__all__ = ["ASSETS_HINT", "check_tree", "conflict_markers", "duplicate_slugs",
+           "shared_positions"]
+
+ASSETS_HINT = (
+    "initdesk has no upload endpoint; set assets_base_url under [content] to where the "
+    "images are served, e.g. the repository's raw URL"
+)
+
+def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
+               assets_base_url: str | None, strict: bool = False) -> list[Problem]:
+    """The tree's reading problems plus the whole-tree checks, sorted by path and line.
+
+    ``parsed`` holds the links and anchors of every article body. Under ``strict``
+    warnings become errors (and read as errors).
+    """
+    problems = [*tree.problems, *duplicate_slugs(tree), *shared_positions(tree)]
+    links = _LinkChecker(tree, parsed, assets_base_url)
+    for article in tree.articles:
+        problems.extend(links.check(article))
+        problems.extend(conflict_markers(article))
+    if strict:
+        problems = [dataclasses.replace(p, severity="error") for p in problems]
+    problems.sort(key=sort_key)
+    return problems
+
+
+def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
+    """Lines left by ``pull --on-conflict markers``: never to be published as text."""
+    for offset, line in enumerate(article.body.split("\n")):
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line in ("<<<<<<<", ">>>>>>>"):
+            yield Problem(article.key, "unresolved merge conflict marker",
+                          line=article.body_line + offset,
+                          hint="keep the lines you want, delete the markers, then apply")
+            return
+
+
+def shared_positions(tree: LocalTree) -> Iterator[Problem]:
+    """An explicit position that a sibling also has: the order on initdesk is then
+    decided by creation time, not by the files. A warning on each explicit one."""
+    siblings: dict[tuple[str, str | None, int], list[tuple[str, str, int | None]]] = {}
+    for a in tree.articles:
+        place = ("article", a.collection_key, a.position)
+        siblings.setdefault(place, []).append((a.key, a.key, a.lines.get("position")))
+    for c in tree.collections:
+        place = ("collection", c.parent_key, c.position)
+        siblings.setdefault(place, []).append((c.key, c.source, c.lines.get("position")))
+    for (_kind, _parent, position), items in siblings.items():
+        if len(items) < 2:
+            continue
+        for name, path, line in items:
+            if line is None:
+                continue
+            others = ", ".join(other for other, _, _ in items if other != name)
+            yield Problem(path, f"position {position} is also the position of {others}",
+                          line=line, key="position", severity="warning",
+                          hint="initdesk then orders them by creation; give each its own")
+
+
+def duplicate_slugs(tree: LocalTree) -> list[Problem]:
+    """Slugs are unique per portal: articles among articles, collections among collections."""
+    articles = ((a.slug, a.key, a.lines.get("slug"), a.key) for a in tree.articles)
+    collections = ((c.slug, c.source, c.lines.get("slug"), f"the collection {c.key}")
+                   for c in tree.collections)
+    return [*_duplicates(articles), *_duplicates(collections)]
+
+
+def _duplicates(items: Iterable[tuple[str, str, int | None, str]]) -> Iterator[Problem]:
+    first: dict[str, str] = {}
+    for slug, path, line, name in items:
+        if not SLUG_RE.match(slug):
+            continue  # already reported as an invalid slug
+        if slug in first:
+            yield Problem(path, f"slug {slug!r} is already used by {first[slug]}", line=line,
+                          key="slug", hint="slugs are unique in the Help Center; set another",
+                          identity=True)
+        else:
+            first[slug] = name
+
+
+class _LinkChecker:
+    """Checks the relative links and images of each article against the tree and disk."""
+
+    def __init__(self, tree: LocalTree, parsed: Mapping[str, ParsedBody],
+                 assets_base_url: str | None) -> None:
+        self.tree = tree
+        self.parsed = parsed
+        self.assets_base_url = assets_base_url
+        self._kinds: dict[str, str] = {}
+        self._names: dict[str, str] = {}  # file name -> first article key with it
+        self._folders: dict[str, list[str]] = {}  # folder key -> article file names
+
+    def check(self, article: LocalArticle) -> Iterator[Problem]:
+        for link in self.parsed[article.key].links:
+            message, hint = self._link(article, link)
+            if message:
+                yield Problem(article.key, message, line=link.line, hint=hint)
+            yield from self._asset_host(article, link)
+
+    def _link(self, article: LocalArticle, link: Link) -> tuple[str | None, str | None]:
+        resolved = resolve_relative(article.key, link.target)
+        if resolved is None:
+            return None, None
+        target, anchor = resolved
+        shown = unquote(link.target)
+        what = "image" if link.is_image else "link"
+        if target == ".." or target.startswith("../"):
+            return (f"broken {what}: {shown} points outside the knowledge base",
+                    "keep linked files inside the knowledge-base folder")
+        kind = self._kind(target)
+        if kind == "missing":
+            guess = self._similar_article(article.key, target)
+            return (f"broken {what}: {shown}: no such file",
+                    f"did you mean {guess}?" if guess else "paths are relative to this file")
+        if kind == "folder":
+            return (f"broken {what}: {shown} is a folder",
+                    "point it at an image file" if link.is_image else "link to an article in it")
+        if link.is_image or not target.endswith(".md"):
+            return None, None
+        if self.tree.article(target) is None:
+            return (f"broken link: {shown} is not an article of the knowledge base",
+                    "it is hidden, matched by .kbsyncignore, or the root README.md")
+        if anchor is not None and anchor not in self.parsed[target].anchors:
+            return self._anchor(article, target, shown, anchor)
+        return None, None
+
+    def _anchor(self, article: LocalArticle, target: str, shown: str,
+                anchor: str) -> tuple[str, str]:
+        where = "this file" if target == article.key else target
+        anchors = sorted(self.parsed[target].anchors)
+        guess = did_you_mean(anchor, anchors)
+        if guess:
+            hint = f"did you mean #{guess}?"
+        elif anchors:
+            hint = "headings there: " + ", ".join(f"#{a}" for a in anchors[:5])
+        else:
+            hint = f"{where} has no headings"
+        return f"broken link: {shown}: no heading with id {anchor!r} in {where}", hint
+
+    def _asset_host(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
+        """A local image or file needs a public home: initdesk takes no uploads."""
+        if self.assets_base_url:
+            return
+        resolved = resolve_relative(article.key, link.target)
+        if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
+            return
+        if self._kind(resolved[0]) == "folder":
+            return  # reported as a link to a folder
+        what, hint = ("image", ASSETS_HINT) if link.is_image else (
+            "file", ASSETS_HINT.replace("images", "files"))
+        yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",
+                      line=link.line, hint=hint)
+
+    def _similar_article(self, source: str, target: str) -> str | None:
+        """An article the missing ``target`` probably meant, relative to ``source``.
+
+        A file of the same name elsewhere (it moved), else a close name in the target's
+        folder (a typo). Never a fuzzy search of the whole tree: difflib against
+        thousands of names would make a mass rename take minutes to validate.
+        """
+        if not target.endswith(".md"):
+            return None
+        if not self._names:
+            for other in self.tree.articles:
+                folder, name = posixpath.split(other.key)
+                self._names.setdefault(name, other.key)
+                self._folders.setdefault(folder, []).append(name)
+        folder, name = posixpath.split(target)
+        guess = self._names.get(name)
+        if guess is None:
+            close = did_you_mean(name, self._folders.get(folder, ()))
+            guess = posixpath.join(folder, close) if close else None
+        return posixpath.relpath(guess, posixpath.dirname(source) or ".") if guess else None
+
+    def _kind(self, target: str) -> str:
+        """'file', 'folder' or 'missing', asked of the disk once per target."""
+        kind = self._kinds.get(target)
+        if kind is None:
+            path = self.tree.root / target
+            kind = "file" if path.is_file() else "folder" if path.is_dir() else "missing"
+            self._kinds[target] = kind
+        return kind

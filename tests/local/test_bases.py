@@ -1,0 +1,98 @@
+"""Merge bases: kept in .kbsync/base, and found again in git's object store."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import git
+import pytest
+
+from kbsync.local.bases import BaseStore, git_blob_text
+
+
+def store_blob(repo_root: Path, data: bytes) -> str | None:
+    """``git hash-object -w`` of ``data`` in the repository at ``repo_root`` (None: none)."""
+    done = subprocess.run(["git", "hash-object", "-w", "--stdin"], input=data, cwd=repo_root,
+                          capture_output=True, check=False)
+    return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+@pytest.fixture
+def repo_root(tmp_path: Path) -> Path:
+    git.Repo.init(tmp_path).close()
+    return tmp_path
+
+
+def test_stored_blob_reads_back(repo_root: Path) -> None:
+    text = "# Base\n\nThe last-synced body, é 🎉\r\n"
+    blob_id = store_blob(repo_root, text.encode())
+    assert blob_id is not None and len(blob_id) == 40
+    assert git_blob_text(repo_root, blob_id) == text
+
+
+def test_blob_id_is_gits_own(repo_root: Path) -> None:
+    # git hash-object of "hello\n", the example everyone knows
+    assert store_blob(repo_root, b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_blobs_are_found_from_a_subfolder(repo_root: Path) -> None:
+    sub = repo_root / "kb" / "guides"
+    sub.mkdir(parents=True)
+    blob_id = store_blob(sub, b"x\n")
+    assert blob_id is not None
+    assert git_blob_text(sub, blob_id) == "x\n"
+
+
+def test_absent_blob_is_none(repo_root: Path) -> None:
+    assert git_blob_text(repo_root, "0" * 40) is None
+
+
+@pytest.mark.parametrize("blob_id", ["", "HEAD", "--help", "ce01362", "zz" * 20,
+                                     "CE013625030BA8DBA906F756967F9E9CA394464A"])
+def test_malformed_ids_are_none(repo_root: Path, blob_id: str) -> None:
+    store_blob(repo_root, b"hello\n")
+    assert git_blob_text(repo_root, blob_id) is None
+
+
+def test_non_blob_objects_are_none(repo_root: Path) -> None:
+    repo = git.Repo(repo_root)
+    (repo_root / "f.txt").write_text("f\n")
+    repo.index.add(["f.txt"])
+    commit = repo.index.commit("c")
+    tree_id = commit.tree.hexsha
+    repo.close()
+    assert git_blob_text(repo_root, commit.hexsha) is None
+    assert git_blob_text(repo_root, tree_id) is None
+
+
+def test_binary_blob_is_none(repo_root: Path) -> None:
+    blob_id = store_blob(repo_root, b"\xff\xfe not utf-8")
+    assert blob_id is not None
+    assert git_blob_text(repo_root, blob_id) is None
+
+
+def test_outside_a_repository_everything_is_none(tmp_path: Path) -> None:
+    assert store_blob(tmp_path, b"x\n") is None
+    assert git_blob_text(tmp_path, "ce013625030ba8dba906f756967f9e9ca394464a") is None
+    assert git_blob_text(tmp_path / "missing", "ce013625030ba8dba906f756967f9e9ca394464a") is None
+
+
+
+
+def test_the_store_keeps_referenced_bases_and_drops_the_rest(tmp_path: Path) -> None:
+    store = BaseStore(tmp_path)
+    kept, dropped = store.put(b"kept\n"), store.put(b"dropped\n")
+    store.save({kept})
+    again = BaseStore(tmp_path)
+    assert again.get(kept) == b"kept\n"
+    assert again.get(dropped) is None
+    assert sorted(p.name for p in (tmp_path / ".kbsync" / "base").iterdir()) == [kept]
+
+
+def test_a_tampered_cached_base_is_not_trusted(tmp_path: Path) -> None:
+    store = BaseStore(tmp_path)
+    blob = store.put(b"original\n")
+    store.save({blob})
+    (tmp_path / ".kbsync" / "base" / blob).write_bytes(b"tampered\n")
+    assert BaseStore(tmp_path).get(blob) is None
