@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbsync.errors import ConfigError
-from kbsync.problems import Problem
+from kbsync.errors import ConfigError, UsageError
+from kbsync.problems import Problem, shown
+from kbsync.schema import LineOf, check
+from kbsync.schema.base import FieldProblem
+from kbsync.schema.config import LOCAL_REMOTE, KbsyncToml, RemoteTable, unknown
+from kbsync.schema.config import base_url as check_url
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +32,6 @@ LOCK_FILE = "kbsync.lock"
 PORTAL_FILE = "portal.yaml"
 COVERAGE_FILE = "coverage.yaml"
 STATE_DIR = ".kbsync"
-LOCAL_REMOTE = "local"
 DEFAULT_BASE_URL = "https://api.initdesk.com"
 DEFAULT_RPM = 60
 DEFAULT_MAX_DELETES = 10
@@ -37,13 +40,6 @@ TOKEN_ENV = "INITDESK_TOKEN"
 BASE_URL_ENV = "INITDESK_BASE_URL"
 ORG_ENV = "INITDESK_ORG_ID"
 RPM_ENV = "INITDESK_RPM"
-
-_KNOWN: dict[str, set[str]] = {
-    "remote": {"base_url", "organization_id", "requests_per_minute"},
-    "content": {"extra_keys", "assets_base_url"},
-    "apply": {"max_deletes"},
-}
-
 
 class Secret:
     """A value that never shows itself: repr and str are masked."""
@@ -120,59 +116,67 @@ def load_config(
     overrides: Overrides = Overrides(),
     environ: Mapping[str, str] | None = None,
 ) -> Config:
-    """Read ``root/kbsync.toml`` (optional) and merge the environment and the overrides."""
+    """Read ``root/kbsync.toml`` (optional) and merge the environment and the overrides.
+
+    Every problem is reported at once, each blamed on where its value came from: the
+    command line (a usage error), the environment, or kbsync.toml's line and key.
+    """
     env = os.environ if environ is None else environ
     path = root / CONFIG_FILE
-    text = ""
-    data: dict[str, Any] = {}
-    if path.is_file():
-        text = _read_text(path)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{CONFIG_FILE}: invalid TOML: {exc}") from None
+    text, data = _read_toml(path)
     problems: list[Problem] = []
-    reader = _Reader(text, problems)
-    for section, value in data.items():
-        if section not in _KNOWN or not isinstance(value, dict):
-            reader.problem(None, section, "unknown section", f"known: {', '.join(_KNOWN)}")
-            continue
-        for key in value:
-            if key not in _KNOWN[section]:
-                reader.problem(section, key, "unknown key",
-                               f"known: {', '.join(sorted(_KNOWN[section]))}")
-    remote = _remote_settings(data.get("remote", {}), reader, overrides, env)
-    content = _content_settings(data.get("content", {}), reader)
-    max_deletes = reader.integer(data.get("apply", {}), "apply", "max_deletes",
-                                 DEFAULT_MAX_DELETES, minimum=0)
+    file, found = check(KbsyncToml, data, path=CONFIG_FILE, line_of=_line_finder(text),
+                        unknown=unknown)
+    problems.extend(found)
+    sources = _Sources(overrides, env, problems)
+    remote = _remote_settings(file.remote, sources, env)
     if problems:
-        raise ConfigError("\n".join(str(p) for p in problems))
+        message = "\n".join(str(p) for p in problems)
+        if all(p.path == COMMAND_LINE for p in problems):
+            raise UsageError(message)
+        raise ConfigError(message)
     return Config(
         root=root,
         remote=remote,
-        content=content,
-        max_deletes=max_deletes,
+        content=ContentSettings(extra_keys=file.content.extra_keys,
+                                assets_base_url=file.content.assets_base_url),
+        max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
+                     else file.apply.max_deletes),
         has_file=path.is_file(),
     )
 
 
-def _read_text(path: Path) -> str:
+COMMAND_LINE = "command line"
+ENVIRONMENT = "environment"
+
+
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text and the tables of kbsync.toml; empty when there is none."""
+    if not path.exists():
+        return "", {}
+    if not path.is_file():
+        raise ConfigError(f"{path}: not a file; kbsync.toml holds the knowledge base's "
+                          "settings (see `kbsync init --help`)")
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot read: {exc}") from None
+        raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc}") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: invalid TOML: {exc}") from None
 
 
-class _Reader:
-    """Typed reads of one TOML table that record problems with the key's line."""
+def _line_finder(text: str) -> LineOf:
+    """The line of ``[section]`` / ``key = ...`` (in its section) in kbsync.toml's text."""
+    lines = text.splitlines()
 
-    def __init__(self, text: str, problems: list[Problem]) -> None:
-        self.lines = text.splitlines()
-        self.problems = problems
-
-    def line_of(self, section: str | None, key: str) -> int | None:
+    def line_of(loc: tuple[str, ...]) -> int | None:
+        if not loc:
+            return None
+        section, key = (None, loc[0]) if len(loc) == 1 else (loc[0], loc[1])
         current: str | None = None
-        for number, raw in enumerate(self.lines, start=1):
+        for number, raw in enumerate(lines, start=1):
             line = raw.strip()
             if line.startswith("[") and line.endswith("]"):
                 current = line.strip("[] ")
@@ -183,81 +187,94 @@ class _Reader:
                 return number
         return None
 
-    def problem(self, section: str | None, key: str, message: str, hint: str | None) -> None:
-        name = f"{section}.{key}" if section else key
-        self.problems.append(
-            Problem(CONFIG_FILE, message, line=self.line_of(section, key), key=name, hint=hint)
-        )
+    return line_of
 
-    def integer(self, table: Mapping[str, Any], section: str, key: str, default: int,
-                *, minimum: int) -> int:
-        value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.problem(section, key, f"must be a whole number >= {minimum}, got {value!r}", None)
-            return default
-        return value
 
-    def string(self, table: Mapping[str, Any], section: str, key: str) -> str | None:
-        value = table.get(key)
-        if value is not None and not isinstance(value, str):
-            self.problem(section, key, f"must be a string, got {value!r}", None)
+class _Sources:
+    """Checks a value from the command line or the environment, blaming its source."""
+
+    def __init__(self, overrides: Overrides, env: Mapping[str, str],
+                 problems: list[Problem]) -> None:
+        self.overrides = overrides
+        self.env = env
+        self.problems = problems
+
+    def checked(self, value: Any, where: str, key: str,
+                validate: Callable[[Any], Any]) -> Any:
+        try:
+            return validate(value)
+        except FieldProblem as exc:
+            context = exc.context or {}
+            self.problems.append(Problem(where, str(context.get("message")), key=key,
+                                         hint=context.get("hint")))
+            return None
+
+    def env_number(self, name: str, minimum: int) -> int | None:
+        raw = self.env.get(name)
+        if not raw:
+            return None
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            self.problems.append(Problem(ENVIRONMENT, f"must be a whole number >= {minimum}, "
+                                         f"got {shown(raw)}", key=name))
             return None
         return value
 
 
-def _remote_settings(
-    table: Mapping[str, Any], reader: _Reader, overrides: Overrides, env: Mapping[str, str]
-) -> RemoteSettings:
-    base_url = (
-        overrides.base_url
-        or env.get(BASE_URL_ENV)
-        or reader.string(table, "remote", "base_url")
-        or DEFAULT_BASE_URL
-    ).rstrip("/")
-    if base_url != LOCAL_REMOTE and not base_url.startswith(("http://", "https://")):
-        reader.problem("remote", "base_url",
-                       f'must be an http(s) URL or "local", got {base_url!r}', None)
+def _remote_settings(table: RemoteTable, sources: _Sources,
+                     env: Mapping[str, str]) -> RemoteSettings:
+    overrides = sources.overrides
+    base_url: str | None = None
+    if overrides.base_url is not None:
+        base_url = sources.checked(overrides.base_url, COMMAND_LINE, "--base-url", check_url)
+    elif env.get(BASE_URL_ENV):
+        base_url = sources.checked(env[BASE_URL_ENV], ENVIRONMENT, BASE_URL_ENV, check_url)
+    base_url = base_url or table.base_url or DEFAULT_BASE_URL
     org = overrides.organization_id
-    if org is None and env.get(ORG_ENV):
-        org = _env_int(env, ORG_ENV)
-    if org is None and "organization_id" in table:
-        org = reader.integer(table, "remote", "organization_id", 0, minimum=1) or None
+    if org is not None and org < 1:
+        sources.problems.append(Problem(COMMAND_LINE, f"must be a whole number >= 1, got {org}",
+                                        key="--org"))
+        org = None
+    if org is None:
+        org = sources.env_number(ORG_ENV, 1)
+    if org is None:
+        org = table.organization_id
     if org is None and base_url == LOCAL_REMOTE:
         org = 1
-    rpm = reader.integer(table, "remote", "requests_per_minute", DEFAULT_RPM, minimum=0)
-    if env.get(RPM_ENV):
-        rpm = _env_int(env, RPM_ENV)
-    if base_url == LOCAL_REMOTE and "requests_per_minute" not in table and not env.get(RPM_ENV):
-        rpm = 0  # the embedded Help Center has no rate limit to respect
-    token_value = env.get(TOKEN_ENV)
-    token = Secret(token_value) if token_value else None
+    rpm = sources.env_number(RPM_ENV, 0)
+    if rpm is None:
+        rpm = table.requests_per_minute
+    if rpm is None:
+        rpm = 0 if base_url == LOCAL_REMOTE else DEFAULT_RPM  # the embedded one has no limit
     return RemoteSettings(base_url=base_url, organization_id=org, requests_per_minute=rpm,
-                          token=token)
+                          token=read_token(env))
 
 
-def _env_int(env: Mapping[str, str], name: str) -> int:
-    raw = env[name]
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}: must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise ConfigError(f"{name}: must be >= 0, got {value}")
-    return value
+def read_token(env: Mapping[str, str]) -> Secret | None:
+    """``INITDESK_TOKEN``, without the whitespace a copy or ``$(cat file)`` leaves around it.
 
-
-def _content_settings(table: Mapping[str, Any], reader: _Reader) -> ContentSettings:
-    extra = table.get("extra_keys", [])
-    if not isinstance(extra, list) or not all(isinstance(k, str) for k in extra):
-        reader.problem("content", "extra_keys", "must be a list of strings", 'e.g. ["owner"]')
-        extra = []
-    assets = reader.string(table, "content", "assets_base_url")
-    if assets and not assets.startswith(("http://", "https://")):
-        reader.problem("content", "assets_base_url", f"must be an http(s) URL, got {assets!r}",
-                       None)
-        assets = None
-    return ContentSettings(extra_keys=tuple(extra), assets_base_url=assets.rstrip("/") + "/"
-                           if assets else None)
+    A token is printable ASCII without spaces. Anything else (a newline or tab inside, a
+    character from a word processor) is refused here, before any request, because an
+    HTTP library would otherwise put the whole value into its error message. The message
+    says what is wrong and where, never the token.
+    """
+    raw = env.get(TOKEN_ENV)
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value:
+        return None
+    for index, char in enumerate(value):
+        if not 0x21 <= ord(char) <= 0x7E:
+            kind = ("a space" if char == " " else "a control character" if ord(char) < 0x20
+                    or ord(char) == 0x7F else "a non-ASCII character")
+            raise ConfigError(
+                f"{TOKEN_ENV} holds {kind} at position {index + 1} of {len(value)}; a token is "
+                "printable ASCII without spaces: copy it again from Settings -> API access")
+    return Secret(value)
 
 
 def require_remote(config: Config) -> RemoteSettings:

@@ -16,21 +16,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from kbsync.config import ContentSettings
-from kbsync.local.fields import (
-    ARTICLE_KEYS,
-    COLLECTION_KEYS,
-    DESCRIPTION_MAX,
-    EXCERPT_MAX,
-    MAX_DEPTH,
-    NAME_MAX,
-    TITLE_MAX,
-    FieldReader,
-    humanise,
-    slugify,
-    strip_number,
-)
+from kbsync.local.fields import MAX_DEPTH, humanise, slugify, strip_number
 from kbsync.local.frontmatter import (
     YamlMapping,
     decode,
@@ -40,7 +29,16 @@ from kbsync.local.frontmatter import (
 )
 from kbsync.local.ignore import IgnoreRules
 from kbsync.model import LocalArticle, LocalCollection
-from kbsync.problems import Problem, sort_key
+from kbsync.problems import Problem, shown, sort_key
+from kbsync.schema import check, unknown_keys
+from kbsync.schema.frontmatter import (
+    ARTICLE_KEYS,
+    COLLECTION_KEYS,
+    DEFAULT_STATUS,
+    TITLE_MAX,
+    ArticleMeta,
+    CollectionMeta,
+)
 
 __all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection", "LocalTree",
            "git_blob_sha1", "leading_h1", "natural_key", "read_tree"]
@@ -171,23 +169,21 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
     if folder.has_meta and (read := _read_bytes(root, source, problems)) is not None:
         meta = load_mapping(read[1], source, first_line=1)
         problems.extend(meta.problems)
-    fields = FieldReader(source, meta, problems)
-    fields.unknown_keys(COLLECTION_KEYS, content.extra_keys)
-    name = fields.text("name", limit=NAME_MAX) or humanise(folder_name)
+    values = _check(CollectionMeta, meta, source, COLLECTION_KEYS, content, problems)
     if depth == MAX_DEPTH + 1:
         problems.append(Problem(source, f"collection is {depth} levels deep, the limit is "
                                 f"{MAX_DEPTH}", hint="move this folder up a level"))
     return LocalCollection(
         key=folder.key,
-        slug=fields.slug(slugify(strip_number(folder_name)), folder_name),
-        name=name,
-        description=fields.text("description", limit=DESCRIPTION_MAX),
-        position=fields.position(index),
+        slug=values.slug or _default_slug(folder_name, source, problems),
+        name=values.name or humanise(folder_name),
+        description=values.description,
+        position=index if values.position is None else values.position,
         parent_key=parent.key if parent else None,
         depth=depth,
         source=source,
         lines=meta.lines,
-        explicit_position=fields.has_position,
+        explicit_position=values.position is not None,
     )
 
 
@@ -199,51 +195,73 @@ def _read_article(root: Path, key: str, index: int, collection_key: str | None,
     raw, text = read
     split = split_front_matter(text, key)
     problems.extend(split.meta.problems)
-    fields = FieldReader(key, split.meta, problems)
-    fields.unknown_keys(ARTICLE_KEYS, content.extra_keys)
+    values = _check(ArticleMeta, split.meta, key, ARTICLE_KEYS, content, problems)
     stem = key.rsplit("/", 1)[-1][: -len(ARTICLE_SUFFIX)]
-    title, body, body_line = _title(fields, split.body, split.body_line)
-    if title is None:
-        title = humanise(stem)
+    title, body, body_line = _title(key, split.meta, values, split.body, split.body_line,
+                                    problems)
     data = split.meta.data
     return LocalArticle(
         key=key,
-        slug=fields.slug(slugify(strip_number(stem)), stem),
-        title=title,
-        excerpt=fields.text("excerpt", limit=EXCERPT_MAX),
-        status=fields.status(),
-        position=fields.position(index),
+        slug=values.slug or _default_slug(stem, key, problems),
+        title=title if title is not None else humanise(stem),
+        excerpt=values.excerpt,
+        status=values.status or DEFAULT_STATUS,
+        position=index if values.position is None else values.position,
         collection_key=collection_key,
         body=body,
         body_line=body_line,
         source_hash=git_blob_sha1(raw),
         extra={k: data[k] for k in content.extra_keys if k in data},
         lines=split.meta.lines,
-        explicit_position=fields.has_position,
+        explicit_position=values.position is not None,
     )
 
 
-def _title(fields: FieldReader, body: str, body_line: int) -> tuple[str | None, str, int]:
+M = TypeVar("M", ArticleMeta, CollectionMeta)
+
+
+def _check(model: type[M], meta: YamlMapping, path: str, known: tuple[str, ...],
+           content: ContentSettings, problems: list[Problem]) -> M:
+    """The model of ``meta``: problems at the keys' lines; unknown keys are warnings."""
+    values, found = check(model, meta.data, path=path, line_of=lambda loc: meta.lines.get(
+        loc[0]) if loc else None)
+    problems.extend(found)
+    problems.extend(unknown_keys(meta.data, known, content.extra_keys, path=path,
+                                 lines=meta.lines))
+    return values
+
+
+def _default_slug(name: str, path: str, problems: list[Problem]) -> str:
+    """The slug a name gives when no ``slug:`` is written: ``01-Welcome.md`` -> welcome."""
+    slug = slugify(strip_number(name))
+    if not slug:
+        problems.append(Problem(path, f"cannot make a slug from the name {shown(name)}",
+                                key="slug", identity=True,
+                                hint="set slug: in the front matter, e.g. slug: my-article"))
+    return slug
+
+
+def _title(path: str, meta: YamlMapping, values: ArticleMeta, body: str, body_line: int,
+           problems: list[Problem]) -> tuple[str | None, str, int]:
     """The front-matter title, else a leading ``# H1`` (then cut from the body).
 
     None when there is no usable title; a missing one is reported here, a bad value
-    (not text) by the field reader.
+    (not text) by the schema.
     """
-    given = fields.data.get("title")
+    given = meta.data.get("title")
     if not (given is None or (isinstance(given, str) and not given.strip())):
-        return fields.text("title", limit=TITLE_MAX), body, body_line
+        return values.title, body, body_line
     found = leading_h1(body)
     if found is None:
-        if not fields.readable:
-            return None, body, body_line
-        fields.problems.append(Problem(
-            fields.path, "missing title", line=fields.lines.get("title", 1), key="title",
-            hint="add title: to the front matter or start the body with a '# Title' line"))
+        if meta.readable:
+            problems.append(Problem(
+                path, "missing title", line=meta.lines.get("title", 1), key="title",
+                hint="add title: to the front matter or start the body with a '# Title' line"))
         return None, body, body_line
     heading, offset, consumed, rest = found
     if len(heading) > TITLE_MAX:
-        fields.problems.append(Problem(
-            fields.path, f"is {len(heading)} characters long, the limit is {TITLE_MAX}",
+        problems.append(Problem(
+            path, f"is {len(heading)} characters long, the limit is {TITLE_MAX}",
             line=body_line + offset, key="title", hint="shorten the '# Title' line"))
     return heading, rest, body_line + consumed
 

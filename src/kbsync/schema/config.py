@@ -1,0 +1,113 @@
+"""``kbsync.toml``: three tables of settings, none of them secret.
+
+Values from the command line and the environment are checked by the same functions
+(``base_url``, ``whole_number``), so every source says the same thing about a bad value;
+``config.load_config`` names the source in the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from kbsync.problems import shown
+from kbsync.schema.base import fail
+
+__all__ = ["KbsyncToml", "base_url", "whole_number"]
+
+LOCAL_REMOTE = "local"
+
+
+def base_url(value: Any) -> str:
+    """An http(s) URL without a trailing slash, or ``local`` (the embedded Help Center)."""
+    if not isinstance(value, str):
+        raise fail(f"must be a string, got {shown(value)}")
+    url = value.strip().rstrip("/")
+    if url != LOCAL_REMOTE and not url.startswith(("http://", "https://")):
+        raise fail(f'must be an http(s) URL or "local", got {shown(value)}',
+                   'e.g. "https://api.initdesk.com"')
+    return url
+
+
+def whole_number(value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise fail(f"must be a whole number >= {minimum}, got {shown(value)}")
+    return value
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RemoteTable(_Table):
+    base_url: str | None = None
+    organization_id: int | None = None
+    requests_per_minute: int | None = None
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: Any) -> str | None:
+        return None if value is None else base_url(value)
+
+    @field_validator("organization_id", mode="before")
+    @classmethod
+    def _organization(cls, value: Any) -> int | None:
+        return None if value is None else whole_number(value, 1)
+
+    @field_validator("requests_per_minute", mode="before")
+    @classmethod
+    def _rpm(cls, value: Any) -> int | None:
+        return None if value is None else whole_number(value, 0)
+
+
+class ContentTable(_Table):
+    extra_keys: tuple[str, ...] = ()
+    assets_base_url: str | None = None
+
+    @field_validator("extra_keys", mode="before")
+    @classmethod
+    def _extra_keys(cls, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+            raise fail("must be a list of strings", 'e.g. ["owner"]')
+        return tuple(value)
+
+    @field_validator("assets_base_url", mode="before")
+    @classmethod
+    def _assets(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise fail(f"must be a string, got {shown(value)}")
+        if not value.startswith(("http://", "https://")):
+            raise fail(f"must be an http(s) URL, got {shown(value)}",
+                       'e.g. "https://raw.githubusercontent.com/acme/kb/main/"')
+        return value.rstrip("/") + "/"
+
+
+class ApplyTable(_Table):
+    max_deletes: int | None = None
+
+    @field_validator("max_deletes", mode="before")
+    @classmethod
+    def _max_deletes(cls, value: Any) -> int | None:
+        return None if value is None else whole_number(value, 0)
+
+
+class KbsyncToml(_Table):
+    remote: RemoteTable = RemoteTable()
+    content: ContentTable = ContentTable()
+    apply: ApplyTable = ApplyTable()
+
+
+SECTIONS: dict[str, type[_Table]] = {"remote": RemoteTable, "content": ContentTable,
+                                     "apply": ApplyTable}
+
+
+def unknown(loc: tuple[str, ...]) -> tuple[str, str | None]:
+    """The problem of a table or key kbsync.toml does not have, with the known ones."""
+    if len(loc) == 1:
+        return "unknown section", f"known: {', '.join(SECTIONS)}"
+    table = SECTIONS.get(loc[0])
+    known = ", ".join(sorted(table.model_fields)) if table is not None else ""
+    return "unknown key", f"known: {known}"

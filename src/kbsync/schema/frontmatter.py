@@ -1,0 +1,128 @@
+"""Article front matter and ``_collection.yaml``: the keys, their types and limits.
+
+The limits are the initdesk contract's (shared/initdesk-contract.md). Every validator
+answers in kbsync's words; values that are wrong but still usable for a preview (a title
+too long, a slug that is not valid) are kept with the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+from kbsync.model import STATUSES, Status
+from kbsync.problems import shown
+from kbsync.schema.base import fail
+
+__all__ = ["ARTICLE_KEYS", "COLLECTION_KEYS", "POSITION_MAX", "SLUG_MAX", "SLUG_RE",
+           "ArticleMeta", "CollectionMeta", "slugify"]
+
+DEFAULT_STATUS: Status = "published"
+TITLE_MAX = 255
+NAME_MAX = 255
+SLUG_MAX = 255
+EXCERPT_MAX = 500
+DESCRIPTION_MAX = 1000
+#: initdesk stores positions as 32-bit integers.
+POSITION_MAX = 2_147_483_647
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_LIMITS = {"title": TITLE_MAX, "name": NAME_MAX, "excerpt": EXCERPT_MAX,
+           "description": DESCRIPTION_MAX}
+
+
+def slugify(text: str) -> str:
+    """A contract-valid slug for ``text`` (accents folded, everything else a dash)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+def _text(value: Any, info: ValidationInfo) -> str | None:
+    """Optional text: empty counts as absent; over the limit is a problem (kept)."""
+    if value is None:
+        return None
+    key = str(info.field_name)
+    if not isinstance(value, str):
+        raise fail(f"must be text, got {shown(value)}", f'quote it: {key}: "{value}"'[:120])
+    value = value.strip()
+    limit = _LIMITS[key]
+    if len(value) > limit:
+        raise fail(f"is {len(value)} characters long, the limit is {limit}", "shorten it",
+                   keep=value)
+    return value or None
+
+
+def _slug(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    value = raw if isinstance(raw, str) else str(raw)
+    if len(value) > SLUG_MAX:
+        raise fail(f"is {len(value)} characters long, the limit is {SLUG_MAX}", "shorten it",
+                   keep=value, identity=True)
+    if not SLUG_RE.match(value):
+        suggestion = slugify(value)
+        hint = f"use {shown(suggestion)}" if suggestion else "use a-z, 0-9 and single dashes"
+        raise fail(f"{shown(value)} is not a valid slug (a-z, 0-9 and single dashes)", hint,
+                   keep=value, identity=True)
+    return value
+
+
+def _position(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise fail(f"must be a whole number >= 0, got {shown(value)}",
+                   "positions order siblings, lowest first")
+    if value > POSITION_MAX:
+        raise fail(f"must be at most {POSITION_MAX:,}, got {value:,}",
+                   "initdesk stores positions as 32-bit numbers; number siblings 0, 1, 2...")
+    return value
+
+
+class ArticleMeta(BaseModel):
+    """The front matter keys kbsync reads; others are a team's own (``extra_keys``)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title: str | None = None
+    slug: str | None = None
+    excerpt: str | None = None
+    status: Status | None = None
+    position: int | None = None
+
+    _text = field_validator("title", "excerpt", mode="before")(_text)
+    _slug = field_validator("slug", mode="before")(_slug)
+    _position = field_validator("position", mode="before")(_position)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Status | None:
+        if value is None:
+            return None
+        for status in STATUSES:
+            if value == status:
+                return status
+        raise fail(f"must be draft or published, got {shown(value)}",
+                   "draft hides the article from readers, published shows it")
+
+
+class CollectionMeta(BaseModel):
+    """``_collection.yaml``: the folder's collection settings."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    position: int | None = None
+
+    _text = field_validator("name", "description", mode="before")(_text)
+    _slug = field_validator("slug", mode="before")(_slug)
+    _position = field_validator("position", mode="before")(_position)
+
+
+ARTICLE_KEYS = tuple(k for k in ArticleMeta.model_fields)
+COLLECTION_KEYS = tuple(k for k in CollectionMeta.model_fields)

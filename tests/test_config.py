@@ -1,0 +1,116 @@
+"""kbsync.toml, the environment and the command line -> Config, each problem blamed right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbsync.config import Config, Overrides, load_config
+from kbsync.errors import ConfigError, UsageError
+
+TOKEN = "tok-5ecret-config-77"
+
+
+def _load(root: Path, text: str | None = None, **env: str) -> Config:
+    if text is not None:
+        (root / "kbsync.toml").write_text(text, encoding="utf-8")
+    return load_config(root, environ=env)
+
+
+def _problems(root: Path, text: str, **env: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        _load(root, text, **env)
+    return str(caught.value).splitlines()
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    config = load_config(tmp_path, environ={})
+    assert (config.remote.base_url, config.remote.organization_id,
+            config.remote.requests_per_minute) == ("https://api.initdesk.com", None, 60)
+    assert not config.has_file and config.max_deletes == 10
+
+
+def test_the_embedded_help_center_needs_no_org_and_no_throttle(tmp_path: Path) -> None:
+    config = _load(tmp_path, '[remote]\nbase_url = "local"\n')
+    assert (config.remote.organization_id, config.remote.requests_per_minute) == (1, 0)
+
+
+def test_every_file_problem_at_once_with_line_and_key(tmp_path: Path) -> None:
+    text = ('[remote]\nbase_url = "ftp://x"\norganization_id = 0\nrequests_per_minute = -1\n'
+            'token = "no"\n[content]\nextra_keys = "owner"\nassets_base_url = "/img"\n'
+            '[apply]\nmax_deletes = true\n[deploy]\nx = 1\n')
+    assert _problems(tmp_path, text) == [
+        "kbsync.toml:2: remote.base_url: must be an http(s) URL or \"local\", got 'ftp://x' "
+        '(e.g. "https://api.initdesk.com")',
+        "kbsync.toml:3: remote.organization_id: must be a whole number >= 1, got 0",
+        "kbsync.toml:4: remote.requests_per_minute: must be a whole number >= 0, got -1",
+        "kbsync.toml:5: remote.token: unknown key "
+        "(known: base_url, organization_id, requests_per_minute)",
+        "kbsync.toml:7: content.extra_keys: must be a list of strings (e.g. [\"owner\"])",
+        "kbsync.toml:8: content.assets_base_url: must be an http(s) URL, got '/img' "
+        '(e.g. "https://raw.githubusercontent.com/acme/kb/main/")',
+        "kbsync.toml:10: apply.max_deletes: must be a whole number >= 0, got True",
+        "kbsync.toml:11: deploy: unknown section (known: remote, content, apply)",
+    ]
+
+
+def test_a_section_that_is_not_a_table(tmp_path: Path) -> None:
+    assert _problems(tmp_path, 'remote = "x"\n') == [
+        "kbsync.toml:1: remote: must be a table of settings "
+        "(write it as [remote] with one setting per line)"]
+
+
+def test_a_folder_named_kbsync_toml_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "kbsync.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"kbsync\.toml: not a file"):
+        load_config(tmp_path, environ={})
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    assert _problems(tmp_path, "[remote\n")[0].startswith("kbsync.toml: invalid TOML:")
+
+
+def test_the_environment_wins_over_the_file_and_is_blamed_for_its_own_values(
+        tmp_path: Path) -> None:
+    text = '[remote]\nbase_url = "https://a.example"\norganization_id = 3\n'
+    config = _load(tmp_path, text, INITDESK_BASE_URL="https://b.example/",
+                   INITDESK_ORG_ID="9", INITDESK_RPM="30")
+    assert (config.remote.base_url, config.remote.organization_id,
+            config.remote.requests_per_minute) == ("https://b.example", 9, 30)
+    assert _problems(tmp_path, text, INITDESK_BASE_URL="b.example", INITDESK_RPM="lots") == [
+        "environment: INITDESK_BASE_URL: must be an http(s) URL or \"local\", got 'b.example' "
+        '(e.g. "https://api.initdesk.com")',
+        "environment: INITDESK_RPM: must be a whole number >= 0, got 'lots'"]
+
+
+def test_a_bad_command_line_value_is_a_usage_error_blamed_on_the_command_line(
+        tmp_path: Path) -> None:
+    (tmp_path / "kbsync.toml").write_text('[remote]\nbase_url = "https://a.example"\n')
+    with pytest.raises(UsageError) as caught:
+        load_config(tmp_path, Overrides(base_url="api.initdesk.com"), environ={})
+    assert str(caught.value).startswith(
+        "command line: --base-url: must be an http(s) URL or \"local\", got 'api.initdesk.com'")
+    assert "kbsync.toml" not in str(caught.value)
+
+
+@pytest.mark.parametrize("padded", [f"{TOKEN}\n", f"  {TOKEN}\r\n", f"\t{TOKEN} "])
+def test_whitespace_around_the_token_is_dropped(tmp_path: Path, padded: str) -> None:
+    token = load_config(tmp_path, environ={"INITDESK_TOKEN": padded}).remote.token
+    assert token is not None and token.reveal() == TOKEN
+
+
+@pytest.mark.parametrize(("token", "kind"), [
+    (f"{TOKEN[:5]}\n{TOKEN[5:]}", "a control character"),
+    (f"{TOKEN[:5]}\r{TOKEN[5:]}", "a control character"),
+    (f"{TOKEN[:5]}\t{TOKEN[5:]}", "a control character"),
+    (f"{TOKEN[:5]} {TOKEN[5:]}", "a space"),
+    (f"{TOKEN[:5]}é{TOKEN[5:]}", "a non-ASCII character"),
+])
+def test_a_token_with_characters_no_header_takes_is_refused_without_showing_it(
+        tmp_path: Path, token: str, kind: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, environ={"INITDESK_TOKEN": token})
+    message = str(caught.value)
+    assert f"INITDESK_TOKEN holds {kind} at position 6" in message
+    assert TOKEN[:5] not in message and TOKEN[5:] not in message
