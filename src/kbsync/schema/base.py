@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from kbsync.problems import Problem, Severity
+from kbsync.problems import Problem, Severity, sort_key
 
 __all__ = ["FieldProblem", "LineOf", "check", "did_you_mean", "fail", "unknown_keys"]
 
@@ -58,7 +58,8 @@ def check(model: type[M], data: Mapping[str, Any], *, path: str, line_of: LineOf
         return model.model_validate(dict(data)), []
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-    problems = [_problem(error, path, line_of, unknown) for error in errors]
+    problems = sorted((_problem(error, path, line_of, unknown) for error in errors),
+                      key=sort_key)
     cleaned: dict[str, Any] = _without(dict(data), [tuple(str(p) for p in e["loc"])
                                                     for e in errors])
     result = model.model_validate(cleaned)
