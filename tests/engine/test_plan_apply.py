@@ -129,7 +129,7 @@ def test_target_limits_the_plan_to_a_path_and_the_parents_it_needs(small_kb: KB)
     outcome = small_kb.plan(targets=("new/section/page.md",))
     assert "new/section/page.md" in outcome.out and "guides/01-start.md" not in outcome.out
     assert "Plan: 3 to create." in outcome.out  # the page and its two new parents
-    assert small_kb.apply(targets=("new",)).code == 0
+    assert small_kb.apply(targets=("new/section/page.md",)).code == 0  # parents first
     assert {a.fields.slug for a in small_kb.remote_articles()} == {"page"}
 
 

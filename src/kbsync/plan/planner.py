@@ -146,19 +146,19 @@ def _under(key: str, target: str) -> bool:
 
 
 def select_targets(changes: list[Change], targets: Sequence[str]) -> list[Change]:
-    """Keep changes under the given paths, plus the creates of the parents they need."""
-    kept = [c for c in changes if any(_under(c.key, t) for t in targets)]
+    """Keep changes under the given paths, plus the creates of the parents they need.
+
+    The changes keep their order (parents before children), however deep the target.
+    """
+    kept = {c.key for c in changes if any(_under(c.key, t) for t in targets)}
     creates = {c.key: c for c in changes if c.kind == "collection" and c.action is Action.CREATE}
-    needed: list[Change] = []
-    pending = [c.parent_key for c in kept if c.parent_key]
-    seen = {c.key for c in kept}
+    pending = [c.parent_key for c in changes if c.key in kept and c.parent_key]
     while pending:
         key = pending.pop()
-        if key and key in creates and key not in seen:
-            seen.add(key)
-            needed.append(creates[key])
+        if key and key in creates and key not in kept:
+            kept.add(key)
             pending.append(creates[key].parent_key or "")
-    return needed + kept
+    return [c for c in changes if c.key in kept]
 
 
 def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
