@@ -1,0 +1,75 @@
+"""remote.wire: reading is liberal, writing is strict, shapes the contract forbids fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbsync.errors import ContractError
+from kbsync.model import ArticleFields, CollectionFields
+from kbsync.remote import wire
+
+ARTICLE = {"id": 7, "title": "Refunds", "slug": "refunds", "status": "published",
+           "content_html": "<p>x</p>", "content": "x", "collection_id": None, "position": 2,
+           "url": "https://help.example/refunds-7", "updated_at": "2026-01-01T00:00:00Z",
+           "surprise": {"ignored": True}}
+
+
+def test_an_article_reads_with_unknown_fields_ignored_and_nulls_defaulted() -> None:
+    article = wire.article_from_wire({**ARTICLE, "excerpt": "", "content": None})
+    assert (article.id, article.fields.slug, article.fields.excerpt, article.fields.content,
+            article.fields.position) == (7, "refunds", None, "", 2)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"id": "7"}, "field 'id' should be int, got str"),
+    ({"slug": None}, "field 'slug' should be str, got NoneType"),
+    ({"status": "archived"}, "field 'status' has unknown value 'archived'"),
+    ({"position": True}, "field 'position' should be int, got bool"),
+])
+def test_a_field_of_the_wrong_shape_is_a_contract_error(change: dict[str, object],
+                                                        message: str) -> None:
+    with pytest.raises(ContractError, match=message):
+        wire.article_from_wire({**ARTICLE, **change})
+
+
+def test_a_missing_required_field_is_named() -> None:
+    data = dict(ARTICLE)
+    del data["title"]
+    with pytest.raises(ContractError, match="field 'title' is missing"):
+        wire.article_from_wire(data)
+
+
+def test_pages_bare_arrays_and_nothing_else() -> None:
+    assert wire.page_from_wire([1, 2], "articles") == ([1, 2], None)
+    page = {"count": 3, "next": "https://x/?page=2", "previous": None, "results": [1]}
+    assert wire.page_from_wire(page, "articles") == ([1], "https://x/?page=2")
+    assert wire.page_from_wire({**page, "next": ""}, "articles") == ([1], None)
+    with pytest.raises(ContractError, match="expected a page"):
+        wire.page_from_wire({"items": []}, "articles")
+
+
+def test_errors_of_any_shape_are_read() -> None:
+    assert wire.error_from_wire({"detail": "Not found."}) == ("Not found.", {})
+    assert wire.error_from_wire({"slug": ["taken"], "position": 3}) == (
+        None, {"slug": ["taken"], "position": ["3"]})
+    assert wire.error_from_wire(["a", "b"]) == (None, {"non_field_errors": ["a", "b"]})
+    assert wire.error_from_wire("<html>oops</html>") == ("<html>oops</html>", {})
+
+
+def test_writes_carry_only_writable_fields() -> None:
+    body = wire.article_to_wire(ArticleFields(title="T", slug="t"))
+    assert set(body) == {"title", "slug", "excerpt", "status", "collection_id", "position",
+                         "content_html", "content"}
+    assert wire.collection_patch_to_wire({"position": 3}) == {"position": 3}
+    with pytest.raises(ValueError, match="not writable fields: url"):
+        wire.article_patch_to_wire({"url": "x"})
+    assert wire.collection_to_wire(CollectionFields(name="N", slug="n"))["parent_id"] is None
+
+
+def test_every_path_ends_with_a_slash_and_lists_ask_for_full_pages() -> None:
+    paths = [wire.organization_path(1), wire.portal_path(1), wire.collections_path(1),
+             wire.collections_tree_path(1), wire.collection_path(1, 2), wire.articles_path(1),
+             wire.article_path(1, 2), wire.article_search_path(1), wire.tickets_path(1)]
+    assert all(path.startswith("/organizations/1/") and path.endswith("/") for path in paths)
+    assert wire.list_params(collection_id=None, status="draft") == {
+        "page_size": "100", "status": "draft"}
