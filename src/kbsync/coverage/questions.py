@@ -13,10 +13,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-from kbsync.coverage.spec import CoverageSpec
 from kbsync.local.text import html_to_text
 from kbsync.model import Ticket
+
+if TYPE_CHECKING:  # the CLI imports FOLD_RULE for --help: keep pydantic out of its way
+    from kbsync.coverage.spec import CoverageSpec
 
 #: How near-duplicates are recognised; shown in ``kbsync coverage --help``.
 FOLD_RULE = (

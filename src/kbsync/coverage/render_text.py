@@ -51,7 +51,7 @@ def render_comparison_text(comparison: Comparison) -> str:
     pairs = collection_pairs(comparison)
     width = _name_width(name for name, _, _ in pairs)
     for name, old, new in pairs:
-        lines.append(f"  {name:<{width}}  {_share(old)} → {_share(new)}")
+        lines.append(f"  {_clip(name, width):<{width}}  {_share(old)} → {_share(new)}")
     lines += ["", *_groups(after), comparison_line(comparison)]
     return "\n".join(lines) + "\n"
 
@@ -77,9 +77,7 @@ def _settings(report: Report) -> str:
 
 
 def _cell(text: str) -> str:
-    if len(text) > QUESTION_WIDTH:
-        text = text[: QUESTION_WIDTH - 1] + "…"
-    return f"{text:<{QUESTION_WIDTH}}"
+    return f"{_clip(text, QUESTION_WIDTH):<{QUESTION_WIDTH}}"
 
 
 def _state(outcome: Outcome, fetched: int) -> str:
@@ -97,7 +95,8 @@ def _collections(report: Report) -> list[str]:
     for collection in report.collections:
         tally = collection.tally
         filled = round(tally.coverage * _BAR)
-        lines.append(f"  {collection.name:<{width}}  {'#' * filled}{'.' * (_BAR - filled)}  "
+        bar = "#" * filled + "." * (_BAR - filled)
+        lines.append(f"  {_clip(collection.name, width):<{width}}  {bar}  "
                      f"{percent(tally.coverage):>4}  ({tally.covered} of {tally.questions})")
     return [*lines, ""]
 
@@ -112,6 +111,10 @@ def _groups(report: Report) -> list[str]:
         lines.append(f"  {', '.join(group.words) or '(no topic words)'} "
                      f"({group.count} asked): {titles}{more}")
     return [*lines, ""]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _name_width(names: Iterable[str]) -> int:
