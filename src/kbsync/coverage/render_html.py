@@ -151,7 +151,7 @@ def _question_table(report: Report) -> str:
             f'<tr data-covered="{"yes" if outcome.covered else "no"}">'
             f"<td>{_question(outcome)}</td>"
             f'<td class="num">{outcome.question.count}</td>'
-            f"<td>{_covered(outcome, report.fetched)}</td>"
+            f"<td>{_yes_no(outcome.covered)}</td>"
             f'<td class="num">{_e(rank_label(outcome, report.fetched))}</td>'
             f'<td class="hits">{_hits(outcome.hits)}</td></tr>')
     return ('<table class="questions"><thead><tr><th>Question</th><th>Asked</th>'
@@ -168,9 +168,13 @@ def _question(outcome: Outcome) -> str:
     return title
 
 
+def _yes_no(covered: bool) -> str:
+    return '<span class="yes">yes</span>' if covered else '<span class="no">no</span>'
+
+
 def _covered(outcome: Outcome, fetched: int) -> str:
     if not outcome.covered:
-        return '<span class="no">no</span>'
+        return _yes_no(False)
     rank = rank_label(outcome, fetched)
     return '<span class="yes">yes</span>' + (f" ({_e(rank)})" if rank != "-" else "")
 
