@@ -38,7 +38,8 @@ kind let lets me might more much must my need needs no not now of ok okay on one
 ours please pls regards same should so some still such than thank thanks that the their
 them then there these they this those to too up us very via want was wasnt we were what
 whats when where which while who why will with without would wouldnt yes you your
-yours dear team best cheers hope hoping asap urgent question quick
+yours dear team best cheers hope hoping asap urgent question quick wheres hows whos
+thats youre theyre ill youll wont
 """
 FILLER = frozenset(_FILLER_WORDS.split())
 
