@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kbsync.coverage.report import comparison_line, compare, percent, summary_line
+from kbsync.coverage.report import compare, comparison_line, percent, summary_line
 from tests.coverage.helpers import hit, outcome, sample_outcomes, sample_report
 
 
