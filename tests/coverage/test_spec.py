@@ -16,7 +16,7 @@ def _problems(text: str) -> list[str]:
 def test_the_example_file_reads_with_lines_and_one_or_many_expectations() -> None:
     spec, problems = read_coverage(EXAMPLE)
     assert problems == [] and spec is not None
-    assert len(spec.questions) == 25 and spec.min_score == 5.0
+    assert len(spec.questions) == 27 and spec.min_score == 5.0
     first = spec.questions[0]
     assert (first.q, first.expect, first.line) == ("How do I reset my password?",
                                                    ("reset-your-password",), 5)

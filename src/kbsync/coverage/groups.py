@@ -72,10 +72,10 @@ def group_uncovered(outcomes: Sequence[Outcome]) -> list[Group]:
             members.append([(index, outcome)])
         else:
             members[best].append((index, outcome))
-    groups = [Group(_label(m), tuple(o for _, o in sorted(m, key=lambda p: p[0])))
-              for m in members]
-    first_seen = {id(g): min(uncovered.index(o) for o in g.outcomes) for g in groups}
-    return sorted(groups, key=lambda g: (-g.count, -len(g.outcomes), first_seen[id(g)]))
+    made = [(min(i for i, _ in m), Group(_label(m), tuple(o for _, o in sorted(
+        m, key=lambda p: p[0])))) for m in members]
+    made.sort(key=lambda pair: (-pair[1].count, -len(pair[1].outcomes), pair[0]))
+    return [group for _, group in made]
 
 
 def _label(members: Sequence[tuple[int, Outcome]]) -> tuple[str, ...]:
