@@ -18,6 +18,7 @@ def test_expected_article_in_the_top_k_covers() -> None:
 def test_expected_article_past_the_top_k_does_not_cover_but_has_a_rank() -> None:
     outcome = decide(Question("q", "q", expect=("d",)), HITS, Settings(top_k=3))
     assert (outcome.covered, outcome.expected_rank, outcome.answer) == (False, 4, None)
+    assert outcome.collection == ("c3", "c3")  # where the expected article lives
     assert decide(Question("q", "q", expect=("d",), top_k=4), HITS, Settings()).covered
 
 

@@ -70,8 +70,12 @@ class Outcome:
     @property
     def collection(self) -> tuple[str, str] | None:
         """(slug, name) of the collection the question belongs to, for the per-collection
-        figures: the answering article's, else the best hit's; None without hits."""
-        hit = self.answer or (self.hits[0] if self.hits else None)
+        figures: the expected article's when it is among the hits, else the answering
+        article's, else the best hit's; None without hits."""
+        if self.expected_rank is not None:
+            hit: Hit | None = self.hits[self.expected_rank - 1]
+        else:
+            hit = self.answer or (self.hits[0] if self.hits else None)
         if hit is None or hit.collection is None:
             return None
         return hit.collection, hit.collection_name or hit.collection
