@@ -26,7 +26,7 @@ FOLD_RULE = (
     "two questions are folded into one (with a count) when their normalised texts are "
     "equal: lower case, accents and punctuation removed, words with digits (order and "
     "tracking numbers) and filler words (how, do, I, my, the, please, hi, thanks, ...) "
-    "dropped, a plural -s trimmed, word order and repeats ignored"
+    "dropped, plurals made singular (-s, -ies), word order and repeats ignored"
 )
 
 #: Words that carry no topic: dropped when folding and when grouping by shared words.
@@ -39,7 +39,8 @@ ours please pls regards same should so some still such than thank thanks that th
 them then there these they this those to too up us very via want was wasnt we were what
 whats when where which while who why will with without would wouldnt yes you your
 yours dear team best cheers hope hoping asap urgent question quick wheres hows whos
-thats youre theyre ill youll wont
+thats youre theyre ill youll wont say says said tell told know see try tried thing
+something anything already ago
 """
 FILLER = frozenset(_FILLER_WORDS.split())
 
@@ -70,7 +71,7 @@ class Question:
 
 
 def words(text: str) -> list[str]:
-    """The topic words of ``text``: folded to ASCII lower case, filler dropped, -s trimmed."""
+    """The topic words of ``text``: folded to ASCII lower case, filler dropped, singular."""
     ascii_text = unicodedata.normalize("NFKD", text.replace("'", "")).encode(
         "ascii", "ignore").decode().lower()
     out = []
@@ -82,6 +83,8 @@ def words(text: str) -> list[str]:
 
 
 def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
