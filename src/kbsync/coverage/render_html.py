@@ -102,7 +102,7 @@ def _chart(bars: Sequence[tuple[str, str | None, CollectionTally | None,
     per_row = _ROW * (2 if compare else 1) + 8
     height = per_row * len(bars) + 4
     parts = [f'<svg id="coverage-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'width="{_LABEL + _BAR + 150}" height="{height}" '
+             f'width="{_LABEL + _BAR + 210}" height="{height}" '
              f'aria-label="Coverage per collection">']
     for index, (name, slug, before, after) in enumerate(bars):
         top = index * per_row
