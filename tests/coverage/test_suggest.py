@@ -32,7 +32,8 @@ def test_stubs_land_in_the_collection_folder_with_unique_slugs() -> None:
     front, body = stubs[0].text.split("---\n", 2)[1:]
     meta = yaml.safe_load(front)
     assert meta == {"title": "Cash on delivery?", "slug": "cash-delivery-2",
-                    "excerpt": "Draft: answers 4 customer questions about cash, delivery.",
+                    "excerpt": "Draft: customers asked about cash, delivery 4 times and no article "
+                               "answered.",
                     "status": "draft"}
     assert "- Cash on delivery? (asked 3 times)" in body
     assert "- Pay cash on delivery \\| COD \\<b\\> (asked 1 time)" in body

@@ -90,8 +90,8 @@ def stub_text(group: Group, slug: str) -> str:
     title = ordered[0].question.title.strip()[:TITLE_MAX] or slug
     asked = group.count
     topic = ", ".join(group.words) or "a topic no article covers"
-    excerpt = (f"Draft: answers {asked} customer question{'s' if asked != 1 else ''} "
-               f"about {topic}.")[:EXCERPT_MAX]
+    excerpt = (f"Draft: customers asked about {topic} {asked} "
+               f"time{'s' if asked != 1 else ''} and no article answered.")[:EXCERPT_MAX]
     front = yaml.safe_dump({"title": title, "slug": slug, "excerpt": excerpt,
                             "status": "draft"}, sort_keys=False, allow_unicode=True,
                            width=10_000)
