@@ -8,6 +8,7 @@ from pathlib import Path
 from kbsync.commands import validate as validate_command
 from kbsync.problems import Problem
 from tests.coverage.conftest import CoverageKB
+from tests.engine.conftest import TOKEN
 
 FILE_QUESTIONS = (
     "q: How do I reset my password?\n    expect: reset-your-password",
@@ -188,3 +189,20 @@ def test_a_stub_lands_in_the_collection_its_best_hits_came_from(kb: CoverageKB,
     assert kb.coverage(local=True, suggest=target).code == 0
     written = [p.relative_to(target).as_posix() for p in target.rglob("*.md")]
     assert len(written) == 1 and written[0].startswith("billing/"), written
+
+
+def test_a_broken_tree_stops_local_checks_before_any_request(kb: CoverageKB) -> None:
+    kb.questions(*FILE_QUESTIONS)
+    kb.write("billing/broken.md", "---\ntitle: Broken\n---\n\nSee [gone](nope.md).\n")
+    outcome = kb.coverage(compare=True)
+    assert outcome.code == 1
+    assert "billing/broken.md:5: broken link: nope.md: no such file" in outcome.err
+    assert kb.requests() == []
+
+
+def test_the_token_never_shows_in_any_report(kb: CoverageKB) -> None:
+    kb.questions(*FILE_QUESTIONS)
+    for fmt in ("text", "markdown", "json", "html"):
+        outcome = kb.coverage(fmt=fmt, from_tickets=True, compare=True)
+        assert outcome.code == 0
+        assert TOKEN not in outcome.out + outcome.err
