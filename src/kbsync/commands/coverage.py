@@ -117,9 +117,8 @@ def run(config: Config, console: Console, options: Options = Options(), *,
 
 def _check_usage(options: Options) -> None:
     if not options.from_tickets:
-        given = [name for name, value in (("--since", options.since), ("--no-file",
-                                                                       not options.use_file))
-                 if value]
+        given = [name for name, value in (("--since", options.since is not None),
+                                          ("--no-file", not options.use_file)) if value]
         if given:
             raise UsageError(f"{' and '.join(given)} only go with --from-tickets")
     if options.limit is not None and options.limit < 1:

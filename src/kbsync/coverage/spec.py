@@ -238,13 +238,13 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
 def _problem(error: Any, root: yaml.Node) -> Problem:
     """One pydantic error as a Problem at the line of the YAML node it is about."""
     loc: Sequence[Any] = error["loc"]
-    node, line, key = _locate(root, loc)
-    message, hint = _describe(error, node, loc, key)
+    line, key = _locate(root, loc)
+    message, hint = _describe(error, loc, key)
     return Problem(COVERAGE_FILE, message, line=line, key=key, hint=hint)
 
 
-def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[yaml.Node, int, str | None]:
-    """Follow ``loc`` through the YAML nodes as far as it goes: (node, line, last key)."""
+def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[int, str | None]:
+    """Follow ``loc`` through the YAML nodes as far as it goes: (line, last key)."""
     node, line, key = root, root.start_mark.line + 1, None
     for part in loc:
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
@@ -261,11 +261,10 @@ def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[yaml.Node, int, str | 
             line = node.start_mark.line + 1
         else:
             break
-    return node, line, key
+    return line, key
 
 
-def _describe(error: Any, node: yaml.Node, loc: Sequence[Any],
-              key: str | None) -> tuple[str, str | None]:
+def _describe(error: Any, loc: Sequence[Any], key: str | None) -> tuple[str, str | None]:
     kind = error["type"]
     value = error.get("input")
     shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
