@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+from kbsync.commands import coverage as coverage_command
 from kbsync.commands import validate as validate_command
+from kbsync.config import load_config
+from kbsync.console import Console
+from kbsync.emulator.server import running_server
 from kbsync.problems import Problem
-from tests.coverage.conftest import CoverageKB
+from tests.coverage.conftest import NOW, CoverageKB
 from tests.engine.conftest import TOKEN
 
 FILE_QUESTIONS = (
@@ -206,3 +211,20 @@ def test_the_token_never_shows_in_any_report(kb: CoverageKB) -> None:
         outcome = kb.coverage(fmt=fmt, from_tickets=True, compare=True)
         assert outcome.code == 0
         assert TOKEN not in outcome.out + outcome.err
+
+
+def test_over_real_http_through_the_default_client(kb: CoverageKB) -> None:
+    kb.questions(*FILE_QUESTIONS)
+    out, err = io.StringIO(), io.StringIO()
+    with running_server(kb.app) as url:
+        config = load_config(kb.root, environ={"INITDESK_TOKEN": TOKEN, "INITDESK_BASE_URL": url,
+                                               "INITDESK_ORG_ID": "1", "INITDESK_RPM": "0"})
+        code = coverage_command.run(config, Console(color=False, stdout=out, stderr=err),
+                                    coverage_command.Options(from_tickets=True, fmt="json"),
+                                    now=lambda: NOW)
+    assert code == 0, err.getvalue()
+    report = _report(out.getvalue())
+    assert report["summary"]["questions"] == 8 and kb.searches() == 8
+    scored = {q["question"]: q["covered"] for q in report["questions"] if q["rule"] == "score"}
+    assert scored["Forgot my password"] is True  # a ticket, decided by score
+    assert scored["Do you support cash on delivery?"] is False
