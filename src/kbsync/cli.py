@@ -20,6 +20,7 @@ import click
 from kbsync import __version__
 from kbsync.config import TOKEN_ENV, Config, Overrides, load_config
 from kbsync.console import Console
+from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.plan.diff import DiffOptions, Prune
 
@@ -196,6 +197,62 @@ def doctor(obj: Context) -> int:
 
     with open_client(obj.config()) as client:
         return command.run(client, emit=obj.console.out)
+
+
+@cli.command(epilog="Folding: " + _FOLD_RULE + ".")
+@_output_options
+@click.option("--local", is_flag=True,
+              help="Search the local tree as apply would leave it (the emulator's search "
+                   "over the rendered articles, in memory): no search is sent.")
+@click.option("--compare", is_flag=True,
+              help="Search both and show remote -> local per question and in total.")
+@click.option("--from-tickets", is_flag=True,
+              help="Add the Help Center's tickets as questions (subject plus the longer of "
+                   "the plain and HTML description; spam left out). Tickets are read from "
+                   "the Help Center even with --local.")
+@click.option("--since", metavar="WHEN",
+              help="Only tickets created since WHEN: 30d, 12h, 2w or an ISO date "
+                   "(2025-06-01).")
+@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True,
+              help="At most this many tickets, the newest first.")
+@click.option("--no-file", is_flag=True,
+              help="Leave coverage.yaml out (tickets only).")
+@click.option("--top-k", type=click.IntRange(1, 100),
+              help="An expected article must be among this many best hits [default: 3, "
+                   "or top_k in coverage.yaml].")
+@click.option("--min-score", type=float,
+              help="Without expect:, the best hit's score must reach this [default: 5, or "
+                   "min_score in coverage.yaml]; a question's own value wins.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]),
+              default="text", show_default=True, help="How to show the report.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE (html: one self-contained file).")
+@click.option("--min-coverage", type=click.FloatRange(0.0, 1.0), metavar="SHARE",
+              help="Exit 1 when coverage (of distinct questions; with --compare, the local "
+                   "one) is below SHARE, e.g. 0.8.")
+@click.option("--suggest", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write a draft article stub for each of the 5 largest uncovered topics "
+                   "into DIR, laid out like the knowledge base (DIR may be the knowledge "
+                   "base itself); existing files are never overwritten.")
+@pass_context
+def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since: str | None,
+             limit: int, no_file: bool, top_k: int | None, min_score: float | None, fmt: Any,
+             out: Path | None, min_coverage: float | None, suggest: Path | None) -> int:
+    """Do customers' questions find an article through the Help Center's search?
+
+    Each distinct question from coverage.yaml (q:, optional expect: slug or list,
+    min_score:, top_k:) and, with --from-tickets, from recent tickets is searched once.
+    A question with expect: is covered when an expected article is among the top k
+    hits; one without, when the best hit's score reaches min_score. Draft articles
+    never count.
+    """
+    from kbsync.commands import coverage as command
+
+    options = command.Options(
+        local=local, compare=compare, use_file=not no_file, from_tickets=from_tickets,
+        since=since, limit=limit, top_k=top_k, min_score=min_score, fmt=fmt, out=out,
+        min_coverage=min_coverage, suggest=suggest)
+    return command.run(obj.config(), obj.console, options)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -118,6 +118,28 @@ class Console:
         hooks = ProgressHooks(progress, description, self)
         with progress:
             yield hooks
+
+    @contextmanager
+    def counting(self, description: str, total: int) -> Iterator[Callable[[], None]]:
+        """Count ``total`` steps: a bar on a terminal; elsewhere a plain line per tenth
+        when there are enough steps (50) for the wait to matter."""
+        if self.verbosity < 0 or total <= 0 or (total < 50 and not self._err.is_terminal):
+            yield lambda: None
+            return
+        if self._err.is_terminal:
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=self._err) as bar:
+                task = bar.add_task(description, total=total)
+                yield lambda: bar.advance(task)
+            return
+        done = [0]
+
+        def step() -> None:
+            done[0] += 1
+            if done[0] == total or done[0] * 10 // total > (done[0] - 1) * 10 // total:
+                self._err.print(Text(f"{description}: {done[0]}/{total}"))
+
+        yield step
 
 
 class ProgressHooks:

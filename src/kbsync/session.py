@@ -20,6 +20,8 @@ from kbsync.remote.client import HelpCenterClient
 Connect = Callable[[Config], AbstractContextManager[HelpCenterClient]]
 
 LOCAL_ORIGIN = "http://local.invalid"
+#: Tickets the embedded Help Center serves, when this file sits beside kbsync.toml.
+LOCAL_TICKETS = "tickets.json"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -35,11 +37,13 @@ def open_client(config: Config) -> Iterator[HelpCenterClient]:
     assert remote.organization_id is not None
     headers = {"User-Agent": f"kbsync/{__version__}"}
     if remote.is_local:
-        from kbsync.emulator.app import EmulatorConfig, create_app
+        from kbsync.emulator.app import EmulatorConfig, create_app, load_tickets
 
+        tickets_file = config.root / LOCAL_TICKETS
+        tickets = load_tickets(tickets_file) if tickets_file.is_file() else []
         config.state_dir.mkdir(parents=True, exist_ok=True)
         app = create_app(EmulatorConfig(db=str(config.local_db), token=None,
-                                        org_id=remote.organization_id))
+                                        org_id=remote.organization_id, tickets=tickets))
         http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url=LOCAL_ORIGIN,
                             headers=headers, timeout=TIMEOUT)
     else:

@@ -1,0 +1,254 @@
+"""``kbsync coverage``: how many customer questions find the right article through search.
+
+Questions come from coverage.yaml and/or the Help Center's tickets; each distinct one
+is searched once, in the Help Center (through the throttled client), in the local tree
+as ``apply`` would leave it (``--local``: nothing is sent), or both (``--compare``).
+Exit 0, or 1 when coverage is below ``--min-coverage`` or on an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from kbsync.config import COVERAGE_FILE, Config
+from kbsync.console import Console
+from kbsync.coverage.local_articles import local_articles, local_layout
+from kbsync.coverage.questions import Question, fold, from_spec, parse_since
+from kbsync.coverage.render_html import render_comparison_html, render_html
+from kbsync.coverage.render_json import render_comparison_json, render_json
+from kbsync.coverage.render_markdown import render_comparison_markdown, render_markdown
+from kbsync.coverage.render_text import render_comparison_text, render_text
+from kbsync.coverage.report import (
+    Comparison,
+    Report,
+    Where,
+    build_report,
+    compare,
+    comparison_line,
+    percent,
+    summary_line,
+)
+from kbsync.coverage.scoring import DEFAULT_MIN_SCORE, DEFAULT_TOP_K, Settings, decide
+from kbsync.coverage.search import LocalSearcher, RemoteSearcher, Searcher, search_all
+from kbsync.coverage.spec import CoverageSpec, check_expectations, read_coverage
+from kbsync.coverage.suggest import existing_files, plan_stubs, write_stubs
+from kbsync.coverage.tickets import DEFAULT_LIMIT, read_ticket_questions
+from kbsync.errors import KbsyncError, UsageError, ValidationFailed
+from kbsync.remote.client import HelpCenterClient
+from kbsync.session import Connect, open_client
+
+Format = Literal["text", "markdown", "json", "html"]
+LOCAL_TARGET = "the local tree (as after apply)"
+
+
+@dataclass(frozen=True)
+class Options:
+    local: bool = False
+    compare: bool = False
+    use_file: bool = True
+    from_tickets: bool = False
+    since: str | None = None
+    limit: int | None = DEFAULT_LIMIT
+    top_k: int | None = None
+    min_score: float | None = None
+    fmt: Format = "text"
+    out: Path | None = None
+    min_coverage: float | None = None
+    suggest: Path | None = None
+
+    @property
+    def remote_search(self) -> bool:
+        return self.compare or not self.local
+
+    @property
+    def local_search(self) -> bool:
+        return self.compare or self.local
+
+
+def run(config: Config, console: Console, options: Options = Options(), *,
+        connect: Connect = open_client,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> int:
+    _check_usage(options)
+    since = _since(options, now())
+    spec = _read_spec(config, console) if options.use_file else None
+    if spec is None and not options.from_tickets:
+        raise KbsyncError(f"no questions to check: there is no {COVERAGE_FILE} in "
+                          f"{config.root} (write one, see `kbsync coverage --help`) and "
+                          "--from-tickets was not given")
+    settings = _settings(spec, options)
+    file_questions = from_spec(spec, COVERAGE_FILE) if spec else []
+    kb = None
+    if options.local_search:
+        kb = local_articles(config)  # checked before any request, like plan
+        for warning in kb.warnings:
+            console.problem(warning)
+        if spec is not None:
+            published = {a.fields.slug for a in kb.articles if a.fields.status == "published"}
+            drafts = {a.fields.slug for a in kb.articles} - published
+            for problem in check_expectations(spec, published, drafts):
+                console.problem(problem)
+    sources = [f"{COVERAGE_FILE}: {len(file_questions)}"] if spec else []
+    reports: dict[Where, Report] = {}
+    if options.from_tickets or options.remote_search:
+        with connect(config) as client:
+            ticket_questions = _tickets(client, console, since, options, sources)
+            questions = _fold(console, [*file_questions, *ticket_questions])
+            if options.remote_search:
+                reports["remote"] = _check(
+                    questions, RemoteSearcher(client), settings, console, where="remote",
+                    target=_remote_target(config), sources=sources)
+            console.detail(f"{client.request_count} requests sent (reads only)")
+    else:
+        questions = _fold(console, file_questions)
+    if kb is not None:
+        with LocalSearcher(kb, _linker(config, options.out)) as searcher:
+            reports["local"] = _check(questions, searcher, settings, console, where="local",
+                                      target=LOCAL_TARGET, sources=sources)
+    return _finish(config, console, options, reports)
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+
+def _check_usage(options: Options) -> None:
+    if not options.from_tickets:
+        given = [name for name, value in (("--since", options.since is not None),
+                                          ("--no-file", not options.use_file)) if value]
+        if given:
+            raise UsageError(f"{' and '.join(given)} only go with --from-tickets")
+    if options.limit is not None and options.limit < 1:
+        raise UsageError(f"--limit must be at least 1 (got {options.limit})")
+
+
+def _since(options: Options, now: datetime) -> datetime | None:
+    if options.since is None:
+        return None
+    try:
+        return parse_since(options.since, now)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _read_spec(config: Config, console: Console) -> CoverageSpec | None:
+    spec, problems = read_coverage(config.root)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ValidationFailed(problems)
+    for problem in problems:
+        console.problem(problem)
+    return spec
+
+
+def _settings(spec: CoverageSpec | None, options: Options) -> Settings:
+    top_k = options.top_k or (spec.top_k if spec else None) or DEFAULT_TOP_K
+    min_score = next((value for value in (options.min_score,
+                                          spec.min_score if spec else None)
+                      if value is not None), DEFAULT_MIN_SCORE)
+    return Settings(top_k=top_k, min_score=min_score)
+
+
+def _tickets(client: HelpCenterClient, console: Console, since: datetime | None,
+             options: Options, sources: list[str]) -> list[Question]:
+    if not options.from_tickets:
+        return []
+    with console.status("Reading tickets…"):
+        read = read_ticket_questions(client, since=since, limit=options.limit)
+    skipped = [f"{read.spam} spam"] if read.spam else []
+    skipped += [f"{read.empty} empty"] if read.empty else []
+    sources.append(f"tickets: {len(read.questions)}"
+                   + (f" ({', '.join(skipped)} left out)" if skipped else ""))
+    console.info(f"Read {read.read} ticket{'s' if read.read != 1 else ''}"
+                 + (f" since {since:%Y-%m-%d %H:%M} UTC" if since else "")
+                 + (f"; left out {', '.join(skipped)}" if skipped else "") + ".")
+    return read.questions
+
+
+def _fold(console: Console, questions: Sequence[Question]) -> list[Question]:
+    folded = fold(questions)
+    if not folded:
+        raise KbsyncError("no questions to check: coverage.yaml has none and no tickets "
+                          "were found (try a longer --since)")
+    if len(folded) != len(questions):
+        console.info(f"{len(questions)} questions, {len(folded)} after folding "
+                     "near-duplicates.")
+    return folded
+
+
+def _check(questions: Sequence[Question], searcher: Searcher, settings: Settings,
+           console: Console, *, where: Where, target: str, sources: Sequence[str]) -> Report:
+    limit = settings.fetch(questions)
+    with console.counting(f"Searching {target}", len(questions)) as step:
+        found = search_all(questions, searcher, limit=limit, tick=lambda _q: step())
+    outcomes = [decide(q, hits, settings) for q, hits in zip(questions, found, strict=True)]
+    return build_report(outcomes, where=where, target=target, sources=sources,
+                        settings=settings, searches=searcher.searches, fetched=limit)
+
+
+def _finish(config: Config, console: Console, options: Options,
+            reports: dict[Where, Report]) -> int:
+    final = reports.get("local") or reports["remote"]
+    if options.compare:
+        comparison = compare(reports["remote"], reports["local"])
+        text, line = _render_comparison(comparison, options.fmt), comparison_line(comparison)
+    else:
+        text, line = _render(final, options.fmt), summary_line(final)
+    if options.out is not None:
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+        options.out.write_text(text, encoding="utf-8")
+        console.info(f"Wrote the {options.fmt} report to {options.out}: {line}")
+    else:
+        console.out(text.rstrip("\n"))
+    if options.suggest is not None:
+        _suggest(config, console, final, options.suggest)
+    if options.min_coverage is not None and final.total.coverage < options.min_coverage:
+        console.warn(f"coverage {percent(final.total.coverage)} is below --min-coverage "
+                     f"{percent(options.min_coverage)}")
+        return 1
+    return 0
+
+
+def _render(report: Report, fmt: Format) -> str:
+    renderers = {"text": render_text, "markdown": render_markdown, "json": render_json,
+                 "html": render_html}
+    return renderers[fmt](report)
+
+
+def _render_comparison(comparison: Comparison, fmt: Format) -> str:
+    renderers = {"text": render_comparison_text, "markdown": render_comparison_markdown,
+                 "json": render_comparison_json, "html": render_comparison_html}
+    return renderers[fmt](comparison)
+
+
+def _suggest(config: Config, console: Console, report: Report, directory: Path) -> None:
+    if not report.groups:
+        console.info("No stubs to suggest: every question is covered.")
+        return
+    stubs, kept = plan_stubs(report.groups, local_layout(config), existing_files(directory))
+    for path in kept:
+        console.info(f"  = kept      {directory / path} (already there; not overwritten)")
+    for stub in write_stubs(stubs, directory):
+        console.info(f"  + suggested {directory / stub.path}  ({stub.group.count} asked: "
+                     f"{', '.join(stub.group.words)})")
+
+
+def _remote_target(config: Config) -> str:
+    remote = config.remote
+    if remote.is_local:
+        return "the embedded Help Center (.kbsync/local.db)"
+    return f"the Help Center at {remote.base_url} (organization {remote.organization_id})"
+
+
+def _linker(config: Config, out: Path | None) -> Callable[[str], str]:
+    """A local hit links to its file, relative to where the report is read from."""
+    start = (out.parent if out is not None else Path.cwd()).resolve()
+    root = config.root.resolve()
+
+    def link(key: str) -> str:
+        return Path(os.path.relpath(root / key, start)).as_posix()
+
+    return link

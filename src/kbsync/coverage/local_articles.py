@@ -1,0 +1,81 @@
+"""THE adapter to the engine: the knowledge base as the articles ``apply`` would write.
+
+Everything coverage needs from the local tree comes through this module and nothing
+else of coverage imports the engine or the tree reader, so re-pointing it after the
+engine core changes is a change here only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kbsync.config import Config
+from kbsync.model import ArticleFields, CollectionFields
+from kbsync.problems import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCollectionFields:
+    key: str  # the folder, relative to the root
+    parent_key: str | None
+    fields: CollectionFields
+
+
+@dataclass(frozen=True, slots=True)
+class LocalArticleFields:
+    key: str  # the .md file, relative to the root
+    collection_key: str | None
+    fields: ArticleFields  # rendered: content_html and content as apply sends them
+
+
+@dataclass(frozen=True, slots=True)
+class LocalKnowledgeBase:
+    collections: tuple[LocalCollectionFields, ...]  # parents before children
+    articles: tuple[LocalArticleFields, ...]
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What ``--suggest`` needs to place stubs: folders by collection slug, used slugs."""
+
+    folders: dict[str, str]  # collection slug -> folder key
+    article_slugs: frozenset[str]
+    published_slugs: frozenset[str]
+
+
+def local_articles(config: Config) -> LocalKnowledgeBase:
+    """The tree, checked and rendered (raises ValidationFailed like ``plan`` does).
+
+    Links to other articles keep their ``kbsync://article/...`` placeholder: the index
+    searches text only, and the text has no URLs in it.
+    """
+    from kbsync.engine import read_local
+
+    local = read_local(config)
+    keys = [article.key for article in local.tree.articles]
+    local.prepare(keys)
+    collections = tuple(
+        LocalCollectionFields(c.key, c.parent_key, CollectionFields(
+            name=c.name, slug=c.slug, description=c.description, position=c.position))
+        for c in local.tree.collections)
+    articles = []
+    for article in local.tree.articles:
+        body = local.render(article.key, lambda _key: None)
+        articles.append(LocalArticleFields(article.key, article.collection_key, ArticleFields(
+            title=article.title, slug=article.slug, excerpt=article.excerpt,
+            status=article.status, position=article.position, content_html=body.html,
+            content=body.text)))
+    return LocalKnowledgeBase(collections, tuple(articles), tuple(local.warnings))
+
+
+def local_layout(config: Config) -> Layout:
+    """Folders and slugs of the tree as it is (unchecked: reading never fails)."""
+    from kbsync.local.tree import read_tree
+
+    tree = read_tree(config.root, config.content)
+    return Layout(
+        folders={c.slug: c.key for c in tree.collections},
+        article_slugs=frozenset(a.slug for a in tree.articles),
+        published_slugs=frozenset(a.slug for a in tree.articles if a.status == "published"),
+    )

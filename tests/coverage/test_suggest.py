@@ -1,0 +1,54 @@
+"""Stubs: where they land, unique slugs, never an overwrite, front matter validate reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from kbsync.coverage.groups import group_uncovered
+from kbsync.coverage.local_articles import Layout
+from kbsync.coverage.suggest import plan_stubs, write_stubs
+from tests.coverage.helpers import hit, outcome
+
+LAYOUT = Layout(folders={"shipping": "shipping", "carriers": "shipping/carriers"},
+                article_slugs=frozenset({"cash-delivery"}), published_slugs=frozenset())
+
+
+def _groups() -> list:  # type: ignore[type-arg]
+    return group_uncovered([
+        outcome("Cash on delivery?", [hit("a", 1.0, "carriers", "Carriers")], count=3),
+        outcome("Pay cash on delivery | COD <b>", [hit("a", 1.0, "carriers", "Carriers")]),
+        outcome("Android app", [], count=2),
+        outcome("eBay orders", [hit("b", 1.0, "ebay-things", "eBay")]),
+    ])
+
+
+def test_stubs_land_in_the_collection_folder_with_unique_slugs() -> None:
+    stubs, kept = plan_stubs(_groups(), LAYOUT, existing=["android-app.md"], count=5)
+    assert [s.path for s in stubs] == ["shipping/carriers/cash-delivery-2.md",
+                                       "ebay-things/ebay-order.md"]
+    assert kept == ["android-app.md"]
+    front, body = stubs[0].text.split("---\n", 2)[1:]
+    meta = yaml.safe_load(front)
+    assert meta == {"title": "Cash on delivery?", "slug": "cash-delivery-2",
+                    "excerpt": "Draft: customers asked about cash, delivery 4 times and no article "
+                               "answered.",
+                    "status": "draft"}
+    assert "- Cash on delivery? (asked 3 times)" in body
+    assert "- Pay cash on delivery \\| COD \\<b\\> (asked 1 time)" in body
+
+
+def test_only_the_largest_groups_get_a_stub() -> None:
+    stubs, _ = plan_stubs(_groups(), LAYOUT, count=1)
+    assert [s.slug for s in stubs] == ["cash-delivery-2"]
+
+
+def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
+    stubs, _ = plan_stubs(_groups(), LAYOUT)
+    target = tmp_path / stubs[0].path
+    target.parent.mkdir(parents=True)
+    target.write_text("mine")
+    written = write_stubs(stubs, tmp_path)
+    assert target.read_text() == "mine"
+    assert [s.path for s in written] == [s.path for s in stubs[1:]]
