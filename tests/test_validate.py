@@ -217,3 +217,16 @@ def test_an_explicit_position_shared_with_a_sibling_is_a_warning(tmp_path: Path)
     assert [str(p) for p in found] == [
         "g/b.md:3: position: warning: position 0 is also the position of g/a.md "
         "(initdesk then orders them by creation; give each its own)"]
+
+
+def test_portal_and_coverage_files_are_checked_as_plan_checks_them(kb: KB) -> None:
+    kb.write("a/one.md")
+    kb.write("portal.yaml", "name: Help\nprimary_color: red\n")
+    kb.write("coverage.yaml", "questions:\n  - q: How?\n    expect: nope\n  - expect: one\n")
+    code, messages = kb.validate()
+    assert code == 1
+    assert "portal.yaml:2: primary_color: must be a colour like \"#0E7C66\", got 'red'" in messages
+    assert any(m.startswith("coverage.yaml:4: q: missing") for m in messages), messages
+    kb.write("coverage.yaml", "questions:\n  - q: How?\n    expect: nope\n")
+    assert any(m.startswith("coverage.yaml:3: expect: warning: expects 'nope'")
+               for m in kb.validate()[1])

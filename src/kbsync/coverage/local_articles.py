@@ -50,18 +50,17 @@ def local_articles(config: Config) -> LocalKnowledgeBase:
     Links to other articles keep their ``kbsync://article/...`` placeholder: the index
     searches text only, and the text has no URLs in it.
     """
-    from kbsync.engine import read_local
+    from kbsync.engine import read_local, render_bodies
 
     local = read_local(config)
-    keys = [article.key for article in local.tree.articles]
-    local.prepare(keys)
+    bodies = render_bodies(local, [article.key for article in local.tree.articles])
     collections = tuple(
         LocalCollectionFields(c.key, c.parent_key, CollectionFields(
             name=c.name, slug=c.slug, description=c.description, position=c.position))
         for c in local.tree.collections)
     articles = []
     for article in local.tree.articles:
-        body = local.render(article.key, lambda _key: None)
+        body = bodies[article.key]
         articles.append(LocalArticleFields(article.key, article.collection_key, ArticleFields(
             title=article.title, slug=article.slug, excerpt=article.excerpt,
             status=article.status, position=article.position, content_html=body.html,

@@ -19,7 +19,7 @@ import yaml
 
 from kbsync.coverage.groups import Group
 from kbsync.coverage.local_articles import Layout
-from kbsync.local.fields import EXCERPT_MAX, TITLE_MAX, slugify
+from kbsync.schema.frontmatter import EXCERPT_MAX, TITLE_MAX, slugify
 
 #: How many of the largest uncovered groups get a stub.
 MAX_STUBS = 5
