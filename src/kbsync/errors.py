@@ -13,6 +13,7 @@ code without knowing where they came from::
     │   └── UnsafePlanError          a safety gate refused the plan (delete cap, ...)
     ├── ApplyFailed                  a step failed; carries what was done and what was not
     ├── ConflictingFiles             pull found conflicts it would not overwrite
+    ├── ConflictsLeft                apply left items edited in initdesk untouched
     └── RemoteError                  anything the Help Center (or the way to it) said
         ├── AuthError                401: token missing or rejected
         ├── ForbiddenError           403: token valid but not for this organization
@@ -89,6 +90,23 @@ class ConflictingFiles(KbsyncError):
             + ", ".join(self.paths)
             + " (left untouched; re-run with --on-conflict markers|theirs|ours)"
         )
+
+
+class ConflictsLeft(KbsyncError):
+    """apply did everything else but left items edited in initdesk since the last sync.
+
+    The Help Center then still differs from the files, so the run is not a success:
+    a merge job must not go green.
+    """
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = list(keys)
+        count = len(self.keys)
+        super().__init__(
+            f"{count} conflict{'s' if count != 1 else ''} left untouched ("
+            + ", ".join(self.keys) + "): edited in initdesk since the last sync; run "
+            "`kbsync pull` to take those edits into the files, or `kbsync apply --force` to "
+            "overwrite them")
 
 
 class RemoteError(KbsyncError):

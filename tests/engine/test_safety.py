@@ -24,6 +24,21 @@ def test_a_web_ui_edit_is_a_conflict_and_apply_leaves_it(small_kb: KB) -> None:
     assert "Invoices (edited in initdesk)" in titles
 
 
+def test_a_conflict_fails_ci_after_the_rest_is_applied(small_kb: KB) -> None:
+    small_kb.apply()
+    _edit_in_web_ui(small_kb, "invoices", title="Invoices (edited in initdesk)")
+    assert small_kb.plan().code == 2  # --detailed-exitcode: the Help Center differs
+    small_kb.article("guides/01-start.md", "Start here v2",
+                     "Read [billing](../billing/invoices.md).")
+    small_kb.reset_log()
+    outcome = small_kb.apply()
+    assert outcome.code == 1
+    assert [m for m, _ in small_kb.writes()] == ["PATCH"]  # the other edit went through
+    last = outcome.err.strip().splitlines()[-1]
+    assert last.startswith("Error: 1 conflict left untouched (billing/invoices.md)"), last
+    assert small_kb.apply().code == 1  # nothing else to do, the conflict still stands
+
+
 def test_force_overwrites_a_web_ui_edit(small_kb: KB) -> None:
     small_kb.apply()
     _edit_in_web_ui(small_kb, "invoices", title="Edited")

@@ -18,10 +18,10 @@ from kbsync.commands.plan import show
 from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import Planned, apply_plan, plan_against, plan_saved, read_local
-from kbsync.errors import ApplyFailed, KbsyncError
+from kbsync.errors import ApplyFailed, ConflictsLeft, KbsyncError
 from kbsync.lock import load_lock
 from kbsync.plan.diff import DiffOptions
-from kbsync.plan.model import Action
+from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
 from kbsync.session import Connect, open_client, remote_ref
@@ -53,6 +53,7 @@ def run(config: Config, console: Console, *, planfile: Path | None = None, yes: 
         show(plan, console, "text")
         if not plan.has_changes:
             apply_plan(planned, client, lock, config)  # the lock follows what is in sync
+            _fail_on_conflicts(plan)
             return 0
         _confirm(console, yes)
         before = client.request_count
@@ -90,10 +91,16 @@ def _report(result: ApplyResult, planned: Planned, console: Console, requests: i
             + "\n  The lock records what was done; fix the cause and run apply again.",
             done, not_done)
     counts = ", ".join(f"{plan.count(a)} {_PAST[a]}" for a in _PAST if plan.count(a))
-    skipped = plan.count(Action.CONFLICT)
-    tail = f"; {skipped} conflict(s) left untouched (kbsync pull, or --force)" if skipped else ""
-    console.success(f"Apply complete: {counts} ({requests} requests){tail}.")
+    console.success(f"Apply complete: {counts} ({requests} requests).")
+    _fail_on_conflicts(plan)
     return 0
+
+
+def _fail_on_conflicts(plan: Plan) -> None:
+    """Conflicts left alone mean the Help Center still differs: exit 1, said last."""
+    conflicts = [c.key for c in plan.changes if c.action is Action.CONFLICT]
+    if conflicts:
+        raise ConflictsLeft(conflicts)
 
 
 @contextmanager

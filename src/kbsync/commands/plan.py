@@ -13,7 +13,7 @@ from kbsync.engine import plan_against, read_local
 from kbsync.errors import UnsafePlanError
 from kbsync.lock import load_lock
 from kbsync.plan.diff import DiffOptions
-from kbsync.plan.model import Plan
+from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import save_plan
 from kbsync.render.json import render_json
@@ -42,7 +42,8 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     if out is not None:
         save_plan(plan, out)
         console.info(f"Saved the plan to {out}; run `kbsync apply {out}` to apply exactly it.")
-    return CHANGES_PRESENT if detailed_exitcode and plan.has_changes else 0
+    differs = plan.has_changes or plan.count(Action.CONFLICT) > 0
+    return CHANGES_PRESENT if detailed_exitcode and differs else 0
 
 
 def show(plan: Plan, console: Console, fmt: Format) -> None:
