@@ -9,15 +9,17 @@ step. Commands call it and print; they decide nothing.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from kbsync.apply.bookkeeping import record_bases, sync_lock
 from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
 from kbsync.config import Config
 from kbsync.coverage.spec import check_expectations, read_coverage
-from kbsync.errors import ValidationFailed
+from kbsync.errors import UsageError, ValidationFailed
 from kbsync.local.bulk import Job, parse_articles, render_templates, workers
 from kbsync.local.markdown import (
     RENDER_VERSION,
@@ -42,7 +44,7 @@ from kbsync.remote.client import HelpCenterClient
 from kbsync.validate import check_tree
 
 __all__ = ["Checked", "LocalState", "Planned", "apply_plan", "check_local", "plan_against",
-           "plan_saved", "read_local", "render_bodies"]
+           "plan_saved", "read_local", "render_bodies", "resolve_targets"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,41 @@ def render_bodies(local: LocalState, keys: Sequence[str]) -> dict[str, RenderedB
     return out
 
 
+def resolve_targets(local: LocalState, targets: Sequence[str], cwd: Path) -> tuple[str, ...]:
+    """``--target`` paths as knowledge-base keys; a path that matches nothing is a usage
+    error naming the closest ones.
+
+    A target may be written relative to the knowledge base or to the current folder
+    (``kbsync -C kb plan --target kb/billing`` from the repository root, or
+    ``--target billing``).
+    """
+    keys = [*(c.key for c in local.tree.collections), *(a.key for a in local.tree.articles)]
+    out = []
+    for target in targets:
+        found = _target_key(target, keys, local.tree.root, cwd)
+        if found is None:
+            close = difflib.get_close_matches(target.strip("/"), keys, n=3, cutoff=0.4)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+            raise UsageError(f"--target {target}: matches nothing in the knowledge base{hint}")
+        out.append(found)
+    return tuple(out)
+
+
+def _target_key(target: str, keys: Sequence[str], root: Path, cwd: Path) -> str | None:
+    def matches(key: str) -> bool:
+        return key in (".", "") or any(k == key or k.startswith(key + "/") for k in keys)
+
+    written = target.strip().rstrip("/")
+    candidate = written.removeprefix("./")
+    if matches(candidate):
+        return candidate or "."
+    try:
+        relative = (cwd / written).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+    return relative if matches(relative) else None
+
+
 # -- plan --------------------------------------------------------------------------------
 
 
@@ -173,6 +210,7 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
                  *, options: DiffOptions = DiffOptions(),
                  targets: Sequence[str] = ()) -> Planned:
     """Read the Help Center, render what changed, and plan."""
+    targets = resolve_targets(local, targets, Path.cwd()) if targets else ()
     actual = read_actual(client, with_portal=local.portal is not None)
     desired = local.desired()
     matching = match(desired, actual, lock)

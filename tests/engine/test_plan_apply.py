@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.engine.conftest import KB, TOKEN
 
 
@@ -131,6 +133,22 @@ def test_target_limits_the_plan_to_a_path_and_the_parents_it_needs(small_kb: KB)
     assert "Plan: 3 to create." in outcome.out  # the page and its two new parents
     assert small_kb.apply(targets=("new/section/page.md",)).code == 0  # parents first
     assert {a.fields.slug for a in small_kb.remote_articles()} == {"page"}
+
+
+def test_a_target_that_matches_nothing_is_a_usage_error_naming_the_closest(
+        small_kb: KB, capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = small_kb.plan(targets=("guides/advaced",))
+    assert outcome.code == 64
+    assert "--target guides/advaced: matches nothing in the knowledge base; closest: " \
+           "guides/advanced" in capsys.readouterr().err
+    assert small_kb.requests() == []
+
+
+def test_a_target_may_be_relative_to_the_current_folder(
+        small_kb: KB, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(small_kb.root.parent)
+    outcome = small_kb.plan(targets=("kb/billing",))
+    assert "billing/invoices.md" in outcome.out and "guides/01-start.md" not in outcome.out
 
 
 def test_a_move_names_the_folder_it_leaves(small_kb: KB) -> None:
