@@ -67,3 +67,29 @@ def test_a_config_problem_names_file_line_and_key(
     assert run(["-C", str(tmp_path), "plan"]) == 1
     assert "kbsync.toml:3: remote.requests_per_minute: must be a whole number >= 0" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["plan"], ["apply", "--yes"], ["pull"],
+                                  ["coverage", "--local"]])
+def test_a_folder_without_kbsync_toml_is_not_a_knowledge_base(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "notes.md").write_text("# Not an article\n")
+    assert run(["-C", str(tmp_path), *argv]) == 1
+    assert (f"no kbsync.toml in {tmp_path}: run `kbsync init {tmp_path}` to start a "
+            "knowledge base there") in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tests"]  # nothing written
+
+
+def test_init_starts_a_knowledge_base_that_applies_at_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "new-kb"
+    assert run(["init", str(root)]) == 0
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+        ".gitignore", "getting-started/01-welcome.md", "getting-started/_collection.yaml",
+        "kbsync.toml"]
+    assert run(["-C", str(root), "validate"]) == 0
+    assert run(["-C", str(root), "apply", "--yes"]) == 0
+    assert run(["-C", str(root), "plan", "--detailed-exitcode"]) == 0
+    assert run(["init", str(root)]) == 1  # never into a folder that holds something
+    assert "is not empty" in capsys.readouterr().err

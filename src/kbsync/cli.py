@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from kbsync import __version__
-from kbsync.config import TOKEN_ENV, Config, Overrides, load_config
+from kbsync.config import TOKEN_ENV, Config, Overrides, load_config, require_knowledge_base
 from kbsync.console import Console
 from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
@@ -34,8 +34,12 @@ class Context:
     overrides: Overrides
     console: Console
 
-    def config(self) -> Config:
-        return load_config(self.root, self.overrides)
+    def config(self, *, knowledge_base: bool = True) -> Config:
+        """The settings; unless told otherwise, the folder must be a knowledge base."""
+        config = load_config(self.root, self.overrides)
+        if knowledge_base:
+            require_knowledge_base(config)
+        return config
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -176,15 +180,23 @@ def pull(obj: Context, dry_run: bool, prune: bool, on_conflict: Any, commit: boo
 
 @cli.command()
 @_output_options
-@click.option("--from-remote", "directory", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Write the existing Help Center into this (new or empty) folder.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from-remote", is_flag=True,
+              help="Import the existing Help Center (the remote settings come from --base-url"
+                   " / --org or the environment) instead of starting from an example.")
 @pass_context
-def init(obj: Context, directory: Path) -> int:
-    """Import an existing Help Center into a new knowledge-base folder."""
+def init(obj: Context, directory: Path, from_remote: bool) -> int:
+    """Start a knowledge base in DIRECTORY (new or empty).
+
+    Without --from-remote it holds a first collection and article and syncs with the
+    embedded Help Center (base_url = "local"): try `kbsync -C DIRECTORY apply` at once.
+    """
     from kbsync.commands import init as command
 
-    return command.run(load_config(directory, obj.overrides), obj.console)
+    config = load_config(directory, obj.overrides)
+    if from_remote:
+        return command.run(config, obj.console)
+    return command.scaffold(directory, obj.console)
 
 
 @cli.command()
@@ -195,7 +207,7 @@ def doctor(obj: Context) -> int:
     from kbsync.commands import doctor as command
     from kbsync.session import open_client
 
-    with open_client(obj.config()) as client:
+    with open_client(obj.config(knowledge_base=False)) as client:
         return command.run(client, emit=obj.console.out)
 
 

@@ -277,6 +277,18 @@ def read_token(env: Mapping[str, str]) -> Secret | None:
     return Secret(value)
 
 
+def require_knowledge_base(config: Config) -> None:
+    """A folder without kbsync.toml is not a knowledge base: say so, and how to start one.
+
+    Without this, any folder's ``*.md`` files (a repository's tests, docs...) would be
+    read as articles.
+    """
+    if not config.has_file:
+        raise ConfigError(f"no {CONFIG_FILE} in {config.root}: run `kbsync init {config.root}` "
+                          "to start a knowledge base there (or `kbsync -C DIR ...` to use one "
+                          "elsewhere)")
+
+
 def require_remote(config: Config) -> RemoteSettings:
     """The remote settings, or a clear error saying which one is missing."""
     remote = config.remote

@@ -16,11 +16,12 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import check_local
 from kbsync.errors import KbsyncError
+from kbsync.local.scaffold import write_starter
 from kbsync.pull.runner import import_remote
 from kbsync.remote.actual import read_actual
 from kbsync.session import Connect, open_client, remote_ref
 
-__all__ = ["run"]
+__all__ = ["run", "scaffold"]
 
 _ALLOWED = {".git"}  # a freshly `git init`-ed folder counts as empty
 
@@ -50,6 +51,17 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     return 0
 
 
+def scaffold(root: Path, console: Console) -> int:
+    """``kbsync init DIR``: a new knowledge base with a first collection and article."""
+    check_empty(root)
+    for path in write_starter(root):
+        console.info(f"  + {path}")
+    console.success(f"Started a knowledge base in {root}, synced with an embedded Help "
+                    f"Center. Next: `kbsync -C {root} apply`, then edit the articles and "
+                    f"`kbsync -C {root} plan`.")
+    return 0
+
+
 def check_empty(root: Path) -> None:
     """Refuse a folder that holds anything: init never mixes with existing files."""
     if not root.exists():
@@ -59,6 +71,6 @@ def check_empty(root: Path) -> None:
     found = sorted(p.name for p in root.iterdir() if p.name not in _ALLOWED)
     if found:
         shown = ", ".join(found[:3]) + (" ..." if len(found) > 3 else "")
-        raise KbsyncError(f"{root} is not empty ({shown}); init --from-remote writes a new "
+        raise KbsyncError(f"{root} is not empty ({shown}); kbsync init writes a new "
                           "knowledge base into an empty folder (use `kbsync pull` in an "
                           "existing one)")

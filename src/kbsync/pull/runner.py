@@ -15,14 +15,13 @@ from pathlib import Path
 from kbsync.config import CONFIG_FILE, PORTAL_FILE, Config
 from kbsync.errors import KbsyncError
 from kbsync.local.bases import BaseStore
+from kbsync.local.scaffold import GITIGNORE
 from kbsync.local.tree import LocalTree
 from kbsync.model import ActualState, Lock, RemoteRef
 from kbsync.pull.files import carry_out, save_state, touched_paths
 from kbsync.pull.puller import PullOptions, PullResult, decide
 from kbsync.pull.repo import Repo
 from kbsync.pull.writer import config_text
-
-GITIGNORE = ".kbsync/\n"
 
 __all__ = ["Pulled", "import_remote", "manages_portal", "pull", "require_repository"]
 
