@@ -23,6 +23,7 @@ FAULTS = ("500", "503", "drop", "slow", "commit_then_500", "commit_then_drop")
 
 
 def _write_kb(root: Path, articles: int) -> None:
+    (root / "kbsync.toml").write_text("[remote]\n")  # the remote comes from the environment
     for index in range(articles):
         folder = root / f"section-{index % 3}" / f"part-{index % 3}-{index % 2}"
         folder.mkdir(parents=True, exist_ok=True)
