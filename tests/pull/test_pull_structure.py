@@ -101,6 +101,17 @@ def test_commit_makes_one_commit_listing_what_was_pulled(committed: PullKB) -> N
     assert committed.git("status", "--porcelain") == "?? notes.txt\n"
 
 
+def test_commit_holds_deletions_and_both_ends_of_moves(committed: PullKB) -> None:
+    committed.delete_remote("invoices")
+    committed.edit_remote("deep", collection_id=committed.collection_id("guides"))
+    assert committed.pull(prune=True, commit=True).code == 0
+    assert committed.git("status", "--porcelain") == ""  # nothing left staged or unstaged
+    changed = committed.git("show", "-M", "--name-status", "--format=", "HEAD").splitlines()
+    assert "D\tbilling/invoices.md" in changed
+    assert any(line.startswith("R") and "guides/advanced/deep.md" in line
+               and "guides/deep.md" in line for line in changed), changed
+
+
 def test_commit_outside_a_git_repository_is_refused_before_any_request(synced: PullKB) -> None:
     synced.reset_log()
     outcome = synced.pull(commit=True)

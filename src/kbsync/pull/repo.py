@@ -109,17 +109,29 @@ class Repo:
             raise KbsyncError("--commit needs a git repository; run `git init` first")
         wanted = sorted(set(paths))
         self._tracked = None
-        present = [p for p in wanted if (self.root / p).exists() or self.is_tracked(p)]
-        rel = [self._rel(p) for p in present]
-        ignored = set(self._repo.ignored(*rel)) if rel else set()
-        rel = [p for p in rel if p not in ignored]
+        committed = self._in_head(wanted)
+        on_disk = [p for p in wanted if (self.root / p).exists() or self.is_tracked(p)]
+        ignored = set(self._repo.ignored(*(self._rel(p) for p in on_disk))) if on_disk else set()
+        to_add = [r for p in on_disk if (r := self._rel(p)) not in ignored]
+        gone = [self._rel(p) for p in wanted if p in committed and p not in on_disk]
+        rel = sorted({*to_add, *gone})
         if not rel:
             return None
-        self._run("add", "--all", "--", *rel)
+        if to_add:
+            self._run("add", "--all", "--", *to_add)
         if not self._run("diff", "--cached", "--name-only", "--", *rel).strip():
             return None
         self._run("commit", "-q", "-m", message, "--", *rel)
         return str(self._repo.head.commit.hexsha)
+
+    def _in_head(self, paths: list[str]) -> set[str]:
+        """Which of ``paths`` the last commit has: a removal or a move's old path is
+        committed by naming it, though it is gone from disk and index."""
+        if not paths or not self._repo.head.is_valid():  # type: ignore[union-attr]
+            return set()
+        listed = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD", "--",
+                           *(self._rel(p) for p in paths))
+        return {rel for p in listed.split("\0") if p if (rel := self._kb_rel(p)) is not None}
 
     def _run(self, *args: str) -> str:
         assert self._repo is not None
