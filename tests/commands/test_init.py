@@ -70,12 +70,13 @@ def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
     target = tmp_path / "imported"
     outcome = web_help_center.init(target)
     assert (target / "start/_collection.yaml").read_text() == (
-        "name: Getting started\nposition: 3\n")
+        "name: Getting started\n")  # the only folder at the top: no order to keep
     assert (target / "start/deep/_collection.yaml").read_text() == (
         "name: Deep dives\ndescription: For experts\n")
     assert (target / "start/zebra.md").read_text() == (
         "---\ntitle: 'Zebra: the first article'\nexcerpt: Read me first\nstatus: published\n"
-        "position: 0\n---\n\nHi\n")
+        "position: 0\n---\n\nHi\n")  # first in initdesk, last by name: pinned (web-0 too)
+    assert "position:" not in (target / "start/web-2.md").read_text()  # its name places it
     assert "Start [here](zebra.md)." in (target / "start/web-0.md").read_text()
     assert (target / "plain.md").read_text().endswith(
         "A longer plain-text body\\\nwith two lines.\n")

@@ -156,3 +156,30 @@ def test_a_move_names_the_folder_it_leaves(small_kb: KB) -> None:
     (small_kb.root / "billing/invoices.md").rename(small_kb.root / "guides/invoices.md")
     small_kb.article("guides/01-start.md", "Start here", "Read [billing](invoices.md).")
     assert "moved: billing -> guides" in small_kb.plan().out
+
+
+def _folder_of_five(kb: KB) -> None:
+    for name in ("a-basics", "c-invoices", "e-taxes"):
+        kb.article(f"billing/{name}.md", name.title(), f"About {name}.")
+    for name in ("b-plans", "d-pro", "f-teams"):
+        kb.article(f"billing/plans/{name}.md", name.title(), f"About {name}.")
+    assert kb.apply().code == 0
+    kb.reset_log()
+
+
+def test_a_move_is_one_write(kb: KB) -> None:
+    _folder_of_five(kb)
+    (kb.root / "billing/c-invoices.md").rename(kb.root / "billing/plans/c-invoices.md")
+    assert kb.apply().code == 0
+    assert kb.writes() == [("PATCH", kb.writes()[0][1])]  # the moved article, nothing else
+    assert kb.plan().code == 0
+
+
+def test_moving_k_files_is_k_writes_and_editing_k_is_k_writes(kb: KB) -> None:
+    _folder_of_five(kb)
+    for name in ("a-basics", "e-taxes"):
+        (kb.root / f"billing/{name}.md").rename(kb.root / f"billing/plans/{name}.md")
+    kb.article("billing/plans/d-pro.md", "Pro", "Edited.")
+    assert kb.apply().code == 0
+    assert [m for m, _ in kb.writes()] == ["PATCH"] * 3
+    assert kb.plan().code == 0

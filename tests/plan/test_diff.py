@@ -80,7 +80,7 @@ def test_a_move_names_the_folder_it_leaves_and_a_position_alone_is_a_reorder() -
         moved.articles[0])
     assert (change.action, change.previous_parent) == (Action.MOVE, "old")
     reordered = desired(collection("old"), collection("new"),
-                        article("old/refunds.md", position=3))
+                        article("old/refunds.md", position=3, explicit_position=True))
     change = Differ(reordered, actual(old, new, remote), lock, DiffOptions()).article_change(
         reordered.articles[0])
     assert change.action is Action.REORDER

@@ -18,13 +18,13 @@ def test_new_remote_articles_and_collections_become_files_and_folders(synced: Pu
                                        content_html="<p>9 to 5</p>", content="9 to 5"))
     outcome = synced.pull()
     assert outcome.code == 0, outcome.err
+    # faq/ comes last in initdesk but sorts before guides/ by name: faq pins its position,
+    # and guides/ keeps none (its order among the folders is right by name)
     assert synced.read("faq/_collection.yaml") == "name: FAQ & more\nposition: 5\n"
     assert synced.read("faq/hours.md") == (
         "---\ntitle: Opening hours\nstatus: published\n---\n\n9 to 5\n")
-    # faq/ sorts before guides/: the order of folder names no longer gives guides' position
-    assert synced.read("guides/_collection.yaml") == (
-        "name: Guides\ndescription: How-tos\nposition: 1\n")
-    assert "Pulled 3 changes: 2 new, 1 adjusted." in outcome.err
+    assert synced.read("guides/_collection.yaml") == "name: Guides\ndescription: How-tos\n"
+    assert "Pulled 2 changes: 2 new." in outcome.err
     assert synced.plan().code == 0
 
 
@@ -50,6 +50,33 @@ def test_an_article_moved_in_initdesk_is_git_moved_and_links_follow(committed: P
     assert "RM guides/advanced/deep.md -> billing/deep.md" in status  # a git move, then edited
     lock = json.loads(committed.read("kbsync.lock"))
     assert lock["articles"]["deep"]["path"] == "billing/deep.md"
+    assert committed.plan().code == 0
+
+
+def test_no_position_is_pinned_where_the_order_stays(committed: PullKB) -> None:
+    committed.article("guides/02-next.md", "Next steps", "## Details\n\nMore.")
+    assert committed.apply().code == 0
+    committed.commit_all()
+    committed.delete_remote("start")  # 02-next.md is now first by name; still second...
+    guides = committed.collection_id("guides")
+    committed.create_remote(ArticleFields(title="Appendix", slug="appendix", status="published",
+                                          collection_id=guides, position=7))
+    outcome = committed.pull(prune=True)  # ...and a new last one sorts last by name too
+    assert outcome.code == 0, outcome.err
+    assert "adjusted" not in outcome.out, outcome.out
+    assert not [p.name for p in committed.root.rglob("*.md") if "position:" in p.read_text()]
+    assert committed.plan().code == 0
+
+
+def test_a_move_that_changes_the_order_pins_what_the_names_cannot_say(
+        committed: PullKB) -> None:
+    guides = committed.collection_id("guides")
+    committed.edit_remote("invoices", collection_id=guides, position=5)  # last in guides
+    assert committed.pull().code == 0
+    assert "position:" not in committed.read("guides/invoices.md")  # last by name as well
+    committed.edit_remote("deep", collection_id=guides, position=0)  # first, by id as well
+    assert committed.pull().code == 0
+    assert "position: 0" in committed.read("guides/deep.md")
     assert committed.plan().code == 0
 
 

@@ -31,25 +31,26 @@ def read_back(tmp_path: Path, name: str, text: str) -> LocalArticle:
     ArticleFields(title="'quoted' \"both\"", slug="q", excerpt="line\\n", position=0),
 ])
 def test_a_new_file_reads_back_as_the_remote_fields(tmp_path: Path, fields: ArticleFields) -> None:
-    text = article_text(fields, name="refunds.md", index=0, body="Body *text*.\n")
+    text = article_text(fields, name="refunds.md", pinned=fields.position != 0,
+                        body="Body *text*.\n")
     article = read_back(tmp_path, "refunds.md", text)
     got = (article.title, article.slug, article.excerpt, article.status, article.position)
     assert got == (fields.title, fields.slug, fields.excerpt, fields.status, fields.position)
     assert article.body.strip() == "Body *text*."
 
 
-def test_slug_and_position_are_written_only_when_the_name_and_order_do_not_give_them() -> None:
-    text = article_text(FIELDS, name="refunds.md", index=0, body="B\n")
+def test_slug_and_position_are_written_only_when_the_name_and_the_order_need_them() -> None:
+    text = article_text(FIELDS, name="refunds.md", pinned=False, body="B\n")
     assert text == ("---\ntitle: 'Refunds: how & when'\nexcerpt: Money back\n"
                     "status: published\n---\n\nB\n")
-    other = article_text(FIELDS, name="01-money.md", index=2, body="B\n")
+    other = article_text(FIELDS, name="01-money.md", pinned=True, body="B\n")
     assert "slug: refunds\n" in other and "position: 0\n" in other
 
 
 def test_a_template_keeps_comments_own_keys_and_untouched_values() -> None:
     template = ("---\n# owned by support\ntitle: \"Old\"\nowner: ana   # team\n"
                 "excerpt: Money back\n---\n\nBody.\n")
-    text = article_text(FIELDS, name="refunds.md", index=0, body=None, template=template)
+    text = article_text(FIELDS, name="refunds.md", pinned=False, body=None, template=template)
     assert text == ("---\n# owned by support\ntitle: 'Refunds: how & when'\nowner: ana   # team\n"
                     "excerpt: Money back\n---\n\nBody.\n")
 
@@ -57,22 +58,23 @@ def test_a_template_keeps_comments_own_keys_and_untouched_values() -> None:
 def test_an_unchanged_template_comes_back_byte_for_byte() -> None:
     template = "---\ntitle:   \"Refunds: how & when\"\n---\nBody.\n"
     fields = ArticleFields(title="Refunds: how & when", slug="refunds", status="published")
-    assert article_text(fields, name="refunds.md", index=0, body=None,
+    assert article_text(fields, name="refunds.md", pinned=False, body=None,
                         template=template) == template
     plain = "---\ntitle: Refunds\nstatus: published\n---\n\nBody.\n"
     fields = ArticleFields(title="Refunds", slug="refunds", status="published")
-    assert article_text(fields, name="refunds.md", index=0, body=None, template=plain) == plain
+    assert article_text(fields, name="refunds.md", pinned=False, body=None, template=plain) == plain
 
 
 def test_an_h1_title_stays_an_h1_while_it_matches(tmp_path: Path) -> None:
     template = "# Refunds\n\nOld body.\n"
     fields = ArticleFields(title="Refunds", slug="refunds", status="published")
-    assert article_text(fields, name="refunds.md", index=0, body=None,
+    assert article_text(fields, name="refunds.md", pinned=False, body=None,
                         template=template) == template
-    text = article_text(fields, name="refunds.md", index=0, body="New body.\n", template=template)
+    text = article_text(fields, name="refunds.md", pinned=False, body="New body.\n",
+                        template=template)
     assert text == "# Refunds\n\nNew body.\n"
     renamed = ArticleFields(title="Money back", slug="refunds", status="published")
-    text = article_text(renamed, name="refunds.md", index=0, body=None, template=template)
+    text = article_text(renamed, name="refunds.md", pinned=False, body=None, template=template)
     assert text == "---\ntitle: Money back\n---\n\nOld body.\n"
     assert read_back(tmp_path, "refunds.md", text).title == "Money back"
 
@@ -80,7 +82,7 @@ def test_an_h1_title_stays_an_h1_while_it_matches(tmp_path: Path) -> None:
 def test_dropped_excerpt_and_a_new_position_edit_only_their_lines() -> None:
     template = "---\ntitle: Refunds\nexcerpt: Old\nowner: ana\n---\n\nBody.\n"
     fields = ArticleFields(title="Refunds", slug="refunds", status="published", position=4)
-    text = article_text(fields, name="refunds.md", index=0, body=None, template=template)
+    text = article_text(fields, name="refunds.md", pinned=True, body=None, template=template)
     assert text == "---\ntitle: Refunds\nposition: 4\nowner: ana\n---\n\nBody.\n"
 
 
@@ -95,7 +97,7 @@ def test_collection_text_reads_back(tmp_path: Path) -> None:
                               position=3)
     (tmp_path / "money").mkdir()
     (tmp_path / "money" / "_collection.yaml").write_text(
-        collection_text(fields, name="money", index=0))
+        collection_text(fields, name="money", pinned=True))
     (tmp_path / "money" / "a.md").write_text("# A\n")
     got = read_tree(tmp_path, ContentSettings()).collections[0]
     assert (got.name, got.slug, got.description, got.position) == (
@@ -105,7 +107,7 @@ def test_collection_text_reads_back(tmp_path: Path) -> None:
 def test_collection_text_edits_a_template_in_place() -> None:
     template = "name: Billing  # shown in the menu\nposition: 1\n"
     fields = CollectionFields(name="Billing", slug="billing", position=2)
-    assert collection_text(fields, name="billing", index=0,
+    assert collection_text(fields, name="billing", pinned=False,
                            template=template) == "name: Billing  # shown in the menu\nposition: 2\n"
 
 

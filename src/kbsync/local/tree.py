@@ -184,6 +184,7 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
         source=source,
         lines=meta.lines,
         explicit_position=values.position is not None,
+        index=index,
     )
 
 
@@ -214,6 +215,7 @@ def _read_article(root: Path, key: str, index: int, collection_key: str | None,
         extra={k: data[k] for k in content.extra_keys if k in data},
         lines=split.meta.lines,
         explicit_position=values.position is not None,
+        index=index,
     )
 
 

@@ -29,6 +29,7 @@ class LocalCollection:
     source: str  # the _collection.yaml path if present, else the folder key
     lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
     explicit_position: bool = False  # ``position:`` is written, not the folder's index
+    index: int = 0  # place among its sibling folders by name: the default position
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,4 @@ class LocalArticle:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
     explicit_position: bool = False  # ``position:`` is written, not the file's index
+    index: int = 0  # place among its sibling files by name: the default position

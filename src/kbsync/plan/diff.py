@@ -36,6 +36,7 @@ from kbsync.model import (
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links, placeholder, placeholder_targets
 from kbsync.plan.match import Match, Matching, edited_remotely, match
 from kbsync.plan.model import Action, Change, FieldChange
+from kbsync.plan.order import Sibling, positions_to_send
 
 Prune = Literal["off", "managed", "all"]
 
@@ -74,6 +75,43 @@ class Differ:
         self.options = options
         self.matching = matching or match(desired, actual, lock)
         self._fingerprints: dict[int, str] = {}
+        self.positions = self._positions()
+
+    # -- order ---------------------------------------------------------------------------
+
+    def _positions(self) -> dict[tuple[str, str], int]:
+        """(kind, key) -> the position to send: only what keeps the files' order."""
+        groups: dict[tuple[str, str | None], list[Sibling]] = {}
+        for coll in self.desired.collections:
+            found = self.matching.collections[coll.key]
+            remote = self.actual.collections.get(found.remote_id) \
+                if found.remote_id is not None else None
+            parent = (remote.fields.parent_id, remote.fields.position) if remote else None
+            groups.setdefault(("collection", coll.parent_key), []).append(self._sibling(
+                coll.key, coll.index, coll.position if coll.explicit_position else None,
+                coll.parent_key, parent, found.remote_id))
+        for art in self.desired.articles:
+            found = self.matching.articles[art.key]
+            remote_article = self.actual.articles.get(found.remote_id) \
+                if found.remote_id is not None else None
+            where = ((remote_article.fields.collection_id, remote_article.fields.position)
+                     if remote_article else None)
+            groups.setdefault(("article", art.collection_key), []).append(self._sibling(
+                art.key, art.index, art.position if art.explicit_position else None,
+                art.collection_key, where, found.remote_id))
+        out: dict[tuple[str, str], int] = {}
+        for (kind, _parent), siblings in groups.items():
+            out.update({(kind, key): value
+                        for key, value in positions_to_send(siblings).items()})
+        return out
+
+    def _sibling(self, key: str, index: int, explicit: int | None, parent_key: str | None,
+                 remote: tuple[int | None, int] | None, remote_id: int | None) -> Sibling:
+        """A sibling whose remote position counts only if it is in this parent already."""
+        parent_id = self.collection_id(parent_key)
+        here = remote is not None and remote[0] == parent_id and (
+            parent_key is None or parent_id is not None)
+        return Sibling(key, index, explicit, remote[1] if here and remote else None, remote_id)
 
     # -- ids and URLs --------------------------------------------------------------------
 
@@ -118,7 +156,7 @@ class Differ:
             slug=local.slug,
             description=local.description,
             parent_id=self.collection_id(local.parent_key),
-            position=local.position,
+            position=self.positions[("collection", local.key)],
         )
 
     def collection_change(self, local: LocalCollection) -> Change | None:
@@ -187,7 +225,7 @@ class Differ:
             excerpt=local.excerpt,
             status=local.status,
             collection_id=self.collection_id(local.collection_key),
-            position=local.position,
+            position=self.positions[("article", local.key)],
             content_html=body.html,
             content=body.text,
         )

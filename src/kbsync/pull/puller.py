@@ -37,6 +37,8 @@ from kbsync.local.markdown import MarkdownRenderer
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
 from kbsync.model import (
     ActualState,
+    ArticleFields,
+    CollectionFields,
     DesiredState,
     Lock,
     LockEntry,
@@ -46,6 +48,7 @@ from kbsync.model import (
     Section,
 )
 from kbsync.plan.match import Matching, match
+from kbsync.plan.order import Sibling, positions_to_pin
 from kbsync.pull.html_to_md import body_from_remote
 from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
 from kbsync.pull.links import relocate_links
@@ -191,7 +194,7 @@ class _Decider:
                 self.url_of[placed.key] = url
                 self.key_of[url] = placed.key
         self.pruned: set[str] = set()
-        self.indexes: dict[str, int] = {}
+        self.pins: dict[str, int] = {}
 
     # -- the run -------------------------------------------------------------------------
 
@@ -206,7 +209,7 @@ class _Decider:
                 f"article {article.fields.slug!r} is in an unknown collection "
                 f"({article.fields.collection_id}); written at the top level")
         self._deleted_remotely(result)
-        self.indexes = self._indexes()
+        self.pins = self._pins()
         self._folder_moves(result)
         for placed in sorted(self.layout.collections.values(), key=lambda p: p.key):
             self._collection(placed, result)
@@ -222,12 +225,64 @@ class _Decider:
         for step in self.pending_lock:
             step()
 
-    def _indexes(self) -> dict[str, int]:
+    def _pins(self) -> dict[str, int]:
+        """Final key -> the position its file must write, so that the files order their
+        siblings the way the Help Center does (``plan.order``): only where the order of
+        the names does not already."""
         files = [k for old, k in self.layout.files.items() if old not in self.pruned]
         files += [p.key for p in self.layout.articles.values() if p.local_key is None]
         folders = [k for old, k in self.layout.folders.items() if old not in self.pruned]
         folders += [p.key for p in self.layout.collections.values() if p.local_key is None]
-        return {**folder_indexes(files), **folder_indexes(folders)}
+        collection_at = {p.key: remote_id for remote_id, p in self.layout.collections.items()}
+        placed_at = {p.key: p for p in self.layout.articles.values()}
+        local_at = {new: self.tree.article(old) for old, new in self.layout.files.items()}
+        siblings: dict[str, list[Sibling]] = {}
+        for key, index in folder_indexes(files).items():
+            placed, local = placed_at.get(key), local_at.get(key)
+            remote = self.actual.articles[placed.remote_id] if placed is not None else None
+            folder = posixpath.dirname(key)
+            siblings.setdefault(folder, []).append(self._sibling(
+                key, index, local.position if local and local.explicit_position else None,
+                remote.fields if remote else None, remote.id if remote else None,
+                collection_at.get(folder) if folder else None,
+                placed is not None and placed.remote_changed))
+        placed_folders = {p.key: p for p in self.layout.collections.values()}
+        local_folders = {new: self.tree.collection(old) for old, new in self.layout.folders.items()}
+        for key, index in folder_indexes(folders).items():
+            placed_folder, local_folder = placed_folders.get(key), local_folders.get(key)
+            parent = posixpath.dirname(key)
+            collection = (self.actual.collections[placed_folder.remote_id]
+                          if placed_folder is not None else None)
+            siblings.setdefault(f"{parent}/", []).append(self._sibling(
+                key, index, local_folder.position if local_folder is not None
+                and local_folder.explicit_position else None,
+                collection.fields if collection else None,
+                collection.id if collection else None,
+                collection_at.get(parent) if parent else None,
+                placed_folder is not None and placed_folder.remote_changed))
+        pins: dict[str, int] = {}
+        for group in siblings.values():
+            pins.update(positions_to_pin(group))
+        return pins
+
+    @staticmethod
+    def _sibling(key: str, index: int, explicit: int | None,
+                 remote: ArticleFields | CollectionFields | None, remote_id: int | None,
+                 parent_id: int | None, remote_changed: bool) -> Sibling:
+        """One file or folder among its siblings after this pull.
+
+        A remote item counts as here when its remote parent is this folder's collection
+        (a local move not applied yet is plan's business). A file that writes a position
+        will write the remote one when initdesk changed the item.
+        """
+        if remote is None:
+            return Sibling(key, index, explicit)
+        remote_parent = (remote.collection_id if isinstance(remote, ArticleFields)
+                         else remote.parent_id)
+        here = remote_parent == parent_id
+        if explicit is not None and remote_changed:
+            explicit = remote.position
+        return Sibling(key, index, explicit, remote.position if here else None, remote_id)
 
     # -- deletions in initdesk -----------------------------------------------------------
 
@@ -287,10 +342,10 @@ class _Decider:
     def _collection(self, placed: Placed, result: PullResult) -> None:
         remote = self.actual.collections[placed.remote_id]
         path = f"{placed.key}/{COLLECTION_FILE}"
-        index = self.indexes.get(placed.key, 0)
+        pinned = placed.key in self.pins
         name = posixpath.basename(placed.key)
         if placed.local_key is None:
-            data = collection_text(remote.fields, name=name, index=index).encode("utf-8")
+            data = collection_text(remote.fields, name=name, pinned=pinned).encode("utf-8")
             result.changes.append(FileChange("new", path, data, kind="collection"))
             self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
                        placed.key, fields_fingerprint(remote.fields), data)
@@ -318,7 +373,7 @@ class _Decider:
             base = old.text
         elif not dirty:  # no base was recorded (apply made the entry): trust a clean file
             base = current.text
-        theirs = collection_text(remote.fields, name=name, index=index,
+        theirs = collection_text(remote.fields, name=name, pinned=pinned,
                                  template=(base if base is not None else current.text) or None)
         outcome = self._three_way(path, base, current.text, theirs, dirty, result)
         if outcome is None:
@@ -333,12 +388,14 @@ class _Decider:
 
     def _pin_collection(self, placed: Placed, current: _Source, position: int, explicit: bool,
                         path: str, result: PullResult) -> None:
-        """Remote unchanged: pin the position if a new sibling folder shifts the order."""
+        """Remote unchanged: pin the position if the folders' names no longer give the
+        Help Center's order (a new or moved sibling folder)."""
         text = current.text
-        if not explicit and self.indexes.get(placed.key, position) != position:
+        if not explicit and placed.key in self.pins:
             meta = YamlLines(text)
             if meta.readable:
-                meta.set("position", position, after=("name", "slug", "description"))
+                meta.set("position", self.pins[placed.key],
+                         after=("name", "slug", "description"))
                 text = meta.text()
                 result.changes.append(FileChange("adjusted", path, current.encode(text),
                                                  kind="collection"))
@@ -436,12 +493,11 @@ class _Decider:
 
     def _mechanical(self, text: str, local: LocalArticle, key: str) -> str:
         """Relative links fixed for the moves, and the position pinned where the order of
-        file names no longer gives it."""
+        file names no longer gives the Help Center's order."""
         if self.relocator:
             text = relocate_links(text, local.key, key, self.relocator)
-        if "position" not in local.lines and self.indexes.get(key, local.position) \
-                != local.position:
-            text = pin_position(text, local.position)
+        if not local.explicit_position and key in self.pins:
+            text = pin_position(text, self.pins[key])
         return text
 
     def _theirs(self, remote: RemoteArticle, key: str, template: str | None) -> str:
@@ -454,8 +510,8 @@ class _Decider:
             body = body_from_remote(fields.content, fields.content_html,
                                     url_to_key=self.key_of.get, article_key=key,
                                     assets_base_url=self.content.assets_base_url)
-        return article_text(fields, name=posixpath.basename(key),
-                            index=self.indexes.get(key, 0), body=body, template=template)
+        return article_text(fields, name=posixpath.basename(key), pinned=key in self.pins,
+                            body=body, template=template)
 
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)

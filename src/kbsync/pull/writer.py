@@ -6,7 +6,7 @@ Only what differs from the remote item is rewritten, key by key, so a pulled edi
 up in ``git diff`` as exactly that edit, and a team's own keys, comments and quoting stay.
 Without a template a file is written the way a person would: title first, ``slug:`` only
 when the file name does not already give it, ``position:`` only when the order of the
-file names does not already give it.
+file names does not already give the Help Center's order.
 
 The text written must read back as the remote item: ``read_tree`` of it gives the same
 title, slug, excerpt, status and position (see ``tests/pull/test_pull_writer.py``).
@@ -97,9 +97,10 @@ def _with_h1(parts: ArticleParts, meta: Mapping[str, Any]) -> ArticleParts:
                         block[: len(parts.body)])
 
 
-def article_text(fields: ArticleFields, *, name: str, index: int, body: str | None,
+def article_text(fields: ArticleFields, *, name: str, pinned: bool, body: str | None,
                  template: str | None = None) -> str:
-    """The file for ``fields``, named ``name``, at ``index`` among its folder's files.
+    """The file for ``fields``, named ``name``; ``pinned``: it must write its position
+    (the order of the file names does not give it, see ``plan.order.positions_to_pin``).
 
     ``body`` is the Markdown body, or None to keep the template's as it is (the caller
     found that it renders to the remote body already).
@@ -116,7 +117,7 @@ def article_text(fields: ArticleFields, *, name: str, index: int, body: str | No
     _article_key(meta, "status", fields.status,
                  fresh or meta.has("status") or fields.status != _DEFAULT_STATUS)
     _article_key(meta, "position", fields.position,
-                 meta.has("position") or fields.position != index)
+                 meta.has("position") or pinned)
     with_front = parts is None or parts.front is not None or bool(meta.lines)
     text = _body_text(parts, body, keep_h1, with_front)
     if not with_front:
@@ -162,9 +163,10 @@ def _body_text(parts: ArticleParts | None, body: str | None, keep_h1: bool,
     return gap + heading + content
 
 
-def collection_text(fields: CollectionFields, *, name: str, index: int,
+def collection_text(fields: CollectionFields, *, name: str, pinned: bool,
                     template: str | None = None) -> str:
-    """``_collection.yaml`` for ``fields`` in the folder ``name`` at ``index``."""
+    """``_collection.yaml`` for ``fields`` in the folder ``name`` (``pinned``: it must
+    write its position)."""
     meta = YamlLines(template) if template is not None else YamlLines("")
     if not meta.readable:
         meta = YamlLines("")
@@ -178,7 +180,7 @@ def collection_text(fields: CollectionFields, *, name: str, index: int,
     put("name", fields.name, True)
     put("slug", fields.slug, meta.has("slug") or fields.slug != default_slug(name))
     put("description", fields.description, bool(fields.description))
-    put("position", fields.position, meta.has("position") or fields.position != index)
+    put("position", fields.position, meta.has("position") or pinned)
     return meta.text()
 
 
