@@ -24,16 +24,18 @@ so they never cause a conflict and never count as a local change.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Literal
 
+from markdown_it.token import Token
+
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
-from kbsync.local.markdown import MarkdownRenderer
+from kbsync.local.markdown import MarkdownRenderer, ParsedBody
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
 from kbsync.model import (
     ActualState,
@@ -49,7 +51,8 @@ from kbsync.model import (
 )
 from kbsync.plan.match import Matching, match
 from kbsync.plan.order import Sibling, positions_to_pin
-from kbsync.pull.html_to_md import body_from_remote
+from kbsync.pull.blocks import in_own_layout
+from kbsync.pull.html_to_md import body_from_remote, html_to_markdown
 from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
 from kbsync.pull.links import relocate_links
 from kbsync.pull.merge import merge3
@@ -502,16 +505,36 @@ class _Decider:
 
     def _theirs(self, remote: RemoteArticle, key: str, template: str | None) -> str:
         """The remote article as this file: the template's body kept when it renders to
-        the remote body, else the remote HTML (or text) converted to Markdown."""
+        the remote body, else the remote body in the template's own layout where it can
+        be (``pull.blocks``), else the remote HTML (or text) converted to Markdown."""
         body: str | None = None
         fields = remote.fields
-        if template is None or self._render(split_article(template).tree_body, key) != \
+        tree_body = split_article(template).tree_body if template is not None else None
+        if tree_body is None or self._render(tree_body, key) != \
                 RenderedBody(fields.content_html, fields.content):
-            body = body_from_remote(fields.content, fields.content_html,
+            body = (self._in_own_layout(tree_body, fields, key) if tree_body else None) \
+                or body_from_remote(fields.content, fields.content_html,
                                     url_to_key=self.key_of.get, article_key=key,
                                     assets_base_url=self.content.assets_base_url)
         return article_text(fields, name=posixpath.basename(key), pinned=key in self.pins,
                             body=body, template=template)
+
+    def _in_own_layout(self, tree_body: str, fields: ArticleFields, key: str) -> str | None:
+        """The remote HTML body, keeping the template's blocks initdesk did not change."""
+        if not fields.content_html or len(fields.content_html) < len(fields.content):
+            return None  # the plain text is what readers see: nothing to keep
+
+        def render(tokens: Sequence[Token]) -> str:
+            return self.renderer.render(
+                ParsedBody(tuple(tokens), (), frozenset()), article_key=key,
+                resolve_article_url=self.url_of.get,
+                assets_base_url=self.content.assets_base_url).html
+
+        def convert(html: str) -> str:
+            return html_to_markdown(html, url_to_key=self.key_of.get, article_key=key,
+                                    assets_base_url=self.content.assets_base_url)
+
+        return in_own_layout(tree_body, fields.content_html, self.renderer, render, convert)
 
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)

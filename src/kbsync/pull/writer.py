@@ -155,8 +155,8 @@ def _body_text(parts: ArticleParts | None, body: str | None, keep_h1: bool,
     else:
         content = body or ""
     gap = "\n" if with_front else ""
-    if parts is not None and parts.front is not None:
-        gap = parts.body[: len(parts.body) - len(parts.body.lstrip("\n"))] or gap
+    if parts is not None and parts.front is not None:  # the file's own gap, even none
+        gap = parts.body[: len(parts.body) - len(parts.body.lstrip("\n"))]
     heading = parts.h1_block.lstrip("\n") if keep_h1 and parts is not None else ""
     if not heading and not content:
         return ""
