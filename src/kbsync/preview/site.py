@@ -212,7 +212,8 @@ class Site:
         self._portal_problems: list[Problem] = []
         self._config_problems: list[Problem] = []
         self._whole_tree_wanted = True
-        self._build = Build(self._build_id(), self.root, Look(), (), {}, frozenset(), ())
+        self._first_id = self._build_id()
+        self._build = Build(self._first_id, self.root, Look(), (), {}, frozenset(), ())
 
     # -- reading (any thread) ----------------------------------------------------------
 
@@ -345,9 +346,12 @@ class Site:
         self._whole_tree_wanted = False
         old = self._build
         build = self._new_build(tree, problems, old, started)
+        update = _difference(old, build, set(edited), paths, assets, what)
+        if not update.changed and old.id != self._first_id:
+            return Update(old)  # a save that changed nothing: no new build, no event
         self._build = build
         self._sync_index(build)
-        return _difference(old, build, set(edited), paths, assets, what)
+        return update
 
     def _new_build(self, tree: LocalTree, problems: list[Problem], old: Build,
                    started: float) -> Build:
