@@ -275,7 +275,7 @@ class Site:
         if not (edited or portal or assets):
             return Update(self._build)
         what = ", ".join(sorted(edited)) or ("portal.yaml" if portal else "a local file")
-        return self._publish(tree, edited, paths, assets, started, what)
+        return self._publish(tree, edited, paths, assets, started, what, incremental=True)
 
     def _classify(self, path: str) -> str:
         """'article', 'portal', 'asset', 'structure' or 'none' for one changed path."""
@@ -334,12 +334,14 @@ class Site:
             color=color if isinstance(color, str) and _COLOR.match(color) else Look().color)
 
     def _publish(self, tree: LocalTree, edited: Iterable[str], paths: set[str],
-                 assets: set[str], started: float, what: str) -> Update:
+                 assets: set[str], started: float, what: str, *,
+                 incremental: bool = False) -> Update:
         config = self._config
         fresh = self._engine.render(tree.articles, config, article_url)
         self._renderings = fresh
-        problems = sorted([*self._engine.check(tree, config), *self._portal_problems,
-                           *self._config_problems], key=sort_key)
+        checked = self._engine.check(tree, config, paths if incremental else None)
+        problems = sorted([*checked, *self._portal_problems, *self._config_problems],
+                          key=sort_key)
         self._tree = tree
         self.__dict__.pop("_folders", None)
         self._engine.forget({a.key: a.source_hash for a in tree.articles})
