@@ -89,7 +89,8 @@ def _wait_for(browser: WebDriver, condition: object, what: str) -> None:
 
 
 def _main_text(browser: WebDriver) -> str:
-    return str(browser.find_element(By.ID, "kb-main").text)
+    """The page body's text, read in one script (the element may be swapped meanwhile)."""
+    return str(browser.execute_script("return document.getElementById('kb-main').innerText"))
 
 
 def _open(browser: WebDriver, url: str) -> None:

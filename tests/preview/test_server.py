@@ -213,3 +213,12 @@ def test_leaving_serving_ends_the_open_streams_first(app: PreviewApp) -> None:
         running.__exit__(None, None, None)  # would wait for the stream's thread otherwise
         list(lines)
     assert app.broadcaster.closed and app.broadcaster.streams == 0
+
+
+def test_a_body_only_refresh_leaves_the_sidebar_out(client: Client) -> None:
+    whole = client.get("/billing/refunds").get_data(as_text=True)
+    body = client.get("/billing/refunds", headers={"X-Kbsync-Part": "main"}).get_data(
+        as_text=True)
+    assert '<nav id="kb-side"></nav>' in body and "<summary>" not in body
+    main = whole[whole.index('<main id="kb-main">'):whole.index("</main>")]
+    assert main in body and len(body) < len(whole)

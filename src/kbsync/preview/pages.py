@@ -21,6 +21,8 @@ from kbsync.problems import Problem
 EVENTS_PATH = "/.kbsync/events"
 SEARCH_PATH = "/.kbsync/search"
 PROBLEMS_PATH = "/.kbsync/problems"
+#: Sent by the page's script when only the page's body changed: the sidebar is left out.
+PART_HEADER = "X-Kbsync-Part"
 
 _STYLE = """
 :root{--brand:#4F46E5;--ink:#1f2328;--muted:#5b6470;--line:#e3e6ea;--soft:#f6f7f9}
@@ -114,10 +116,13 @@ _SCRIPT = """
       do {
         state.again = false;
         var all = state.whole; state.whole = false;
-        var response = await fetch(location.href, {cache: "no-store"});
+        var response = await fetch(location.href, {cache: "no-store",
+                                                   headers: all ? {} : {"PART_HEADER": "main"}});
         var doc = new DOMParser().parseFromString(await response.text(), "text/html");
+        if (!all && doc.body.dataset.page !== body.dataset.page) {
+          state.whole = state.again = true; continue;  // another page now: fetch it whole
+        }
         if (response.redirected) { history.replaceState(null, "", response.url); }
-        if (doc.body.dataset.page !== body.dataset.page) { all = true; }
         swap(doc, all ? ["kb-top", "kb-side", "kb-main"] : ["kb-main"]);
         document.title = doc.title;
         body.dataset.page = doc.body.dataset.page;
@@ -143,10 +148,10 @@ _SCRIPT = """
     if (d.hello || d.outline || mine) { refresh(Boolean(d.hello || d.outline)); }
   });
 })();
-""".replace("EVENTS_PATH", EVENTS_PATH)
+""".replace("EVENTS_PATH", EVENTS_PATH).replace("PART_HEADER", PART_HEADER)
 
 
-def article_page(build: Build, key: str) -> str:
+def article_page(build: Build, key: str, *, nav: bool = True) -> str:
     page = build.pages[key]
     article = page.article
     crumbs = _crumbs(build, article.collection_key)
@@ -157,10 +162,10 @@ def article_page(build: Build, key: str) -> str:
             f'{excerpt}<div class="kb-body">{page.rendering.html}</div></article>'
             f'{_footer(build, key)}')
     return layout(build, title=article.title, page=page_id(key), current=page.url,
-                  open_key=article.collection_key, main=main)
+                  open_key=article.collection_key, main=main, nav=nav)
 
 
-def collection_page(build: Build, key: str) -> str:
+def collection_page(build: Build, key: str, *, nav: bool = True) -> str:
     collection = build.collection_by_key[key]
     folders, pages = build.children.get(key, ((), ()))
     crumbs = _crumbs(build, collection.parent_key)
@@ -170,10 +175,10 @@ def collection_page(build: Build, key: str) -> str:
     main = (f'{crumbs}{notice}<h1 class="kb-title">{escape(collection.name)}</h1>{description}'
             f'{_cards(build, folders)}{_article_list(pages)}{_footer(build, collection.source)}')
     return layout(build, title=collection.name, page=f"c:{key}", current=collection_url(key),
-                  open_key=key, main=main)
+                  open_key=key, main=main, nav=nav)
 
 
-def home_page(build: Build) -> str:
+def home_page(build: Build, *, nav: bool = True) -> str:
     folders, pages = build.children.get(None, ((), ()))
     hero = (f'<div class="kb-hero"><h1>How can we help?</h1>{_search_form("", hero=True)}'
             "</div>")
@@ -182,10 +187,11 @@ def home_page(build: Build) -> str:
         "base and it appears here.</p>")
     main = f"{hero}{empty}{_cards(build, folders)}{_article_list(pages)}{_footer(build, None)}"
     return layout(build, title=build.look.name, page="home", current="/", open_key=None,
-                  main=main)
+                  main=main, nav=nav)
 
 
-def search_page(build: Build, query: str, results: Sequence[tuple[Page, float]]) -> str:
+def search_page(build: Build, query: str, results: Sequence[tuple[Page, float]], *,
+                nav: bool = True) -> str:
     if not query.strip():
         found = "<p>Type a question or a few words.</p>"
     elif not results:
@@ -198,10 +204,10 @@ def search_page(build: Build, query: str, results: Sequence[tuple[Page, float]])
                  f"ranking):</p>{_article_list([page for page, _ in results])}")
     main = f'<h1 class="kb-title">Search</h1>{_search_form(query, hero=True)}{found}'
     return layout(build, title=f"Search: {query}", page="search", current=None, open_key=None,
-                  main=main, query=query)
+                  main=main, query=query, nav=nav)
 
 
-def problems_page(build: Build) -> str:
+def problems_page(build: Build, *, nav: bool = True) -> str:
     if not build.problems:
         listing = "<p>No problems: <code>kbsync validate</code> would pass.</p>"
     else:
@@ -210,10 +216,10 @@ def problems_page(build: Build) -> str:
                    f"keep showing their last valid version.</p><ul class=\"kb-list\">{items}</ul>")
     main = f'<h1 class="kb-title">Problems</h1>{listing}'
     return layout(build, title="Problems", page="problems", current=PROBLEMS_PATH,
-                  open_key=None, main=main)
+                  open_key=None, main=main, nav=nav)
 
 
-def missing_page(build: Build, path: str, key: str | None) -> str:
+def missing_page(build: Build, path: str, key: str | None, *, nav: bool = True) -> str:
     moved = build.moved.get(key) if key else None
     if moved is not None:
         text = (f'<p>This article moved: it is now <a href="{escape(article_url(moved))}">'
@@ -223,7 +229,7 @@ def missing_page(build: Build, path: str, key: str | None) -> str:
                 'renamed or deleted; <a href="/">start from the home page</a>.</p>')
     main = f'<h1 class="kb-title">Not found</h1>{text}'
     return layout(build, title="Not found", page=f"missing:{key or path}", current=None,
-                  open_key=None, main=main)
+                  open_key=None, main=main, nav=nav)
 
 
 def page_id(key: str) -> str:
@@ -232,8 +238,11 @@ def page_id(key: str) -> str:
 
 
 def layout(build: Build, *, title: str, page: str, current: str | None, open_key: str | None,
-           main: str, query: str = "") -> str:
+           main: str, query: str = "", nav: bool = True) -> str:
+    """The whole page; without ``nav`` an empty sidebar (a refresh of the page's body
+    only: on 2,000 articles the navigation is most of the page's weight)."""
     look = build.look
+    side = navigation(build, current, open_key) if nav else '<nav id="kb-side"></nav>'
     site = _site_problems(build)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -244,7 +253,7 @@ def layout(build: Build, *, title: str, page: str, current: str | None, open_key
         f'<header class="kb-top" id="kb-top"><a class="kb-name" href="/">{escape(look.name)}</a>'
         '<span class="kb-pill"><span id="kb-live" title="connecting"></span>Preview</span>'
         f"{_search_form(query)}</header>"
-        f'<div class="kb-wrap">{navigation(build, current, open_key)}'
+        f'<div class="kb-wrap">{side}'
         f'<main id="kb-main">{site}{main}</main></div>'
         f"<script>{_SCRIPT}</script></body></html>"
     )

@@ -59,21 +59,22 @@ class PreviewApp:
             raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
         path = request.path
         build = self.site.current
+        nav = request.headers.get(pages.PART_HEADER) != "main"
         if path == pages.EVENTS_PATH:
             return self._events()
         if path == pages.SEARCH_PATH:
             query = request.args.get("q", "")
             results = self.site.search(query) if query.strip() else []
-            return _page(pages.search_page(build, query, results))
+            return _page(pages.search_page(build, query, results, nav=nav))
         if path == pages.PROBLEMS_PATH:
-            return _page(pages.problems_page(build))
+            return _page(pages.problems_page(build, nav=nav))
         if path == "/":
-            return _page(pages.home_page(build))
+            return _page(pages.home_page(build, nav=nav))
         rel = path.lstrip("/")
         if path.endswith("/") and rel.rstrip("/") in build.collection_by_key:
-            return _page(pages.collection_page(build, rel.rstrip("/")))
+            return _page(pages.collection_page(build, rel.rstrip("/"), nav=nav))
         if f"{rel}.md" in build.pages:
-            return _page(pages.article_page(build, f"{rel}.md"))
+            return _page(pages.article_page(build, f"{rel}.md", nav=nav))
         if rel in build.pages:  # a link typed with its .md
             return redirect(article_url(rel), code=302)
         moved = build.moved.get(f"{rel}.md") or build.moved.get(rel)
@@ -85,7 +86,7 @@ class PreviewApp:
             response.headers["Cache-Control"] = "no-cache"
             return response
         key = f"{rel}.md" if not rel.endswith(("/", ".md")) else rel
-        return _page(pages.missing_page(build, path, key), status=404)
+        return _page(pages.missing_page(build, path, key, nav=nav), status=404)
 
     def _events(self) -> Response:
         def hello() -> Mapping[str, Any]:
