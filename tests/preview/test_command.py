@@ -74,9 +74,8 @@ def test_a_save_reaches_the_open_page(running: Running, example: KB) -> None:
         event = _next_build(lines)
         assert event["pages"] == ["a:billing/refunds.md"] and event["outline"] is False
         assert "Refunds now take one day." in http.get("/billing/refunds").text
-    err = running.err.getvalue()
-    assert f"on {running.url} (Ctrl-C to stop)" in err
-    assert "Updated billing/refunds.md in" in err
+    assert f"on {running.url} (Ctrl-C to stop)" in running.out.getvalue()
+    assert "Updated billing/refunds.md in" in running.err.getvalue()
 
 
 def test_a_broken_file_is_printed_once_and_its_fix_noted(running: Running, example: KB) -> None:
@@ -141,9 +140,9 @@ def test_ctrl_c_stops_cleanly_with_exit_0(example: KB) -> None:
         [sys.executable, "-m", "kbsync", "--no-color", "-C", str(example.root), "watch",
          "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert process.stderr is not None
+        assert process.stdout is not None and process.stderr is not None
         url = ""
-        for line in process.stderr:
+        for line in process.stdout:
             if " on http://" in line:
                 url = line.split(" on ", 1)[1].split()[0]
                 break

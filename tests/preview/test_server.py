@@ -222,3 +222,13 @@ def test_a_body_only_refresh_leaves_the_sidebar_out(client: Client) -> None:
     assert '<nav id="kb-side"></nav>' in body and "<summary>" not in body
     main = whole[whole.index('<main id="kb-main">'):whole.index("</main>")]
     assert main in body and len(body) < len(whole)
+
+
+def test_before_the_first_read_the_home_page_says_it_is_coming(kb: KB) -> None:
+    kb.article("g/a.md", "A")
+    site = Site(kb.config)
+    try:
+        html = Client(PreviewApp(site, Broadcaster())).get("/").get_data(as_text=True)
+    finally:
+        site.close()
+    assert "Reading the knowledge base; this page fills in by itself." in html

@@ -54,11 +54,6 @@ def run(load_config: Callable[[], Config], console: Console, *, host: str = "127
 def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: bool,
            debounce: float, open_url: Callable[[str], object], stop: threading.Event,
            on_ready: Callable[[str], object] | None) -> None:
-    with console.status(f"Reading {site.root} ..."):
-        first = site.update()
-    for problem in first.build.problems:
-        console.problem(problem)
-    console.info(f"Read {first.summary} in {first.build.built_ms:.0f} ms.")
     broadcaster = Broadcaster()
 
     def failed(exc: BaseException) -> None:
@@ -77,13 +72,19 @@ def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: 
     watcher = FolderWatcher(site.root, debouncer.add)
     loop = threading.Thread(target=debouncer.run, name="kbsync-rebuild", daemon=True)
     with ExitStack() as running:
-        url = running.enter_context(_listening(app, host, port))
+        url = running.enter_context(_listening(app, host, port))  # a taken port fails fast
+        watcher.start()  # before the first read: a save during it is not missed
+        running.callback(watcher.stop)
+        with console.status(f"Reading {site.root} ..."):
+            first = site.update()
+        for problem in first.build.problems:
+            console.problem(problem)
+        console.info(f"Read {first.summary} in {first.build.built_ms:.0f} ms.")
+        broadcaster.publish(event_data(first))  # a page opened meanwhile fills in
         loop.start()  # callbacks run last to first: stop watching, then the loop
         running.callback(loop.join, 5)
         running.callback(debouncer.stop)
-        watcher.start()
-        running.callback(watcher.stop)
-        console.info(f"Preview of {site.root} on {url} (Ctrl-C to stop)")
+        console.out(f"Preview of {site.root} on {url} (Ctrl-C to stop)")
         if not _is_loopback(host):
             console.warn(f"Listening on {host}: anyone who can reach this machine can read "
                          "the preview, drafts included.")

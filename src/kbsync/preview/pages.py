@@ -43,11 +43,11 @@ nav#kb-side{width:280px;flex:none;padding:24px 16px 40px 24px;border-right:1px s
 font-size:14.5px;min-height:calc(100vh - 60px)}
 nav#kb-side ul{list-style:none;margin:0;padding:0 0 0 12px}
 nav#kb-side>ul{padding:0}
-nav#kb-side li{margin:2px 0}
+nav#kb-side li{margin:5px 0;line-height:1.4}
 nav#kb-side summary{cursor:pointer;font-weight:600;padding:3px 0}
 nav#kb-side summary a{font-weight:600}
 nav#kb-side .kb-badge{font-size:10px;padding:0 5px;margin-left:6px;vertical-align:1px}
-nav#kb-side a{color:var(--ink);text-decoration:none;display:inline-block;padding:2px 0}
+nav#kb-side a{color:var(--ink);text-decoration:none}
 nav#kb-side a:hover{color:var(--brand)}
 nav#kb-side a[aria-current=page]{color:var(--brand);font-weight:600}
 .kb-side-problems{display:block;margin:0 0 16px;padding:8px 10px;border-radius:8px;
@@ -126,7 +126,6 @@ _SCRIPT = """
         swap(doc, all ? ["kb-top", "kb-side", "kb-main"] : ["kb-main"]);
         document.title = doc.title;
         body.dataset.page = doc.body.dataset.page;
-        body.dataset.shown = doc.body.dataset.build;
         window.dispatchEvent(new CustomEvent("kbsync:updated"));
       } while (state.again);
     } finally { state.busy = false; }
@@ -183,8 +182,9 @@ def home_page(build: Build, *, nav: bool = True) -> str:
     hero = (f'<div class="kb-hero"><h1>How can we help?</h1>{_search_form("", hero=True)}'
             "</div>")
     empty = "" if folders or pages else (
-        "<p>No articles yet. Add a folder with a <code>.md</code> file to the knowledge "
-        "base and it appears here.</p>")
+        "<p>Reading the knowledge base; this page fills in by itself.</p>" if not build.ready
+        else "<p>No articles yet. Add a folder with a <code>.md</code> file to the knowledge "
+             "base and it appears here.</p>")
     main = f"{hero}{empty}{_cards(build, folders)}{_article_list(pages)}{_footer(build, None)}"
     return layout(build, title=build.look.name, page="home", current="/", open_key=None,
                   main=main, nav=nav)

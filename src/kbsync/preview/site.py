@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class Build:
     problems: tuple[Problem, ...]  # everything validate would report now, sorted
     moved: Mapping[str, str] = field(default_factory=dict)  # gone key -> key with its slug
     built_ms: float = 0.0
+    ready: bool = True  # False only before the first read: pages say it is coming
 
     @cached_property
     def by_path(self) -> Mapping[str, tuple[Problem, ...]]:
@@ -191,8 +193,6 @@ class Site:
     def __init__(self, load_config: Callable[[], Config], *,
                  engine: Engine | None = None, index: LocalIndex | None = None,
                  clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self._load_config = load_config
         self._config = load_config()
         self.root = self._config.root.resolve()
@@ -213,7 +213,8 @@ class Site:
         self._config_problems: list[Problem] = []
         self._whole_tree_wanted = True
         self._first_id = self._build_id()
-        self._build = Build(self._first_id, self.root, Look(), (), {}, frozenset(), ())
+        self._build = Build(self._first_id, self.root, Look(), (), {}, frozenset(), (),
+                            ready=False)
 
     # -- reading (any thread) ----------------------------------------------------------
 
