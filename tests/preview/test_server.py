@@ -71,6 +71,8 @@ def test_a_link_typed_with_md_and_a_moved_article_redirect(
         client: Client, app: PreviewApp, example: KB) -> None:
     response = client.get("/billing/refunds.md")
     assert (response.status_code, response.headers["Location"]) == (302, "/billing/refunds")
+    response = client.get("/billing")
+    assert (response.status_code, response.headers["Location"]) == (302, "/billing/")
     (example.root / "billing").rename(example.root / "money")
     app.site.update({"billing", "money"})
     response = client.get("/billing/refunds")
@@ -137,7 +139,7 @@ def test_files_outside_the_folder_are_never_served(kb: KB, make_site: MakeSite) 
     os.symlink(kb.root.parent / "secret.txt", kb.root / "g" / "link.txt")
     client = Client(PreviewApp(make_site(kb), Broadcaster()))
     for path in ("/../secret.txt", "/g/../../secret.txt", "/%2e%2e/secret.txt", "/.git/config",
-                 "/g/link.txt", "/g"):
+                 "/g/link.txt", "/g/img"):
         response = client.get(path)
         assert response.status_code == 404, path
         assert b"TOP-SECRET" not in response.data

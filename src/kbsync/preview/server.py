@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from kbsync.emulator.server import base_url, bind
 from kbsync.preview import pages
 from kbsync.preview.events import Broadcaster
-from kbsync.preview.site import Site, Update, article_url
+from kbsync.preview.site import Site, Update, article_url, collection_url
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -77,6 +77,8 @@ class PreviewApp:
             return _page(pages.article_page(build, f"{rel}.md", nav=nav))
         if rel in build.pages:  # a link typed with its .md
             return redirect(article_url(rel), code=302)
+        if rel in build.collection_by_key:  # a collection without its final slash
+            return redirect(collection_url(rel), code=302)
         moved = build.moved.get(f"{rel}.md") or build.moved.get(rel)
         if moved is not None:
             return redirect(article_url(moved), code=302)

@@ -275,7 +275,8 @@ class Site:
             self._read_portal()
         if not (edited or portal or assets):
             return Update(self._build)
-        what = ", ".join(sorted(edited)) or ("portal.yaml" if portal else "a local file")
+        what = ", ".join(sorted(edited)) or ("portal.yaml" if portal else ", ".join(
+            sorted(assets)))
         return self._publish(tree, edited, paths, assets, started, what, incremental=True)
 
     def _classify(self, path: str) -> str:
@@ -292,11 +293,16 @@ class Site:
             return "structure"
         if path in self._folders or (self.root / path).is_dir():
             return "structure"
-        return "asset"
+        return "asset" if path in self._targets else "none"  # an image a page shows
 
     @cached_property
     def _folders(self) -> frozenset[str]:
         return frozenset(c.key for c in self._tree.collections)
+
+    @cached_property
+    def _targets(self) -> frozenset[str]:
+        """Every path a link or image of an article points at."""
+        return frozenset().union(*(r.targets for r in self._renderings.values()))
 
     def _read_everything(self, paths: set[str], started: float) -> Update:
         changed_settings = self._read_config()
@@ -344,7 +350,8 @@ class Site:
         problems = sorted([*checked, *self._portal_problems, *self._config_problems],
                           key=sort_key)
         self._tree = tree
-        self.__dict__.pop("_folders", None)
+        for derived in ("_folders", "_targets"):
+            self.__dict__.pop(derived, None)
         self._engine.forget({a.key: a.source_hash for a in tree.articles})
         self._whole_tree_wanted = False
         old = self._build
