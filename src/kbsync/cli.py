@@ -291,6 +291,24 @@ def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
                        announce=obj.console.info)
 
 
+@cli.command()
+@_output_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (the default: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=int,
+              help="Port to bind (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.option("--debounce", default=50, show_default=True, type=int, metavar="MS",
+              help="Rebuild once no file changed for MS milliseconds.")
+@pass_context
+def watch(obj: Context, host: str, port: int, open_browser: bool, debounce: int) -> int:
+    """Preview the Help Center in a browser, updated live on every save (sends nothing)."""
+    from kbsync.commands import watch as command
+
+    return command.run(obj.config, obj.console, host=host, port=port,
+                       open_browser=open_browser, debounce_ms=debounce)
+
+
 def main(argv: list[str] | None = None) -> None:
     sys.exit(run(argv))
 

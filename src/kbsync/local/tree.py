@@ -123,11 +123,46 @@ def _scan(root: Path, key: str, rules: IgnoreRules, problems: list[Problem]) -> 
             child = _scan(root, rel, rules, problems)
             if child.has_content:
                 folder.children.append(child)
-        elif entry.name.endswith(ARTICLE_SUFFIX) and entry.is_file():
+        elif _is_article_file(entry):
             folder.files.append(entry.name)
         elif entry.name == COLLECTION_FILE and key:
             folder.has_meta = True
     return folder
+
+
+def _is_article_file(entry: os.DirEntry[str]) -> bool:
+    return entry.name.endswith(ARTICLE_SUFFIX) and entry.is_file()
+
+
+def read_article(root: Path, key: str,
+                 content: ContentSettings) -> tuple[LocalArticle | None, tuple[Problem, ...]]:
+    """Re-read the one article at ``key`` as :func:`read_tree` would, and its problems.
+
+    For ``watch``: a saved file is read alone instead of the whole tree. Its place among
+    its siblings (the default position) is found as the walk finds it, so the result
+    equals the tree's own entry. None when ``key`` is not an article now (missing,
+    unreadable, hidden or ignored): the caller then reads the whole tree.
+    """
+    rules, _ = IgnoreRules.load(root)  # problems of .kbsyncignore belong to the full read
+    parts = key.split("/")
+    if any(rules.is_ignored("/".join(parts[:n]), is_dir=True) for n in range(1, len(parts))):
+        return None, ()
+    if rules.is_ignored(key, is_dir=False):
+        return None, ()
+    folder = "/".join(parts[:-1])
+    try:
+        with os.scandir(root / folder if folder else root) as it:
+            names = sorted((e.name for e in it if _is_article_file(e)
+                            and not rules.is_ignored(f"{folder}/{e.name}" if folder else e.name,
+                                                     is_dir=False)), key=natural_key)
+    except OSError:
+        return None, ()
+    if parts[-1] not in names:
+        return None, ()
+    problems: list[Problem] = []
+    article = _read_article(root, key, names.index(parts[-1]), folder or None, content,
+                            problems)
+    return article, tuple(sorted(problems, key=sort_key))
 
 
 def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,

@@ -1,0 +1,133 @@
+"""``kbsync watch``: the Help Center as readers will see it, updated on every save.
+
+Nothing is sent anywhere: the knowledge base is read, checked and rendered as apply
+would render it, and served on loopback. The pieces run side by side until Ctrl-C: the
+server's threads, watchdog's observer, and one rebuild loop that takes batches of
+changed paths; a rebuild that fails is reported and the last good preview stays.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import threading
+import traceback
+import webbrowser
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+
+from kbsync.config import Config
+from kbsync.console import Console
+from kbsync.errors import ConfigError, UsageError
+from kbsync.preview.events import Broadcaster
+from kbsync.preview.server import PreviewApp, event_data, serving
+from kbsync.preview.site import Site, Update
+from kbsync.preview.watch import Debouncer, FolderWatcher
+
+#: How often the main thread looks at the folder's watch while waiting for Ctrl-C.
+_CHECK_EVERY = 0.5
+
+
+def run(load_config: Callable[[], Config], console: Console, *, host: str = "127.0.0.1",
+        port: int = 8000, open_browser: bool = False, debounce_ms: int = 50,
+        open_url: Callable[[str], object] = webbrowser.open,
+        stop: threading.Event | None = None,
+        on_ready: Callable[[str], object] | None = None) -> int:
+    """Serve the preview until Ctrl-C (or ``stop``); 0 when stopped."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535 (got {port})")
+    if debounce_ms < 0:
+        raise UsageError(f"--debounce must be 0 or more milliseconds (got {debounce_ms})")
+    stop = stop or threading.Event()
+    site = Site(load_config)
+    try:
+        _serve(site, console, host=host, port=port, open_browser=open_browser,
+               debounce=debounce_ms / 1000, open_url=open_url, stop=stop, on_ready=on_ready)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        site.close()
+    console.info("Preview stopped.")
+    return 0
+
+
+def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: bool,
+           debounce: float, open_url: Callable[[str], object], stop: threading.Event,
+           on_ready: Callable[[str], object] | None) -> None:
+    broadcaster = Broadcaster()
+
+    def failed(exc: BaseException) -> None:
+        console.error(f"the preview could not be rebuilt ({type(exc).__name__}: {exc}); "
+                      "the last good version is still shown")
+        console.detail("".join(traceback.format_exception(exc)))
+
+    def rebuild(paths: frozenset[str]) -> None:
+        update = site.update(paths)
+        _report(update, console)
+        if update.changed:
+            broadcaster.publish(event_data(update))
+
+    app = PreviewApp(site, broadcaster, on_error=failed)
+    debouncer = Debouncer(rebuild, on_error=failed, delay=debounce)
+    watcher = FolderWatcher(site.root, debouncer.add)
+    loop = threading.Thread(target=debouncer.run, name="kbsync-rebuild", daemon=True)
+    with ExitStack() as running:
+        url = running.enter_context(_listening(app, host, port))  # a taken port fails fast
+        watcher.start()  # before the first read: a save during it is not missed
+        running.callback(watcher.stop)
+        with console.status(f"Reading {site.root} ..."):
+            first = site.update()
+        for problem in first.build.problems:
+            console.problem(problem)
+        console.info(f"Read {first.summary} in {first.build.built_ms:.0f} ms.")
+        broadcaster.publish(event_data(first))  # a page opened meanwhile fills in
+        loop.start()  # callbacks run last to first: stop watching, then the loop
+        running.callback(loop.join, 5)
+        running.callback(debouncer.stop)
+        console.out(f"Preview of {site.root} on {url} (Ctrl-C to stop)")
+        if not _is_loopback(host):
+            console.warn(f"Listening on {host}: anyone who can reach this machine can read "
+                         "the preview, drafts included.")
+        if on_ready is not None:
+            on_ready(url)
+        if open_browser:
+            open_url(url)
+        while not stop.wait(_CHECK_EVERY):
+            if watcher.check():
+                console.info(f"Watching {site.root} again.")
+
+
+@contextmanager
+def _listening(app: PreviewApp, host: str, port: int) -> Iterator[str]:
+    """The server running, or a one-line error naming the port."""
+    try:
+        server = serving(app, host, port)
+        url = server.__enter__()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is already in use; choose another "
+                              "with --port") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+def _report(update: Update, console: Console) -> None:
+    """The terminal's share of a rebuild: each new problem once, fixes, one summary."""
+    for problem in update.new_problems:
+        console.problem(problem)
+    for path in update.fixed:
+        console.success(f"{path}: no errors now")
+    if update.changed:
+        console.info(f"Updated {update.summary} in {update.build.built_ms:.0f} ms.")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

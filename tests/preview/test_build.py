@@ -1,0 +1,52 @@
+"""The engine adapter: after each save, the preview's checks equal validate's whole run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from kbsync.commands.validate import check_tree
+from kbsync.local.markdown import MarkdownRenderer
+from kbsync.local.tree import read_tree
+from kbsync.preview.site import Site
+
+from .conftest import KB
+
+
+def _validate(kb: KB) -> Counter[str]:
+    config = kb.config()
+    tree = read_tree(config.root, config.content)
+    return Counter(str(p) for p in check_tree(tree, config, MarkdownRenderer()).problems)
+
+
+def _shown(site: Site) -> Counter[str]:
+    return Counter(str(p) for p in site.current.problems)
+
+
+def test_incremental_checks_equal_a_whole_validate(
+        kb: KB, make_site: Callable[[KB], Site]) -> None:
+    kb.article("g/a.md", "A", "See [b](b.md#sec) and [c](../h/c.md).")
+    kb.article("g/b.md", "B", "## Sec\n\nText.")
+    kb.article("h/c.md", "C", "![shot](img/shot.png)", position=3)
+    kb.article("h/d.md", "D", position=3)
+    site = make_site(kb)
+    steps: list[tuple[str, str | None]] = [
+        ("g/b.md", "---\ntitle: B\n---\n\n## Other\n\nText.\n"),  # a's anchor breaks
+        ("g/b.md", "---\ntitle: B\n---\n\n## Sec\n\nText.\n"),  # and is back
+        ("h/c.md", "---\ntitle: C\nslug: a\n---\n\n![shot](img/shot.png)\n"),  # a's slug
+        ("h/img/shot.png", None),  # the image appears
+        ("g/a.md", "---\ntitle: A\n---\n\n<<<<<<< ours\nx\n>>>>>>> theirs\n[b](b.md#nope)\n"),
+        ("h/d.md", "---\ntitle: D\nposition: 4\n---\n\nNo longer shares a position.\n"),
+    ]
+    assert _shown(site) == _validate(kb)
+    for path, text in steps:
+        target = kb.root / path
+        if text is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(b"png")
+        else:
+            target.write_text(text)
+        update = site.update({path})
+        assert update.summary != "" and not update.summary.startswith("the knowledge base")
+        assert _shown(site) == _validate(kb), path
+    assert _shown(site)  # the last steps leave problems: the comparison was not vacuous
