@@ -19,8 +19,8 @@ from kbsync.local.markdown import Link, ParsedBody, resolve_relative
 from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.problems import Problem, sort_key
 
-__all__ = ["ASSETS_HINT", "check_tree", "conflict_markers", "duplicate_slugs",
-           "shared_positions"]
+__all__ = ["ASSETS_HINT", "check_articles", "check_tree", "check_whole", "conflict_markers",
+           "duplicate_slugs", "shared_positions"]
 
 ASSETS_HINT = (
     "initdesk has no upload endpoint; set assets_base_url under [content] to where the "
@@ -34,14 +34,34 @@ def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
     ``parsed`` holds the links and anchors of every article body. Under ``strict``
     warnings become errors (and read as errors).
     """
-    problems = [*tree.problems, *duplicate_slugs(tree), *shared_positions(tree)]
-    links = _LinkChecker(tree, parsed, assets_base_url)
-    for article in tree.articles:
-        problems.extend(links.check(article))
-        problems.extend(conflict_markers(article))
+    problems = [*check_whole(tree),
+                *check_articles(tree, parsed, (a.key for a in tree.articles),
+                                assets_base_url=assets_base_url)]
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
+    return problems
+
+
+def check_whole(tree: LocalTree) -> list[Problem]:
+    """The reading problems and the rules over all items at once (slugs, positions)."""
+    return [*tree.problems, *duplicate_slugs(tree), *shared_positions(tree)]
+
+
+def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iterable[str],
+                   *, assets_base_url: str | None) -> list[Problem]:
+    """The rules of each article at ``keys`` (links, anchors, images, merge markers).
+
+    Apart from :func:`check_whole` so that the live preview checks again only the
+    articles a save can affect.
+    """
+    links = _LinkChecker(tree, parsed, assets_base_url)
+    problems: list[Problem] = []
+    for key in keys:
+        article = tree.article(key)
+        if article is not None:
+            problems.extend(links.check(article))
+            problems.extend(conflict_markers(article))
     return problems
 
 

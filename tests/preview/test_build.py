@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from kbsync.commands.validate import check_tree
+from kbsync.local.bulk import parse_articles
 from kbsync.local.markdown import MarkdownRenderer
+from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import read_tree
+from kbsync.validate import check_tree
 from kbsync.preview.site import Site
 
 from .conftest import KB
@@ -16,7 +18,9 @@ from .conftest import KB
 def _validate(kb: KB) -> Counter[str]:
     config = kb.config()
     tree = read_tree(config.root, config.content)
-    return Counter(str(p) for p in check_tree(tree, config, MarkdownRenderer()).problems)
+    parsed = parse_articles(tree.articles, MarkdownRenderer(), ParseCache(None))
+    problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url)
+    return Counter(str(p) for p in problems)
 
 
 def _shown(site: Site) -> Counter[str]:

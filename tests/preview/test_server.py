@@ -10,7 +10,8 @@ import httpx
 import pytest
 from werkzeug.test import Client
 
-from kbsync.engine import read_local
+from kbsync.engine import read_local, render_bodies
+from kbsync.plan.links import fill_links
 from kbsync.preview.events import Broadcaster
 from kbsync.preview.server import PreviewApp, event_data, safe_file, serving
 from kbsync.preview.site import Site, article_url
@@ -43,7 +44,8 @@ def test_home_shows_the_portal_name_colour_and_collections(client: Client) -> No
 def test_an_article_page_carries_exactly_the_html_apply_renders(
         client: Client, app: PreviewApp, example: KB) -> None:
     key = "billing/refunds.md"
-    applied = read_local(example.config()).render(key, article_url).html
+    local = read_local(example.config())
+    applied = fill_links(render_bodies(local, [key])[key], article_url).html
     html = client.get("/billing/refunds").get_data(as_text=True)
     assert f'<div class="kb-body">{applied}</div>' in html
     assert 'href="/shipping/carriers/connect-your-own-carrier-account"' in applied

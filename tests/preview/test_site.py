@@ -180,6 +180,7 @@ def test_a_broken_kbsync_toml_is_shown_and_the_last_settings_stay(
     build = site.update({"kbsync.toml"}).build
     assert [str(p) for p in build.site_problems] == [
         "kbsync.toml:3: content.assets_base_url: must be an http(s) URL, got 'ftp://x' "
+        '(e.g. "https://raw.githubusercontent.com/acme/kb/main/") '
         "(the preview keeps the last valid settings)"]
     assert build.problems == build.site_problems  # owner: still a known key
     kb.write("kbsync.toml", "[content]\n")

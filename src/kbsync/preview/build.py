@@ -5,11 +5,11 @@ preview makes into reading, validation and rendering is in this module, and the 
 ``kbsync.preview`` sees only :class:`Engine`, :class:`Rendering` and the local model
 types (``LocalTree``, ``LocalArticle``, ``LocalCollection``, ``Problem``).
 
-Today it calls ``local.tree`` (read the tree, or one article), ``commands.validate``
-(the whole-tree checks; after a save, the same checks on the articles the save can
-affect, through validate's own link checker: see :meth:`Engine.check`),
-``local.markdown`` / ``local.bulk`` (parse and render the template with
-``kbsync://article/<key>`` placeholders, then ``fill_links``) and ``portal_file``.
+It calls ``local.tree`` (read the tree, or one article), ``kbsync.validate`` (the rules
+every command runs; after a save, the per-article rules only on the articles the save
+can affect: see :meth:`Engine.check`), ``local.markdown`` / ``local.bulk`` (parse and
+render the template with ``kbsync://article/<key>`` placeholders, then
+``plan.links.fill_links``) and ``portal_file``.
 The HTML is the template apply fills with public URLs, filled here with the preview's
 own URLs instead, so it is otherwise byte for byte what apply sends.
 """
@@ -22,21 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbsync.commands.validate import (
-    _LinkChecker,
-    check_tree,
-    conflict_markers,
-    duplicate_slugs,
-    shared_positions,
-)
 from kbsync.config import Config, ContentSettings
-from kbsync.local.bulk import Job, render_templates, workers
+from kbsync.local.bulk import Job, parse_articles, render_templates, workers
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.markdown import (
     MarkdownRenderer,
     ParsedBody,
-    RenderedBody,
-    fill_links,
     resolve_relative,
     template_resolver,
 )
@@ -48,8 +39,11 @@ from kbsync.local.tree import (
     read_article,
     read_tree,
 )
+from kbsync.model import RenderedBody
+from kbsync.plan.links import fill_links
 from kbsync.portal_file import read_portal
 from kbsync.problems import Problem, sort_key
+from kbsync.validate import check_articles, check_tree, check_whole
 
 __all__ = ["COLLECTION_FILE", "IGNORE_FILE", "Engine", "Rendering"]
 
@@ -153,7 +147,9 @@ class Engine:
         whole = _whole_tree(tree)
         if (changed is None or last is None or last.content != config.content
                 or {a.key for a in last.tree.articles} != {a.key for a in tree.articles}):
-            problems = check_tree(tree, config, self.renderer, cache=self._parses).problems
+            parsed = parse_articles(tree.articles, self.renderer, self._parses)
+            problems = check_tree(tree, parsed,
+                                  assets_base_url=config.content.assets_base_url)
         else:
             paths = frozenset(changed)
             affected = {a.key for a in tree.articles
@@ -171,14 +167,7 @@ class Engine:
     def _per_article(self, tree: LocalTree, keys: Iterable[str],
                      assets: str | None) -> Counter[Problem]:
         parsed = {a.key: self._metas[a.source_hash] for a in tree.articles}
-        links = _LinkChecker(tree, parsed, assets)
-        found: Counter[Problem] = Counter()
-        for key in keys:
-            article = tree.article(key)
-            if article is not None:
-                found.update(links.check(article))
-                found.update(conflict_markers(article))
-        return found
+        return Counter(check_articles(tree, parsed, keys, assets_base_url=assets))
 
     def _targets_of(self, article: LocalArticle | None) -> frozenset[str]:
         if article is None:
@@ -208,7 +197,7 @@ class _Checked:
 
 
 def _whole_tree(tree: LocalTree) -> Counter[Problem]:
-    return Counter([*tree.problems, *duplicate_slugs(tree), *shared_positions(tree)])
+    return Counter(check_whole(tree))
 
 
 def read_portal_file(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:

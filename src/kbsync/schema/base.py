@@ -19,8 +19,9 @@ LineOf = Callable[[tuple[str, ...]], int | None]
 ERROR_TYPE = "kbsync"
 
 
-class FieldProblem(PydanticCustomError):
-    """Raised by validators: kbsync's message and hint for one bad value."""
+#: Raised by validators: kbsync's message and hint for one bad value (pydantic's own
+#: custom error, which older pydantic versions do not let us subclass).
+FieldProblem = PydanticCustomError
 
 
 _NOTHING = object()
@@ -34,7 +35,7 @@ def fail(message: str, hint: str | None = None, *, keep: object = _NOTHING,
     if keep is not _NOTHING:
         context["keep"] = True
         context["value"] = keep
-    return FieldProblem(ERROR_TYPE, "{message}", context)
+    return PydanticCustomError(ERROR_TYPE, "{message}", context)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
