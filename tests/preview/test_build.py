@@ -9,8 +9,8 @@ from kbsync.local.bulk import parse_articles
 from kbsync.local.markdown import MarkdownRenderer
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import read_tree
-from kbsync.validate import check_tree
 from kbsync.preview.site import Site
+from kbsync.validate import check_tree
 
 from .conftest import KB
 
