@@ -70,7 +70,7 @@ def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
     target = tmp_path / "imported"
     outcome = web_help_center.init(target)
     assert (target / "start/_collection.yaml").read_text() == (
-        "name: Getting started\n")  # the only folder at the top: no order to keep
+        "name: Getting started\n")  # after empty/ in initdesk and by name
     assert (target / "start/deep/_collection.yaml").read_text() == (
         "name: Deep dives\ndescription: For experts\n")
     assert (target / "start/zebra.md").read_text() == (
@@ -86,8 +86,9 @@ def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
     assert 'base_url = "http://emulator.test"' in toml and "organization_id = 1" in toml
     assert TOKEN not in "".join(p.read_text() for p in target.rglob("*") if p.is_file()
                                 and ".kbsync" not in p.parts)
-    assert not (target / "empty").exists()
-    assert "collection 'empty' holds no article here" in outcome.err
+    # an empty collection is a folder with its _collection.yaml (first in initdesk and
+    # by name too: no position needed)
+    assert (target / "empty/_collection.yaml").read_text() == "name: Empty one\n"
 
 
 def test_init_refuses_a_folder_that_is_not_empty(pkb: PullKB, tmp_path: Path) -> None:

@@ -70,11 +70,13 @@ def test_collection_file_and_nesting(kb: KB) -> None:
         "Alpha", "alpha-x", "D", "a/_collection.yaml")
 
 
-def test_folders_without_articles_are_not_collections(kb: KB) -> None:
+def test_a_folder_is_a_collection_with_articles_below_it_or_a_collection_file(
+        kb: KB) -> None:
     kb.write("images/logo.png", b"png")
     kb.write("empty/_collection.yaml", "name: E\n")
     kb.write("docs/deep/er/x.md")
-    assert [c.key for c in kb.tree().collections] == ["docs", "docs/deep", "docs/deep/er"]
+    assert [c.key for c in kb.tree().collections] == ["docs", "docs/deep", "docs/deep/er",
+                                                      "empty"]
 
 
 def test_not_content(kb: KB) -> None:

@@ -75,12 +75,13 @@ class _Folder:
 
     key: str
     files: list[str] = field(default_factory=list)  # .md names, natural order
-    children: list[_Folder] = field(default_factory=list)  # folders with content only
+    children: list[_Folder] = field(default_factory=list)  # collections only
     has_meta: bool = False
 
     @property
     def has_content(self) -> bool:
-        return bool(self.files or self.children)
+        """Articles below it, or a ``_collection.yaml``: an empty collection is still one."""
+        return bool(self.files or self.children or self.has_meta)
 
 
 def read_tree(root: Path, content: ContentSettings) -> LocalTree:

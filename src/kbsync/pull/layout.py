@@ -7,8 +7,9 @@ identity rule), read from the remote side. Then every folder and file gets its f
   remote fingerprint changed) and it was not moved locally meanwhile: then it moves to
   its remote parent's folder, keeping its name where it can;
 - a new item gets a safe, unique name (``pull.paths.safe_name``) in its parent's folder;
-- empty remote collections (no article anywhere below them) get no folder: a folder
-  without articles is not a collection in the file format.
+- an empty remote collection gets its folder with a ``_collection.yaml`` (a folder
+  holding one is a collection, articles or not), unless it was synced before and its
+  folder removed here since.
 
 Names are unique per folder against what is on disk as well as what this pull creates,
 and never match ``.kbsyncignore`` (an ignored file would not be read back).
@@ -59,7 +60,7 @@ class Layout:
     articles: dict[int, Placed] = field(default_factory=dict)
     folders: dict[str, str] = field(default_factory=dict)  # local folder key -> final key
     files: dict[str, str] = field(default_factory=dict)  # local file key -> final key
-    skipped: list[RemoteCollection] = field(default_factory=list)  # empty collections
+    skipped: list[RemoteCollection] = field(default_factory=list)  # removed here, empty
     homeless: list[RemoteArticle] = field(default_factory=list)  # unknown collection id
 
     @property
@@ -129,11 +130,13 @@ class _Planner:
         return self.layout
 
     def _drop_unused_folders(self) -> None:
-        """New folders that no article lands in are not made (say the articles of a remote
-        collection were moved elsewhere locally and not applied yet)."""
+        """A new folder for a collection whose articles all land elsewhere is not made (say
+        they were moved locally and not applied yet); an empty collection keeps its own."""
         used: set[str] = set()
-        for placed in self.layout.articles.values():
-            folder = posixpath.dirname(placed.key)
+        keys = [posixpath.dirname(p.key) for p in self.layout.articles.values()]
+        keys += [p.key for remote_id, p in self.layout.collections.items()
+                 if remote_id not in self.filled]
+        for folder in keys:
             while folder and folder not in used:
                 used.add(folder)
                 folder = posixpath.dirname(folder)
@@ -189,7 +192,8 @@ class _Planner:
         return self.final_remote(parent_id)
 
     def final_remote(self, remote_id: int) -> str | None:
-        """The final folder of a remote collection; None for an empty or unknown one."""
+        """The final folder of a remote collection; None for an unknown one, or an empty
+        one whose folder was removed here since the last sync."""
         local_key = self.collection_of.get(remote_id)
         if local_key is not None:
             return self.final_local(local_key)
@@ -198,8 +202,8 @@ class _Planner:
         remote = self.actual.collections.get(remote_id)
         if remote is None:
             return None
-        if remote_id not in self.filled:
-            if remote not in self.layout.skipped:
+        if remote_id not in self.filled and self._entry("collections", remote_id) is not None:
+            if remote not in self.layout.skipped:  # synced, then its folder was removed
                 self.layout.skipped.append(remote)
             return None
         self._remote_visiting.add(remote_id)

@@ -205,8 +205,8 @@ class _Decider:
         result = PullResult()
         for remote in self.layout.skipped:
             result.warnings.append(
-                f"collection {remote.fields.slug!r} holds no article here: no folder written "
-                "(a folder is a collection once it holds an article)")
+                f"collection {remote.fields.slug!r} holds no article and its folder was "
+                "removed here: not written again (`kbsync apply --prune` deletes it)")
         for article in self.layout.homeless:
             result.warnings.append(
                 f"article {article.fields.slug!r} is in an unknown collection "
