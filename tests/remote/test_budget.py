@@ -281,3 +281,22 @@ def test_ietf_headers_from_another_gateway(fake: FakeTime) -> None:
                               on_wait=fake.on_wait)
     send(client, 4)
     assert fake.waits == [(pytest.approx(20.0), "server")]
+
+
+def test_a_request_on_its_way_counts_against_the_servers_count(
+    tmp_path: Path, fake: FakeTime
+) -> None:
+    """Another process's request left before ours and is not answered yet: the server
+    may count it after ours, so the one slot our answer says is left is not ours."""
+    path = tmp_path / "budget.json"
+    other = SpendRecord(path)
+    with other.transaction(fake.now) as tx:
+        tx.send(fake.now)  # in flight
+    fake.now += 0.01
+    budget = RequestBudget(60, clock=fake.clock, sleep=fake.sleep, record=SpendRecord(path),
+                           on_wait=fake.on_wait)
+    stamp = budget.before_send()
+    fake.now += 0.1
+    budget.after_answer(stamp, {"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": "30"})
+    budget.before_send()
+    assert fake.waits == [(pytest.approx(30.0), "server")]

@@ -124,3 +124,15 @@ def test_where_the_cache_folder_is() -> None:
     assert user_cache_dir({"XDG_CACHE_HOME": "/x", "HOME": "/home/u"}) == Path("/x/kbsync")
     assert user_cache_dir({"HOME": "/home/u"}) == Path("/home/u/.cache/kbsync")
     assert user_cache_dir({}) is None
+
+
+def test_a_request_is_pending_until_its_answer(tmp_path: Path) -> None:
+    path = tmp_path / "budget.json"
+    fake = FakeTime()
+    budget = RequestBudget(60, clock=fake.clock, sleep=fake.sleep, record=SpendRecord(path))
+    stamp = budget.before_send()
+    assert json.loads(path.read_text()) == {"version": 1, "sent": [], "pending": [stamp]}
+    fake.now += 0.25
+    budget.after_answer(stamp, None)
+    assert json.loads(path.read_text()) == {"version": 1, "sent": [EPOCH + 0.25],
+                                            "pending": []}

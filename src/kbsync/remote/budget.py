@@ -30,6 +30,7 @@ wall clock (the record is shared with other processes), ``sleep`` waits.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Callable, Mapping
@@ -37,7 +38,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kbsync.remote.rate_headers import ServerCount, server_count
-from kbsync.remote.spend_record import SpendRecord
+from kbsync.remote.spend_record import SpendRecord, Transaction
+
+log = logging.getLogger("kbsync.remote")
 
 WINDOW_SECONDS = 60.0
 
@@ -49,11 +52,12 @@ OnWait = Callable[[float, WaitReason], None]
 
 @dataclass(frozen=True, slots=True)
 class _ServerView:
-    """The server's count as of ``observed_at`` (wall clock, like every time here)."""
+    """The server's count, as one answer stated it (wall clock, like every time here)."""
 
     remaining: int  # less the reserve requests_per_minute keeps below the server's limit
     reset_at: float
-    observed_at: float
+    sent_at: float  # the request whose answer said it: sent then...
+    answered_at: float  # ...and answered then (its stamp in the record)
     limit: int  # the smaller of the server's limit and requests_per_minute
     ours: bool  # our record alone held ``limit`` requests in the window then
 
@@ -95,9 +99,10 @@ class RequestBudget:
             with self._lock:
                 now = self._clock()
                 with self.record.transaction(now) as tx:
-                    wait, reason = self._wait(now, tx.times)
+                    wait, reason = self._wait(now, tx)
                     if wait <= 0:
-                        return tx.add(now)
+                        return tx.send(now)
+            log.debug("rate limit: waiting %.2f s (%s)", wait, reason)
             if self._on_wait is not None:
                 self._on_wait(wait, reason)
             self._sleep(wait)
@@ -109,10 +114,10 @@ class RequestBudget:
         with self._lock:
             now = self._clock()
             with self.record.transaction(now) as tx:
-                received = tx.move(stamp, max(now, stamp))
+                received = tx.settle(stamp, max(now, stamp))
                 count = server_count(headers, now) if headers is not None else None
                 if count is not None:
-                    self._view = self._view_of(count, received, tx.times)
+                    self._view = self._view_of(count, stamp, received, tx.times)
 
     def rate_limited(self, delay: float, headers: Mapping[str, str] | None = None) -> None:
         """A 429: nothing goes for ``delay`` s, then requests are paced as if the window were full.
@@ -138,26 +143,35 @@ class RequestBudget:
 
     # --- decisions --------------------------------------------------------------------------
 
-    def _wait(self, now: float, times: list[float]) -> tuple[float, WaitReason]:
+    def _wait(self, now: float, tx: Transaction) -> tuple[float, WaitReason]:
         """Seconds to wait before one more request (<= 0: go now), and why."""
         if now < self._blocked_until:
             return self._blocked_until - now, "429"
         view = self._view
         if view is not None:
             if now < view.reset_at:
-                return self._server_wait(view, now, times), "server"
-            if not any(t >= view.reset_at for t in times):
-                return 0.0, "server"  # the slot the reset promised; the answer says more
-        return self._record_wait(now, times, self.requests_per_minute) or 0.0, "budget"
+                return self._server_wait(view, now, tx), "server"
+            if not view.ours and not any(t >= view.reset_at for t in tx.times):
+                # The slot the reset promised (someone else's request left); its answer
+                # says more. When our record explains the window, it knows better.
+                return 0.0, "server"
+        return self._record_wait(now, tx.times, self.requests_per_minute) or 0.0, "budget"
 
-    def _server_wait(self, view: _ServerView, now: float, times: list[float]) -> float:
-        spent_since = _count_after(times, view.observed_at)  # ours and other processes'
+    def _server_wait(self, view: _ServerView, now: float, tx: Transaction) -> float:
+        """Go while the server's count has room, less what was sent since it was made.
+
+        The count was made when the request arrived, some time after ``sent_at``: any
+        request sent or answered since then, by any process, may be missing from it, and
+        so may any still on its way; all of them are taken as spent.
+        """
+        spent_since = sum(1 for t in tx.times if t > view.sent_at and t != view.answered_at)
+        spent_since += sum(1 for t in tx.times if t <= view.sent_at and tx.entries[t])
         if view.remaining - spent_since > 0:
             return 0.0
         if view.ours:
             # Our record alone filled the server's window: its exact times beat the
             # reset's whole seconds.
-            exact = self._record_wait(now, times, view.limit)
+            exact = self._record_wait(now, tx.times, view.limit)
             return 0.0 if exact is None else min(exact, view.reset_at - now)
         return view.reset_at - now
 
@@ -169,7 +183,8 @@ class RequestBudget:
             return None
         return in_window[excess] + self.window - now
 
-    def _view_of(self, count: ServerCount, received: float, times: list[float]) -> _ServerView:
+    def _view_of(self, count: ServerCount, sent: float, received: float,
+                 times: list[float]) -> _ServerView:
         """The server's count, keeping back what requests_per_minute leaves to others."""
         limit = self.requests_per_minute
         reserve = 0
@@ -178,7 +193,8 @@ class RequestBudget:
             limit = min(limit, count.limit)
         reset = min(count.reset, self.window)  # a per-minute budget never waits longer
         ours = _count_after(times, received - self.window) >= limit
-        return _ServerView(count.remaining - reserve, received + reset, received, limit, ours)
+        return _ServerView(count.remaining - reserve, received + reset, sent, received, limit,
+                           ours)
 
 
 def _count_after(times: list[float], moment: float) -> int:

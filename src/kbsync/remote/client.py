@@ -442,6 +442,9 @@ class HelpCenterClient:
             if self._on_request is not None:
                 self._on_request(call.method, path, None)
             raise
+        except BaseException:  # Ctrl-C mid-request: it was sent all the same
+            self.budget.after_answer(stamp, None)
+            raise
         self.budget.after_answer(stamp, response.headers)
         log.debug("%s %s -> %d (%.0f ms)", call.method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)

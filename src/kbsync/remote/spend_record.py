@@ -67,13 +67,17 @@ def record_id(base_url: str, token: Secret) -> str:
 class SpendRecord:
     """Send times of the last ``window`` seconds: this process's, and the file's if any.
 
+    A request is *pending* from its send until its answer (or failure), then *sent*,
+    stamped at the answer. Pending requests matter to a process reading the server's
+    count: one still on its way may not be in that count yet.
+
     ``path=None`` keeps the record in memory only (one process, as for tests).
     """
 
     def __init__(self, path: Path | None = None, *, window: float = 60.0) -> None:
         self.path = path
         self.window = window
-        self._own: set[float] = set()  # what this process added: survives a lost file
+        self._own: dict[float, bool] = {}  # this process's stamps (-> pending): survive a lost file
         self._writable = path is not None
 
     @classmethod
@@ -90,7 +94,7 @@ class SpendRecord:
             tx = Transaction(self._read(now), self._own)
             yield tx
             if tx.changed:
-                self._write(tx.times)
+                self._write(tx.entries)
 
     # --- the file -------------------------------------------------------------------------
 
@@ -118,25 +122,29 @@ class SpendRecord:
             self._give_up_writing(exc)
             return None
 
-    def _read(self, now: float) -> list[float]:
-        """The file's times (or none), merged with this process's own."""
-        times: set[float] = set()
+    def _read(self, now: float) -> dict[float, bool]:
+        """The file's entries (or none), merged with this process's own, in the window."""
+        entries: dict[float, bool] = {}
         if self.path is not None:
             try:
-                times = _parse(self.path.read_text(encoding="utf-8"))
+                entries = _parse(self.path.read_text(encoding="utf-8"))
             except FileNotFoundError:
                 pass
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 log.debug("budget record %s unreadable (%s); using this process's own",
                           self.path.name, exc)
         oldest, newest = now - self.window, now + self.window
-        self._own = {t for t in self._own if oldest < t < newest}
-        return sorted(t for t in times | self._own if oldest < t < newest)
+        self._own = {t: p for t, p in self._own.items() if oldest < t < newest}
+        merged = {**entries, **self._own}
+        return {t: p for t, p in merged.items() if oldest < t < newest}
 
-    def _write(self, times: list[float]) -> None:
+    def _write(self, entries: dict[float, bool]) -> None:
         if self.path is None or not self._writable:
             return
-        data = json.dumps({"version": RECORD_VERSION, "sent": times}, separators=(",", ":"))
+        data = json.dumps({"version": RECORD_VERSION,
+                           "sent": sorted(t for t, pending in entries.items() if not pending),
+                           "pending": sorted(t for t, pending in entries.items() if pending)},
+                          separators=(",", ":"))
         temp: str | None = None
         try:
             fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".budget-", suffix=".tmp")
@@ -159,42 +167,57 @@ class SpendRecord:
 
 
 class Transaction:
-    """The record's times inside one lock: read them, add a send, move a stamp."""
+    """The record inside one lock: read the times, note a send, settle it at its answer."""
 
-    def __init__(self, times: list[float], own: set[float]) -> None:
-        self.times = times  # sorted, all within a window of the transaction's time
+    def __init__(self, entries: dict[float, bool], own: dict[float, bool]) -> None:
+        self.entries = entries  # stamp -> pending, all within a window of the transaction
+        self.times = sorted(entries)
         self._own = own
         self.changed = False
 
-    def add(self, stamp: float) -> float:
-        """Record a send at ``stamp``; answer the stamp used.
+    @property
+    def pending(self) -> int:
+        """Requests on their way (sent, not answered), by any process."""
+        return sum(1 for pending in self.entries.values() if pending)
 
-        Stamps are unique: a clock too coarse to move between two sends (or a test's
-        clock) gets them a microsecond apart, so no send is lost by being a duplicate.
-        """
-        while stamp in self.times:
+    def send(self, stamp: float) -> float:
+        """Note a request leaving at ``stamp``; answer the stamp used."""
+        return self._put(stamp, pending=True)
+
+    def settle(self, sent: float, answered: float) -> float:
+        """The request sent at ``sent`` was answered (or failed) at ``answered``."""
+        self._own.pop(sent, None)
+        if self.entries.pop(sent, None) is not None:
+            self.times.remove(sent)
+        return self._put(answered, pending=False)
+
+    def add(self, stamp: float) -> float:
+        """Note a request already answered at ``stamp`` (or one assumed, after a 429)."""
+        return self._put(stamp, pending=False)
+
+    def _put(self, stamp: float, *, pending: bool) -> float:
+        """Stamps are unique: a clock too coarse to move between two sends (or a test's
+        clock) gets them a microsecond apart, so no request is lost as a duplicate."""
+        while stamp in self.entries:
             stamp += _NUDGE
-        self._own.add(stamp)
+        self.entries[stamp] = pending
+        self._own[stamp] = pending
         bisect.insort(self.times, stamp)
         self.changed = True
         return stamp
 
-    def move(self, old: float, new: float) -> float:
-        """Replace the stamp ``old`` (if still there) by ``new``; answer the stamp used."""
-        self._own.discard(old)
-        if old in self.times:
-            self.times.remove(old)
-        return self.add(new)
 
-
-def _parse(text: str) -> set[float]:
-    """The times of a record file; ValueError when it is not one."""
+def _parse(text: str) -> dict[float, bool]:
+    """The entries of a record file (stamp -> pending); ValueError when it is not one."""
     data: Any = json.loads(text)
     if not isinstance(data, dict) or data.get("version") != RECORD_VERSION:
         raise ValueError("not a budget record of this version")
-    sent = data.get("sent")
-    if not isinstance(sent, list) or not all(
-        isinstance(t, (int, float)) and not isinstance(t, bool) for t in sent
-    ):
-        raise ValueError("'sent' is not a list of times")
-    return {float(t) for t in sent}
+    entries: dict[float, bool] = {}
+    for key, pending in (("sent", False), ("pending", True)):
+        times = data.get(key, [])
+        if not isinstance(times, list) or not all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) for t in times
+        ):
+            raise ValueError(f"{key!r} is not a list of times")
+        entries.update((float(t), pending) for t in times)
+    return entries
