@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import random
 import resource
 import tempfile
 import time
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from corpus import article_path, generate  # bench/ is the script's folder
 
 from kbsync.commands import apply as apply_command
 from kbsync.commands import plan as plan_command
@@ -33,51 +33,6 @@ from kbsync.engine import read_local
 from kbsync.remote.client import HelpCenterClient
 
 TOKEN = "bench-token"
-WORDS = ["parcel", "label", "carrier", "tracking", "invoice", "refund", "customs", "shop",
-         "order", "account", "printer", "address", "warehouse", "pickup", "return", "weight",
-         "volume", "plan", "webhook", "api"]
-
-
-def paragraph(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
-    return text[0].upper() + text[1:] + "."
-
-
-def article_body(rng: random.Random, index: int, total: int) -> str:
-    """About 5 KB of typical help-article Markdown, with one link to another article."""
-    target = rng.randrange(total)
-    parts = [paragraph(rng, 60), "## Before you start", paragraph(rng, 80),
-             "\n".join(f"- {paragraph(rng, 8)}" for _ in range(6)), "## Steps",
-             "\n".join(f"{n}. {paragraph(rng, 12)}" for n in range(1, 7)),
-             "| Plan | Labels | Price |\n|---|---|---|\n"
-             + "\n".join(f"| {rng.choice(WORDS)} | {n * 10} | {n * 5} EUR |" for n in range(6)),
-             "```bash\ncurl -H 'Authorization: Bearer KEY' https://api.example.com/v1/labels\n```",
-             f"See [a related article](/{_path(target)}) for more.",
-             "## Troubleshooting", paragraph(rng, 120), paragraph(rng, 120)]
-    return "\n\n".join(parts) + "\n"
-
-
-def _folder(index: int) -> str:
-    top, child = divmod(index % 40, 5)
-    return f"area-{top}" if child == 0 else f"area-{top}/topic-{top}-{child}"
-
-
-def _path(index: int) -> str:
-    return f"{_folder(index)}/article-{index:04d}.md"
-
-
-def generate(root: Path, articles: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
-    (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\norganization_id = 1\n')
-    for index in range(articles):
-        path = root / _path(index)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = article_body(rng, index, articles)
-        # links are written root-relative above; make them relative to the file
-        depth = _path(index).count("/")
-        body = body.replace("](/", "](" + "../" * depth)
-        path.write_text(f"---\ntitle: Article {index}\nexcerpt: {paragraph(rng, 10)}\n"
-                        f"status: published\n---\n\n{body}")
 
 
 class Bench:
@@ -112,7 +67,7 @@ class Bench:
 
 def edit(root: Path, count: int) -> None:
     for index in range(count):
-        path = root / _path(index * 7)
+        path = root / article_path(index * 7)
         path.write_text(path.read_text() + "\nEdited for the benchmark.\n")
 
 
@@ -162,7 +117,7 @@ def main() -> None:
         remote_edit(bench, args.edits)
         seconds, requests = bench.run(pull_command.run)
         written = sum(1 for i in range(args.edits)
-                      if "Edited in initdesk" in (root / _path(i * 11)).read_text())
+                      if "Edited in initdesk" in (root / article_path(i * 11)).read_text())
         rows.append((f"pull after {args.edits} remote edits ({written} files written)",
                      f"{seconds:.2f} s", str(requests)))
         bench.app.close()

@@ -40,6 +40,7 @@ TOKEN_ENV = "INITDESK_TOKEN"
 BASE_URL_ENV = "INITDESK_BASE_URL"
 ORG_ENV = "INITDESK_ORG_ID"
 RPM_ENV = "INITDESK_RPM"
+CACHE_DIR_ENV = "KBSYNC_CACHE_DIR"
 
 class Secret:
     """A value that never shows itself: repr and str are masked."""
@@ -89,6 +90,8 @@ class Config:
     content: ContentSettings = ContentSettings()
     max_deletes: int = DEFAULT_MAX_DELETES
     has_file: bool = False
+    #: The user's cache folder (the request budget's record); None: keep it in memory.
+    cache_dir: Path | None = None
 
     @property
     def lock_path(self) -> Path:
@@ -143,7 +146,25 @@ def load_config(
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
                      else file.apply.max_deletes),
         has_file=path.is_file(),
+        cache_dir=user_cache_dir(env),
     )
+
+
+def user_cache_dir(env: Mapping[str, str]) -> Path | None:
+    """``KBSYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/kbsync``, else ``~/.cache/kbsync``.
+
+    Read from ``env`` alone (``%LOCALAPPDATA%`` on Windows), so a test's environment
+    decides; None when no folder can be named.
+    """
+    if env.get(CACHE_DIR_ENV):
+        return Path(env[CACHE_DIR_ENV])
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"]) / "kbsync"
+    if env.get("HOME"):
+        return Path(env["HOME"]) / ".cache" / "kbsync"
+    if env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / "kbsync" / "cache"
+    return None
 
 
 COMMAND_LINE = "command line"

@@ -15,6 +15,7 @@ from kbsync import __version__
 from kbsync.config import Config, require_remote
 from kbsync.model import RemoteRef
 from kbsync.remote.client import HelpCenterClient
+from kbsync.remote.spend_record import SpendRecord
 
 #: How a command gets its client; tests pass one bound to their own emulator.
 Connect = Callable[[Config], AbstractContextManager[HelpCenterClient]]
@@ -49,10 +50,13 @@ def open_client(config: Config) -> Iterator[HelpCenterClient]:
     else:
         app = None
         http = httpx.Client(base_url=remote.base_url, headers=headers, timeout=TIMEOUT)
+    record = None
+    if remote.token is not None and remote.requests_per_minute > 0 and not remote.is_local:
+        record = SpendRecord.for_token(config.cache_dir, remote.base_url, remote.token)
     try:
         yield HelpCenterClient(http, organization_id=remote.organization_id,
                                token=remote.token,
-                               requests_per_minute=remote.requests_per_minute)
+                               requests_per_minute=remote.requests_per_minute, record=record)
     finally:
         http.close()
         if app is not None:

@@ -68,7 +68,7 @@ def test_init_then_plan_is_a_no_op(web_help_center: PullKB, tmp_path: Path) -> N
 def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
                                                    tmp_path: Path) -> None:
     target = tmp_path / "imported"
-    outcome = web_help_center.init(target)
+    assert web_help_center.init(target).code == 0
     assert (target / "start/_collection.yaml").read_text() == (
         "name: Getting started\n")  # after empty/ in initdesk and by name
     assert (target / "start/deep/_collection.yaml").read_text() == (

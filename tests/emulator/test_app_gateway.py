@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from kbsync.emulator.app import ALL_FAULT_KINDS, EmulatorApp
+from kbsync.emulator.app import ALL_FAULT_KINDS, EmulatorApp, RateDecision, RateLimiter
 
 from .conftest import ARTICLES, ORG, client_for
 
@@ -38,6 +38,50 @@ def test_retry_after_counts_whole_seconds_until_a_slot_frees(make_app: Make) -> 
     client = client_for(make_app(rate_limit=1, rate_window=60))
     client.get(f"{ORG}/")
     assert client.get(f"{ORG}/").headers["Retry-After"] == "60"
+
+
+def admit(limiter: RateLimiter, key: str, at: float) -> RateDecision:
+    decision = limiter.admit(key, at)
+    assert decision is not None
+    return decision
+
+
+def test_the_window_rolls_instead_of_resetting() -> None:
+    """A fixed window would admit a burst at its boundary; a rolling one never does."""
+    limiter = RateLimiter(3, 60.0)
+    times = (0.0, 40.0, 50.0, 59.0, 60.0, 61.0, 99.0, 100.0, 109.9, 110.0)
+    admitted = [t for t in times if admit(limiter, "token", t).admitted]
+    # 59 is refused (three in the last minute); 60 frees the slot of 0; 61 finds 40, 50, 60.
+    assert admitted == [0.0, 40.0, 50.0, 60.0, 100.0, 110.0]
+
+
+def test_the_window_is_kept_per_token() -> None:
+    limiter = RateLimiter(1, 60.0)
+    assert [admit(limiter, key, 0.0).admitted for key in ("a", "b", "a")] == [True, True, False]
+    assert RateLimiter(0, 60.0).admit("a", 0.0) is None
+
+
+def test_remaining_and_reset_follow_the_oldest_request() -> None:
+    limiter = RateLimiter(2, 60.0)
+    first, second, third = (admit(limiter, "t", at) for at in (0.0, 10.5, 20.0))
+    assert (first.remaining, first.reset) == (1, 60)
+    assert (second.remaining, second.reset) == (0, 50)
+    assert (third.admitted, third.remaining, third.reset) == (False, 0, 40)
+
+
+def test_no_rate_limit_headers_unless_asked(make_app: Make) -> None:
+    response = client_for(make_app(rate_limit=5)).get(f"{ORG}/")
+    assert response.status_code == 200
+    assert not [name for name in response.headers if name.lower().startswith("x-ratelimit")]
+
+
+def test_rate_limit_headers_count_down_and_agree_with_retry_after(make_app: Make) -> None:
+    client = client_for(make_app(rate_limit=2, rate_limit_headers=True))
+    answers = [client.get(f"{ORG}/") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    assert {a.headers["X-RateLimit-Limit"] for a in answers} == {"2"}
+    assert answers[2].headers["X-RateLimit-Reset"] == answers[2].headers["Retry-After"] == "60"
 
 
 @pytest.mark.parametrize(("kind", "status"), [("500", 500), ("503", 503), ("429", 429)])

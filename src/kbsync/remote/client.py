@@ -3,8 +3,9 @@
 The client owns the behaviour of the wire, never its names (those are in ``wire.py``):
 
 * paging: every list is read to the end, 100 per page, following ``next`` verbatim;
-* a client-side throttle (:class:`~kbsync.remote.throttle.TokenBucket`) so a normal run
-  stays under initdesk's 60 requests a minute;
+* pacing by the token's per-minute budget (:class:`~kbsync.remote.budget.RequestBudget`):
+  the whole budget at once while it is unspent, waits only when it is spent, shared with
+  the other kbsync processes of the token through a record in the user's cache folder;
 * bounded retries: 429 always (nothing was done), 5xx and broken connections only for
   idempotent verbs; a create that fails ambiguously raises :class:`AmbiguousWriteError`
   at once so the caller can look the object up by slug before trying again;
@@ -55,7 +56,8 @@ from kbsync.model import (
     Ticket,
 )
 from kbsync.remote import wire
-from kbsync.remote.throttle import TokenBucket
+from kbsync.remote.budget import OnWait, RequestBudget
+from kbsync.remote.spend_record import SpendRecord
 
 log = logging.getLogger("kbsync.remote")
 
@@ -92,7 +94,12 @@ class _Call:
 
 
 class HelpCenterClient:
-    """Typed operations of the Help Center, with paging, throttle, retries, errors."""
+    """Typed operations of the Help Center, with paging, pacing, retries, errors.
+
+    ``clock`` is the wall clock: the budget's record is shared with other processes.
+    ``record`` is that shared record (None: this process's memory only); ``on_wait`` is
+    told of every wait for the rate limit (pacing, or a 429), with its seconds and reason.
+    """
 
     def __init__(
         self,
@@ -105,8 +112,10 @@ class HelpCenterClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         on_request: OnRequest | None = None,
+        on_wait: OnWait | None = None,
+        record: SpendRecord | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._http = http
@@ -117,8 +126,10 @@ class HelpCenterClient:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self._on_request = on_request
+        self._on_wait = on_wait
         self._rng = rng or random.Random()
-        self.throttle = TokenBucket(requests_per_minute, clock=clock, sleep=sleep)
+        self.budget = RequestBudget(requests_per_minute, clock=clock, sleep=sleep,
+                                    record=record, on_wait=on_wait)
         self.request_count = 0
 
     def __repr__(self) -> str:
@@ -380,7 +391,7 @@ class HelpCenterClient:
             )) from None
 
     def _send(self, call: _Call) -> httpx.Response:
-        """Send with throttle and bounded retries; answer the response or raise."""
+        """Send within the budget, with bounded retries; answer the response or raise."""
         attempt = 0
         maybe_done = False  # an earlier attempt may have taken effect, answer lost
         while True:
@@ -417,8 +428,8 @@ class HelpCenterClient:
             attempt += 1
 
     def _attempt(self, call: _Call) -> httpx.Response:
-        """One request through the throttle; every attempt is counted and reported."""
-        self.throttle.acquire()
+        """One request within the budget; every attempt is counted and reported."""
+        stamp = self.budget.before_send()
         self.request_count += 1
         path = _path_of(call.url)
         started = time.perf_counter()
@@ -426,10 +437,15 @@ class HelpCenterClient:
             response = self._http.request(call.method, call.url, params=call.params,
                                           json=call.body, headers=self._headers())
         except Exception as exc:
+            self.budget.after_answer(stamp, None)
             log.debug("%s %s -> %s", call.method, path, type(exc).__name__)
             if self._on_request is not None:
                 self._on_request(call.method, path, None)
             raise
+        except BaseException:  # Ctrl-C mid-request: it was sent all the same
+            self.budget.after_answer(stamp, None)
+            raise
+        self.budget.after_answer(stamp, response.headers)
         log.debug("%s %s -> %d (%.0f ms)", call.method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         if self._on_request is not None:
@@ -464,7 +480,12 @@ class HelpCenterClient:
     def _rate_limited(
         self, call: _Call, response: httpx.Response, *, final: bool, attempt: int
     ) -> None:
-        """429: nothing was done, so any verb may wait and try again, a bounded number."""
+        """429: nothing was done, so any verb may wait and try again, a bounded number.
+
+        The budget learns from it (the window is fuller than it knew) so the requests
+        that follow are paced; it also holds back the part of a long Retry-After beyond
+        ``backoff_cap``, which the retry alone would cut short.
+        """
         if final:
             raise RateLimitedError(self._scrub(
                 f"{call.what}: rate limited (429) {attempt + 1} times on {call.method} "
@@ -474,7 +495,11 @@ class HelpCenterClient:
         delay = _retry_after(response)
         if delay is None:
             delay = self._backoff(attempt)
-        self._pause(min(delay, self.backoff_cap), call, "429")
+        self.budget.rate_limited(delay, response.headers)
+        pause = min(delay, self.backoff_cap)
+        if self._on_wait is not None:
+            self._on_wait(pause, "429")
+        self._pause(pause, call, "429")
 
     def _server_failed(
         self, call: _Call, response: httpx.Response, *, final: bool, attempt: int

@@ -36,6 +36,20 @@ Json = dict[str, Any]
 
 TOKEN_HEADER = "X-Initdesk-Token"
 RETRY_AFTER_HEADER = "Retry-After"
+
+# Rate-limit headers (assumed: initdesk documents only the 429, and DRF's throttles send
+# none of these). Read when present, in this order; each pair is (remaining, reset), the
+# limit is optional. Reset is seconds until a slot frees, or an epoch timestamp.
+RATE_LIMIT_HEADER_SETS = (
+    ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"),  # the common one
+    ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"),  # IETF draft, up to -07
+)
+#: IETF draft -08 on: one structured header, e.g. ``"default";r=50;t=30``; draft -07's
+#: single-header form ``limit=60, remaining=50, reset=30`` is read too.
+RATE_LIMIT_COMBINED_HEADER = "RateLimit"
+RATE_LIMIT_COMBINED_REMAINING = ("r", "remaining")
+RATE_LIMIT_COMBINED_RESET = ("t", "reset")
+RATE_LIMIT_COMBINED_LIMIT = ("limit",)
 DEFAULT_BASE_URL = "https://api.initdesk.com"
 
 PAGE = "page"
