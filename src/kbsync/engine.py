@@ -39,7 +39,7 @@ from kbsync.plan.model import Plan
 from kbsync.plan.planner import bodies_needed, build_plan
 from kbsync.portal_file import read_portal
 from kbsync.problems import Problem, sort_key
-from kbsync.remote.actual import read_actual
+from kbsync.remote.actual import read_actual, read_for_saved_plan
 from kbsync.remote.client import HelpCenterClient
 from kbsync.validate import check_tree
 
@@ -223,7 +223,7 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
 
 def plan_saved(plan: Plan, client: HelpCenterClient, remote: RemoteRef) -> Planned:
     """A saved plan, checked against the Help Center as it is now (StalePlanError)."""
-    actual = read_actual(client, with_portal=any(c.kind == "portal" for c in plan.changes))
+    actual = read_for_saved_plan(client, plan)
     check_fresh(plan, actual, remote)
     return Planned(plan, actual)
 

@@ -97,6 +97,24 @@ def test_a_stale_saved_plan_is_refused(small_kb: KB) -> None:
     assert small_kb.writes() == []
 
 
+def test_a_saved_plan_reads_only_what_proves_it_fresh(small_kb: KB) -> None:
+    small_kb.apply()
+    small_kb.article("billing/invoices.md", "Invoices, renamed", "x")
+    planfile = small_kb.root / "change.plan.json"
+    small_kb.plan(out=planfile)
+    small_kb.reset_log()
+    assert small_kb.apply(planfile=planfile).code == 0
+    reads = [r["path"] for r in small_kb.requests() if r["method"] == "GET"]
+    assert len(reads) == 2 and reads[0] == "/organizations/1/"  # the tenant, the article
+    assert reads[1].startswith("/organizations/1/portal/articles/")
+    small_kb.article("billing/new.md", "New", "x")  # a create: every page shows its slug free
+    small_kb.plan(out=planfile)
+    small_kb.reset_log()
+    assert small_kb.apply(planfile=planfile).code == 0
+    assert [r["path"] for r in small_kb.requests() if r["method"] == "GET"] == [
+        "/organizations/1/", "/organizations/1/portal/articles/"]
+
+
 def test_a_fresh_saved_plan_applies_exactly(small_kb: KB) -> None:
     small_kb.apply()
     small_kb.article("billing/invoices.md", "Invoices, renamed", "x")
