@@ -300,13 +300,22 @@ def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
 @click.option("--debounce", default=50, show_default=True, type=int, metavar="MS",
               help="Rebuild once no file changed for MS milliseconds.")
+@click.option("--push-drafts", is_flag=True,
+              help="Also push each saved article to initdesk as a draft (never publishes, "
+                   "never deletes; refuses articles published there).")
 @pass_context
-def watch(obj: Context, host: str, port: int, open_browser: bool, debounce: int) -> int:
-    """Preview the Help Center in a browser, updated live on every save (sends nothing)."""
+def watch(obj: Context, host: str, port: int, open_browser: bool, debounce: int,
+          push_drafts: bool) -> int:
+    """Preview the Help Center in a browser, updated live on every save.
+
+    Nothing is sent anywhere, unless --push-drafts asks for saved articles to go to
+    initdesk as drafts.
+    """
     from kbsync.commands import watch as command
 
     return command.run(obj.config, obj.console, host=host, port=port,
-                       open_browser=open_browser, debounce_ms=debounce)
+                       open_browser=open_browser, debounce_ms=debounce,
+                       push_drafts=push_drafts)
 
 
 def main(argv: list[str] | None = None) -> None:

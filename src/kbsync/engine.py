@@ -214,7 +214,7 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
     actual = read_actual(client, with_portal=local.portal is not None)
     desired = local.desired()
     matching = match(desired, actual, lock)
-    todo = bodies_needed(desired, actual, lock, matching)
+    todo = bodies_needed(desired, actual, lock, matching, targets)
     desired = desired.with_bodies(render_bodies(local, todo))
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
                       options=options, targets=targets, matching=matching)

@@ -1,9 +1,11 @@
 """``kbsync watch``: the Help Center as readers will see it, updated on every save.
 
-Nothing is sent anywhere: the knowledge base is read, checked and rendered as apply
-would render it, and served on loopback. The pieces run side by side until Ctrl-C: the
-server's threads, watchdog's observer, and one rebuild loop that takes batches of
-changed paths; a rebuild that fails is reported and the last good preview stays.
+Nothing is sent anywhere (unless ``--push-drafts``: then each saved article also goes to
+initdesk as a draft, see ``preview.drafts``): the knowledge base is read, checked and
+rendered as apply would render it, and served on loopback. The pieces run side by side
+until Ctrl-C: the server's threads, watchdog's observer, and one rebuild loop that takes
+batches of changed paths; a rebuild that fails is reported and the last good preview
+stays.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from contextlib import ExitStack, contextmanager
 from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.errors import ConfigError, UsageError
+from kbsync.preview.drafts import DraftPusher, describe
 from kbsync.preview.events import Broadcaster
 from kbsync.preview.server import PreviewApp, event_data, serving
 from kbsync.preview.site import Site, Update
 from kbsync.preview.watch import Debouncer, FolderWatcher
+from kbsync.session import Connect, open_client, remote_ref
 
 #: How often the main thread looks at the folder's watch while waiting for Ctrl-C.
 _CHECK_EVERY = 0.5
@@ -32,7 +36,8 @@ def run(load_config: Callable[[], Config], console: Console, *, host: str = "127
         port: int = 8000, open_browser: bool = False, debounce_ms: int = 50,
         open_url: Callable[[str], object] = webbrowser.open,
         stop: threading.Event | None = None,
-        on_ready: Callable[[str], object] | None = None) -> int:
+        on_ready: Callable[[str], object] | None = None,
+        push_drafts: bool = False, connect: Connect = open_client) -> int:
     """Serve the preview until Ctrl-C (or ``stop``); 0 when stopped."""
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535 (got {port})")
@@ -41,8 +46,11 @@ def run(load_config: Callable[[], Config], console: Console, *, host: str = "127
     stop = stop or threading.Event()
     site = Site(load_config)
     try:
-        _serve(site, console, host=host, port=port, open_browser=open_browser,
-               debounce=debounce_ms / 1000, open_url=open_url, stop=stop, on_ready=on_ready)
+        with ExitStack() as remote:
+            pusher = _pusher(load_config(), console, connect, remote) if push_drafts else None
+            _serve(site, console, host=host, port=port, open_browser=open_browser,
+                   debounce=debounce_ms / 1000, open_url=open_url, stop=stop,
+                   on_ready=on_ready, pusher=pusher)
     except KeyboardInterrupt:
         pass
     finally:
@@ -51,9 +59,17 @@ def run(load_config: Callable[[], Config], console: Console, *, host: str = "127
     return 0
 
 
+def _pusher(config: Config, console: Console, connect: Connect,
+            stack: ExitStack) -> DraftPusher:
+    """The draft pusher, on a client kept open for the whole preview."""
+    client = stack.enter_context(connect(config))
+    console.info(f"Saved articles go to initdesk as drafts ({config.remote.base_url}).")
+    return DraftPusher(config, client, remote_ref(config))
+
+
 def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: bool,
            debounce: float, open_url: Callable[[str], object], stop: threading.Event,
-           on_ready: Callable[[str], object] | None) -> None:
+           on_ready: Callable[[str], object] | None, pusher: DraftPusher | None) -> None:
     broadcaster = Broadcaster()
 
     def failed(exc: BaseException) -> None:
@@ -66,6 +82,11 @@ def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: 
         _report(update, console)
         if update.changed:
             broadcaster.publish(event_data(update))
+        if pusher is not None:
+            saved = [key for key in paths if key in update.build.pages]
+            for pushed in pusher.push(saved):
+                (console.warn if pushed.action == "refused" else console.info)(
+                    describe(pushed))
 
     app = PreviewApp(site, broadcaster, on_error=failed)
     debouncer = Debouncer(rebuild, on_error=failed, delay=debounce)

@@ -34,7 +34,7 @@ _ORDER = {
 
 
 def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,
-                  matching: Matching | None = None) -> list[str]:
+                  matching: Matching | None = None, targets: Sequence[str] = ()) -> list[str]:
     """The articles whose bodies must be rendered before :func:`build_plan`.
 
     An article whose file is byte for byte what was last synced, whose remote copy is
@@ -44,7 +44,13 @@ def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,
     """
     differ = Differ(desired, actual, lock, DiffOptions(), matching)
     return [a.key for a in desired.articles
-            if a.key not in desired.bodies and differ.clean_body(a) is None]
+            if a.key not in desired.bodies and _targeted(a.key, targets)
+            and differ.clean_body(a) is None]
+
+
+def _targeted(key: str, targets: Sequence[str]) -> bool:
+    """No targets, or ``key`` is under one of them."""
+    return not targets or any(_under(key, target) for target in targets)
 
 
 def build_plan(
@@ -68,6 +74,8 @@ def build_plan(
         if change is not None:
             changes.append(change)
     for article in desired.articles:
+        if not _targeted(article.key, targets):
+            continue  # its change would be dropped by the targets: not worth rendering
         change = differ.article_change(article)
         if change is not None:
             changes.append(change)

@@ -1,0 +1,154 @@
+"""``watch --push-drafts``: each saved article also goes to initdesk, as a draft only.
+
+So a writer can check a page in the real portal while writing. The push is a one-article
+plan with the status forced to ``draft``, run by apply's own executor (the lock follows,
+so the next ``plan`` sees the draft as synced, not as a web-UI edit). It never
+publishes, never deletes, never creates a collection, and refuses an article that is
+published in initdesk (a save must not unpublish it) or that was edited there since
+the last sync. Every request goes through the client's budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from kbsync.apply.executor import Executor
+from kbsync.config import Config
+from kbsync.engine import check_local, read_local, render_bodies
+from kbsync.errors import NotFoundError
+from kbsync.lock import load_lock, save_lock
+from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
+from kbsync.plan.diff import DiffOptions
+from kbsync.plan.links import LINK_PLACEHOLDER
+from kbsync.plan.match import match
+from kbsync.plan.model import Action, Change, Plan
+from kbsync.plan.planner import build_plan
+from kbsync.remote.actual import read_actual
+from kbsync.remote.client import HelpCenterClient
+
+__all__ = ["DraftPusher", "Pushed", "describe"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """What happened to one saved article: ``action`` is created, updated, unchanged or
+    refused (``reason`` says why)."""
+
+    key: str
+    action: str
+    reason: str = ""
+
+
+class DraftPusher:
+    """Pushes saved articles as drafts; one client and one read of the Help Center."""
+
+    def __init__(self, config: Config, client: HelpCenterClient, remote: RemoteRef) -> None:
+        self.config = config
+        self.client = client
+        self.remote = remote
+        self.actual: ActualState | None = None
+
+    def push(self, keys: Iterable[str]) -> list[Pushed]:
+        keys = sorted(set(keys))
+        if not keys:
+            return []
+        checked = check_local(self.config)
+        blocking = {p.path for p in checked.errors}
+        identity = [p for p in checked.errors if p.identity]
+        out = [Pushed(key, "refused", "it has errors (see above)") for key in keys
+               if key in blocking or identity]
+        todo = [key for key in keys if key not in blocking and not identity]
+        if todo:
+            out.extend(self._push(todo))
+        return sorted(out, key=lambda p: p.key)
+
+    def _push(self, keys: list[str]) -> list[Pushed]:
+        local = read_local(self.config, identity_only=True)
+        lock = load_lock(self.config.lock_path)
+        actual = self._actual(lock, keys, local.desired())
+        drafts = tuple(replace(a, status="draft") if a.key in keys else a
+                       for a in local.tree.articles)
+        desired = replace(local.desired(), articles=drafts)
+        desired = desired.with_bodies(render_bodies(local, keys))
+        plan = build_plan(desired=desired, actual=actual, lock=lock, remote=self.remote,
+                          options=DiffOptions(), targets=keys)
+        out: list[Pushed] = []
+        allowed: list[Change] = []
+        for key in keys:
+            changes = [c for c in plan.changes if c.key == key or (
+                c.kind == "collection" and key.startswith(c.key + "/"))]
+            verdict = _verdict(key, changes, actual)
+            if verdict is not None:
+                out.append(verdict)
+            else:
+                allowed.extend(c for c in changes if c.key == key)
+        if allowed:
+            lock.bind(self.remote)
+            executor = Executor(self.client, lock,
+                                lambda now: save_lock(now, self.config.lock_path))
+            result = executor.run(Plan(self.remote, tuple(allowed)))
+            for change in result.done:
+                out.append(Pushed(change.key, "created" if change.action is Action.CREATE
+                                  else "updated"))
+                self._remember(lock, change)
+            if result.failed is not None:
+                out.append(Pushed(result.failed.key, "refused", str(result.error)))
+        return out
+
+    def _actual(self, lock: Lock, keys: list[str], desired: DesiredState) -> ActualState:
+        """The Help Center as last read, with the items about to be pushed read again."""
+        if self.actual is None:
+            self.actual = read_actual(self.client, with_portal=False)
+            return self.actual
+        matching = match(desired, self.actual, lock)
+        articles = dict(self.actual.articles)
+        for key in keys:
+            found = matching.articles.get(key)
+            if found is None or found.remote_id is None:
+                continue
+            try:
+                articles[found.remote_id] = self.client.get_article(found.remote_id)
+            except NotFoundError:
+                articles.pop(found.remote_id, None)
+        self.actual = replace(self.actual, articles=articles)
+        return self.actual
+
+    def _remember(self, lock: Lock, change: Change) -> None:
+        """Keep a created draft in the state read, so the next save updates it."""
+        entry = lock.articles.get(change.slug)
+        if self.actual is not None and entry is not None:
+            articles = {**self.actual.articles, entry.id: self.client.get_article(entry.id)}
+            self.actual = replace(self.actual, articles=articles)
+
+
+def describe(pushed: Pushed) -> str:
+    """One line for the terminal."""
+    if pushed.action == "refused":
+        return f"not pushed: {pushed.key}: {pushed.reason}"
+    if pushed.action == "unchanged":
+        return f"draft in initdesk already up to date: {pushed.key}"
+    return f"pushed as a draft ({pushed.action}): {pushed.key}"
+
+
+def _verdict(key: str, changes: list[Change], actual: ActualState) -> Pushed | None:
+    """Why ``key`` is not pushed, or None when it may be."""
+    own = next((c for c in changes if c.key == key), None)
+    if any(c.kind == "collection" and c.action is Action.CREATE for c in changes):
+        folder = next(c.key for c in changes if c.kind == "collection")
+        return Pushed(key, "refused", f"its collection {folder} is not in initdesk yet; "
+                                      "`kbsync apply` creates it")
+    if own is None:
+        return Pushed(key, "unchanged")
+    if own.action is Action.CONFLICT:
+        return Pushed(key, "refused", "edited in initdesk since the last sync; "
+                                      "`kbsync pull` first")
+    remote = actual.articles.get(own.remote_id) if own.remote_id is not None else None
+    if remote is not None and remote.fields.status == "published":
+        return Pushed(key, "refused", "published in initdesk: watch pushes drafts only, "
+                                      "`kbsync apply` updates it")
+    html = own.field("content_html")
+    if html is not None and isinstance(html.after, str) and LINK_PLACEHOLDER in html.after:
+        return Pushed(key, "refused", "it links to an article not in initdesk yet; "
+                                      "`kbsync apply` first")
+    return None

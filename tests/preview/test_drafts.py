@@ -1,0 +1,119 @@
+"""watch --push-drafts: saved articles go to initdesk as drafts, and nothing else does."""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kbsync.commands import watch as command
+from kbsync.console import Console
+from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.model import RemoteRef
+from kbsync.preview.drafts import DraftPusher, Pushed
+from tests.engine.conftest import KB, TOKEN, write_small_kb
+
+
+@contextmanager
+def _pusher(kb: KB) -> Iterator[DraftPusher]:
+    config = kb.config()
+    with kb.connect(config) as client:
+        yield DraftPusher(config, client, RemoteRef("http://emulator.test", 1))
+
+
+@pytest.fixture
+def applied(tmp_path: Path) -> Iterator[KB]:
+    app = create_app(EmulatorConfig(token=TOKEN, org_id=1))
+    (tmp_path / "kb").mkdir()
+    kb = write_small_kb(KB(tmp_path / "kb", app))
+    kb.write("kbsync.toml", "[remote]\n")
+    assert kb.apply().code == 0
+    kb.reset_log()
+    yield kb
+    app.close()
+
+
+def _status(kb: KB, slug: str) -> str:
+    return next(a.fields.status for a in kb.remote_articles() if a.fields.slug == slug)
+
+
+def test_a_new_article_goes_as_a_draft_and_the_next_save_updates_it(applied: KB) -> None:
+    applied.article("billing/refund-policy.md", "Refund policy", "Money back.")
+    with _pusher(applied) as pusher:
+        assert pusher.push(["billing/refund-policy.md"]) == [
+            Pushed("billing/refund-policy.md", "created")]
+        applied.article("billing/refund-policy.md", "Refund policy", "Money back, soon.")
+        assert pusher.push(["billing/refund-policy.md"]) == [
+            Pushed("billing/refund-policy.md", "updated")]
+    assert [m for m, _ in applied.writes()] == ["POST", "PATCH"]
+    assert _status(applied, "refund-policy") == "draft"
+    outcome = applied.plan()  # the file says published: apply will publish it, no conflict
+    assert "conflict" not in outcome.out and '"draft" -> "published"' in outcome.out
+
+
+def test_an_article_published_in_initdesk_is_never_turned_into_a_draft(applied: KB) -> None:
+    applied.article("billing/invoices.md", "Invoices", "Edited while writing.")
+    with _pusher(applied) as pusher:
+        (pushed,) = pusher.push(["billing/invoices.md"])
+    assert pushed.action == "refused" and "published in initdesk" in pushed.reason
+    assert applied.writes() == [] and _status(applied, "invoices") == "published"
+
+
+@pytest.mark.parametrize(("path", "text", "reason"), [
+    ("new/page.md", "---\ntitle: Page\n---\nx\n", "its collection new is not in initdesk yet"),
+    ("billing/broken.md", "---\ntitle: [unclosed\n---\nx\n", "it has errors"),
+    ("billing/linking.md", "---\ntitle: L\n---\nSee [new](../new/page.md).\n",
+     "it links to an article not in initdesk yet"),
+])
+def test_what_cannot_be_a_draft_alone_is_refused(applied: KB, path: str, text: str,
+                                                 reason: str) -> None:
+    applied.write("new/page.md", "---\ntitle: Page\n---\nx\n")
+    applied.write(path, text)
+    with _pusher(applied) as pusher:
+        pushed = {p.key: p for p in pusher.push([path])}
+    assert pushed[path].action == "refused" and reason in pushed[path].reason
+    assert applied.writes() == []
+
+
+def test_a_draft_edited_in_initdesk_since_the_sync_is_refused(applied: KB) -> None:
+    applied.article("billing/draft.md", "Draft", "v1")
+    with _pusher(applied) as pusher:
+        pusher.push(["billing/draft.md"])
+        with applied.connect(applied.config()) as client:
+            found = client.find_article_by_slug("draft")
+            assert found is not None
+            client.patch_article(found.id, {"title": "Edited in the web UI"})
+        applied.reset_log()
+        applied.article("billing/draft.md", "Draft", "v2")
+        (pushed,) = pusher.push(["billing/draft.md"])
+    assert pushed.action == "refused" and "edited in initdesk" in pushed.reason
+    assert applied.writes() == []
+
+
+def test_watch_push_drafts_sends_a_saved_article_as_a_draft(applied: KB) -> None:
+    err = io.StringIO()
+    console = Console(color=False, stdout=io.StringIO(), stderr=err)
+    ready: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=lambda: command.run(
+        applied.config, console, port=0, stop=stop, on_ready=ready.put, push_drafts=True,
+        connect=applied.connect, debounce_ms=20))
+    thread.start()
+    try:
+        ready.get(timeout=30)
+        applied.article("guides/while-writing.md", "While writing", "Half done.")
+        deadline = time.monotonic() + 20
+        while "pushed as a draft" not in err.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert "pushed as a draft (created): guides/while-writing.md" in err.getvalue()
+    assert _status(applied, "while-writing") == "draft"
+    assert [m for m, _ in applied.writes()] == ["POST"]
