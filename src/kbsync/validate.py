@@ -20,7 +20,7 @@ from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.problems import Problem, sort_key
 
 __all__ = ["ASSETS_HINT", "check_tree", "conflict_markers", "duplicate_slugs",
-           "shared_positions"]
+           "links_to_drafts", "shared_positions"]
 
 ASSETS_HINT = (
     "initdesk has no upload endpoint; set assets_base_url under [content] to where the "
@@ -39,6 +39,7 @@ def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
     for article in tree.articles:
         problems.extend(links.check(article))
         problems.extend(conflict_markers(article))
+    problems.extend(links_to_drafts(tree, parsed))
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
@@ -53,6 +54,26 @@ def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
                           line=article.body_line + offset,
                           hint="keep the lines you want, delete the markers, then apply")
             return
+
+
+def links_to_drafts(tree: LocalTree, parsed: Mapping[str, ParsedBody]) -> Iterator[Problem]:
+    """A published article linking to a draft: readers would follow it to a page they
+    cannot see. A warning (the draft may be published in the same change), once per
+    link."""
+    for article in tree.articles:
+        if article.status != "published":
+            continue
+        for link in parsed[article.key].links:
+            resolved = None if link.is_image else resolve_relative(article.key, link.target)
+            if resolved is None:
+                continue
+            target = tree.article(resolved[0])
+            if target is None or target.status != "draft" or target.key == article.key:
+                continue
+            yield Problem(article.key, f"links to the draft article {target.key}",
+                          line=link.line, severity="warning",
+                          hint="readers cannot open a draft: publish it (status: published) "
+                               "or remove the link")
 
 
 def shared_positions(tree: LocalTree) -> Iterator[Problem]:

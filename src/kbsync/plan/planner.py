@@ -15,6 +15,7 @@ from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
 from kbsync.plan.diff import Differ, DiffOptions, portal_change
 from kbsync.plan.match import Matching
 from kbsync.plan.model import Action, Change, Plan
+from kbsync.words import plural
 
 _ORDER = {
     ("portal", Action.UPDATE): 0,
@@ -106,8 +107,8 @@ def keep_nonempty_collections(changes: list[Change], actual: ActualState) -> lis
         if articles or children:
             gone_collections.discard(change.remote_id)
             out[index] = replace(change, action=Action.UNMANAGED, reason=(
-                f"not deleted: it still holds {articles} article(s) and {children} "
-                "collection(s) that stay"))
+                f"not deleted: it still holds {plural(articles, 'article')} and "
+                f"{plural(children, 'collection')} that stay"))
     return out
 
 

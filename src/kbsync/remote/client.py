@@ -61,6 +61,9 @@ log = logging.getLogger("kbsync.remote")
 
 T = TypeVar("T")
 OnRequest = Callable[[str, str, int | None], None]
+#: Observers attached with :meth:`HelpCenterClient.observe`.
+RequestObserver = Callable[[str, str, int | None, float], None]  # method, path, status, s
+WaitObserver = Callable[[float, str], None]  # seconds, reason ("429", "HTTP 503", ...)
 
 #: Verbs that may be repeated after an unknown outcome: doing them twice is doing them once.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
@@ -120,6 +123,22 @@ class HelpCenterClient:
         self._rng = rng or random.Random()
         self.throttle = TokenBucket(requests_per_minute, clock=clock, sleep=sleep)
         self.request_count = 0
+        self._request_observers: list[RequestObserver] = []
+        self._wait_observers: list[WaitObserver] = []
+
+    def observe(self, *, on_request: RequestObserver | None = None,
+                on_wait: WaitObserver | None = None) -> None:
+        """Attach observers after construction (the console's ``-v`` lines and waits).
+
+        ``on_request(method, path, status, seconds)`` follows every attempt (status None
+        when no answer came); ``on_wait(seconds, reason)`` precedes every pause before a
+        retry. They get the path, never the headers: nothing an observer sees holds the
+        token.
+        """
+        if on_request is not None:
+            self._request_observers.append(on_request)
+        if on_wait is not None:
+            self._wait_observers.append(on_wait)
 
     def __repr__(self) -> str:
         return (
@@ -427,14 +446,19 @@ class HelpCenterClient:
                                           json=call.body, headers=self._headers())
         except Exception as exc:
             log.debug("%s %s -> %s", call.method, path, type(exc).__name__)
-            if self._on_request is not None:
-                self._on_request(call.method, path, None)
+            self._report(call.method, path, None, started)
             raise
         log.debug("%s %s -> %d (%.0f ms)", call.method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
-        if self._on_request is not None:
-            self._on_request(call.method, path, response.status_code)
+        self._report(call.method, path, response.status_code, started)
         return response
+
+    def _report(self, method: str, path: str, status: int | None, started: float) -> None:
+        if self._on_request is not None:
+            self._on_request(method, path, status)
+        seconds = time.perf_counter() - started
+        for observer in self._request_observers:
+            observer(method, path, status, seconds)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
@@ -502,6 +526,8 @@ class HelpCenterClient:
     def _pause(self, seconds: float, call: _Call, reason: str) -> None:
         log.debug("%s %s: %s, retrying in %.2f s", call.method, _path_of(call.url), reason,
                   seconds)
+        for observer in self._wait_observers:
+            observer(seconds, reason)
         self._sleep(seconds)
 
     # --- error mapping ------------------------------------------------------------------
