@@ -67,3 +67,36 @@ def test_a_config_problem_names_file_line_and_key(
     assert run(["-C", str(tmp_path), "plan"]) == 1
     assert "kbsync.toml:3: remote.requests_per_minute: must be a whole number >= 0" in \
         capsys.readouterr().err
+
+
+def test_c_after_the_command_name_is_accepted(example: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", "-C", str(example)]) == 0
+    assert "35 articles in 9 collections: valid." in capsys.readouterr().err
+
+
+def test_c_twice_with_two_folders_is_a_usage_error(
+        example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "validate", "-C", str(example)]) == 0  # the same: fine
+    assert run(["-C", str(example), "plan", "-C", str(tmp_path)]) == 64
+    assert "-C given twice" in capsys.readouterr().err
+
+
+def test_c_after_a_command_that_has_no_folder_says_to_put_it_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["emulator", "-C", str(tmp_path)]) == 64
+    assert capsys.readouterr().err == (
+        "Usage error: emulator does not take -C; put -C before the command: "
+        "kbsync -C DIR emulator\n")
+
+
+def test_v_lists_every_request_off_a_terminal_with_progress_lines(
+        example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "-v", "apply", "--yes"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    requests = [line for line in err if " -> " in line and line.endswith(" ms)")]
+    assert requests[0].startswith("GET /organizations/1/ -> 200 (")
+    assert sum(1 for line in requests if line.startswith("POST ")) == 44
+    assert "Applying: 46 steps to run" in err
+    assert any(line.startswith("Applying: 46/46 done, 68 requests, ") for line in err)
+    assert err[-1] == "Apply complete: 44 created, 1 updated (68 requests)."

@@ -217,3 +217,13 @@ def test_an_explicit_position_shared_with_a_sibling_is_a_warning(tmp_path: Path)
     assert [str(p) for p in found] == [
         "g/b.md:3: position: warning: position 0 is also the position of g/a.md "
         "(initdesk then orders them by creation; give each its own)"]
+
+
+def test_a_published_article_linking_to_a_draft_is_a_warning(kb: KB) -> None:
+    kb.write("a/draft.md", fm(title="Soon", status="draft"))
+    kb.write("a/live.md", "---\ntitle: Live\n---\n\nSee [soon](draft.md) and [me](live.md).\n")
+    kb.write("a/other-draft.md", "---\ntitle: D2\nstatus: draft\n---\n\n[soon](draft.md)\n")
+    assert kb.validate() == (0, [
+        "a/live.md:5: warning: links to the draft article a/draft.md (readers cannot open a "
+        "draft: publish it (status: published) or remove the link)"])
+    assert kb.validate(strict=True)[0] == 1

@@ -114,6 +114,11 @@ class Console:
         self._err.print(Text(text, style="yellow"))
 
     def error(self, text: str) -> None:
+        """The one line a failed command ends with; an error annotation in GitHub Actions
+        (so the run's summary says why it failed)."""
+        if self.github:
+            self._err.print(Text(github.annotation("error", text, title="kbsync")))
+            return
         self._err.print(Text(f"Error: {text}", style="bold red"))
 
     def problem(self, problem: Problem) -> None:

@@ -94,7 +94,7 @@ def plan_annotations(plan: Plan, prefix: str = "") -> list[str]:
                 f"it alone. {CONFLICT_ADVICE}"))
         elif change.action is Action.UNMANAGED:
             lines.append(_change_annotation(
-                "warning", change, prefix, "in initdesk, not in the files",
+                "warning", change, prefix, "only in initdesk",
                 change.reason or "exists in initdesk but not in the files"))
     return lines
 
