@@ -158,3 +158,16 @@ def test_reconfigure_keeps_the_streams() -> None:
     console.detail("more")
     console.out("main")
     assert err.getvalue() == "more\n" and out.getvalue() == "main\n"
+
+
+def test_off_a_terminal_a_long_read_reports_its_requests_every_few_seconds() -> None:
+    clock = Clock()
+    console, _, err = captured(clock=clock, progress_every=5.0)
+    with console.status("Reading the Help Center…"):
+        for _ in range(12):
+            clock.now += 1.0
+            console.request("GET", "/organizations/1/portal/articles/", 200, 0.01)
+    console.request("GET", "/after", 200, 0.01)  # outside the status: nothing
+    assert err.getvalue().splitlines() == ["Reading the Help Center…",
+                                           "Reading the Help Center: 5 requests, 5 s",
+                                           "Reading the Help Center: 10 requests, 10 s"]

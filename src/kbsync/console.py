@@ -64,6 +64,7 @@ class Console:
         self._stderr = stderr
         self._clock = clock
         self._progress_every = progress_every
+        self._reading: _Ticker | None = None  # off a terminal, inside status()
         self._out, self._err = self._rich_consoles()
 
     def _rich_consoles(self) -> tuple[RichConsole, RichConsole]:
@@ -170,6 +171,10 @@ class Console:
         """
         answer = "no answer" if status is None else str(status)
         self.detail(f"{method} {path} -> {answer} ({seconds * 1000:.0f} ms)")
+        if self._reading is not None and self.verbosity == 0:
+            line = self._reading.tick()
+            if line:
+                self.info(line)
 
     def waiting(self, seconds: float, reason: str) -> None:
         """The client pauses before a retry: said on and off a terminal for a 429."""
@@ -204,12 +209,18 @@ class Console:
     @contextmanager
     def status(self, message: str) -> Iterator[None]:
         """A spinner on a terminal while waiting on the Help Center; off one, the
-        message once as a plain line (so a CI log says what the pause is)."""
+        message as a plain line, then (if requests are reported through
+        :meth:`request`) ``Reading the Help Center: 40 requests, 41 s`` at most every
+        few seconds, so a long read under the throttle is not minutes of silence."""
         if self.verbosity < 0:
             yield
         elif not self.live:
             self.info(message)
-            yield
+            self._reading = _Ticker(message.rstrip("…. "), self._clock, self._progress_every)
+            try:
+                yield
+            finally:
+                self._reading = None
         else:
             with self._err.status(message):
                 yield
@@ -306,6 +317,26 @@ class LineHooks(ProgressHooks):
         if elapsed >= 1:  # before that, an estimate says little
             return f"{text}, about {_duration(elapsed / self._done * remaining)} left"
         return text
+
+
+class _Ticker:
+    """Counts requests; a line when the last one is ``every`` seconds old."""
+
+    def __init__(self, label: str, clock: Clock, every: float) -> None:
+        self._label = label
+        self._clock = clock
+        self._every = every
+        self._started = self._last = clock()
+        self._count = 0
+
+    def tick(self) -> str | None:
+        self._count += 1
+        now = self._clock()
+        if now - self._last < self._every:
+            return None
+        self._last = now
+        return (f"{self._label}: {plural(self._count, 'request')}, "
+                f"{_duration(now - self._started)}")
 
 
 def _duration(seconds: float) -> str:
