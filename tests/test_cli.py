@@ -82,12 +82,14 @@ def test_c_twice_with_two_folders_is_a_usage_error(
     assert "-C given twice" in capsys.readouterr().err
 
 
-def test_c_after_a_command_that_has_no_folder_says_to_put_it_first(
+def test_c_after_a_command_without_a_folder_says_what_to_do_instead(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["emulator", "-C", str(tmp_path)]) == 64
-    assert capsys.readouterr().err == (
-        "Usage error: emulator does not take -C; put -C before the command: "
-        "kbsync -C DIR emulator\n")
+    assert run(["init", "-C", str(tmp_path), "--from-remote", "new"]) == 64
+    assert capsys.readouterr().err.splitlines() == [
+        "Usage error: emulator does not take -C; it serves a Help Center, not a folder "
+        "(its data: --db FILE)",
+        "Usage error: init does not take -C; name the new folder with --from-remote DIR"]
 
 
 def test_v_lists_every_request_off_a_terminal_with_progress_lines(

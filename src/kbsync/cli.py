@@ -27,6 +27,9 @@ from kbsync.session import Connect, observed, open_client
 USAGE_ERROR = 64
 INTERRUPTED = 130
 _FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+#: Commands without a knowledge-base folder, and what to say to -C after them.
+_NO_FOLDER = {"init": "name the new folder with --from-remote DIR",
+              "emulator": "it serves a Help Center, not a folder (its data: --db FILE)"}
 
 
 @dataclass
@@ -293,9 +296,9 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
         if exc.option_name != "-C" or exc.ctx is None:
             exc.show()
             return USAGE_ERROR
-        name = exc.ctx.info_name
-        click.echo(f"Usage error: {name} does not take -C; put -C before the command: "
-                   f"kbsync -C DIR {name}", err=True)
+        name = exc.ctx.info_name or "the command"
+        advice = _NO_FOLDER.get(name, f"put -C before the command: kbsync -C DIR {name}")
+        click.echo(f"Usage error: {name} does not take -C; {advice}", err=True)
         return USAGE_ERROR
     except click.UsageError as exc:
         exc.show()
