@@ -165,3 +165,19 @@ def test_the_nightly_pull_opens_a_pull_request_with_a_pinned_action() -> None:
 @pytest.mark.parametrize("path", [*WORKFLOWS, *EXAMPLES], ids=lambda p: p.name)
 def test_no_workflow_hides_a_failure(path: Path) -> None:
     assert "|| true" not in path.read_text(encoding="utf-8")
+
+
+def test_the_readme_shows_the_example_workflows_verbatim() -> None:
+    """The README's workflows are the example files, not a separate snippet.
+
+    Checks NOTES-readme-ci.md, the README text written on the ci branch; once merged into
+    README.md, point ``README`` there.
+    """
+    readme = (ROOT / "NOTES-readme-ci.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    examples = {p.name: p.read_text(encoding="utf-8") for p in EXAMPLES}
+    workflows = [b for b in blocks if "\njobs:" in b]
+    assert workflows, "no workflow shown"
+    for block in workflows:
+        assert block in examples.values(), block[:200]
+    assert {name for name, text in examples.items() if text in workflows} == set(examples)
