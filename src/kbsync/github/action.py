@@ -203,11 +203,14 @@ def _apply(planned: Result, plan: Plan, plan_file: Path, root: list[str], consol
         verdict = "Applied." if code == 0 else f"**Apply failed** (exit {code}); see the log."
     else:
         verdict = "Nothing to apply."
-    if code == 0 and conflicts:
-        console.error(f"{plural(conflicts, 'conflict')} left untouched: the Help Center "
-                      "does not match the files (run `kbsync pull`, or apply --force)")
-        verdict = f"**{plural(conflicts, 'conflict')} left untouched**: see the annotations."
-        code = 1
+    if conflicts:  # apply leaves them alone; the job must not look green
+        left = plural(conflicts, "conflict")
+        if code == 0:
+            console.error(f"{left} left untouched: the Help Center does not match the files "
+                          "(run `kbsync pull`, or apply --force)")
+            code = 1
+        verdict = f"**{left} left untouched**" + (
+            ": see the annotations." if code == 1 else f"; apply exited {code}: see the log.")
     planned.code = code
     planned.summary = planned.summary.rstrip("\n") + f"\n\n{verdict}\n"
     return planned
