@@ -13,7 +13,7 @@ import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,7 +22,9 @@ from kbsync.config import TOKEN_ENV, Config, Overrides, load_config
 from kbsync.console import Console
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.plan.diff import DiffOptions, Prune
-from kbsync.session import Connect, observed, open_client
+
+if TYPE_CHECKING:
+    from kbsync.session import Connect
 
 USAGE_ERROR = 64
 INTERRUPTED = 130
@@ -49,6 +51,8 @@ class Context:
     def connect(self) -> Connect:
         """How every command opens the Help Center: -v request lines and rate-limit
         waits go to the console."""
+        from kbsync.session import observed, open_client
+
         return observed(open_client, on_request=self.console.request,
                         on_wait=self.console.waiting)
 
