@@ -34,7 +34,7 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             actual = read_actual(client, with_portal=True)
-        console.detail(f"{client.request_count} requests sent (reads only)")
+        console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     result = import_remote(config, actual, ref).result
     for warning in result.warnings:
         console.warn(f"warning: {warning}")

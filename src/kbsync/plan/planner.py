@@ -167,6 +167,7 @@ def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
     deletes = plan.count(Action.DELETE)
     if deletes > max_deletes and not force:
         raise UnsafePlanError(
-            f"the plan deletes {deletes} items, more than max_deletes = {max_deletes}; "
+            f"the plan deletes {plural(deletes, 'item')}, more than max_deletes = "
+            f"{max_deletes}; "
             "check it, then raise max_deletes under [apply] in kbsync.toml or use --force"
         )
