@@ -93,3 +93,38 @@ def test_init_starts_a_knowledge_base_that_applies_at_once(
     assert run(["-C", str(root), "plan", "--detailed-exitcode"]) == 0
     assert run(["init", str(root)]) == 1  # never into a folder that holds something
     assert "is not empty" in capsys.readouterr().err
+
+
+def test_c_after_the_command_name_is_accepted(example: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", "-C", str(example)]) == 0
+    assert "35 articles in 9 collections: valid." in capsys.readouterr().err
+
+
+def test_c_twice_with_two_folders_is_a_usage_error(
+        example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "validate", "-C", str(example)]) == 0  # the same: fine
+    assert run(["-C", str(example), "plan", "-C", str(tmp_path)]) == 64
+    assert "-C given twice" in capsys.readouterr().err
+
+
+def test_c_after_a_command_without_a_folder_says_what_to_do_instead(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["emulator", "-C", str(tmp_path)]) == 64
+    assert run(["init", "-C", str(tmp_path), "--from-remote", "new"]) == 64
+    assert capsys.readouterr().err.splitlines() == [
+        "Usage error: emulator does not take -C; it serves a Help Center, not a folder "
+        "(its data: --db FILE)",
+        "Usage error: init does not take -C; name the new folder: kbsync init DIR"]
+
+
+def test_v_lists_every_request_off_a_terminal_with_progress_lines(
+        example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "-v", "apply", "--yes"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    requests = [line for line in err if " -> " in line and line.endswith(" ms)")]
+    assert requests[0].startswith("GET /organizations/1/ -> 200 (")
+    assert sum(1 for line in requests if line.startswith("POST ")) == 44
+    assert "Applying: 46 steps to run" in err
+    assert any(line.startswith("Applying: 46/46 done, 68 requests, ") for line in err)
+    assert err[-1] == "Apply complete: 44 created, 1 updated (68 requests)."

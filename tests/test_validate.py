@@ -230,3 +230,13 @@ def test_portal_and_coverage_files_are_checked_as_plan_checks_them(kb: KB) -> No
     kb.write("coverage.yaml", "questions:\n  - q: How?\n    expect: nope\n")
     assert any(m.startswith("coverage.yaml:2: expect: warning: expects 'nope'")
                for m in kb.validate()[1])
+
+
+def test_a_published_article_linking_to_a_draft_is_a_warning(kb: KB) -> None:
+    kb.write("a/draft.md", fm(title="Soon", status="draft"))
+    kb.write("a/live.md", "---\ntitle: Live\n---\n\nSee [soon](draft.md) and [me](live.md).\n")
+    kb.write("a/other-draft.md", "---\ntitle: D2\nstatus: draft\n---\n\n[soon](draft.md)\n")
+    assert kb.validate() == (0, [
+        "a/live.md:5: warning: links to the draft article a/draft.md (readers cannot open a "
+        "draft: publish it (status: published) or remove the link)"])
+    assert kb.validate(strict=True)[0] == 1

@@ -13,7 +13,7 @@ import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,8 +24,15 @@ from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.plan.diff import DiffOptions, Prune
 
+if TYPE_CHECKING:
+    from kbsync.session import Connect
+
 USAGE_ERROR = 64
 INTERRUPTED = 130
+_FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+#: Commands without a knowledge-base folder, and what to say to -C after them.
+_NO_FOLDER = {"init": "name the new folder: kbsync init DIR",
+              "emulator": "it serves a Help Center, not a folder (its data: --db FILE)"}
 
 
 @dataclass
@@ -33,13 +40,26 @@ class Context:
     root: Path
     overrides: Overrides
     console: Console
+    root_option: str | None = None  # -C as given, for commands we suggest
 
     def config(self, *, knowledge_base: bool = True) -> Config:
         """The settings; unless told otherwise, the folder must be a knowledge base."""
+        if self.console.github:
+            from kbsync.github.environment import annotation_prefix
+
+            self.console.annotation_prefix = annotation_prefix(self.root)
         config = load_config(self.root, self.overrides)
         if knowledge_base:
             require_knowledge_base(config)
         return config
+
+    def connect(self) -> Connect:
+        """How every command opens the Help Center: -v request lines and rate-limit
+        waits go to the console."""
+        from kbsync.session import observed, open_client
+
+        return observed(open_client, on_request=self.console.request,
+                        on_wait=self.console.waiting)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -51,13 +71,9 @@ def _output_options(command: Any) -> Any:
     def reconfigure(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         obj = ctx.find_object(Context)
         if obj is not None and value:
-            console = obj.console
-            color = False if param.name == "no_color" else None
-            verbosity = {"quiet": -1, "verbose": int(value)}.get(str(param.name),
-                                                                 console.verbosity)
-            obj.console = Console(color=color if color is False else console.color,
-                                  verbosity=verbosity)
-            _ACTIVE[:] = [obj.console]
+            obj.console.reconfigure(
+                color=False if param.name == "no_color" else None,
+                verbosity={"quiet": -1, "verbose": int(value)}.get(str(param.name)))
         return value
 
     options = [
@@ -73,6 +89,24 @@ def _output_options(command: Any) -> Any:
     return command
 
 
+def _root_option(command: Any) -> Any:
+    """Accept -C after the command name too (``kbsync validate -C docs``)."""
+
+    def set_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+        obj = ctx.find_object(Context)
+        if obj is None or value is None:
+            return
+        if obj.root_option is not None and obj.root.resolve() != value.resolve():
+            raise click.UsageError(
+                f"-C given twice ({obj.root_option} and {value}); give it once, before the "
+                f"command: kbsync -C DIR {ctx.info_name}", ctx)
+        obj.root, obj.root_option = value, str(value)
+
+    return click.option("-C", "root", type=_FOLDER, expose_value=False, callback=set_root,
+                        help="The knowledge-base folder (also accepted before the command).",
+                        )(command)
+
+
 _TARGET = click.option("--target", "targets", multiple=True, metavar="PATH",
                        help="Only items under PATH (a file or folder); repeatable.")
 _PRUNE = click.option(
@@ -86,8 +120,7 @@ _FORCE = click.option("--force", is_flag=True,
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kbsync")
-@click.option("-C", "root", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=".",
+@click.option("-C", "root", type=_FOLDER,
               help="The knowledge-base folder (default: the current folder).")
 @click.option("--base-url", help="Help Center API URL, or 'local' (env INITDESK_BASE_URL).")
 @click.option("--org", type=int, help="Organization id (env INITDESK_ORG_ID).")
@@ -95,33 +128,48 @@ _FORCE = click.option("--force", is_flag=True,
 @click.option("-v", "--verbose", count=True, help="More detail (requests, steps).")
 @click.option("--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable).")
 @click.pass_context
-def cli(ctx: click.Context, root: Path, base_url: str | None, org: int | None, quiet: bool,
+def cli(ctx: click.Context, root: Path | None, base_url: str | None, org: int | None, quiet: bool,
         verbose: int, no_color: bool) -> None:
     """kbsync keeps an initdesk Help Center in git: Markdown files in, articles out.
 
     The token comes from the INITDESK_TOKEN environment variable only.
     """
-    console = Console(color=False if no_color else None, verbosity=-1 if quiet else verbose)
+    console = _ACTIVE[0] if _ACTIVE else Console()
+    console.reconfigure(color=False if no_color else None, verbosity=-1 if quiet else verbose)
     _ACTIVE[:] = [console]
-    ctx.obj = Context(root, Overrides(base_url=base_url, organization_id=org), console)
+    ctx.obj = Context(root or Path("."), Overrides(base_url=base_url, organization_id=org),
+                      console, root_option=str(root) if root is not None else None)
 
 
 @cli.command()
 @_output_options
+@_root_option
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help="text: one finding per line (file:line: key: message); json: data.")
 @pass_context
-def validate(obj: Context, strict: bool) -> int:
-    """Check the folder (front matter, links, slugs) without touching the network."""
+def validate(obj: Context, strict: bool, fmt: Any) -> int:
+    """Check the folder (front matter, links, slugs) without touching the network.
+
+    Findings go to stdout, one per line; the count goes to stderr. Exit 1 on errors
+    (warnings too with --strict), 0 otherwise.
+    """
     from kbsync.commands import validate as command
 
-    return command.run(obj.root, obj.config(), strict=strict, emit=obj.console.problem,
-                       summary=obj.console.info)
+    console = obj.console
+    config = obj.config()
+    return command.run(obj.root, config, strict=strict, fmt=fmt, emit=console.finding,
+                       summary=console.info, out=console.out,
+                       annotate=console.problem if console.github else lambda p: None)
 
 
 @cli.command()
 @_output_options
+@_root_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the plan to FILE for `kbsync apply FILE`.")
+              help="Save the plan to FILE (versioned JSON, whatever the name) for "
+                   "`kbsync apply FILE`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True, help="How to show the plan.")
 @click.option("--detailed-exitcode", is_flag=True,
@@ -137,30 +185,43 @@ def plan(obj: Context, out: Path | None, fmt: Any, detailed_exitcode: bool, prun
 
     return command.run(obj.config(), obj.console, fmt=fmt, out=out,
                        detailed_exitcode=detailed_exitcode,
-                       options=DiffOptions(prune=prune, force=force), targets=targets)
+                       options=DiffOptions(prune=prune, force=force), targets=targets,
+                       connect=obj.connect(), root_option=obj.root_option)
 
 
 @cli.command()
 @_output_options
+@_root_option
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True,
+              help="Do not ask for confirmation (needed off a terminal, unless PLANFILE).")
 @_PRUNE
 @_FORCE
 @_TARGET
 @pass_context
 def apply(obj: Context, planfile: Path | None, yes: bool, prune: Prune, force: bool,
           targets: tuple[str, ...]) -> int:
-    """Apply the changes (or exactly a saved PLANFILE) to the Help Center."""
+    """Apply the changes (or exactly a saved PLANFILE) to the Help Center.
+
+    Without PLANFILE, apply plans afresh, shows the plan and asks for confirmation
+    (--yes skips the question; off a terminal it is required).
+
+    With PLANFILE (from `kbsync plan --out FILE`), apply runs exactly that plan without
+    a prompt: saving the plan was the approval, as in Terraform. A plan made before the
+    Help Center changed is refused as stale; plan again.
+    """
     from kbsync.commands import apply as command
 
     if planfile is not None and (targets or prune != "off"):
         raise UsageError("--target and --prune belong to `kbsync plan --out`, not a saved plan")
     return command.run(obj.config(), obj.console, planfile=planfile, yes=yes,
-                       options=DiffOptions(prune=prune, force=force), targets=targets)
+                       options=DiffOptions(prune=prune, force=force), targets=targets,
+                       connect=obj.connect())
 
 
 @cli.command()
 @_output_options
+@_root_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--prune", is_flag=True,
               help="Remove files whose article was deleted in initdesk (never an edited one).")
@@ -175,7 +236,7 @@ def pull(obj: Context, dry_run: bool, prune: bool, on_conflict: Any, commit: boo
     from kbsync.commands import pull as command
 
     return command.run(obj.config(), obj.console, dry_run=dry_run, prune=prune,
-                       on_conflict=on_conflict, commit=commit)
+                       on_conflict=on_conflict, commit=commit, connect=obj.connect())
 
 
 @cli.command()
@@ -195,19 +256,19 @@ def init(obj: Context, directory: Path, from_remote: bool) -> int:
 
     config = load_config(directory, obj.overrides)
     if from_remote:
-        return command.run(config, obj.console)
+        return command.run(config, obj.console, connect=obj.connect())
     return command.scaffold(directory, obj.console)
 
 
 @cli.command()
 @_output_options
+@_root_option
 @pass_context
 def doctor(obj: Context) -> int:
     """Check a live tenant against kbsync's wire contract (read only)."""
     from kbsync.commands import doctor as command
-    from kbsync.session import open_client
 
-    with open_client(obj.config(knowledge_base=False)) as client:
+    with obj.connect()(obj.config(knowledge_base=False)) as client:
         return command.run(client, emit=obj.console.out)
 
 
@@ -315,7 +376,7 @@ def watch(obj: Context, host: str, port: int, open_browser: bool, debounce: int,
 
     return command.run(obj.config, obj.console, host=host, port=port,
                        open_browser=open_browser, debounce_ms=debounce,
-                       push_drafts=push_drafts)
+                       push_drafts=push_drafts, connect=obj.connect())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -330,6 +391,14 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         return 0
+    except click.NoSuchOption as exc:
+        if exc.option_name != "-C" or exc.ctx is None:
+            exc.show()
+            return USAGE_ERROR
+        name = exc.ctx.info_name or "the command"
+        advice = _NO_FOLDER.get(name, f"put -C before the command: kbsync -C DIR {name}")
+        click.echo(f"Usage error: {name} does not take -C; {advice}", err=True)
+        return USAGE_ERROR
     except click.UsageError as exc:
         exc.show()
         return USAGE_ERROR

@@ -1,15 +1,27 @@
 """All terminal output: the only module that imports rich.
 
-Colour only on a terminal, never with ``NO_COLOR`` or ``--no-color``; ``-q`` keeps the
-main output and errors, ``-v`` adds detail. Commands report through this object and
-never print, so tests capture everything a user sees in one place.
+Colour only on a terminal, never with ``NO_COLOR``, ``--no-color`` or in GitHub Actions;
+``-q`` keeps the main output and errors, ``-v`` adds detail (each request, each step).
+Commands report through this object and never print, so tests capture everything a
+user sees in one place.
+
+Three audiences:
+
+* a terminal: colour, a spinner while reading, a progress bar while applying;
+* a CI log (stderr is not a terminal): plain lines only, no control codes, no prompts;
+  long work prints a progress line at most every few seconds instead of nothing;
+* GitHub Actions (``GITHUB_ACTIONS=true``): a CI log, plus problems, conflicts and
+  drift as annotations on the files (paths relative to the repository root) and long
+  logs folded into ``::group::`` blocks. The formatting is :mod:`kbsync.render.github`'s.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -24,29 +36,64 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from kbsync.plan.model import Change
+from kbsync.github.environment import in_github_actions
+from kbsync.plan.model import Change, Plan
 from kbsync.problems import Problem
+from kbsync.render import github
+from kbsync.words import plural
 
 _SYMBOL_STYLES = {"+": "green", "-": "red", "~": "yellow", "↕": "cyan", "!": "magenta",
                   "?": "dim", "=": "blue"}
+#: Off a terminal, the shortest time between two progress lines.
+PROGRESS_EVERY = 5.0
+
+Clock = Callable[[], float]
 
 
 class Console:
     def __init__(self, *, color: bool | None = None, verbosity: int = 0,
-                 stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
-        no_color = bool(os.environ.get("NO_COLOR")) or color is False
-        self.color = color
+                 stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+                 github: bool | None = None, clock: Clock = time.monotonic,
+                 progress_every: float = PROGRESS_EVERY) -> None:
+        self.github = in_github_actions() if github is None else github
+        #: The knowledge-base folder relative to the repository root, for annotations.
+        self.annotation_prefix = ""
         self.verbosity = verbosity
-        self._out = RichConsole(file=stdout or sys.stdout, no_color=no_color,
-                                force_terminal=True if color else None, highlight=False,
-                                soft_wrap=True)
-        self._err = RichConsole(file=stderr or sys.stderr, no_color=no_color,
-                                force_terminal=True if color else None, highlight=False,
-                                soft_wrap=True)
+        self.color = color
+        self._stdout = stdout
+        self._stderr = stderr
+        self._clock = clock
+        self._progress_every = progress_every
+        self._reading: _Ticker | None = None  # off a terminal, inside status()
+        self._out, self._err = self._rich_consoles()
+
+    def _rich_consoles(self) -> tuple[RichConsole, RichConsole]:
+        no_color = bool(os.environ.get("NO_COLOR")) or self.color is False or self.github
+        return tuple(  # type: ignore[return-value]
+            RichConsole(file=file, no_color=no_color,
+                        force_terminal=True if self.color and not self.github else None,
+                        highlight=False, soft_wrap=True)
+            for file in (self._stdout or sys.stdout, self._stderr or sys.stderr))
+
+    def reconfigure(self, *, color: bool | None = None, verbosity: int | None = None) -> None:
+        """``--no-color`` / ``-q`` / ``-v`` given after the command name."""
+        if color is not None:
+            self.color = color
+        if verbosity is not None:
+            self.verbosity = verbosity
+        self._out, self._err = self._rich_consoles()
 
     @property
     def interactive(self) -> bool:
-        return self._out.is_terminal and sys.stdin.isatty()
+        """A person can answer a prompt: a terminal, and not a CI runner."""
+        return not self.github and self._out.is_terminal and sys.stdin.isatty()
+
+    @property
+    def live(self) -> bool:
+        """Spinners and bars may redraw stderr in place."""
+        return not self.github and self._err.is_terminal
+
+    # -- lines -----------------------------------------------------------------------------
 
     def out(self, text: str = "") -> None:
         """The command's main output (plans, reports): stdout, never suppressed."""
@@ -68,11 +115,35 @@ class Console:
         self._err.print(Text(text, style="yellow"))
 
     def error(self, text: str) -> None:
+        """The one line a failed command ends with; an error annotation in GitHub Actions
+        (so the run's summary says why it failed)."""
+        if self.github:
+            self._err.print(Text(github.annotation("error", text, title="kbsync")))
+            return
         self._err.print(Text(f"Error: {text}", style="bold red"))
 
     def problem(self, problem: Problem) -> None:
-        style = "red" if problem.is_error else "yellow"
-        self._err.print(Text(str(problem), style=style))
+        """A problem beside the main output (stderr); an annotation in GitHub Actions."""
+        self._problem(problem, self._err)
+
+    def finding(self, problem: Problem) -> None:
+        """A problem that *is* the main output (``validate``): stdout, one per line."""
+        self._problem(problem, self._out)
+
+    def _problem(self, problem: Problem, console: RichConsole) -> None:
+        if self.github:
+            console.print(Text(github.problem_annotation(problem, self.annotation_prefix)))
+            return
+        console.print(Text(str(problem), style="red" if problem.is_error else "yellow"))
+
+    def annotate_plan(self, plan: Plan) -> None:
+        """Conflicts, drift and plan warnings as annotations; nothing off GitHub."""
+        if self.github:
+            self._annotations(github.plan_annotations(plan, self.annotation_prefix))
+
+    def _annotations(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self._err.print(Text(line))
 
     def plan(self, text: str) -> None:
         """A rendered text plan, each change line coloured by its leading symbol.
@@ -90,6 +161,35 @@ class Console:
         out.rstrip()
         self._out.print(out)
 
+    # -- the remote ------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, status: int | None, seconds: float) -> None:
+        """``-v``: ``GET /organizations/1/portal/articles/?page=2 -> 200 (35 ms)``.
+
+        Only what the client hands over (method, path, status): never a header, so
+        never the token.
+        """
+        answer = "no answer" if status is None else str(status)
+        self.detail(f"{method} {path} -> {answer} ({seconds * 1000:.0f} ms)")
+        if self._reading is not None and self.verbosity == 0:
+            line = self._reading.tick()
+            if line:
+                self.info(line)
+
+    def waiting(self, seconds: float, reason: str) -> None:
+        """The client pauses: for the rate limit (a 429, the server's headers, or the
+        minute's budget spent), said on and off a terminal when it is worth a line;
+        before a retry after an error, under ``-v``."""
+        shown = max(1, math.ceil(seconds))
+        if reason in ("429", "server") or (reason == "budget" and seconds >= 5):
+            self.info(f"initdesk rate limit: waiting {shown} s")
+        elif reason == "budget":
+            self.detail(f"initdesk rate limit: waiting {seconds:.1f} s")
+        else:
+            self.detail(f"initdesk answered {reason}: retrying in {shown} s")
+
+    # -- interaction and long work ---------------------------------------------------------
+
     def confirm(self, question: str) -> bool:
         self._err.print(Text(question + " Only 'yes' will be accepted: ", style="bold"), end="")
         try:
@@ -99,34 +199,64 @@ class Console:
         return answer.strip().lower() == "yes"
 
     @contextmanager
-    def status(self, message: str) -> Iterator[None]:
-        """A spinner while waiting on the Help Center (throttled reads take a while)."""
-        if self.verbosity < 0 or not self._err.is_terminal:
+    def group(self, title: str) -> Iterator[None]:
+        """A foldable block of log lines in GitHub Actions; nothing anywhere else."""
+        if not self.github:
             yield
             return
-        with self._err.status(message):
+        self._err.print(Text(github.group(title)))
+        try:
             yield
+        finally:
+            self._err.print(Text(github.ENDGROUP))
 
     @contextmanager
-    def progress(self, description: str) -> Iterator[ProgressHooks]:
-        progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[item]}"), TimeElapsedColumn(),
-            console=self._err, disable=self.verbosity < 0 or not self._err.is_terminal,
-            transient=False,
-        )
-        hooks = ProgressHooks(progress, description, self)
-        with progress:
-            yield hooks
+    def status(self, message: str) -> Iterator[None]:
+        """A spinner on a terminal while waiting on the Help Center; off one, the
+        message as a plain line, then (if requests are reported through
+        :meth:`request`) ``Reading the Help Center: 40 requests, 41 s`` at most every
+        few seconds, so a long read under the throttle is not minutes of silence."""
+        if self.verbosity < 0:
+            yield
+        elif not self.live:
+            self.info(message)
+            self._reading = _Ticker(message.rstrip("…. "), self._clock, self._progress_every)
+            try:
+                yield
+            finally:
+                self._reading = None
+        else:
+            with self._err.status(message):
+                yield
+
+    @contextmanager
+    def progress(self, description: str,
+                 requests: Callable[[], int] | None = None) -> Iterator[ProgressHooks]:
+        """Progress hooks for the apply executor: a bar on a terminal, lines off one.
+
+        ``requests`` (the client's count so far) goes into the lines and the bar.
+        """
+        if self.live or self.verbosity < 0:
+            progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[item]}"), TimeElapsedColumn(),
+                console=self._err, disable=self.verbosity < 0, transient=False,
+            )
+            with progress:
+                yield BarHooks(progress, description, self)
+            return
+        with self.group(description):
+            yield LineHooks(description, self, requests or (lambda: 0), self._clock,
+                            self._progress_every)
 
     @contextmanager
     def counting(self, description: str, total: int) -> Iterator[Callable[[], None]]:
         """Count ``total`` steps: a bar on a terminal; elsewhere a plain line per tenth
         when there are enough steps (50) for the wait to matter."""
-        if self.verbosity < 0 or total <= 0 or (total < 50 and not self._err.is_terminal):
+        if self.verbosity < 0 or total <= 0 or (total < 50 and not self.live):
             yield lambda: None
             return
-        if self._err.is_terminal:
+        if self.live:
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(), console=self._err) as bar:
                 task = bar.add_task(description, total=total)
@@ -143,12 +273,25 @@ class Console:
 
 
 class ProgressHooks:
-    """ApplyHooks for the executor: a progress bar on a terminal, lines under -v."""
+    """ApplyHooks for the executor; both kinds add one line per step under ``-v``."""
 
-    def __init__(self, progress: Progress, description: str, console: Console) -> None:
-        self._progress = progress
+    def __init__(self, description: str, console: Console) -> None:
         self._description = description
         self._console = console
+
+    def started(self, total: int) -> None:
+        raise NotImplementedError
+
+    def step_done(self, change: Change, note: str) -> None:
+        self._console.detail(f"{note}: {change.kind} {change.key}")
+
+
+class BarHooks(ProgressHooks):
+    """A rich progress bar (on a terminal)."""
+
+    def __init__(self, progress: Progress, description: str, console: Console) -> None:
+        super().__init__(description, console)
+        self._progress = progress
         self._task: TaskID | None = None
 
     def started(self, total: int) -> None:
@@ -157,7 +300,79 @@ class ProgressHooks:
     def step_done(self, change: Change, note: str) -> None:
         if self._task is not None:
             self._progress.update(self._task, advance=1, item=change.key)
-        self._console.detail(f"{note}: {change.kind} {change.key}")
+        super().step_done(change, note)
+
+
+class LineHooks(ProgressHooks):
+    """Plain progress lines for a log: the first step's, then at most one every
+    ``every`` seconds, and the last: ``Applying: 120/2048 done, 131 requests, about
+    3 min left``. Steps, not plan lines: a link fix-up after a create is a step too."""
+
+    def __init__(self, description: str, console: Console, requests: Callable[[], int],
+                 clock: Clock, every: float) -> None:
+        super().__init__(description, console)
+        self._requests = requests
+        self._clock = clock
+        self._every = every
+        self._total = 0
+        self._done = 0
+        self._started = 0.0
+        self._last: float | None = None
+
+    def started(self, total: int) -> None:
+        self._total = total
+        self._started = self._clock()
+        self._console.info(f"{self._description}: {plural(total, 'step')} to run")
+
+    def step_done(self, change: Change, note: str) -> None:
+        super().step_done(change, note)
+        self._done += 1
+        now = self._clock()
+        last_step = self._done >= self._total
+        if last_step or self._last is None or now - self._last >= self._every:
+            self._last = now
+            self._console.info(self.line(now))
+
+    def line(self, now: float) -> str:
+        elapsed = now - self._started
+        text = (f"{self._description}: {self._done}/{self._total} done, "
+                f"{plural(self._requests(), 'request')}")
+        remaining = self._total - self._done
+        if remaining <= 0:
+            return f"{text}, {_duration(elapsed)}"
+        if elapsed >= 1:  # before that, an estimate says little
+            return f"{text}, about {_duration(elapsed / self._done * remaining)} left"
+        return text
+
+
+class _Ticker:
+    """Counts requests; a line when the last one is ``every`` seconds old."""
+
+    def __init__(self, label: str, clock: Clock, every: float) -> None:
+        self._label = label
+        self._clock = clock
+        self._every = every
+        self._started = self._last = clock()
+        self._count = 0
+
+    def tick(self) -> str | None:
+        self._count += 1
+        now = self._clock()
+        if now - self._last < self._every:
+            return None
+        self._last = now
+        return (f"{self._label}: {plural(self._count, 'request')}, "
+                f"{_duration(now - self._started)}")
+
+
+def _duration(seconds: float) -> str:
+    """``"4 s"``, ``"3 min"``, ``"1 h 5 min"``: a log line's precision."""
+    if seconds < 60:
+        return f"{max(0, round(seconds))} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def _diff_style(line: str) -> str | None:

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from kbsync.words import plural
+
 
 class KbsyncError(Exception):
     """Base of every error that is reported as one line with exit code 1."""
@@ -86,7 +88,7 @@ class ConflictingFiles(KbsyncError):
     def __init__(self, paths: Sequence[str]) -> None:
         self.paths = list(paths)
         super().__init__(
-            f"{len(self.paths)} file(s) changed both locally and remotely: "
+            f"{plural(len(self.paths), 'file')} changed both locally and remotely: "
             + ", ".join(self.paths)
             + " (left untouched; re-run with --on-conflict markers|theirs|ours)"
         )

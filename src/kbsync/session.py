@@ -14,7 +14,7 @@ import httpx
 from kbsync import __version__
 from kbsync.config import Config, require_remote
 from kbsync.model import RemoteRef
-from kbsync.remote.client import HelpCenterClient
+from kbsync.remote.client import HelpCenterClient, RequestObserver, WaitObserver
 from kbsync.remote.spend_record import SpendRecord
 
 #: How a command gets its client; tests pass one bound to their own emulator.
@@ -61,3 +61,20 @@ def open_client(config: Config) -> Iterator[HelpCenterClient]:
         http.close()
         if app is not None:
             app.close()
+
+
+def observed(connect: Connect, *, on_request: RequestObserver | None = None,
+             on_wait: WaitObserver | None = None) -> Connect:
+    """``connect`` with observers attached to every client it opens.
+
+    The command line wires the console here once (``-v`` request lines, rate-limit
+    waits), so every command that opens a client reports the same way.
+    """
+
+    @contextmanager
+    def connect_observed(config: Config) -> Iterator[HelpCenterClient]:
+        with connect(config) as client:
+            client.observe(on_request=on_request, on_wait=on_wait)
+            yield client
+
+    return connect_observed

@@ -20,7 +20,7 @@ from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.problems import Problem, sort_key
 
 __all__ = ["ASSETS_HINT", "check_articles", "check_tree", "check_whole", "conflict_markers",
-           "duplicate_slugs", "shared_positions"]
+           "duplicate_slugs", "links_to_drafts", "shared_positions"]
 
 ASSETS_HINT = (
     "initdesk has no upload endpoint; set assets_base_url under [content] to where the "
@@ -62,6 +62,7 @@ def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iter
         if article is not None:
             problems.extend(links.check(article))
             problems.extend(conflict_markers(article))
+            problems.extend(links_to_drafts(tree, parsed, article))
     return problems
 
 
@@ -73,6 +74,23 @@ def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
                           line=article.body_line + offset,
                           hint="keep the lines you want, delete the markers, then apply")
             return
+
+
+def links_to_drafts(tree: LocalTree, parsed: Mapping[str, ParsedBody],
+                    article: LocalArticle) -> Iterator[Problem]:
+    """A published article linking to a draft: readers would follow it to a page they
+    cannot see. A warning (the draft may be published in the same change), once per
+    link."""
+    if article.status == "published":
+        for link in parsed[article.key].links:
+            resolved = None if link.is_image else resolve_relative(article.key, link.target)
+            target = tree.article(resolved[0]) if resolved is not None else None
+            if target is None or target.status != "draft" or target.key == article.key:
+                continue
+            yield Problem(article.key, f"links to the draft article {target.key}",
+                          line=link.line, severity="warning",
+                          hint="readers cannot open a draft: publish it (status: published) "
+                               "or remove the link")
 
 
 def shared_positions(tree: LocalTree) -> Iterator[Problem]:

@@ -63,7 +63,7 @@ def test_a_conflict_leaves_the_file_untouched_and_exits_1(conflicted: PullKB) ->
     before = conflicted.snapshot()
     outcome = conflicted.pull()
     assert outcome.code == 1
-    assert "1 file(s) changed both locally and remotely: billing/invoices.md" in outcome.err
+    assert "1 file changed both locally and remotely: billing/invoices.md" in outcome.err
     assert conflicted.snapshot() == before
 
 

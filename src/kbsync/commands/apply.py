@@ -25,6 +25,7 @@ from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
 from kbsync.session import Connect, open_client, remote_ref
+from kbsync.words import plural
 
 INTERRUPTED = 130
 _PAST = {Action.CREATE: "created", Action.ADOPT: "adopted", Action.UPDATE: "updated",
@@ -51,13 +52,15 @@ def run(config: Config, console: Console, *, planfile: Path | None = None, yes: 
         plan = planned.plan
         check_safe(plan, max_deletes=config.max_deletes, force=options.force)
         show(plan, console, "text")
+        console.annotate_plan(plan)
         if not plan.has_changes:
             apply_plan(planned, client, lock, config)  # the lock follows what is in sync
             _fail_on_conflicts(plan)
             return 0
-        _confirm(console, yes)
+        _confirm(console, yes or planfile is not None)  # a saved plan is the approval
         before = client.request_count
-        with stop_on_interrupt() as stop_requested, console.progress("Applying") as hooks:
+        with stop_on_interrupt() as stop_requested, console.progress(
+                "Applying", requests=lambda: client.request_count - before) as hooks:
             result = apply_plan(planned, client, lock, config, hooks=hooks,
                                 should_stop=stop_requested)
         requests = client.request_count - before
@@ -78,7 +81,7 @@ def _report(result: ApplyResult, planned: Planned, console: Console, requests: i
     done = [f"{c.action.value} {c.kind} {c.key}" for c in result.done]
     not_done = [f"{c.action.value} {c.kind} {c.key}" for c in result.not_done]
     if result.interrupted:
-        console.warn(f"Interrupted: {len(done)} step(s) done, {len(not_done)} not done. "
+        console.warn(f"Interrupted: {plural(len(done), 'step')} done, {len(not_done)} not done. "
                      "The lock is saved; run `kbsync apply` again to finish.")
         return INTERRUPTED
     if result.error is not None:
@@ -91,7 +94,7 @@ def _report(result: ApplyResult, planned: Planned, console: Console, requests: i
             + "\n  The lock records what was done; fix the cause and run apply again.",
             done, not_done)
     counts = ", ".join(f"{plan.count(a)} {_PAST[a]}" for a in _PAST if plan.count(a))
-    console.success(f"Apply complete: {counts} ({requests} requests).")
+    console.success(f"Apply complete: {counts} ({plural(requests, 'request')}).")
     _fail_on_conflicts(plan)
     return 0
 

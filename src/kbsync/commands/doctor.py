@@ -18,6 +18,7 @@ from typing import Any
 from kbsync.errors import AuthError, ContractError, ForbiddenError, RemoteError
 from kbsync.remote import wire
 from kbsync.remote.client import HelpCenterClient
+from kbsync.words import plural
 
 Emit = Callable[[str], None]
 
@@ -209,10 +210,11 @@ class _Doctor:
             names = ", ".join(where[:VERDICT_NAMES])
             more = ", …" if len(where) > VERDICT_NAMES else ""
             return f"doctor: {count} difference{'s' if count != 1 else ''} — {names}{more}"
-        line = (f"doctor: the tenant matches the contract ({self.endpoints} endpoints, "
-                f"{self.fields_checked} fields)")
+        line = (f"doctor: the tenant matches the contract ({plural(self.endpoints, 'endpoint')}, "
+                f"{plural(self.fields_checked, 'field')})")
         if self.fields_unchecked:
-            line += f"; {self.fields_unchecked} fields not checked: no objects to compare"
+            line += (f"; {plural(self.fields_unchecked, 'field')} not checked: no objects to "
+                     "compare")
         return line
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import shlex
 import sqlite3
 from collections.abc import Callable
 
 from kbsync.emulator.app import EmulatorConfig, create_app, load_tickets
 from kbsync.emulator.server import serve_forever
 from kbsync.errors import ConfigError, UsageError
+from kbsync.remote import wire
 
 
 def _check_arguments(port: int, org: int, rate_limit: int, faults: float) -> None:
@@ -23,6 +25,12 @@ def _check_arguments(port: int, org: int, rate_limit: int, faults: float) -> Non
         )
     if not 0.0 <= faults <= 1.0:
         raise UsageError(f"--faults must be a share between 0 and 1 (got {faults})")
+
+
+def curl_line(url: str, org: int, token: str | None) -> str:
+    """A request a person can paste: the token travels in initdesk's header."""
+    header = f"-H {shlex.quote(f'{wire.TOKEN_HEADER}: {token}')} " if token is not None else ""
+    return f"curl {header}{url}{wire.articles_path(org)}"
 
 
 def run(
@@ -59,6 +67,7 @@ def run(
         announce(f"initdesk emulator on {url} (organization {org}, token: {shown_token})")
         hint = f"point kbsync at it: INITDESK_BASE_URL={url} INITDESK_ORG_ID={org}"
         announce(hint + (f" INITDESK_TOKEN={token}" if token is not None else ""))
+        announce(f"or call it yourself: {curl_line(url, org, token)}")
 
     try:
         serve_forever(app, host, port, on_ready=ready)

@@ -20,6 +20,7 @@ from kbsync.local.scaffold import write_starter
 from kbsync.pull.runner import import_remote
 from kbsync.remote.actual import read_actual
 from kbsync.session import Connect, open_client, remote_ref
+from kbsync.words import plural
 
 __all__ = ["run", "scaffold"]
 
@@ -34,7 +35,7 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             actual = read_actual(client, with_portal=True)
-        console.detail(f"{client.request_count} requests sent (reads only)")
+        console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     result = import_remote(config, actual, ref).result
     for warning in result.warnings:
         console.warn(f"warning: {warning}")
@@ -42,11 +43,11 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     for problem in checked.problems:
         console.problem(problem)
     if checked.errors:
-        console.warn(f"The written files have {len(checked.errors)} problem(s) to fix before "
-                     "`kbsync plan`.")
+        problems = plural(len(checked.errors), "problem")
+        console.warn(f"The written files have {problems} to fix before `kbsync plan`.")
     collections = sum(1 for c in result.changes if c.kind == "collection")
     console.success(
-        f"Wrote {len(actual.articles)} article(s) in {collections} collection(s) "
+        f"Wrote {plural(len(actual.articles), 'article')} in {plural(collections, 'collection')} "
         f"to {root}. Next: `kbsync -C {root} plan` (it should show no changes), then commit.")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,8 +19,9 @@ from kbsync.plan.planner import check_safe
 from kbsync.planfile import save_plan
 from kbsync.render.json import render_json
 from kbsync.render.markdown import render_markdown
-from kbsync.render.text import render_text
+from kbsync.render.text import render_text, summary
 from kbsync.session import Connect, open_client, remote_ref
+from kbsync.words import plural
 
 Format = Literal["text", "markdown", "json"]
 CHANGES_PRESENT = 2
@@ -27,7 +29,9 @@ CHANGES_PRESENT = 2
 
 def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | None = None,
         detailed_exitcode: bool = False, options: DiffOptions = DiffOptions(),
-        targets: Sequence[str] = (), connect: Connect = open_client) -> int:
+        targets: Sequence[str] = (), connect: Connect = open_client,
+        root_option: str | None = None) -> int:
+    """``root_option`` is ``-C`` as the user gave it, for the apply command we suggest."""
     local = read_local(config)
     for warning in local.warnings:
         console.problem(warning)
@@ -36,12 +40,13 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
         with console.status("Reading the Help Center…"):
             planned = plan_against(local, client, lock, remote_ref(config), options=options,
                                    targets=targets)
-        console.detail(f"{client.request_count} requests sent (reads only)")
+        console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     plan = _with_safety_warning(planned.plan, config, options.force)
     show(plan, console, fmt)
+    console.annotate_plan(plan)
     if out is not None:
         save_plan(plan, out)
-        console.info(f"Saved the plan to {out}; run `kbsync apply {out}` to apply exactly it.")
+        console.info(saved_message(out, root_option))
     differs = plan.has_changes or plan.count(Action.CONFLICT) > 0
     return CHANGES_PRESENT if detailed_exitcode and differs else 0
 
@@ -52,7 +57,15 @@ def show(plan: Plan, console: Console, fmt: Format) -> None:
     elif fmt == "markdown":
         console.out(render_markdown(plan).rstrip("\n"))
     else:
-        console.plan(render_text(plan))
+        with console.group(f"kbsync plan: {summary(plan)}"):
+            console.plan(render_text(plan))
+
+
+def saved_message(out: Path, root_option: str | None) -> str:
+    """What was written, in which format, and the exact command that applies it."""
+    root = f" -C {shlex.quote(root_option)}" if root_option else ""
+    return (f"Saved the plan to {out} (JSON). Apply exactly this plan with: "
+            f"kbsync{root} apply {shlex.quote(str(out))}")
 
 
 def _with_safety_warning(plan: Plan, config: Config, force: bool) -> Plan:

@@ -19,6 +19,7 @@ from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
 from kbsync.pull.runner import manages_portal, pull, require_repository
 from kbsync.remote.actual import read_actual
 from kbsync.session import Connect, open_client, remote_ref
+from kbsync.words import plural
 
 __all__ = ["describe", "run", "summary"]
 
@@ -44,7 +45,7 @@ def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool 
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             actual = read_actual(client, with_portal=manages_portal(config.root))
-        console.detail(f"{client.request_count} requests sent (reads only)")
+        console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     pulled = pull(config, local.tree, lock, actual, ref,
                   options=PullOptions(prune=prune, on_conflict=on_conflict), dry_run=dry_run,
                   commit_message=commit_message if commit else None)

@@ -15,6 +15,7 @@ from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
 from kbsync.plan.diff import Differ, DiffOptions, portal_change
 from kbsync.plan.match import Matching
 from kbsync.plan.model import Action, Change, Plan
+from kbsync.words import plural
 
 _ORDER = {
     ("portal", Action.UPDATE): 0,
@@ -114,8 +115,8 @@ def keep_nonempty_collections(changes: list[Change], actual: ActualState) -> lis
         if articles or children:
             gone_collections.discard(change.remote_id)
             out[index] = replace(change, action=Action.UNMANAGED, reason=(
-                f"not deleted: it still holds {articles} article(s) and {children} "
-                "collection(s) that stay"))
+                f"not deleted: it still holds {plural(articles, 'article')} and "
+                f"{plural(children, 'collection')} that stay"))
     return out
 
 
@@ -174,6 +175,7 @@ def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
     deletes = plan.count(Action.DELETE)
     if deletes > max_deletes and not force:
         raise UnsafePlanError(
-            f"the plan deletes {deletes} items, more than max_deletes = {max_deletes}; "
+            f"the plan deletes {plural(deletes, 'item')}, more than max_deletes = "
+            f"{max_deletes}; "
             "check it, then raise max_deletes under [apply] in kbsync.toml or use --force"
         )

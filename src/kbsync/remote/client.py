@@ -56,13 +56,16 @@ from kbsync.model import (
     Ticket,
 )
 from kbsync.remote import wire
-from kbsync.remote.budget import OnWait, RequestBudget
+from kbsync.remote.budget import RequestBudget
 from kbsync.remote.spend_record import SpendRecord
 
 log = logging.getLogger("kbsync.remote")
 
 T = TypeVar("T")
 OnRequest = Callable[[str, str, int | None], None]
+#: Observers attached with :meth:`HelpCenterClient.observe`.
+RequestObserver = Callable[[str, str, int | None, float], None]  # method, path, status, s
+WaitObserver = Callable[[float, str], None]  # seconds, reason ("429", "HTTP 503", ...)
 
 #: Verbs that may be repeated after an unknown outcome: doing them twice is doing them once.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
@@ -114,7 +117,7 @@ class HelpCenterClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_request: OnRequest | None = None,
-        on_wait: OnWait | None = None,
+        on_wait: WaitObserver | None = None,
         record: SpendRecord | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -126,11 +129,26 @@ class HelpCenterClient:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self._on_request = on_request
-        self._on_wait = on_wait
         self._rng = rng or random.Random()
+        self._request_observers: list[RequestObserver] = []
+        self._wait_observers: list[WaitObserver] = [on_wait] if on_wait is not None else []
         self.budget = RequestBudget(requests_per_minute, clock=clock, sleep=sleep,
-                                    record=record, on_wait=on_wait)
+                                    record=record, on_wait=self._waiting)
         self.request_count = 0
+
+    def observe(self, *, on_request: RequestObserver | None = None,
+                on_wait: WaitObserver | None = None) -> None:
+        """Attach observers after construction (the console's ``-v`` lines and waits).
+
+        ``on_request(method, path, status, seconds)`` follows every attempt (status None
+        when no answer came); ``on_wait(seconds, reason)`` precedes every pause before a
+        retry. They get the path, never the headers: nothing an observer sees holds the
+        token.
+        """
+        if on_request is not None:
+            self._request_observers.append(on_request)
+        if on_wait is not None:
+            self._wait_observers.append(on_wait)
 
     def __repr__(self) -> str:
         return (
@@ -439,8 +457,7 @@ class HelpCenterClient:
         except Exception as exc:
             self.budget.after_answer(stamp, None)
             log.debug("%s %s -> %s", call.method, path, type(exc).__name__)
-            if self._on_request is not None:
-                self._on_request(call.method, path, None)
+            self._report(call.method, path, None, started)
             raise
         except BaseException:  # Ctrl-C mid-request: it was sent all the same
             self.budget.after_answer(stamp, None)
@@ -448,9 +465,15 @@ class HelpCenterClient:
         self.budget.after_answer(stamp, response.headers)
         log.debug("%s %s -> %d (%.0f ms)", call.method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
-        if self._on_request is not None:
-            self._on_request(call.method, path, response.status_code)
+        self._report(call.method, path, response.status_code, started)
         return response
+
+    def _report(self, method: str, path: str, status: int | None, started: float) -> None:
+        if self._on_request is not None:
+            self._on_request(method, path, status)
+        seconds = time.perf_counter() - started
+        for observer in self._request_observers:
+            observer(method, path, status, seconds)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
@@ -496,10 +519,7 @@ class HelpCenterClient:
         if delay is None:
             delay = self._backoff(attempt)
         self.budget.rate_limited(delay, response.headers)
-        pause = min(delay, self.backoff_cap)
-        if self._on_wait is not None:
-            self._on_wait(pause, "429")
-        self._pause(pause, call, "429")
+        self._pause(min(delay, self.backoff_cap), call, "429")
 
     def _server_failed(
         self, call: _Call, response: httpx.Response, *, final: bool, attempt: int
@@ -527,7 +547,14 @@ class HelpCenterClient:
     def _pause(self, seconds: float, call: _Call, reason: str) -> None:
         log.debug("%s %s: %s, retrying in %.2f s", call.method, _path_of(call.url), reason,
                   seconds)
+        self._waiting(seconds, reason)
         self._sleep(seconds)
+
+    def _waiting(self, seconds: float, reason: str) -> None:
+        """Tell the observers about a pause: the budget's ("budget", "server") or a
+        retry's ("429", "HTTP 503", ...)."""
+        for observer in self._wait_observers:
+            observer(seconds, reason)
 
     # --- error mapping ------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""kbsync in GitHub Actions: where the repository is, the action's script, PR comments."""

@@ -1,0 +1,327 @@
+"""The GitHub Action's one step: ``python -m kbsync.github.action``.
+
+``action.yml`` only installs kbsync and runs this module; the logic lives here, in the
+package, so that it is tested and versioned with kbsync. It reads the action's inputs
+from ``KBSYNC_*`` variables (set by ``action.yml``) and GitHub's own ``GITHUB_*``
+variables, runs one kbsync command in-process, and then
+
+* appends the Markdown plan (or report) to ``$GITHUB_STEP_SUMMARY``;
+* writes the outputs ``has-changes``, ``conflicts``, ``plan-json``, ``plan-file`` and
+  ``coverage`` to ``$GITHUB_OUTPUT`` (multi-line values in GitHub's heredoc syntax);
+* with a ``github-token`` on a pull request, creates or updates one sticky comment.
+
+Exit codes are kbsync's, except that ``plan`` finding changes is a success here (the
+comment and outputs say it), and ``apply`` fails when it leaves conflicts behind.
+``apply`` runs as ``plan --out FILE`` then ``apply FILE``: the summary then shows
+exactly what was applied, and a Help Center changed in between is refused as stale.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shlex
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from kbsync.cli import run as kbsync
+from kbsync.config import TOKEN_ENV
+from kbsync.console import Console
+from kbsync.github.comments import (
+    CommentError,
+    Comments,
+    comment_body,
+    marker,
+    pull_request_number,
+)
+from kbsync.plan.model import Action, Plan
+from kbsync.render.github import annotation
+from kbsync.render.json import plan_from_dict, plan_to_dict
+from kbsync.render.markdown import render_markdown
+from kbsync.render.text import render_text, summary
+from kbsync.words import plural
+
+__all__ = ["COMMANDS", "Inputs", "Result", "main", "run", "write_outputs"]
+
+COMMANDS = ("validate", "plan", "apply", "pull", "coverage")
+USAGE_ERROR = 64
+CHANGES_PRESENT = 2
+#: GitHub keeps at most 1 MiB of outputs per job and of summary per step.
+OUTPUT_LIMIT = 900_000
+SUMMARY_LIMIT = 1_000_000
+#: Options the action sets itself for a command; the same in ``args`` is refused.
+_OWN_OPTIONS = {"plan": ("--format", "--detailed-exitcode"),
+                "apply": ("--format", "--out", "--detailed-exitcode"),
+                "validate": ("--format",), "coverage": ("--format",)}
+
+
+class InputError(Exception):
+    """A bad input of the action: one line, exit 64."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    command: str
+    directory: str
+    args: tuple[str, ...]
+    github_token: str | None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Inputs:
+        command = environ.get("KBSYNC_COMMAND", "").strip()
+        if command not in COMMANDS:
+            raise InputError(f"command must be one of {', '.join(COMMANDS)}, got {command!r}")
+        try:
+            args = tuple(shlex.split(environ.get("KBSYNC_ARGS", "")))
+        except ValueError as exc:
+            raise InputError(f"args: {exc} (quote as in a shell)") from None
+        for option in _OWN_OPTIONS.get(command, ()):
+            if any(arg == option or arg.startswith(option + "=") for arg in args):
+                raise InputError(f"args: the action sets {option} for {command} itself; "
+                                 "remove it")
+        return cls(command, environ.get("KBSYNC_DIRECTORY", "").strip() or ".", args,
+                   environ.get("KBSYNC_GITHUB_TOKEN") or None)
+
+
+@dataclass
+class Result:
+    """What one command produced, for the summary, the outputs and the comment."""
+
+    code: int
+    summary: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    comment: str | None = None  # Markdown for the sticky comment
+    comment_kind: str = "plan"
+
+
+def main(environ: Mapping[str, str] | None = None, stdout: IO[str] | None = None,
+         stderr: IO[str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    console = Console(github=True, stdout=stdout, stderr=stderr)
+    try:
+        inputs = Inputs.from_env(env)
+    except InputError as exc:
+        console.out(annotation("error", str(exc), title="kbsync action"))
+        return USAGE_ERROR
+    if env.get("KBSYNC_TOKEN"):  # the token input; without it, a job's INITDESK_TOKEN
+        os.environ[TOKEN_ENV] = env["KBSYNC_TOKEN"]
+    result = run(inputs, env, console, stdout=stdout, stderr=stderr)
+    if result.code != 0 and not result.summary:
+        result.summary = (f"### kbsync {inputs.command}\n\n**Failed** (exit {result.code}): "
+                          "see the annotations and the log.\n")
+    if result.summary:
+        _append(env.get("GITHUB_STEP_SUMMARY"), _capped(result.summary, SUMMARY_LIMIT))
+    write_outputs(env.get("GITHUB_OUTPUT"), result.outputs)
+    if result.comment is not None:
+        _comment(inputs, env, console, result)
+    return result.code
+
+
+def run(inputs: Inputs, env: Mapping[str, str], console: Console,
+        stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> Result:
+    """Run the command in-process; its stderr (annotations, progress) goes to the log."""
+    root = ["-C", inputs.directory]
+    if inputs.command == "validate":
+        return _validate(_invoke([*root, "validate", "--format", "json", *inputs.args],
+                                 stderr))
+    if inputs.command in ("plan", "apply"):
+        plan_file = Path(env.get("RUNNER_TEMP") or ".") / f"kbsync-plan-{uuid.uuid4().hex}.json"
+        code, out = _invoke([*root, "plan", "--format", "json", "--detailed-exitcode",
+                             "--out", str(plan_file), *inputs.args], stderr)
+        if code not in (0, CHANGES_PRESENT):
+            return Result(code)
+        plan = plan_from_dict(json.loads(out))
+        result = _planned(plan, out, plan_file, inputs, console)
+        if inputs.command == "apply":
+            return _apply(result, plan, plan_file, root, console, stdout, stderr)
+        return result
+    if inputs.command == "pull":
+        return _pull(_invoke([*root, "pull", *inputs.args], stderr), console)
+    return _coverage(_invoke([*root, "coverage", "--format", "json", *inputs.args], stderr),
+                     inputs)
+
+
+def _invoke(argv: Sequence[str], stderr: IO[str] | None, *,
+            stdout: IO[str] | None = None) -> tuple[int, str]:
+    """kbsync in this process, its stderr to the log; its stdout kept (returned), or
+    to ``stdout`` (the log) when given."""
+    out = io.StringIO()
+    code = kbsync(list(argv), Console(github=True, stdout=stdout or out, stderr=stderr))
+    return code, out.getvalue()
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def _validate(invoked: tuple[int, str]) -> Result:
+    code, out = invoked
+    try:
+        report = json.loads(out)
+    except ValueError:  # kbsync.toml itself was refused: annotated already
+        return Result(code, "### kbsync validate\n\nThe configuration was refused; see the "
+                            "annotations.\n")
+    counts = report["counts"]
+    head = (f"{plural(counts['articles'], 'article')} in "
+            f"{plural(counts['collections'], 'collection')}")
+    found = ", ".join(plural(counts[k], k[:-1]) for k in ("errors", "warnings") if counts[k])
+    lines = ["### kbsync validate", "", f"{head}: {found or 'valid'}."]
+    if report["findings"]:
+        lines += ["", "| file | line | key | problem |", "|---|---|---|---|"]
+        lines += [f"| `{f['path']}` | {f['line'] or ''} | {f['key'] or ''} | "
+                  f"{'⚠️ ' if f['severity'] == 'warning' else '❌ '}"
+                  f"{_cell(f['message'])}{_cell(' (' + f['hint'] + ')') if f['hint'] else ''} |"
+                  for f in report["findings"]]
+    return Result(code, "\n".join(lines) + "\n",
+                  {"errors": str(counts["errors"]), "warnings": str(counts["warnings"])})
+
+
+def _planned(plan: Plan, plan_json: str, plan_file: Path, inputs: Inputs,
+             console: Console) -> Result:
+    if inputs.command == "plan":  # apply shows it as it applies it
+        with console.group(f"kbsync plan: {summary(plan)}"):
+            console.plan(render_text(plan))
+    markdown = render_markdown(plan)
+    outputs = {"has-changes": "true" if plan.has_changes else "false",
+               "conflicts": str(plan.count(Action.CONFLICT)),
+               "plan-json": _bounded_json(plan, plan_json),
+               "plan-file": str(plan_file)}
+    comment = markdown if inputs.command == "plan" else None
+    return Result(0, markdown, outputs, comment, "plan")
+
+
+def _apply(planned: Result, plan: Plan, plan_file: Path, root: list[str], console: Console,
+           stdout: IO[str] | None, stderr: IO[str] | None) -> Result:
+    conflicts = plan.count(Action.CONFLICT)
+    code = 0
+    if plan.has_changes:
+        code, _ = _invoke([*root, "apply", str(plan_file)], stderr, stdout=stdout or sys.stdout)
+        verdict = "Applied." if code == 0 else f"**Apply failed** (exit {code}); see the log."
+    else:
+        verdict = "Nothing to apply."
+    if conflicts:  # apply leaves them alone; the job must not look green
+        left = plural(conflicts, "conflict")
+        if code == 0:
+            console.error(f"{left} left untouched: the Help Center does not match the files "
+                          "(run `kbsync pull`, or apply --force)")
+            code = 1
+        verdict = f"**{left} left untouched**" + (
+            ": see the annotations." if code == 1 else f"; apply exited {code}: see the log.")
+    planned.code = code
+    planned.summary = planned.summary.rstrip("\n") + f"\n\n{verdict}\n"
+    return planned
+
+
+def _pull(invoked: tuple[int, str], console: Console) -> Result:
+    """pull prints one line per file it changes or leaves in conflict."""
+    code, out = invoked
+    lines = [line for line in out.splitlines() if line.strip()]
+    for line in lines:
+        console.out(line)
+    conflicts = sum(1 for line in lines if line.lstrip().startswith("! conflict"))
+    body = "\n".join(lines) if lines else "Nothing to pull."
+    text = f"### kbsync pull\n\n```\n{body}\n```\n" if lines else f"### kbsync pull\n\n{body}\n"
+    return Result(code, text, {"has-changes": "true" if lines else "false",
+                               "conflicts": str(conflicts)})
+
+
+def _coverage(invoked: tuple[int, str], inputs: Inputs) -> Result:
+    """``coverage --format json``: a report with a top-level ``coverage`` ratio.
+
+    To be checked once the coverage command lands (it is built on another branch): the
+    shape assumed here is only ``{"coverage": <0..1>, ...}``.
+    """
+    code, out = invoked
+    try:
+        report: Any = json.loads(out)
+        ratio = float(report["coverage"])
+    except (ValueError, TypeError, KeyError):
+        return Result(code)
+    text = (f"### kbsync coverage\n\n**{ratio:.0%}** of the questions in coverage.yaml find "
+            "their article.\n\n<details><summary>Report (JSON)</summary>\n\n```json\n"
+            f"{json.dumps(report, indent=2, ensure_ascii=False)}\n```\n\n</details>\n")
+    comment = text if "--compare" in inputs.args else None
+    return Result(code, text, {"coverage": f"{ratio:g}"}, comment, "coverage")
+
+
+# -- GitHub files and API -------------------------------------------------------------------
+
+
+def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
+    """``name=value`` lines; a multi-line value between heredoc delimiters that cannot
+    occur in it."""
+    if not path or not outputs:
+        return
+    lines = []
+    for name, value in outputs.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+            lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}")
+        else:
+            lines.append(f"{name}={value}")
+    _append(path, "\n".join(lines) + "\n")
+
+
+def _comment(inputs: Inputs, env: Mapping[str, str], console: Console, result: Result) -> None:
+    number = pull_request_number(env.get("GITHUB_EVENT_PATH"))
+    if inputs.github_token is None or number is None or result.comment is None:
+        if inputs.github_token and number is None:
+            console.info("Not a pull request: no comment.")
+        return
+    comments = Comments.connect(env.get("GITHUB_API_URL", "https://api.github.com"),
+                                env.get("GITHUB_REPOSITORY", ""), inputs.github_token)
+    body = comment_body(result.comment, marker(result.comment_kind, inputs.directory),
+                        run_url=_run_url(env))
+    try:
+        posted = comments.upsert(number, body, marker(result.comment_kind, inputs.directory))
+    except CommentError as exc:
+        console.out(annotation("warning", f"could not comment on pull request #{number}: {exc}",
+                               title="kbsync action"))
+        return
+    finally:
+        comments.close()
+    verb = "Commented" if posted.created else "Updated the comment"
+    console.info(f"{verb} on pull request #{number}: {posted.url}")
+
+
+def _run_url(env: Mapping[str, str]) -> str | None:
+    server, repo, run_id = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY",
+                                                  "GITHUB_RUN_ID"))
+    return f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None
+
+
+def _bounded_json(plan: Plan, text: str) -> str:
+    """The plan JSON; too big for an output, the same without field values."""
+    if len(text) <= OUTPUT_LIMIT:
+        return text.rstrip("\n")
+    data = plan_to_dict(plan)
+    for change in data["changes"]:
+        change["fields"] = [{"field": f["field"]} for f in change["fields"]]
+    data["fields_omitted"] = True
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def _capped(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit("\n", 1)[0] + (
+        "\n\n**Cut here**: the summary is limited to 1 MiB. The whole plan is the "
+        "`plan-file` output of this step.\n")
+
+
+def _append(path: str | None, text: str) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(text)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", r"\|")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
