@@ -121,8 +121,9 @@ def test_link_to_a_missing_file_suggests_a_close_one(kb: KB) -> None:
 def test_link_to_a_missing_anchor(kb: KB) -> None:
     kb.write("a.md", "# A\n[o](b.md#nope)\n[s](#stepp)\n\n## Step\n").write("b.md")
     assert kb.messages() == [
-        "a.md:2: broken link: b.md#nope: no heading with id 'nope' in b.md (b.md has no headings)",
-        "a.md:3: broken link: #stepp: no heading with id 'stepp' in this file"
+        "a.md:2: broken link: b.md#nope: no heading or anchor 'nope' in b.md"
+        " (b.md has no headings or anchors)",
+        "a.md:3: broken link: #stepp: no heading or anchor 'stepp' in this file"
         " (did you mean #step?)"]
 
 
