@@ -33,7 +33,7 @@ from typing import Literal
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
-from kbsync.local.markdown import MarkdownRenderer
+from kbsync.local.markdown import ArticleKeys, renderer_for
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
 from kbsync.model import (
     ActualState,
@@ -180,7 +180,7 @@ class _Decider:
         self.options = options
         self.layout = layout
         self.relocator = layout.relocator
-        self.renderer = MarkdownRenderer()
+        self.renderer = renderer_for(content.markdown)
         self.kept_in_place: set[str] = set()
         self.pending_lock: list[Callable[[], None]] = []
         self.url_of: dict[str, str] = {}
@@ -190,6 +190,7 @@ class _Decider:
             if url:
                 self.url_of[placed.key] = url
                 self.key_of[url] = placed.key
+        self.article_keys = ArticleKeys(self.url_of)
         self.pruned: set[str] = set()
         self.indexes: dict[str, int] = {}
 
@@ -453,14 +454,16 @@ class _Decider:
                 RenderedBody(fields.content_html, fields.content):
             body = body_from_remote(fields.content, fields.content_html,
                                     url_to_key=self.key_of.get, article_key=key,
-                                    assets_base_url=self.content.assets_base_url)
+                                    assets_base_url=self.content.assets_base_url,
+                                    dialect=self.content.markdown)
         return article_text(fields, name=posixpath.basename(key),
                             index=self.indexes.get(key, 0), body=body, template=template)
 
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)
         return self.renderer.render(parsed, article_key=key, resolve_article_url=self.url_of.get,
-                                    assets_base_url=self.content.assets_base_url)
+                                    assets_base_url=self.content.assets_base_url,
+                                    article_keys=self.article_keys)
 
     # -- the lock ------------------------------------------------------------------------
 
