@@ -293,7 +293,8 @@ def _longer_html(html: str) -> RenderedBody:
 # Core rules that run between block and inline parsing work on each block's source text
 # (``inline.content``), so backslash escapes are still visible: ``\{#x}`` stays text.
 
-_TRAILING_ATTRS = re.compile(r"[ \t]*(\{[^{}\n]*\})[ \t]*$")
+# After a space (``## Title {#id}``): ``[link](u){.c}`` at a heading's end is the link's.
+_TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}\n]*\})[ \t]*$")
 _ALERT_LINE = re.compile(r"\[!([A-Za-z]+)\][ \t]*$")
 _BlockRule = Callable[[StateBlock, int, int, bool], bool]
 

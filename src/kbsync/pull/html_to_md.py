@@ -327,7 +327,7 @@ _BLOCK_ATTRS = {"p": frozenset(), "ul": frozenset(), "ol": frozenset({"start"}),
 _INLINE_ATTRS = {"a": frozenset({"href", "title"}), "img": _IMG_ATTRS,
                  "code": frozenset()}
 _HEADINGS = _names("h1 h2 h3 h4 h5 h6")
-_ATTRS_AT_END = re.compile(r"(\{[^{}\n]*\})[ \t]*$")
+_ATTRS_AT_END = re.compile(r"(?:^|[ \t])(\{[^{}\n]*\})[ \t]*$")
 
 
 def _attributes_text(pairs: list[tuple[str, str]]) -> str | None:
@@ -697,7 +697,7 @@ class _Converter(MarkdownConverter):
         if name in _HEADINGS:
             skip = frozenset() if id(node) in self._explicit_ids else frozenset({"id"})
             text = _attributes_text(_attribute_pairs(node, skip))
-            return None if text is None or (text and not _ATTRS_AT_END.fullmatch(text)) \
+            return None if text is None or (text and not _ATTRS_AT_END.match(text)) \
                 else text
         if name in _BLOCK_ATTRS:
             return _attributes_text(_attribute_pairs(node, _BLOCK_ATTRS[name]))
@@ -1032,7 +1032,22 @@ class _Converter(MarkdownConverter):
         fence = char * max(3, _longest_run(code, char) + 1)
         if "_inline" in parent_tags:
             return _code_span(code.rstrip("\n"), "td" in parent_tags or "th" in parent_tags)
-        return self._sep(el) + fence + language + "\n" + code + fence + self._sep(el)
+        return (self._sep(el) + self._fence_attributes(el, _language(el)) + fence + language
+                + "\n" + code + fence + self._sep(el))
+
+    def _fence_attributes(self, pre: Tag, language: str) -> str:
+        """A fence's attributes sit on its ``<code>``, the language class added last."""
+        code = pre.find("code")
+        if not self._with_attrs or not isinstance(code, Tag) or not code.attrs:
+            return ""
+        pairs = _attribute_pairs(code, frozenset())
+        if language:
+            pairs = [(name, value[:-len(f"language-{language}")].rstrip(" ")
+                      if name == "class" and value.endswith(f"language-{language}") else value)
+                     for name, value in pairs]
+            pairs = [(name, value) for name, value in pairs if name != "class" or value]
+        text = _attributes_text(pairs)
+        return text + "\n" if text else ""
 
     # -- lists -----------------------------------------------------------------------
 
