@@ -1041,10 +1041,10 @@ class _Converter(MarkdownConverter):
         if not self._with_attrs or not isinstance(code, Tag) or not code.attrs:
             return ""
         pairs = _attribute_pairs(code, frozenset())
-        if language:
-            pairs = [(name, value[:-len(f"language-{language}")].rstrip(" ")
-                      if name == "class" and value.endswith(f"language-{language}") else value)
-                     for name, value in pairs]
+        if language:  # the info string gives that class back
+            made = {f"language-{language}", f"lang-{language}"}
+            pairs = [(name, " ".join(c for c in value.split(" ") if c not in made)
+                      if name == "class" else value) for name, value in pairs]
             pairs = [(name, value) for name, value in pairs if name != "class" or value]
         text = _attributes_text(pairs)
         return text + "\n" if text else ""
