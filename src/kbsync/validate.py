@@ -186,18 +186,24 @@ class _LinkChecker:
         return f"did you mean {guess}?" if guess else "paths are relative to this file"
 
     def _unicode_twin(self, target: str) -> str | None:
-        """The file in ``target``'s folder whose name differs from it only in Unicode
-        normal form (NFC vs NFD), if any."""
-        folder, name = posixpath.split(target)
-        if name.isascii():
+        """The path that differs from ``target`` only in Unicode normal form (NFC vs NFD),
+        folder by folder, if there is one."""
+        if target.isascii():
             return None
-        try:
-            names = os.listdir(self.tree.root / folder)
-        except OSError:
-            return None
-        wanted = unicodedata.normalize("NFC", name)
-        twin = next((n for n in names if unicodedata.normalize("NFC", n) == wanted), None)
-        return posixpath.join(folder, twin) if twin else None
+        found = ""
+        for part in target.split("/"):
+            folder = self.tree.root / found if found else self.tree.root
+            if not (folder / part).exists():
+                try:
+                    names = os.listdir(folder)
+                except OSError:
+                    return None
+                wanted = unicodedata.normalize("NFC", part)
+                part = next((n for n in names if unicodedata.normalize("NFC", n) == wanted), "")
+                if not part:
+                    return None
+            found = posixpath.join(found, part) if found else part
+        return found if found != target else None
 
     def _asset_host(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
         """A local image or file needs a public home: initdesk takes no uploads."""
@@ -206,8 +212,8 @@ class _LinkChecker:
         resolved = resolve_relative(article.key, link.target)
         if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
             return
-        if self._kind(resolved[0]) == "folder":
-            return  # reported as a link to a folder
+        if self._kind(resolved[0]) != "file":
+            return  # reported as a broken link, or a link to a folder
         what, hint = ("image", ASSETS_HINT) if link.is_image else (
             "file", ASSETS_HINT.replace("images", "files"))
         yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",
