@@ -354,6 +354,8 @@ def _heading_attrs(state: StateCore) -> None:
     but not at the end of a heading, where help-center Markdown (Pandoc, kramdown, MkDocs)
     puts them.
     """
+    if "{" not in state.src:  # most bodies: nothing to look for
+        return
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or index + 1 >= len(tokens):
@@ -371,6 +373,8 @@ def _heading_attrs(state: StateCore) -> None:
 def _table_attrs(state: StateCore) -> None:
     """``{.class}`` on the line right after a table (markdown-it-attrs' place for them):
     the table parsed it as a last row of one cell; it goes on the table instead."""
+    if "{" not in state.src:
+        return
     tokens = state.tokens
     opened: list[int] = []
     index = 0
@@ -445,6 +449,8 @@ def _as_callout(tokens: list[Token], index: int, close: int, kind: str) -> None:
 def _alerts_as_callouts(state: StateCore) -> None:
     """GitHub's ``> [!NOTE]`` (TIP, IMPORTANT, WARNING, CAUTION): the quote becomes a
     callout titled with its kind, the marker line gone (GitHub shows it that way)."""
+    if "[!" not in state.src:
+        return
     tokens = state.tokens
     index = 0
     while index < len(tokens):
