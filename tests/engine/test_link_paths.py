@@ -136,6 +136,23 @@ def test_init_from_remote_maps_the_urls_back_to_relative_links(pkb: PullKB,
     assert all("](../folder-" in text and "kbsync://" not in text for text in texts)
 
 
+def test_a_target_that_leaves_out_a_new_linked_article_is_shown_and_refused(
+        pkb: PullKB) -> None:
+    """The placeholder of a link to an article this run does not create is never sent."""
+    pkb.article("A & B/b.md", "B")
+    pkb.article("guides/a.md", "A", "See [b](<../A & B/b.md>).")
+    refusal = ("guides/a.md links to A & B/b.md, whose public URL this plan does not make "
+               "(add --target A & B/b.md, or plan without --target)")
+    shown = pkb.plan(targets=["guides/a.md"])
+    assert f"Warning: apply will refuse this plan: {refusal}" in shown.out
+    refused = pkb.apply(targets=["guides/a.md"])
+    assert refused.code == 1 and refusal in refused.err
+    assert pkb.writes() == []
+    assert pkb.apply().code == 0
+    remote = {article.fields.slug: article for article in pkb.remote_articles()}
+    assert _hrefs(remote["a"].fields.content_html) == [remote["b"].url]
+
+
 # -- property: any names, any spelling -----------------------------------------------------
 
 _NAME = st.text(alphabet="aZ&'\"<># %?üé", min_size=1, max_size=5).map(str.strip).filter(bool)
