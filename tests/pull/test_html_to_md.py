@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
+from kbsync.local.markdown import resolve_relative
 from kbsync.pull.html_to_md import body_from_remote, html_to_markdown, text_to_markdown
 from tests.pull.conftest import render, to_markdown
 
@@ -234,3 +235,12 @@ def test_display_rule_takes_the_longer_body() -> None:
     assert body_from_remote("a much longer plain text body", "<p>x</p>") == (
         "a much longer plain text body\n")
     assert body_from_remote("", "") == ""
+
+
+def test_links_into_folders_with_any_name_read_back_as_their_path() -> None:
+    keys = {"https://help.test/a-1": "A & B/ünï #1?.md"}
+    out = html_to_markdown('<p><a href="https://help.test/a-1#part">x</a></p>',
+                           url_to_key=keys.get, article_key="g/a.md")
+    assert out == "[x](../A%20%26%20B/ünï%20%231%3F.md#part)\n"
+    assert resolve_relative("g/a.md", "../A%20%26%20B/ünï%20%231%3F.md#part") == (
+        "A & B/ünï #1?.md", "part")

@@ -1184,8 +1184,11 @@ class _Converter(MarkdownConverter):
         return self._relative(key) + sep + fragment if key else url
 
     def _relative(self, key: str) -> str:
+        """The relative link to ``key``: ASCII punctuation and spaces percent-encoded (a
+        ``#`` or ``?`` in a name must be), letters of any script kept readable."""
         folder = posixpath.dirname(self._article_key) or "."
-        return quote(posixpath.relpath(key, folder), safe="/")
+        return "".join(ch if not ch.isascii() and ch.isprintable() and not ch.isspace()
+                       else quote(ch, safe="/") for ch in posixpath.relpath(key, folder))
 
     # -- tables ----------------------------------------------------------------------
 
