@@ -81,6 +81,7 @@ and [our status page](https://status.example.com){.link-external target=_blank}.
 > Refunds take ten days.
 
 <div class="video-wrapper" id="video">
+<iframe src="https://www.youtube.com/embed/tour" width="560" height="315"></iframe>
 
 Watch the **two-minute** tour:
 
@@ -178,6 +179,7 @@ def test_pull_after_apply_is_byte_stable_and_edits_come_back_in_the_same_syntax(
                  "{target=_blank .link-external}",
                  "![Invoice screenshot](images/invoice.png){width=600 .screenshot}",
                  '<div class="video-wrapper" id="video">', "<summary>Old plans</summary>",
+                 '<iframe src="https://www.youtube.com/embed/tour" width="560" height="315">',
                  "[Sign up](sign-up.md#email)", "(#old-faq)"):
         assert line in billing, (line, billing)
     assert pkb.validate_ok()
