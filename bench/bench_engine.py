@@ -1,6 +1,7 @@
 """Benchmark: validate, plan and apply a generated knowledge base against the emulator.
 
-Prints a table of wall time, requests sent and peak memory; asserts nothing. Run:
+Prints a table of wall time, CPU time (this process and its worker processes: the figure
+to compare on a busy machine), requests sent and peak memory; asserts nothing. Run:
 
     python bench/bench_engine.py                 # 2,000 articles in 40 collections
     python bench/bench_engine.py --articles 500  # smaller
@@ -56,13 +57,28 @@ class Bench:
             yield client
             self.requests = client.request_count
 
-    def run(self, command: Callable[..., int], **kwargs: object) -> tuple[float, int]:
+    def run(self, command: Callable[..., int], **kwargs: object) -> tuple[str, str, int]:
         console = Console(color=False, stdout=io.StringIO(), stderr=io.StringIO())
-        start = time.perf_counter()
-        code = command(self.config(), console, connect=self.connect, **kwargs)
-        elapsed = time.perf_counter() - start
+        with timed() as took:
+            code = command(self.config(), console, connect=self.connect, **kwargs)
         assert code in (0, 2), console
-        return elapsed, self.requests
+        return *took, self.requests
+
+
+def cpu_seconds() -> float:
+    """User + system time of this process and of its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@contextmanager
+def timed() -> Iterator[list[str]]:
+    """Yields a list that holds ``[wall, cpu]`` (formatted) once the block is done."""
+    took: list[str] = []
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    yield took
+    took += [f"{time.perf_counter() - wall:.2f} s", f"{cpu_seconds() - cpu:.2f} s"]
 
 
 def edit(root: Path, count: int) -> None:
@@ -87,45 +103,41 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=10)
     args = parser.parse_args()
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root, args.articles)
         bench = Bench(root)
-        start = time.perf_counter()
-        local = read_local(bench.config())
+        with timed() as took:
+            local = read_local(bench.config())
         rows.append((f"validate {len(local.tree.articles)} articles, "
-                     f"{len(local.tree.collections)} collections (cold)",
-                     f"{time.perf_counter() - start:.2f} s", "0"))
-        start = time.perf_counter()
-        read_local(bench.config())
-        rows.append(("validate again (parse cache warm)", f"{time.perf_counter() - start:.2f} s",
-                     "0"))
-        seconds, requests = bench.run(plan_command.run)
-        rows.append(("first plan", f"{seconds:.2f} s", str(requests)))
-        seconds, requests = bench.run(apply_command.run, yes=True)
-        rows.append(("first apply (plan + apply)", f"{seconds:.2f} s", str(requests)))
-        seconds, requests = bench.run(plan_command.run, detailed_exitcode=True)
-        rows.append(("no-op plan", f"{seconds:.2f} s", str(requests)))
+                     f"{len(local.tree.collections)} collections (cold)", *took, "0"))
+        with timed() as took:
+            read_local(bench.config())
+        rows.append(("validate again (parse cache warm)", *took, "0"))
+        wall, cpu, requests = bench.run(plan_command.run)
+        rows.append(("first plan", wall, cpu, str(requests)))
+        wall, cpu, requests = bench.run(apply_command.run, yes=True)
+        rows.append(("first apply (plan + apply)", wall, cpu, str(requests)))
+        wall, cpu, requests = bench.run(plan_command.run, detailed_exitcode=True)
+        rows.append(("no-op plan", wall, cpu, str(requests)))
         edit(root, args.edits)
-        seconds, requests = bench.run(plan_command.run)
-        rows.append((f"plan after editing {args.edits} articles", f"{seconds:.2f} s",
-                     str(requests)))
-        seconds, requests = bench.run(apply_command.run, yes=True)
-        rows.append((f"apply after editing {args.edits} articles", f"{seconds:.2f} s",
-                     str(requests)))
+        wall, cpu, requests = bench.run(plan_command.run)
+        rows.append((f"plan after editing {args.edits} articles", wall, cpu, str(requests)))
+        wall, cpu, requests = bench.run(apply_command.run, yes=True)
+        rows.append((f"apply after editing {args.edits} articles", wall, cpu, str(requests)))
         remote_edit(bench, args.edits)
-        seconds, requests = bench.run(pull_command.run)
+        wall, cpu, requests = bench.run(pull_command.run)
         written = sum(1 for i in range(args.edits)
                       if "Edited in initdesk" in (root / article_path(i * 11)).read_text())
         rows.append((f"pull after {args.edits} remote edits ({written} files written)",
-                     f"{seconds:.2f} s", str(requests)))
+                     wall, cpu, str(requests)))
         bench.app.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", ""))
-    print(f"{'step':<46} {'wall':>10} {'requests':>12}")
-    for step, wall, requests_text in rows:
-        print(f"{step:<46} {wall:>10} {requests_text:>12}")
+    rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", "", ""))
+    print(f"{'step':<46} {'wall':>10} {'cpu':>10} {'requests':>10}")
+    for step, wall, cpu, requests_text in rows:
+        print(f"{step:<46} {wall:>10} {cpu:>10} {requests_text:>10}")
 
 
 if __name__ == "__main__":

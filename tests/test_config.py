@@ -114,3 +114,23 @@ def test_a_token_with_characters_no_header_takes_is_refused_without_showing_it(
     message = str(caught.value)
     assert f"INITDESK_TOKEN holds {kind} at position 6" in message
     assert TOKEN[:5] not in message and TOKEN[5:] not in message
+
+
+def test_the_markdown_dialect_defaults_to_everything_but_admonitions(tmp_path: Path) -> None:
+    assert load_config(tmp_path, environ={}).content.markdown == (
+        "tables", "strikethrough", "tasklists", "footnotes", "attrs", "alerts")
+    chosen = _load(tmp_path, '[content]\nmarkdown = ["admonitions", "tables", "tables"]\n')
+    assert chosen.content.markdown == ("tables", "admonitions")
+    assert _load(tmp_path, "[content]\nmarkdown = []\n").content.markdown == ()
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ('["tables", "footnote"]', "unknown Markdown extension 'footnote' (did you mean 'footnotes'?)"),
+    ('["mermaid"]', "unknown Markdown extension 'mermaid' (known: tables, strikethrough, "
+                    "tasklists, footnotes, attrs, alerts, admonitions)"),
+    ('"attrs"', "must be a list of extension names (known: tables, strikethrough, tasklists, "
+                "footnotes, attrs, alerts, admonitions)"),
+])
+def test_an_unknown_markdown_extension_is_named(tmp_path: Path, value: str, problem: str) -> None:
+    assert _problems(tmp_path, f"[content]\nmarkdown = {value}\n") == [
+        f"kbsync.toml:2: content.markdown: {problem}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -121,8 +122,9 @@ def test_link_to_a_missing_file_suggests_a_close_one(kb: KB) -> None:
 def test_link_to_a_missing_anchor(kb: KB) -> None:
     kb.write("a.md", "# A\n[o](b.md#nope)\n[s](#stepp)\n\n## Step\n").write("b.md")
     assert kb.messages() == [
-        "a.md:2: broken link: b.md#nope: no heading with id 'nope' in b.md (b.md has no headings)",
-        "a.md:3: broken link: #stepp: no heading with id 'stepp' in this file"
+        "a.md:2: broken link: b.md#nope: no heading or anchor 'nope' in b.md"
+        " (b.md has no headings or anchors)",
+        "a.md:3: broken link: #stepp: no heading or anchor 'stepp' in this file"
         " (did you mean #step?)"]
 
 
@@ -240,3 +242,35 @@ def test_a_published_article_linking_to_a_draft_is_a_warning(kb: KB) -> None:
         "a/live.md:5: warning: links to the draft article a/draft.md (readers cannot open a "
         "draft: publish it (status: published) or remove the link)"])
     assert kb.validate(strict=True)[0] == 1
+
+
+def test_a_question_mark_or_hash_in_a_file_name_must_be_percent_encoded(kb: KB) -> None:
+    kb.write("why?/a.md").write("hash#tag/b.md", "# B\n\n## Step\n")
+    kb.write("c.md", "# C\n[w](why?/a.md) [h](hash#tag/b.md)\n[ok](why%3F/a.md) "
+             "[ok](hash%23tag/b.md#step)\n")
+    assert kb.messages() == [
+        "c.md:2: broken link: why?/a.md: no such file (a ? or # in a file name is written %3F"
+        " or %23 in a link: why%3F/a.md)",
+        "c.md:2: broken link: hash#tag/b.md: no such file (a ? or # in a file name is written"
+        " %3F or %23 in a link: hash%23tag/b.md)"]
+
+
+def test_links_find_articles_in_either_unicode_form_but_images_need_the_exact_name(
+        kb: KB) -> None:
+    nfd = unicodedata.normalize("NFD", "über")
+    kb.write(f"{nfd}/a.md", "# A\n\n## Größe\n").write(f"{nfd}/bild.png", "png")
+    kb.write("c.md", "# C\n[a](über/a.md#größe) ![b](über/bild.png)\n")
+    assert kb.messages(assets_base_url=ASSETS) == [
+        "c.md:2: broken image: über/bild.png: no such file (did you mean "
+        f"{nfd}/bild.png? (the same name in another Unicode form: a file's URL must spell its"
+        " name exactly))"]
+
+
+def test_anchors_count_explicit_ids_and_raw_html_ids_as_written(kb: KB) -> None:
+    kb.write("b.md", '# B\n\n## Minors {#Junior-accounts}\n\n<a name="old"></a>\n\n'
+             '<div id="box">\n\nx\n\n</div>\n')
+    kb.write("a.md", "# A\n[m](b.md#Junior-accounts) [o](b.md#old) [x](b.md#box)\n"
+             "[bad](b.md#junior-accounts)\n")
+    assert kb.messages() == [
+        "a.md:3: broken link: b.md#junior-accounts: no heading or anchor 'junior-accounts' in"
+        " b.md (did you mean #Junior-accounts?)"]

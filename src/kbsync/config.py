@@ -19,7 +19,13 @@ from kbsync.errors import ConfigError, UsageError
 from kbsync.problems import Problem, shown
 from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
-from kbsync.schema.config import LOCAL_REMOTE, KbsyncToml, RemoteTable, unknown
+from kbsync.schema.config import (
+    DEFAULT_MARKDOWN,
+    LOCAL_REMOTE,
+    KbsyncToml,
+    RemoteTable,
+    unknown,
+)
 from kbsync.schema.config import base_url as check_url
 
 if sys.version_info >= (3, 11):
@@ -81,6 +87,7 @@ class RemoteSettings:
 class ContentSettings:
     extra_keys: tuple[str, ...] = ()
     assets_base_url: str | None = None
+    markdown: tuple[str, ...] = DEFAULT_MARKDOWN  # the dialect: Markdown extensions on
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,8 @@ def load_config(
         root=root,
         remote=remote,
         content=ContentSettings(extra_keys=file.content.extra_keys,
-                                assets_base_url=file.content.assets_base_url),
+                                assets_base_url=file.content.assets_base_url,
+                                markdown=file.content.markdown),
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
                      else file.apply.max_deletes),
         has_file=path.is_file(),

@@ -10,6 +10,7 @@ step. Commands call it and print; they decide nothing.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,11 +21,14 @@ from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
 from kbsync.config import Config
 from kbsync.coverage.spec import check_expectations, read_coverage
 from kbsync.errors import UsageError, ValidationFailed
-from kbsync.local.bulk import Job, parse_articles, render_templates, workers
+from kbsync.local.bulk import Job, Settings, parse_articles, render_templates, workers
 from kbsync.local.markdown import (
     RENDER_VERSION,
+    ArticleKeys,
     MarkdownRenderer,
     ParsedBody,
+    dialect_key,
+    renderer_for,
     resolve_relative,
     template_resolver,
 )
@@ -70,12 +74,17 @@ class LocalState:
     portal: Mapping[str, Any] | None
     warnings: tuple[Problem, ...]
     assets_base_url: str | None
-    renderer: MarkdownRenderer = field(default_factory=MarkdownRenderer, repr=False)
+    renderer: MarkdownRenderer = field(default_factory=renderer_for, repr=False)
 
     @property
     def render_key(self) -> str:
         """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
-        return f"{RENDER_VERSION}|{self.assets_base_url or ''}"
+        return f"{RENDER_VERSION}|{self.assets_base_url or ''}|{dialect_key(self.renderer.dialect)}"
+
+    @functools.cached_property
+    def article_keys(self) -> ArticleKeys:
+        """The articles, found by links in either Unicode normal form."""
+        return ArticleKeys(a.key for a in self.tree.articles)
 
     def desired(self, bodies: Mapping[str, RenderedBody] | None = None) -> DesiredState:
         """The desired state, with the bodies rendered so far."""
@@ -90,7 +99,7 @@ class LocalState:
         for link in self.parsed[key].links:
             resolved = None if link.is_image else resolve_relative(key, link.target)
             if resolved is not None and resolved[0].endswith(".md"):
-                targets.append(resolved[0])
+                targets.append(self.article_keys.find(resolved[0]))
         return tuple(targets)
 
 
@@ -109,9 +118,9 @@ class Planned:
 
 def check_local(config: Config, *, strict: bool = False) -> Checked:
     """Read every file and run every rule; problems are returned, never raised."""
-    renderer = MarkdownRenderer()
+    renderer = renderer_for(config.content.markdown)
     tree = read_tree(config.root, config.content)
-    cache = ParseCache(config.state_dir / "cache" / "parsed.json")
+    cache = ParseCache(config.state_dir / "cache" / "parsed.json", renderer.dialect)
     parsed = parse_articles(tree.articles, renderer, cache)
     problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
                           strict=strict)
@@ -144,7 +153,7 @@ def read_local(config: Config, *, strict: bool = False,
     if blocking:
         raise ValidationFailed(checked.problems)
     return LocalState(checked.tree, checked.parsed, checked.portal, checked.problems,
-                      config.content.assets_base_url)
+                      config.content.assets_base_url, renderer_for(config.content.markdown))
 
 
 def render_bodies(local: LocalState, keys: Sequence[str]) -> dict[str, RenderedBody]:
@@ -153,8 +162,9 @@ def render_bodies(local: LocalState, keys: Sequence[str]) -> dict[str, RenderedB
     if workers(len(keys)) > 1:
         jobs = [Job(a.key, a.body, a.body_line)
                 for key in keys if (a := local.tree.article(key)) is not None]
+        settings = Settings(local.renderer.dialect, local.assets_base_url, local.article_keys)
         return {key: rendered.template
-                for key, rendered in render_templates(jobs, local.assets_base_url).items()}
+                for key, rendered in render_templates(jobs, settings).items()}
     out: dict[str, RenderedBody] = {}
     for key in keys:
         article = local.tree.article(key)
@@ -164,7 +174,8 @@ def render_bodies(local: LocalState, keys: Sequence[str]) -> dict[str, RenderedB
             parsed = local.renderer.parse(article.body, article.body_line)
         out[key] = local.renderer.render(parsed, article_key=key,
                                          resolve_article_url=template_resolver,
-                                         assets_base_url=local.assets_base_url)
+                                         assets_base_url=local.assets_base_url,
+                                         article_keys=local.article_keys)
     return out
 
 

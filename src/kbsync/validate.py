@@ -10,12 +10,14 @@ user's mistake, reads the network or prints.
 from __future__ import annotations
 
 import dataclasses
+import os
 import posixpath
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import unquote
 
 from kbsync.local.fields import SLUG_RE, did_you_mean
-from kbsync.local.markdown import Link, ParsedBody, resolve_relative
+from kbsync.local.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.problems import Problem, sort_key
 
@@ -137,13 +139,20 @@ def _duplicates(items: Iterable[tuple[str, str, int | None, str]]) -> Iterator[P
 
 
 class _LinkChecker:
-    """Checks the relative links and images of each article against the tree and disk."""
+    """Checks the relative links and images of each article against the tree and disk.
+
+    A link to an article finds it in either Unicode normal form (the renderer resolves it
+    the same way, to the same public URL); a link to any other file is published as a
+    URL, which must spell the file name exactly, so a near miss is an error with the
+    name as stored.
+    """
 
     def __init__(self, tree: LocalTree, parsed: Mapping[str, ParsedBody],
                  assets_base_url: str | None) -> None:
         self.tree = tree
         self.parsed = parsed
         self.assets_base_url = assets_base_url
+        self.article_keys = ArticleKeys(a.key for a in tree.articles)
         self._kinds: dict[str, str] = {}
         self._names: dict[str, str] = {}  # file name -> first article key with it
         self._folders: dict[str, list[str]] = {}  # folder key -> article file names
@@ -165,11 +174,12 @@ class _LinkChecker:
         if target == ".." or target.startswith("../"):
             return (f"broken {what}: {shown} points outside the knowledge base",
                     "keep linked files inside the knowledge-base folder")
+        if target.endswith(".md") and not link.is_image:
+            target = self.article_keys.find(target)
         kind = self._kind(target)
         if kind == "missing":
-            guess = self._similar_article(article.key, target)
-            return (f"broken {what}: {shown}: no such file",
-                    f"did you mean {guess}?" if guess else "paths are relative to this file")
+            return f"broken {what}: {shown}: no such file", self._missing_hint(article, link,
+                                                                                 target)
         if kind == "folder":
             return (f"broken {what}: {shown} is a folder",
                     "point it at an image file" if link.is_image else "link to an article in it")
@@ -184,16 +194,54 @@ class _LinkChecker:
 
     def _anchor(self, article: LocalArticle, target: str, shown: str,
                 anchor: str) -> tuple[str, str]:
+        """Anchors are every id a browser knows there (heading ids, ``{#id}``, ``id=`` and
+        ``<a name=>`` in raw HTML), compared as written: ids are case-sensitive."""
         where = "this file" if target == article.key else target
         anchors = sorted(self.parsed[target].anchors)
         guess = did_you_mean(anchor, anchors)
         if guess:
             hint = f"did you mean #{guess}?"
         elif anchors:
-            hint = "headings there: " + ", ".join(f"#{a}" for a in anchors[:5])
+            hint = "anchors there: " + ", ".join(f"#{a}" for a in anchors[:5])
         else:
-            hint = f"{where} has no headings"
-        return f"broken link: {shown}: no heading with id {anchor!r} in {where}", hint
+            hint = f"{where} has no headings or anchors"
+        return f"broken link: {shown}: no heading or anchor {anchor!r} in {where}", hint
+
+    def _missing_hint(self, article: LocalArticle, link: Link, target: str) -> str:
+        """What the author probably meant by a link to a file that does not exist."""
+        if "?" in link.target or "#" in link.target:
+            literal = posixpath.normpath(posixpath.join(posixpath.dirname(article.key),
+                                                        unquote(link.target)))
+            if self._kind(self.article_keys.find(literal)) != "missing":
+                spelled = link.target.replace("?", "%3F").replace("#", "%23")
+                return f"a ? or # in a file name is written %3F or %23 in a link: {spelled}"
+        twin = self._unicode_twin(target)
+        if twin is not None:
+            relative = posixpath.relpath(twin, posixpath.dirname(article.key) or ".")
+            return (f"did you mean {relative}? (the same name in another Unicode form: "
+                    "a file's URL must spell its name exactly)")
+        guess = self._similar_article(article.key, target)
+        return f"did you mean {guess}?" if guess else "paths are relative to this file"
+
+    def _unicode_twin(self, target: str) -> str | None:
+        """The path that differs from ``target`` only in Unicode normal form (NFC vs NFD),
+        folder by folder, if there is one."""
+        if target.isascii():
+            return None
+        found = ""
+        for part in target.split("/"):
+            folder = self.tree.root / found if found else self.tree.root
+            if not (folder / part).exists():
+                try:
+                    names = os.listdir(folder)
+                except OSError:
+                    return None
+                wanted = unicodedata.normalize("NFC", part)
+                part = next((n for n in names if unicodedata.normalize("NFC", n) == wanted), "")
+                if not part:
+                    return None
+            found = posixpath.join(found, part) if found else part
+        return found if found != target else None
 
     def _asset_host(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
         """A local image or file needs a public home: initdesk takes no uploads."""
@@ -202,8 +250,8 @@ class _LinkChecker:
         resolved = resolve_relative(article.key, link.target)
         if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
             return
-        if self._kind(resolved[0]) == "folder":
-            return  # reported as a link to a folder
+        if self._kind(resolved[0]) != "file":
+            return  # reported as a broken link, or a link to a folder
         what, hint = ("image", ASSETS_HINT) if link.is_image else (
             "file", ASSETS_HINT.replace("images", "files"))
         yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",

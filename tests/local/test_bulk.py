@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 
-from kbsync.local.bulk import POOL_THRESHOLD, Job, parse_metas, render_templates, workers
-from kbsync.local.markdown import MarkdownRenderer
+from kbsync.local.bulk import (
+    POOL_THRESHOLD,
+    Job,
+    Settings,
+    parse_metas,
+    render_templates,
+    workers,
+)
+from kbsync.local.markdown import ArticleKeys, MarkdownRenderer, template_resolver
 from kbsync.model import RenderedBody
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links
 
@@ -19,7 +27,7 @@ def test_a_big_batch_uses_workers_and_matches_the_in_process_result() -> None:
     jobs = _jobs(POOL_THRESHOLD)
     assert workers(len(jobs)) == min(os.cpu_count() or 1, 8)
     assert workers(POOL_THRESHOLD - 1) == 1
-    pooled = render_templates(jobs, None)
+    pooled = render_templates(jobs, Settings())
     renderer = MarkdownRenderer()
     for job in jobs[:: POOL_THRESHOLD // 7]:
         alone = renderer.parse(job.body, job.body_line)
@@ -29,7 +37,7 @@ def test_a_big_batch_uses_workers_and_matches_the_in_process_result() -> None:
 
 
 def test_templates_hold_placeholders_that_fill_links_completes() -> None:
-    template = render_templates(_jobs(1), None)["g/a0.md"].template
+    template = render_templates(_jobs(1), Settings())["g/a0.md"].template
     assert f'href="{LINK_PLACEHOLDER}g/a1.md#part-1"' in template.html
     filled = fill_links(template, lambda key: f"https://help.example/x/{key[2:-3]}-9")
     assert 'href="https://help.example/x/a1-9#part-1"' in filled.html
@@ -39,3 +47,20 @@ def test_templates_hold_placeholders_that_fill_links_completes() -> None:
 def test_filled_html_stays_longer_than_its_text() -> None:
     template = RenderedBody(f'<a href="{LINK_PLACEHOLDER}a.md">x</a>', "x" * 30)
     assert fill_links(template, lambda key: "u").html.startswith("<div>")
+
+
+def test_workers_render_in_the_dialect_and_find_keys_in_any_unicode_form() -> None:
+    """The dialect and the article keys travel to the worker processes."""
+    stored = unicodedata.normalize("NFD", "g/über.md")
+    body = "> [!NOTE]\n> Hi\n\n[u](über.md) | a |\n"
+    jobs = [Job(f"g/a{n}.md", body, 1) for n in range(POOL_THRESHOLD)]
+    settings = Settings(("alerts",), None, ArticleKeys([stored]))
+    pooled = render_templates(jobs, settings)["g/a7.md"].template
+    alone = MarkdownRenderer(("alerts",))
+    expected = alone.render(alone.parse(body), article_key="g/a7.md",
+                            resolve_article_url=template_resolver, assets_base_url=None,
+                            article_keys=ArticleKeys([stored]))
+    assert pooled == expected
+    assert 'class="kb-callout kb-callout-note"' in pooled.html and "<table>" not in pooled.html
+    assert fill_links(pooled, {stored: "https://help.example/g/u-1"}.get).html.count(
+        "https://help.example/g/u-1") == 1

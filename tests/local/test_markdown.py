@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import pickle
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbsync.local.markdown import (
+    DEFAULT_MARKDOWN,
+    ArticleKeys,
     Link,
     MarkdownRenderer,
     RenderedBody,
     heading_anchor,
     html_to_text,
+    renderer_for,
     resolve_relative,
 )
 
@@ -130,3 +136,119 @@ def test_parse_many_keys_the_parses_and_restores_the_gc() -> None:
     assert parsed["a.md"].anchors == {"a"}
     assert parsed["b.md"].links == (Link("a.md", 4, is_image=False),)
     assert gc.isenabled()
+
+
+# -- the dialect ---------------------------------------------------------------------------
+
+def _html_in(dialect: tuple[str, ...], body: str) -> str:
+    renderer = MarkdownRenderer(dialect)
+    return renderer.render(renderer.parse(body), article_key="a.md",
+                           resolve_article_url=lambda key: None, assets_base_url=None).html
+
+
+def test_each_extension_is_the_teams_choice() -> None:
+    body = "| a |\n|---|\n| 1 |\n\n~~x~~ - [x] t[^1]\n\n[^1]: n\n\n> [!NOTE]\n> hi\n\n[l](u){.c}\n"
+    bare = _html_in((), body)
+    assert "<table>" not in bare and "<s>" not in bare and "footnote" not in bare
+    assert "<blockquote>\n<p>[!NOTE]" in bare and "{.c}" in bare
+    full = _html_in(DEFAULT_MARKDOWN, body)
+    assert "<table>" in full and "<s>x</s>" in full and 'class="footnote-ref"' in full
+    assert 'class="kb-callout kb-callout-note"' in full and '<a href="u" class="c">' in full
+    assert renderer_for(["tables"]) is renderer_for(("tables", "tables"))
+    with pytest.raises(ValueError, match="unknown Markdown extension"):
+        MarkdownRenderer(("tables", "mermaid"))
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("## Sign up with email {#email}", '<h2 id="email">Sign up with email</h2>'),
+    ("## Minors {#Junior-accounts .big}", '<h2 id="Junior-accounts" class="big">Minors</h2>'),
+    ("{.a}\n## T {#t .b}", '<h2 id="t" class="a b">T</h2>'),
+    ("## Literal \\{#x}", '<h2 id="literal-x">Literal {#x}</h2>'),
+    ("## [L](u){.c}", '<h2 id="l"><a href="u" class="c">L</a></h2>'),
+    ("Setext {#s}\n---", '<h2 id="s">Setext</h2>'),
+])
+def test_attributes_after_a_heading_go_on_the_heading(body: str, expected: str) -> None:
+    assert html(body).startswith(expected)
+
+
+def test_generated_heading_ids_step_around_written_ones() -> None:
+    parsed = MD.parse("## Same\n\n## Same {#same-1}\n\n## Same\n")
+    assert parsed.anchors == {"same", "same-1", "same-2"}
+
+
+def test_attributes_on_links_images_code_and_blocks() -> None:
+    out = html("[D](https://x.test/a.zip){.link-download target=_blank} "
+               "![i](https://x.test/i.png){width=300 .shot} `c`{.k}\n\n{#intro .lead}\nPara\n")
+    assert '<a href="https://x.test/a.zip" target="_blank" class="link-download">D</a>' in out
+    assert '<img src="https://x.test/i.png" alt="i" width="300" class="shot" />' in out
+    assert '<code class="k">c</code>' in out and '<p id="intro" class="lead">Para</p>' in out
+
+
+def test_table_attributes_before_or_right_after_the_table() -> None:
+    table = "| a |\n|---|\n| 1 |"
+    before, after = html("{.table-regular}\n" + table), html(table + "\n{.table-regular}")
+    assert before == after and before.startswith('<table class="table-regular">')
+    assert "{" not in after and after.count("<tr>") == 2
+    assert "<td>{.x}</td>" in html(table + "\n| {.x} |")  # a row with pipes is a row
+
+
+def test_a_line_of_empty_braces_stays_text() -> None:
+    assert html("{}\nnext") == "<p>{}\nnext</p>\n"
+
+
+@pytest.mark.parametrize("kind", ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION", "note"])
+def test_alerts_are_callouts_with_their_title(kind: str) -> None:
+    title = kind.title()
+    assert html(f"> [!{kind}]\n> Mind *this*.") == (
+        f'<div class="kb-callout kb-callout-{kind.lower()}">\n'
+        f'<p class="kb-callout-title">{title}</p>\n<p>Mind <em>this</em>.</p>\n</div>\n')
+
+
+def test_what_is_not_an_alert_stays_a_quote() -> None:
+    for body in ("> [!NOTE] inline\n> x", "> \\[!NOTE]\n> x", "> [!BANANA]\n> x", "> x\n> [!NOTE]"):
+        assert html(body).startswith("<blockquote>")
+
+
+def test_alert_link_lines_point_into_the_file() -> None:
+    parsed = MD.parse("> [!TIP]\n> See [a](a.md).\n", body_line=3)
+    assert parsed.links == (Link("a.md", 4, is_image=False),)
+
+
+def test_admonitions_when_enabled_are_the_same_callout() -> None:
+    dialect = (*DEFAULT_MARKDOWN, "admonitions")
+    assert _html_in(dialect, '!!! tip "Save *money*"\n    Pay yearly.\n') == (
+        '<div class="kb-callout kb-callout-tip">\n<p class="kb-callout-title">Save '
+        "<em>money</em></p>\n<p>Pay yearly.</p>\n</div>\n")
+    assert _html_in(dialect, "!!! danger\n    x\n").startswith(
+        '<div class="kb-callout kb-callout-danger">\n<p class="kb-callout-title">Danger</p>')
+    assert _html_in(DEFAULT_MARKDOWN, "!!! tip\n    x\n").startswith("<p>!!! tip")
+
+
+def test_anchors_are_every_id_a_browser_knows() -> None:
+    parsed = MD.parse('## Head\n\n{#para}\nText [l](u){#lnk} <a id="x"></a> <a name="Old">o</a>'
+                      ' <span name="no">n</span>[^1]\n\n<div id="blk" class="c">\n<p id="in">'
+                      "</p>\n</div>\n\n[^1]: note\n")
+    assert parsed.anchors == {"head", "para", "lnk", "x", "Old", "blk", "in", "fn1", "fnref1"}
+
+
+def test_article_keys_find_a_file_in_either_unicode_form() -> None:
+    nfd = unicodedata.normalize("NFD", "ü/ä.md")
+    keys = ArticleKeys([nfd, "plain.md"])
+    assert keys.find("ü/ä.md") == nfd and keys.find(nfd) == nfd
+    assert keys.find("plain.md") == "plain.md" and keys.find("ö.md") == "ö.md"
+    both = ArticleKeys([nfd, "ü/ä.md"])
+    assert both.find(nfd) == nfd and both.find("ü/ä.md") == "ü/ä.md"
+    assert pickle.loads(pickle.dumps(keys)).find("ü/ä.md") == nfd
+    out = MD.render(MD.parse("[x](../ü/ä.md)"), article_key="g/a.md",
+                    resolve_article_url={nfd: "https://help.example/u-1"}.get,
+                    assets_base_url=None, article_keys=keys)
+    assert 'href="https://help.example/u-1"' in out.html
+
+
+@pytest.mark.parametrize(("href", "target"), [
+    ("A%20&%20B/a.md", "A & B/a.md"), ("hash%23tag/a.md", "hash#tag/a.md"),
+    ("why%3F/a.md", "why?/a.md"), ("50%25%20off/a.md", "50% off/a.md"),
+    ("why?/a.md", "why"), ("lt%3Cgt%3E/a.md", "lt<gt>/a.md"),
+])
+def test_resolve_relative_decodes_after_splitting(href: str, target: str) -> None:
+    assert resolve_relative("x.md", href) == (target, None)

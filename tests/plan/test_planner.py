@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from kbsync.errors import UnsafePlanError
-from kbsync.model import Lock, RemoteRef
-from kbsync.plan.diff import DiffOptions
+from kbsync.model import Lock, RemoteRef, RenderedBody
+from kbsync.plan.diff import DiffOptions, unresolved_links
+from kbsync.plan.links import placeholder
 from kbsync.plan.model import Action
 from kbsync.plan.planner import bodies_needed, build_plan, check_safe
 from tests.plan.builders import (
@@ -86,3 +87,36 @@ def test_more_deletes_than_max_deletes_are_refused_unless_forced() -> None:
     with pytest.raises(UnsafePlanError, match="deletes 3 items, more than max_deletes = 2"):
         check_safe(plan, max_deletes=2, force=False)
     check_safe(plan, max_deletes=2, force=True)
+
+
+def _linking(target: str) -> RenderedBody:
+    return RenderedBody(f'<p><a href="{placeholder(target)}">x</a></p>', "x")
+
+
+def test_a_link_to_an_article_created_in_the_same_run_is_left_to_the_executor() -> None:
+    state = desired(article("a.md"), article("A & B/new.md"),
+                    bodies={"a.md": _linking("A & B/new.md")})
+    plan = build_plan(desired=state, actual=actual(), lock=Lock(), remote=REMOTE)
+    assert unresolved_links(plan.changes) == []
+    check_safe(plan, max_deletes=0, force=False)
+
+
+def test_a_placeholder_no_step_of_the_plan_fills_is_refused_even_when_forced() -> None:
+    """``--target`` left out the article a body links to: its URL would never exist."""
+    state = desired(article("a.md"), article("A & B/new.md"),
+                    bodies={"a.md": _linking("A & B/new.md")})
+    plan = build_plan(desired=state, actual=actual(), lock=Lock(), remote=REMOTE,
+                      targets=["a.md"])
+    assert unresolved_links(plan.changes) == [
+        "a.md links to A & B/new.md, whose public URL this plan does not make (add --target "
+        "A & B/new.md, or plan without --target)"]
+    with pytest.raises(UnsafePlanError, match=r"a\.md links to A & B/new\.md"):
+        check_safe(plan, max_deletes=10, force=True)
+
+
+def test_a_placeholder_for_a_file_that_is_no_article_is_refused() -> None:
+    state = desired(article("a.md"), bodies={"a.md": _linking("gone.md")})
+    plan = build_plan(desired=state, actual=actual(), lock=Lock(), remote=REMOTE)
+    assert [c.key for c in plan.changes] == ["a.md"]
+    with pytest.raises(UnsafePlanError, match=r"a\.md links to gone\.md"):
+        check_safe(plan, max_deletes=10, force=False)

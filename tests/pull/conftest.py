@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from kbsync.local.markdown import MarkdownRenderer
+from collections.abc import Sequence
+
+from kbsync.local.markdown import DEFAULT_MARKDOWN, renderer_for
 from kbsync.pull.html_to_md import html_to_markdown
 
 PORTAL = "https://help.example.com/"
 ASSETS = "https://cdn.example.com/kb/"
 ARTICLE = "guides/a.md"
-
-_RENDERER = MarkdownRenderer()
-
 
 def url_for(key: str) -> str:
     return PORTAL + key
@@ -20,13 +19,16 @@ def key_for(url: str) -> str | None:
     return url[len(PORTAL):] if url.startswith(PORTAL) else None
 
 
-def render(markdown: str, article_key: str = ARTICLE) -> str:
+def render(markdown: str, article_key: str = ARTICLE,
+           dialect: Sequence[str] = DEFAULT_MARKDOWN) -> str:
     """The HTML ``apply`` would send for ``markdown`` (every article has a public URL)."""
-    parsed = _RENDERER.parse(markdown)
-    return _RENDERER.render(parsed, article_key=article_key, resolve_article_url=url_for,
-                            assets_base_url=ASSETS).html
+    renderer = renderer_for(dialect)
+    parsed = renderer.parse(markdown)
+    return renderer.render(parsed, article_key=article_key, resolve_article_url=url_for,
+                           assets_base_url=ASSETS).html
 
 
-def to_markdown(html: str, article_key: str = ARTICLE) -> str:
+def to_markdown(html: str, article_key: str = ARTICLE,
+                dialect: Sequence[str] = DEFAULT_MARKDOWN) -> str:
     return html_to_markdown(html, url_to_key=key_for, article_key=article_key,
-                            assets_base_url=ASSETS)
+                            assets_base_url=ASSETS, dialect=dialect)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
+from kbsync.local.markdown import resolve_relative
 from kbsync.pull.html_to_md import body_from_remote, html_to_markdown, text_to_markdown
 from tests.pull.conftest import render, to_markdown
 
@@ -124,7 +125,6 @@ def test_elements_that_convert_to_nothing_do_not_hide_neighbours() -> None:
     ("<p>Hello <b>bold</b> and <i>it</i><br>next line</p>",
      "Hello **bold** and *it*\\\nnext line\n"),
     ("<div><p>a</p></div><div>b</div>\n<div><br></div>", "a\n\nb\n"),
-    ('<h1 id="x">Title</h1><h3 class="y">Sub</h3>', "# Title\n\n### Sub\n"),
     ("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul><ol><li>one</li><li>two</li></ol>",
      "- a\n- b\n  - c\n\n1. one\n2. two\n"),
     ("<ul><li><p>a</p></li><li><p>b</p></li></ul>", "- a\n\n- b\n"),
@@ -143,16 +143,29 @@ def test_elements_that_convert_to_nothing_do_not_hide_neighbours() -> None:
     ("<p>Tom &amp; Jerry &lt;3</p>", "Tom & Jerry <3\n"),
     ("<p><del>old</del> <strike>older</strike> <s>oldest</s></p>",
      "~~old~~ ~~older~~ ~~oldest~~\n"),
-    ('<p><a href="https://example.com" target="_blank" rel="noopener">site</a></p>',
-     "[site](https://example.com)\n"),
 ])
 def test_editor_html_becomes_clean_markdown(html: str, markdown: str) -> None:
     assert html_to_markdown(html) == markdown
 
 
-@pytest.mark.parametrize(("html", "markdown"), [
+@pytest.mark.parametrize(("html", "markdown", "plain"), [
+    ('<h1 id="x">Title</h1><h3 class="y">Sub</h3>', "# Title {#x}\n\n### Sub {.y}\n",
+     "# Title\n\n### Sub\n"),
+    ('<p><a href="https://example.com" target="_blank" rel="noopener">site</a></p>',
+     "[site](https://example.com){target=_blank rel=noopener}\n",
+     "[site](https://example.com)\n"),
     ('<p><img src="https://x.test/y.png" width="300" alt="a"> x</p>',
-     '<img src="https://x.test/y.png" width="300" alt="a"> x'),
+     "![a](https://x.test/y.png){width=300} x\n",
+     '<img src="https://x.test/y.png" width="300" alt="a"> x\n'),
+])
+def test_editor_attributes_come_back_in_attribute_syntax(html: str, markdown: str,
+                                                         plain: str) -> None:
+    """With ``attrs`` in the dialect nothing is lost; without it the Markdown stays plain."""
+    assert html_to_markdown(html) == markdown
+    assert html_to_markdown(html, dialect=("tables",)) == plain
+
+
+@pytest.mark.parametrize(("html", "markdown"), [
     ('<p><span class="badge">New</span> feature</p>', '<span class="badge">New</span> feature'),
     ("<table><tr><th>a</th></tr><tr><td><ul><li>x</li></ul></td></tr></table>",
      "<table><tr><th>a</th></tr><tr><td><ul><li>x</li></ul></td></tr></table>"),
@@ -222,3 +235,12 @@ def test_display_rule_takes_the_longer_body() -> None:
     assert body_from_remote("a much longer plain text body", "<p>x</p>") == (
         "a much longer plain text body\n")
     assert body_from_remote("", "") == ""
+
+
+def test_links_into_folders_with_any_name_read_back_as_their_path() -> None:
+    keys = {"https://help.test/a-1": "A & B/ünï #1?.md"}
+    out = html_to_markdown('<p><a href="https://help.test/a-1#part">x</a></p>',
+                           url_to_key=keys.get, article_key="g/a.md")
+    assert out == "[x](../A%20%26%20B/ünï%20%231%3F.md#part)\n"
+    assert resolve_relative("g/a.md", "../A%20%26%20B/ünï%20%231%3F.md#part") == (
+        "A & B/ünï #1?.md", "part")

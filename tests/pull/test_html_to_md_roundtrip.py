@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbsync.local.markdown import DEFAULT_MARKDOWN
 from kbsync.pull.html_to_md import text_to_markdown
 from tests.pull.conftest import render, to_markdown
 
@@ -18,7 +19,8 @@ from tests.pull.conftest import render, to_markdown
 # in the first HTML and the converter must escape them again where they matter.
 _SPECIAL = ["*", "_", "#", "##", "-", "+", "1.", "2)", "!", "|", "~", "~~", "<", ">", "&",
             "&amp;", "&copy;", "[", "]", "(", ")", "`", "\\", "=", "===", "---", ":", ":--",
-            "snake_case", "a*b", "C#", "<b>", "x_", "<div>", "http://x.y", "***", "[ ]"]
+            "snake_case", "a*b", "C#", "<b>", "x_", "<div>", "http://x.y", "***", "[ ]",
+            "{", "}", "{.x}", "{#y}", "[!NOTE]", "!!!", "???", "[^1]"]
 _URLS = ["other.md", "../billing/refunds.md#fees", "https://example.com/a?b=1&c=2", "#intro",
          "sub/page.md", "mailto:a@b.c", "file.pdf", "https://example.com/(x)"]
 
@@ -37,9 +39,14 @@ _word = st.one_of(st.text("abXZ09é", min_size=1, max_size=5),
                   st.sampled_from(_SPECIAL).map(_escape_all))
 _plain = st.lists(_word, min_size=1, max_size=4).map(" ".join)
 _code = st.text("ab `*_|<&\\", min_size=1, max_size=6).filter(str.strip).map(_code_span)
-_link = st.builds(lambda text, url: f"[{text}]({url})", _plain, st.sampled_from(_URLS))
-_image = st.builds(lambda alt, title: f"![{alt}](pic.png{title})", _plain,
-                   st.sampled_from(["", ' "A title"']))
+# Attribute syntax as migrated help centers write it (ids in mixed case included).
+_ATTRS = ["", "", "{.link-download}", "{#Junior-accounts}", "{target=_blank .link-external}",
+          '{title="x y" .a .b}', "{width=30}"]
+_link = st.builds(lambda text, url, attrs: f"[{text}]({url}){attrs}", _plain,
+                  st.sampled_from(_URLS), st.sampled_from(_ATTRS))
+_image = st.builds(lambda alt, title, attrs: f"![{alt}](pic.png{title}){attrs}", _plain,
+                   st.sampled_from(["", ' "A title"']), st.sampled_from(_ATTRS))
+_anchor = st.sampled_from(['<a id="x"></a>', '<a name="Old-Name"></a>'])
 
 
 def _wrap(marker: str) -> object:
@@ -47,7 +54,7 @@ def _wrap(marker: str) -> object:
 
 
 _inline = st.recursive(
-    st.one_of(_plain, _code, _link, _image),
+    st.one_of(_plain, _code, _link, _image, _anchor),
     lambda inner: st.one_of(
         inner.map(_wrap("*")), inner.map(_wrap("**")), inner.map(_wrap("~~")),
         inner.map(_wrap("_")),
@@ -57,7 +64,10 @@ _inline = st.recursive(
 
 _paragraph = st.tuples(st.lists(_inline, min_size=1, max_size=3),
                        st.sampled_from(["\n", "\\\n"])).map(lambda t: t[1].join(t[0]))
-_heading = st.builds(lambda n, text: "#" * n + " " + text, st.integers(1, 6), _inline)
+_heading = st.builds(lambda n, text, attrs: "#" * n + " " + text + attrs, st.integers(1, 6),
+                     st.one_of(_inline, st.sampled_from(["Same", "Same", "Step 1"])),
+                     st.sampled_from(["", "", " {#email}", " {#Same-1}", " {.c}",
+                                      " {#same .c data-x=1}"]))
 _rule = st.sampled_from(["---", "***", "___"])
 _fence = st.builds(
     lambda lang, lines: _fenced(lang, lines),
@@ -113,8 +123,30 @@ _list = _lists(_lists(st.one_of(st.just(""), _fence)))
 _quote = st.lists(st.one_of(_paragraph, _list, _heading), min_size=1, max_size=2).map(
     lambda blocks: "\n".join(
         "> " + line if line else ">" for line in "\n\n".join(blocks).split("\n")))
-_block = st.one_of(_paragraph, _heading, _rule, _fence, _table, _list, _quote)
-_document = st.lists(_block, min_size=1, max_size=5).map(lambda b: "\n\n".join(b) + "\n")
+_with_attrs = st.builds(lambda attrs, block: f"{attrs}\n{block}",
+                        st.sampled_from(["{.lead}", "{#intro .table-regular}", "{data-x=1}"]),
+                        st.one_of(_paragraph, _table, _list, _quote, _rule))
+_table_after = _table.map(lambda table: table + "\n{.table-regular}")
+_alert = st.builds(lambda kind, blocks: "\n".join(
+    f"> {line}" if line else ">" for line in (f"[!{kind}]\n" + blocks).split("\n")),
+    st.sampled_from(["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION", "note"]),
+    st.one_of(_paragraph, _list, st.just(""), _paragraph.map(lambda p: "\n" + p)))
+_html_block = st.builds(
+    lambda tag, inner: f'<{tag} id="box" class="c">\n\n{inner}\n\n</{tag}>',
+    st.sampled_from(["div", "details"]), _plain)
+_footnote = st.builds(lambda text, note: f"{text}[^@]\n\n[^@]: {note}", _plain, _inline)
+
+
+def _numbered(document: str) -> str:
+    """Each footnote block's label pair gets its own number."""
+    count = iter(range(10**6))
+    return re.sub(r"\[\^@\]", lambda m: f"[^n{next(count) // 2}]", document)
+
+
+_block = st.one_of(_paragraph, _heading, _rule, _fence, _table, _list, _quote, _with_attrs,
+                   _table_after, _alert, _html_block, _footnote)
+_document = st.lists(_block, min_size=1, max_size=5).map(
+    lambda b: _numbered("\n\n".join(b) + "\n"))
 
 
 @settings(max_examples=200, deadline=None)
@@ -132,10 +164,33 @@ def test_converted_markdown_is_a_fixed_point(markdown: str) -> None:
     assert to_markdown(render(back)) == back
 
 
+# -- MkDocs admonitions, for teams that enable them ------------------------------------------
+
+_ADMONITIONS = (*DEFAULT_MARKDOWN, "admonitions")
+_admonition = st.builds(
+    lambda kind, title, blocks: f"!!! {kind}{title}\n" + "\n".join(
+        f"    {line}" if line else "" for line in blocks.split("\n")),
+    st.sampled_from(["note", "tip", "danger", "example"]),
+    st.sampled_from(["", ' "Before you start"', ' ""', ' "*Heads* up"']),
+    st.one_of(_paragraph, _list, _fence))
+_admonition_document = st.lists(st.one_of(_admonition, _alert, _paragraph), min_size=1,
+                                max_size=4).map(lambda b: "\n\n".join(b) + "\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(_admonition_document)
+def test_admonitions_survive_the_round_trip(markdown: str) -> None:
+    first = render(markdown, dialect=_ADMONITIONS)
+    back = to_markdown(first, dialect=_ADMONITIONS)
+    assert render(back, dialect=_ADMONITIONS) == first, back
+    assert to_markdown(render(back, dialect=_ADMONITIONS), dialect=_ADMONITIONS) == back
+
+
 # -- plain text --------------------------------------------------------------------------
 
-_text_line = st.text(st.sampled_from([*"abcXYZ 019*_#-+.!|~<>&[]()`\\=:;'\"", "é", "ש", "🎉"]),
-                     max_size=12).map(lambda s: s.strip(" "))
+_text_line = st.lists(st.sampled_from([*"abcXYZ 019*_#-+.!|~<>&[]()`\\=:;'\"{}?^", "é", "ש",
+                                      "🎉", "{.x}", "[!NOTE]", "[^1]", "!!! note"]),
+                      max_size=12).map(lambda s: "".join(s).strip(" "))
 _text = st.lists(st.lists(_text_line, min_size=1, max_size=3), min_size=1, max_size=3)
 
 

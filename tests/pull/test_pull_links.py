@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from kbsync.local.markdown import resolve_relative
 from kbsync.pull.links import Relocator, relocate_links
 
 MOVES = Relocator({"billing/refunds.md": "money/refunds.md"}, {"guides/old": "guides/new"})
@@ -32,3 +35,15 @@ def test_no_moves_no_change() -> None:
     assert not Relocator({}, {})
     text = "[a](b.md)\n"
     assert relocate_links(text, "a.md", "a.md", Relocator({}, {})) == text
+
+
+def test_names_with_hash_question_mark_and_percent_stay_one_path() -> None:
+    """Moves into folders named like ``why?`` or ``hash#tag`` keep the link resolvable."""
+    moves = Relocator({"a/x.md": "why?/x.md", "a/y.md": "50% off/y.md"},
+                      {"b": "hash#tag"})
+    text = "[x](x.md#top) [y](<y.md>) [z](../b/z.md)\n"
+    out = relocate_links(text, "a/here.md", "a/here.md", moves)
+    assert out == "[x](../why%3F/x.md#top) [y](<../50%25 off/y.md>) [z](../hash%23tag/z.md)\n"
+    targets = [resolve_relative("a/here.md", m.strip("<>"))
+               for m in re.findall(r"\]\(([^)]+)\)", out)]
+    assert targets == [("why?/x.md", "top"), ("50% off/y.md", None), ("hash#tag/z.md", None)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kbsync.plan.links import placeholder
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange, Plan, RemoteRef
 from kbsync.render.text import line_symbol, render_text, show_value, summary, unlink
 
@@ -32,6 +33,11 @@ def test_link_placeholders_are_shown_as_links_to_keys() -> None:
     html = f'<a href="{LINK_PLACEHOLDER}billing/refunds.md#how">x</a>'
     assert unlink(html) == '<a href="<link to billing/refunds.md>#how">x</a>'
     assert show_value(f"{LINK_PLACEHOLDER}faq.md") == '"<link to faq.md>"'
+
+
+def test_a_placeholder_shows_its_key_readable() -> None:
+    html = f'<a href="{placeholder("A & B/50% off ü.md")}#x">x</a>'
+    assert unlink(html) == '<a href="<link to A & B/50% off ü.md>#x">x</a>'
 
 
 def test_values_are_json_and_long_strings_are_cut_inside_their_quotes() -> None:

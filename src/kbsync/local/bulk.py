@@ -17,10 +17,13 @@ from multiprocessing import get_context
 from typing import TypeVar
 
 from kbsync.local.markdown import (
+    DEFAULT_MARKDOWN,
+    ArticleKeys,
     Link,
     MarkdownRenderer,
     ParsedBody,
     RenderedBody,
+    renderer_for,
     template_resolver,
 )
 from kbsync.local.parse_cache import ParseCache
@@ -37,6 +40,15 @@ class Job:
     key: str
     body: str
     body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a worker needs besides the bodies: the dialect and where links point."""
+
+    dialect: tuple[str, ...] = DEFAULT_MARKDOWN
+    assets_base_url: str | None = None
+    article_keys: ArticleKeys | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +80,8 @@ def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
         else:
             parsed[article.key] = hit
     if workers(len(missing)) > 1:  # a big cold tree: every core parses
-        fresh = parse_metas([Job(a.key, a.body, a.body_line) for a in missing])
+        fresh = parse_metas([Job(a.key, a.body, a.body_line) for a in missing],
+                            renderer.dialect)
     else:
         fresh = renderer.parse_many((a.key, a.body, a.body_line) for a in missing)
     for article in missing:
@@ -78,39 +91,30 @@ def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
     return parsed
 
 
-def parse_metas(jobs: Sequence[Job]) -> dict[str, ParsedBody]:
+def parse_metas(jobs: Sequence[Job],
+                dialect: tuple[str, ...] = DEFAULT_MARKDOWN) -> dict[str, ParsedBody]:
     """Links and anchors of each body (what validation needs), tokens dropped."""
-    return dict(_run(jobs, _parse_chunk, None))
+    return dict(_run(jobs, _parse_chunk, Settings(dialect)))
 
 
-def render_templates(jobs: Sequence[Job], assets_base_url: str | None) -> dict[str, Rendered]:
+def render_templates(jobs: Sequence[Job], settings: Settings) -> dict[str, Rendered]:
     """Links, anchors and the rendered body (links as placeholders) of each body."""
-    return dict(_run(jobs, _render_chunk, assets_base_url))
+    return dict(_run(jobs, _render_chunk, settings))
 
 
-def _run(jobs: Sequence[Job], work: Callable[[list[Job], str | None], list[tuple[str, T]]],
-         assets: str | None) -> Iterator[tuple[str, T]]:
+def _run(jobs: Sequence[Job], work: Callable[[list[Job], Settings], list[tuple[str, T]]],
+         settings: Settings) -> Iterator[tuple[str, T]]:
     chunks = [list(jobs[i:i + _CHUNK]) for i in range(0, len(jobs), _CHUNK)]
     count = workers(len(jobs))
     if count == 1:
         for chunk in chunks:
-            yield from work(chunk, assets)
+            yield from work(chunk, settings)
         return
     # spawn, not fork: the caller may run threads (a served emulator, say), and a forked
     # child of a threaded process can deadlock on a lock another thread held.
     with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
-        for result in pool.map(work, chunks, [assets] * len(chunks)):
+        for result in pool.map(work, chunks, [settings] * len(chunks)):
             yield from result
-
-
-_RENDERER: MarkdownRenderer | None = None
-
-
-def _renderer() -> MarkdownRenderer:
-    global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = MarkdownRenderer()
-    return _RENDERER
 
 
 def _meta(parsed: ParsedBody) -> ParsedBody:
@@ -118,18 +122,19 @@ def _meta(parsed: ParsedBody) -> ParsedBody:
                       parsed.anchors)
 
 
-def _parse_chunk(chunk: list[Job], _assets: str | None) -> list[tuple[str, ParsedBody]]:
-    renderer = _renderer()
+def _parse_chunk(chunk: list[Job], settings: Settings) -> list[tuple[str, ParsedBody]]:
+    renderer = renderer_for(settings.dialect)
     return [(job.key, _meta(renderer.parse(job.body, job.body_line))) for job in chunk]
 
 
-def _render_chunk(chunk: list[Job], assets: str | None) -> list[tuple[str, Rendered]]:
-    renderer = _renderer()
+def _render_chunk(chunk: list[Job], settings: Settings) -> list[tuple[str, Rendered]]:
+    renderer = renderer_for(settings.dialect)
     out = []
     for job in chunk:
         parsed = renderer.parse(job.body, job.body_line)
         template = renderer.render(parsed, article_key=job.key,
                                    resolve_article_url=template_resolver,
-                                   assets_base_url=assets)
+                                   assets_base_url=settings.assets_base_url,
+                                   article_keys=settings.article_keys)
         out.append((job.key, Rendered(_meta(parsed), template)))
     return out

@@ -1,10 +1,11 @@
-"""A cache of what validation needs from each body (links, heading ids), by file content.
+"""A cache of what validation needs from each body (links, anchors), by file content.
 
 Parsing Markdown is most of the cost of validate and plan (about 2 ms per 5 KB article
-with markdown-it-py on a 2-core machine). Links and heading ids depend only on the
-file's bytes and the renderer, so they are cached in ``.kbsync/cache/`` under the
-file's git blob id: an unchanged tree is checked without parsing a single body, and
-plan parses only what it has to render.
+with markdown-it-py on a 2-core machine). Links and anchors depend only on the file's
+bytes and the renderer (its version and the dialect of ``[content] markdown``), so they
+are cached in ``.kbsync/cache/`` under the file's git blob id: an unchanged tree is
+checked without parsing a single body, and plan parses only what it has to render.
+A cache written for another version or dialect is ignored as a whole.
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import __version__ as markdown_it_version
+from mdit_py_plugins import __version__ as plugins_version
 
 from kbsync import __version__
-from kbsync.local.markdown import Link, ParsedBody
+from kbsync.local.markdown import DEFAULT_MARKDOWN, RENDER_VERSION, Link, ParsedBody, dialect_key
 from kbsync.local.writer import atomic_write
 
-CACHE_VERSION = f"1/{__version__}/{markdown_it_version}"
+CACHE_VERSION = f"2/{__version__}/{markdown_it_version}/{plugins_version}/{RENDER_VERSION}"
 
 
 class ParseCache:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None,
+                 dialect: tuple[str, ...] = DEFAULT_MARKDOWN) -> None:
         self.path = path
+        self.version = f"{CACHE_VERSION}/{dialect_key(dialect)}"
         self._entries: dict[str, Any] = self._load()
         self._used: set[str] = set()
         self._dirty = False
@@ -36,7 +40,7 @@ class ParseCache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}  # a broken cache is only a slower run
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        if not isinstance(data, dict) or data.get("version") != self.version:
             return {}
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
@@ -70,7 +74,7 @@ class ParseCache:
         entries = {k: v for k, v in self._entries.items() if k in self._used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, json.dumps({"version": CACHE_VERSION, "entries": entries},
+            atomic_write(self.path, json.dumps({"version": self.version, "entries": entries},
                                                separators=(",", ":"), sort_keys=True))
         except OSError:
             pass

@@ -12,7 +12,7 @@ placeholders; here they get the public URLs those articles have (or will have).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -339,6 +339,29 @@ def portal_change(desired: Mapping[str, Any] | None, actual: ActualState, lock: 
         return Change(action=Action.CONFLICT, reason="edited in initdesk since the last sync",
                       **base)  # type: ignore[arg-type]
     return Change(action=Action.UPDATE, reason="portal settings", **base)  # type: ignore[arg-type]
+
+
+def unresolved_links(changes: Iterable[Change]) -> list[str]:
+    """Links that would reach initdesk as ``kbsync://`` placeholders, one message each.
+
+    A placeholder stands for the URL of an article this run creates, moves or renames;
+    the executor fills it in once that step is done. A body that keeps one for any
+    other article (left out by ``--target``, or not an article at all: a bug) would
+    publish a dead link, so the plan says so and apply refuses it before any write.
+    """
+    changes = list(changes)
+    written = {c.key for c in changes if c.kind == "article" and c.action.writes
+               and c.action is not Action.DELETE}
+    found: list[str] = []
+    for change in changes:
+        body = change.field("content_html")
+        if change.kind != "article" or not change.action.writes or body is None \
+                or not isinstance(body.after, str):
+            continue
+        found.extend(f"{change.key} links to {target}, whose public URL this plan does not "
+                     f"make (add --target {target}, or plan without --target)"
+                     for target in placeholder_targets(body.after) if target not in written)
+    return found
 
 
 def _all_fields(fields: ArticleFields | CollectionFields | PortalSettings,

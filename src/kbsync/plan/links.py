@@ -4,24 +4,38 @@ A body is rendered once, independently of the Help Center: a link to another art
 becomes ``kbsync://article/<key>``, and the plan fills in that article's public URL
 (or, for an article created in the same run, the executor does once it exists). So
 a change to one article's URL re-plans the articles linking to it without re-rendering.
+
+The key travels percent-encoded (every byte outside ``A-Za-z0-9/._~-``): a folder named
+``A & B`` or ``hash#tag`` would otherwise reach the HTML as ``A &amp; B`` (the renderer
+escapes attribute values) or be cut at the ``#``, the placeholder would never be
+filled, and readers would get a dead ``kbsync://`` link. Encoded, a key survives HTML
+escaping unchanged and holds nothing that ends an attribute or a URL.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
+from urllib.parse import quote, unquote
 
 from kbsync.model import RenderedBody
 
 LINK_PLACEHOLDER = "kbsync://article/"
-_PLACEHOLDER_HREF = re.compile(re.escape(LINK_PLACEHOLDER) + r'([^"#]+)')
+#: A placeholder and its encoded key (group 1); a fragment (``#...``) may follow it.
+PLACEHOLDER_PATTERN = re.compile(re.escape(LINK_PLACEHOLDER) + r"([A-Za-z0-9/._~%-]+)")
 
 ArticleUrlResolver = Callable[[str], str | None]
 
 
 def placeholder(target_key: str) -> str:
     """The stand-in URL of a link to the article at ``target_key``."""
-    return LINK_PLACEHOLDER + target_key
+    return LINK_PLACEHOLDER + quote(target_key, safe="/")
+
+
+def placeholder_key(encoded: str) -> str:
+    """The article key a placeholder's encoded part (group 1 of the pattern) stands for."""
+    return unquote(encoded)
 
 
 def fill_links(template: RenderedBody, resolve: ArticleUrlResolver) -> RenderedBody:
@@ -32,23 +46,26 @@ def fill_links(template: RenderedBody, resolve: ArticleUrlResolver) -> RenderedB
     """
     if LINK_PLACEHOLDER not in template.html:
         return template
-    html = fill_html(template.html, resolve)
-    if len(html) <= len(template.text):
-        html = f"<div>{html}</div>"
-    return RenderedBody(html, template.text)
+    html_text = fill_html(template.html, resolve)
+    if len(html_text) <= len(template.text):
+        html_text = f"<div>{html_text}</div>"
+    return RenderedBody(html_text, template.text)
 
 
-def fill_html(html: str, resolve: ArticleUrlResolver) -> str:
-    """``html`` with each placeholder whose key ``resolve`` knows replaced by the URL."""
+def fill_html(html_text: str, resolve: ArticleUrlResolver) -> str:
+    """``html_text`` with each placeholder whose key ``resolve`` knows replaced by the URL
+    (escaped for the attribute it stands in)."""
 
     def url(match: re.Match[str]) -> str:
-        return resolve(match.group(1)) or match.group(0)
+        found = resolve(placeholder_key(match.group(1)))
+        return html.escape(found) if found else match.group(0)
 
-    return _PLACEHOLDER_HREF.sub(url, html)
+    return PLACEHOLDER_PATTERN.sub(url, html_text)
 
 
-def placeholder_targets(html: str) -> tuple[str, ...]:
-    """The article keys whose placeholders are still in ``html``, sorted."""
-    if LINK_PLACEHOLDER not in html:
+def placeholder_targets(html_text: str) -> tuple[str, ...]:
+    """The article keys whose placeholders are still in ``html_text``, sorted."""
+    if LINK_PLACEHOLDER not in html_text:
         return ()
-    return tuple(sorted({match.group(1) for match in _PLACEHOLDER_HREF.finditer(html)}))
+    return tuple(sorted({placeholder_key(match.group(1))
+                         for match in PLACEHOLDER_PATTERN.finditer(html_text)}))

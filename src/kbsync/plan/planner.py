@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kbsync.errors import UnsafePlanError
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
-from kbsync.plan.diff import Differ, DiffOptions, portal_change
+from kbsync.plan.diff import Differ, DiffOptions, portal_change, unresolved_links
 from kbsync.plan.match import Matching
 from kbsync.plan.model import Action, Change, Plan
 from kbsync.words import plural
@@ -171,7 +171,11 @@ def select_targets(changes: list[Change], targets: Sequence[str]) -> list[Change
 
 
 def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
-    """Refuse a plan that deletes more than ``max_deletes`` items unless forced."""
+    """Refuse a plan that deletes more than ``max_deletes`` items unless forced, and one
+    that would publish a link placeholder (never, whatever the options)."""
+    unresolved = unresolved_links(plan.changes)
+    if unresolved:
+        raise UnsafePlanError("; ".join(unresolved))
     deletes = plan.count(Action.DELETE)
     if deletes > max_deletes and not force:
         raise UnsafePlanError(

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from kbsync.config import Config, ContentSettings
-from kbsync.local.bulk import Job, parse_articles, render_templates, workers
+from kbsync.local.bulk import Job, Settings, parse_articles, render_templates, workers
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.markdown import (
-    MarkdownRenderer,
+    ArticleKeys,
     ParsedBody,
+    renderer_for,
     resolve_relative,
     template_resolver,
 )
@@ -66,8 +67,8 @@ class Engine:
     """
 
     def __init__(self) -> None:
-        self.renderer = MarkdownRenderer()
-        self._parses = ParseCache(None)  # links and anchors by blob id, in memory only
+        self.renderer = renderer_for()
+        self._parses = ParseCache(None, self.renderer.dialect)  # by blob id, in memory
         self._renderings: dict[tuple[str, str], Rendering] = {}
         self._metas: dict[str, ParsedBody] = {}  # blob id -> links and anchors
         self._checked: _Checked | None = None
@@ -102,7 +103,9 @@ class Engine:
         A big batch (the first build of a large knowledge base) renders on every core,
         as plan does; a save renders in-process.
         """
-        assets = config.content.assets_base_url
+        self._use_dialect(config)
+        keys = ArticleKeys(a.key for a in articles)
+        settings = Settings(self.renderer.dialect, config.content.assets_base_url, keys)
         out: dict[str, Rendering] = {}
         todo = []
         for article in articles:
@@ -112,10 +115,10 @@ class Engine:
             else:
                 out[article.key] = kept
         if workers(len(todo)) > 1:
-            done = render_templates([Job(a.key, a.body, a.body_line) for a in todo], assets)
+            done = render_templates([Job(a.key, a.body, a.body_line) for a in todo], settings)
             made = {key: (r.meta, r.template) for key, r in done.items()}
         else:
-            made = {a.key: self._render_one(a, assets) for a in todo}
+            made = {a.key: self._render_one(a, settings) for a in todo}
         for article in todo:
             meta, template = made[article.key]
             self._parses.put(article.source_hash, meta)
@@ -126,12 +129,21 @@ class Engine:
         return out
 
     def _render_one(self, article: LocalArticle,
-                    assets: str | None) -> tuple[ParsedBody, RenderedBody]:
+                    settings: Settings) -> tuple[ParsedBody, RenderedBody]:
         parsed = self.renderer.parse(article.body, article.body_line)
         template = self.renderer.render(parsed, article_key=article.key,
                                         resolve_article_url=template_resolver,
-                                        assets_base_url=assets)
+                                        assets_base_url=settings.assets_base_url,
+                                        article_keys=settings.article_keys)
         return ParsedBody(None, parsed.links, parsed.anchors), template
+
+    def _use_dialect(self, config: Config) -> None:
+        """The renderer of the settings' Markdown dialect; what another one made is gone."""
+        renderer = renderer_for(config.content.markdown)
+        if renderer.dialect != self.renderer.dialect:
+            self.renderer = renderer
+            self._parses = ParseCache(None, renderer.dialect)
+            self.forget()
 
     def check(self, tree: LocalTree, config: Config,
               changed: Collection[str] | None = None) -> list[Problem]:
@@ -143,6 +155,7 @@ class Engine:
         (slugs, positions). The rest is the last check's. On 2,000 articles that is a
         few milliseconds instead of a hundred, which is most of a save's latency.
         """
+        self._use_dialect(config)
         last = self._checked
         whole = _whole_tree(tree)
         if (changed is None or last is None or last.content != config.content

@@ -17,6 +17,12 @@ Three rules keep the round trip exact:
   complex tables, images with a width ...) is kept as raw HTML, its start tag copied
   byte for byte from the source.
 
+It writes the team's dialect (``[content] markdown``) back: with ``attrs``, ids, classes
+and other attributes of headings (``## Title {#id}``, the id only when it is not the one
+the renderer makes anyway), links, images, paragraphs, lists, quotes and tables
+(``{.class}`` on the line before) instead of raw HTML; callouts as ``> [!NOTE]`` alerts,
+or ``!!! kind "Title"`` admonitions when only those fit; footnotes as ``[^1]``.
+
 The converter is markdownify's ``MarkdownConverter`` with its own ``convert_*`` rules.
 """
 
@@ -43,6 +49,11 @@ from bs4.element import (
 )
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdownify import MarkdownConverter
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
+from kbsync.local.markdown import ALERT_KINDS, CALLOUT_CLASS, heading_anchor
+from kbsync.schema.config import DEFAULT_MARKDOWN
 
 __all__ = ["UrlToKey", "body_from_remote", "html_to_markdown", "text_to_markdown"]
 
@@ -57,23 +68,27 @@ def _no_key(url: str) -> str | None:
 
 
 def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: str = "",
-                     assets_base_url: str | None = None) -> str:
+                     assets_base_url: str | None = None,
+                     dialect: Iterable[str] = DEFAULT_MARKDOWN) -> str:
     """Markdown for an article body given as HTML.
 
     ``url_to_key`` maps a public article URL (fragment removed) to the target article's
     key, e.g. ``billing/refunds.md``; such links become relative ``.md`` links from
     ``article_key``'s folder again, ``#anchor`` kept. URLs under ``assets_base_url``
-    become relative file paths again (the renderer put them there).
+    become relative file paths again (the renderer put them there). ``dialect`` names
+    the Markdown extensions the result may use (``[content] markdown``).
     """
     source = html.replace("\r\n", "\n").replace("\r", "\n")
     soup = BeautifulSoup(source, "html.parser", preserve_whitespace_tags=_EVERY_TAG)
     _keep_comments(soup)
-    converter = _Converter(source, url_to_key, article_key, assets_base_url)
+    converter = _Converter(source, url_to_key, article_key, assets_base_url,
+                           frozenset(dialect))
+    converter.prepare(soup)
     markdown: str = converter.convert_soup(soup)
     return markdown + "\n" if markdown else ""
 
 
-def text_to_markdown(text: str) -> str:
+def text_to_markdown(text: str, dialect: Iterable[str] = DEFAULT_MARKDOWN) -> str:
     """Markdown that renders as ``text`` reads: paragraphs at blank lines, line breaks kept.
 
     Used when an article only has a plain-text body. Markdown syntax characters are
@@ -84,14 +99,16 @@ def text_to_markdown(text: str) -> str:
     paragraphs = []
     for block in re.split(r"\n[ \t\xa0]*\n", text):
         lines = [_nbsp(line).strip(" \t") for line in block.split("\n")]
-        escaped = [_escape(line, line_start=True) for line in lines if line]
+        rules = _line_rules(frozenset(dialect))
+        escaped = [_escape(line, line_start=True, rules=rules) for line in lines if line]
         if escaped:
             paragraphs.append("\\\n".join(escaped).replace("\xa0", "&nbsp;"))
     return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
 
 
 def body_from_remote(content: str, content_html: str, *, url_to_key: UrlToKey = _no_key,
-                     article_key: str = "", assets_base_url: str | None = None) -> str:
+                     article_key: str = "", assets_base_url: str | None = None,
+                     dialect: Iterable[str] = DEFAULT_MARKDOWN) -> str:
     """The Markdown body of a remote article under the contract's display rule.
 
     initdesk shows the longer of ``content`` (plain) and ``content_html``, so that is the
@@ -99,8 +116,8 @@ def body_from_remote(content: str, content_html: str, *, url_to_key: UrlToKey = 
     """
     if content_html and len(content_html) >= len(content):
         return html_to_markdown(content_html, url_to_key=url_to_key, article_key=article_key,
-                                assets_base_url=assets_base_url)
-    return text_to_markdown(content)
+                                assets_base_url=assets_base_url, dialect=dialect)
+    return text_to_markdown(content, dialect)
 
 
 # -- escaping ----------------------------------------------------------------------------
@@ -114,6 +131,9 @@ _LINE_RULES = (
     re.compile(r"[ \t]*[0-9]{1,9}([.)])(?:[ \t]|$)"),  # ordered list item
     re.compile(r"[ \t]*([-=:|])[-=:| \t]*$"),  # setext underline, rule, table delimiter row
 )
+# Lines the dialect's extensions would read as syntax: a line of attributes, an admonition.
+_ATTRS_LINE = re.compile(r"[ \t]*(\{)[^\n]*\}[ \t]*$")
+_ADMONITION_LINE = re.compile(r"[ \t]*([!?])(?:!!|\?\?)")
 _NBSP_RUN = re.compile(r"[ \xa0]*\xa0[ \xa0]*")
 _NEWLINE_SPACE = re.compile(r"[ \t\n]*\n[ \t\n]*")
 
@@ -148,14 +168,22 @@ def _nbsp(text: str) -> str:
     return _NBSP_RUN.sub(replace, text)
 
 
-def _line_start_positions(text: str, line_start: bool) -> set[int]:
+def _line_rules(dialect: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    """The line-start rules of CommonMark plus those of the dialect's extensions."""
+    extra = ((_ATTRS_LINE,) if "attrs" in dialect else ()) + (
+        (_ADMONITION_LINE,) if "admonitions" in dialect else ())
+    return _LINE_RULES + extra
+
+
+def _line_start_positions(text: str, line_start: bool,
+                          rules: tuple[re.Pattern[str], ...] = _LINE_RULES) -> set[int]:
     """Indexes of characters that would start a block construct at the start of a line."""
     forced: set[int] = set()
     starts = ([0] if line_start else []) + [m.end() for m in re.finditer("\n", text)]
     for start in starts:
         end = text.find("\n", start)
         line = text[start:] if end < 0 else text[start:end]
-        for rule in _LINE_RULES:
+        for rule in rules:
             match = rule.match(line)
             if match:
                 forced.add(start + match.start(1))
@@ -185,9 +213,10 @@ def _needs_escape(text: str, i: int, before_link: bool) -> bool:
     return False
 
 
-def _escape(text: str, *, line_start: bool, before_link: bool = False) -> str:
+def _escape(text: str, *, line_start: bool, before_link: bool = False,
+            rules: tuple[re.Pattern[str], ...] = _LINE_RULES) -> str:
     """``text`` with a backslash before every character Markdown would read as syntax."""
-    forced = _line_start_positions(text, line_start)
+    forced = _line_start_positions(text, line_start, rules)
     out: list[str] = []
     for i, ch in enumerate(text):
         if i in forced or _needs_escape(text, i, before_link):
@@ -289,6 +318,160 @@ def _attr(tag: Tag, name: str) -> str | None:
     return value if isinstance(value, str) else " ".join(value)
 
 
+# -- attribute syntax ---------------------------------------------------------------------
+
+_SIMPLE = re.compile(r"[\w:-]+")
+# Where each element's attributes go in Markdown, and which ones its own syntax holds.
+_BLOCK_ATTRS = {"p": frozenset(), "ul": frozenset(), "ol": frozenset({"start"}),
+                "blockquote": frozenset(), "table": frozenset(), "hr": frozenset()}
+_INLINE_ATTRS = {"a": frozenset({"href", "title"}), "img": _IMG_ATTRS,
+                 "code": frozenset()}
+_HEADINGS = _names("h1 h2 h3 h4 h5 h6")
+_ATTRS_AT_END = re.compile(r"(?:^|[ \t])(\{[^{}\n]*\})[ \t]*$")
+
+
+def _attributes_text(pairs: list[tuple[str, str]]) -> str | None:
+    """``{#id key=value .class}`` that the attrs plugin reads back as exactly ``pairs``,
+    or None when its syntax cannot say them (a ``"`` in a value, an ``on...`` handler the
+    plugin drops...). "" for no attributes."""
+    if not pairs:
+        return ""
+    parts: list[str] = []
+    classes = ""
+    for name, value in pairs:
+        if not _SIMPLE.fullmatch(name) or name.lower().startswith("on"):
+            return None
+        if name == "class":
+            classes = value
+        elif name == "id" and _SIMPLE.fullmatch(value):
+            parts.append(f"#{value}")
+        elif _SIMPLE.fullmatch(value):
+            parts.append(f"{name}={value}")
+        else:
+            parts.append(f'{name}="{value}"')
+    if classes:
+        names = classes.split(" ")
+        parts += ([f".{c}" for c in names] if all(_SIMPLE.fullmatch(c) for c in names)
+                  else [f'class="{classes}"'])
+    text = "{" + " ".join(parts) + "}"
+    try:
+        end, read = parse_attrs(text)
+    except ParseError:
+        return None
+    if end != len(text) - 1 or {str(k): str(v) for k, v in read.items()} != dict(pairs):
+        return None
+    return text
+
+
+def _attribute_pairs(tag: Tag, skip: frozenset[str]) -> list[tuple[str, str]]:
+    """``tag``'s attributes but ``skip``, and but the class the task-list plugin gives."""
+    pairs = [(name, _attr(tag, name) or "") for name in tag.attrs if name not in skip]
+    if tag.name in ("ul", "ol"):
+        pairs = [(n, v) for n, v in pairs if (n, v) != ("class", "contains-task-list")]
+    return pairs
+
+
+def _escape_trailing_attrs(text: str) -> str:
+    """A heading's text ending in something the renderer would read as attributes."""
+    found = _ATTRS_AT_END.search(text)
+    if found is None or (found.start(1) and text[found.start(1) - 1] == "\\"):
+        return text
+    return text[:found.start(1)] + "\\" + text[found.start(1):]
+
+
+def _unique_id(slug: str, taken: set[str]) -> str:
+    """The id the renderer gives a heading: its slug, numbered past the taken ones."""
+    candidate, number = slug, 0
+    while candidate in taken:
+        number += 1
+        candidate = f"{slug}-{number}"
+    taken.add(candidate)
+    return candidate
+
+
+def _explicit_heading_ids(soup: BeautifulSoup) -> set[int]:
+    """The headings (by ``id()``) whose id the renderer would not make by itself.
+
+    The renderer keeps written ids and numbers repeated slugs around them, so a heading
+    whose id looks automatic may still need it written: the simulation repeats until
+    every heading left automatic gets exactly its id.
+    """
+    info = [(id(h), _attr(h, "id") or "", heading_anchor(h.get_text()))
+            for h in soup.find_all(list(_HEADINGS))]
+    explicit = {key for key, hid, slug in info
+                if hid and hid != slug and not re.fullmatch(re.escape(slug) + r"-[0-9]+", hid)}
+    while True:
+        taken = {hid for key, hid, _ in info if key in explicit}
+        clash = next((key for key, hid, slug in info if key not in explicit
+                      and _unique_id(slug, taken) != hid and hid), None)
+        if clash is None:
+            return explicit
+        explicit.add(clash)
+
+
+# -- callouts and footnotes ------------------------------------------------------------------
+
+def _classes(tag: PageElement | None) -> list[str]:
+    return (_attr(tag, "class") or "").split() if isinstance(tag, Tag) else []
+
+
+def _callout(tag: Tag) -> tuple[str, Tag | None] | None:
+    """(kind, title paragraph or None) of a callout the renderer made, or None."""
+    classes = _classes(tag)
+    if len(classes) != 2 or classes[0] != CALLOUT_CLASS or set(tag.attrs) != {"class"} \
+            or not classes[1].startswith(CALLOUT_CLASS + "-"):
+        return None
+    kind = classes[1][len(CALLOUT_CLASS) + 1:]
+    if not re.fullmatch(r"[a-z0-9_-]+", kind) or kind == "title":
+        return None
+    first = _first_content(tag)
+    if isinstance(first, Tag) and first.name == "p" and \
+            _classes(first) == [f"{CALLOUT_CLASS}-title"] and set(first.attrs) == {"class"}:
+        return kind, first
+    return kind, None
+
+
+def _footnote_number(sup: Tag) -> int | None:
+    """N of ``<sup class="footnote-ref"><a href="#fnN" id="fnrefN">[N]</a></sup>``."""
+    link = sup.find("a")
+    if _classes(sup) != ["footnote-ref"] or len(sup.contents) != 1 or link is None \
+            or sup.contents[0] is not link:
+        return None
+    found = re.fullmatch(r"#fn([1-9][0-9]*)", _attr(link, "href") or "")
+    ref = re.fullmatch(r"fnref([1-9][0-9]*)(?::[1-9][0-9]*)?", _attr(link, "id") or "")
+    if found is None or ref is None or found.group(1) != ref.group(1):
+        return None
+    return int(found.group(1))
+
+
+def _footnote_items(section: Tag) -> list[tuple[int, Tag]] | None:
+    """The numbered items of a ``<section class="footnotes">`` the renderer made."""
+    lists = [kid for kid in section.children if isinstance(kid, Tag)]
+    if _classes(section) != ["footnotes"] or len(lists) != 1 or lists[0].name != "ol" \
+            or _classes(lists[0]) != ["footnotes-list"]:
+        return None
+    items: list[tuple[int, Tag]] = []
+    for kid in lists[0].children:
+        if not isinstance(kid, Tag):
+            if str(kid).strip():
+                return None
+            continue
+        found = re.fullmatch(r"fn([1-9][0-9]*)", _attr(kid, "id") or "")
+        if kid.name != "li" or found is None or _classes(kid) != ["footnote-item"]:
+            return None
+        items.append((int(found.group(1)), kid))
+    return items
+
+
+def _drop_backrefs(item: Tag) -> None:
+    """The renderer adds `` <a class="footnote-backref">`` links to each footnote."""
+    for link in item.find_all("a", class_="footnote-backref"):
+        before = link.previous_sibling
+        if isinstance(before, NavigableString) and str(before).endswith(" "):
+            before.replace_with(str(before)[:-1])
+        link.decompose()
+
+
 def _language(pre: Tag) -> str:
     """The fence info string: ``language-x`` (or ``lang-x``) on ``<code>`` or ``<pre>``."""
     code = pre.find("code")
@@ -388,7 +571,7 @@ class _Converter(MarkdownConverter):
     """markdownify with round-trip-stable rules for every construct kbsync renders."""
 
     def __init__(self, source: str, url_to_key: UrlToKey, article_key: str,
-                 assets_base_url: str | None) -> None:
+                 assets_base_url: str | None, dialect: frozenset[str] = frozenset()) -> None:
         super().__init__(heading_style="atx", bullets="-", strong_em_symbol="*",
                          escape_asterisks=False, escape_underscores=False, escape_misc=False)
         self._source = source
@@ -398,6 +581,21 @@ class _Converter(MarkdownConverter):
         self._assets_base_url = assets_base_url
         self._children_only: set[int] = set()
         self._loose: dict[int, bool] = {}
+        self._dialect = dialect
+        self._with_attrs = "attrs" in dialect
+        self._rules = _line_rules(dialect)
+        self._explicit_ids: set[int] = set()
+
+    def prepare(self, soup: BeautifulSoup) -> None:
+        """Decisions that need the whole document: which heading ids must be written, and
+        the renderer's footnote back-links gone (the footnote syntax makes them again)."""
+        if self._with_attrs:
+            self._explicit_ids = _explicit_heading_ids(soup)
+        if "footnotes" in self._dialect:
+            for section in soup.find_all("section"):
+                items = _footnote_items(section)
+                for _, item in items or ():
+                    _drop_backrefs(item)
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -405,6 +603,9 @@ class _Converter(MarkdownConverter):
         parent_tags = parent_tags if parent_tags is not None else set()
         if node.name == "table":
             return self._table(node, parent_tags)
+        special = self._dialect_element(node, parent_tags)
+        if special is not None:
+            return special
         if self._is_raw(node):
             if node.name in _BLOCK and not self._in_inline(node):
                 return self._raw_block(node, parent_tags)
@@ -436,13 +637,15 @@ class _Converter(MarkdownConverter):
     def _is_raw(self, node: Tag) -> bool:
         """Whether ``node`` is kept as HTML because Markdown cannot say what it says."""
         name = node.name
+        if self._with_attrs and node.attrs and self._attributes(node) is None:
+            return True
         if name in _CONVERTED:
             return name == "a" and node.get("href") is None and bool(
                 node.get("id") or node.get("name"))
         if name in _UNWRAPPED_WHEN_BARE:
             return bool(node.attrs)
         if name == "img":
-            return not node.get("src") or not set(node.attrs) <= _IMG_ATTRS
+            return not node.get("src") or not (self._with_attrs or set(node.attrs) <= _IMG_ATTRS)
         if name == "input":
             return not self._is_task_checkbox(node)
         return True
@@ -484,6 +687,100 @@ class _Converter(MarkdownConverter):
                 parent.parent if isinstance(parent.parent, Tag) else None):
             return "\n"
         return "\n\n"
+
+    # -- the dialect: attributes, callouts, footnotes ----------------------------------
+
+    def _attributes(self, node: Tag) -> str | None:
+        """The attribute syntax for ``node``'s attributes that Markdown's own syntax does
+        not hold ("" for none, None when they cannot be written so)."""
+        name = node.name
+        if name in _HEADINGS:
+            skip = frozenset() if id(node) in self._explicit_ids else frozenset({"id"})
+            text = _attributes_text(_attribute_pairs(node, skip))
+            return None if text is None or (text and not _ATTRS_AT_END.match(text)) \
+                else text
+        if name in _BLOCK_ATTRS:
+            return _attributes_text(_attribute_pairs(node, _BLOCK_ATTRS[name]))
+        if name in _INLINE_ATTRS and not (name == "code" and node.find_parent("pre")):
+            return _attributes_text(_attribute_pairs(node, _INLINE_ATTRS[name]))
+        return None if name in _EMPHASIS or name == "br" else ""
+
+    def _block_attributes(self, node: Tag) -> str:
+        """A line of attributes to write before the block ``node`` (or "")."""
+        text = self._attributes(node) if self._with_attrs and node.attrs else ""
+        return text + "\n" if text else ""
+
+    def _dialect_element(self, node: Tag, parent_tags: set[str]) -> str | None:
+        """Callouts and footnotes, when the dialect has a syntax for them; else None."""
+        if node.name == "div" and not self._in_inline(node):
+            callout = _callout(node)
+            return self._callout(node, *callout, parent_tags) if callout else None
+        if "footnotes" not in self._dialect:
+            return None
+        if node.name == "sup":
+            number = _footnote_number(node)
+            return f"[^{number}]" if number is not None else None
+        if node.name == "section" and not self._in_inline(node):
+            items = _footnote_items(node)
+            return self._footnotes(node, items, parent_tags) if items is not None else None
+        if node.name == "hr" and _classes(node) == ["footnotes-sep"]:
+            following = _next_content(node)
+            if isinstance(following, Tag) and following.name == "section" and \
+                    _footnote_items(following) is not None:
+                return ""
+        return None
+
+    def _blocks(self, kids: Iterable[PageElement], parent_tags: set[str]) -> str:
+        return _join_blocks(_BASE.process_element(self, kid, parent_tags)
+                            for kid in kids).strip("\n")
+
+    def _callout(self, node: Tag, kind: str, title: Tag | None,
+                 parent_tags: set[str]) -> str | None:
+        """A callout in the team's syntax: ``!!! kind "Title"`` when the dialect has
+        admonitions (a team opts into those, so it writes them), else ``> [!NOTE]`` when
+        an alert says it; None: kept as raw HTML."""
+        kids = list(node.children)
+        if title is not None:
+            kids = kids[kids.index(title) + 1:]
+        body = self._blocks(kids, parent_tags | {"div"})
+        if "admonitions" in self._dialect:
+            admonition = self._admonition(kind, title, body, parent_tags)
+            if admonition is not None:
+                return self._sep(node) + admonition + self._sep(node)
+        if "alerts" not in self._dialect or title is None or title.find(True) \
+                or title.get_text() != ALERT_KINDS.get(kind):
+            return None
+        first = next((kid for kid in kids if isinstance(kid, Tag) or str(kid).strip()), None)
+        lazy = isinstance(first, Tag) and first.name == "p" and not first.attrs
+        lines = [f"[!{kind.upper()}]", *([] if lazy or not body else [""]),
+                 *(body.split("\n") if body else [])]
+        quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+        return self._sep(node) + quoted + self._sep(node)
+
+    def _admonition(self, kind: str, title: Tag | None, body: str,
+                    parent_tags: set[str]) -> str | None:
+        if title is None:
+            shown = ' ""'
+        else:
+            inline = self._children(title, parent_tags | {"p", "_inline"}).strip()
+            if "\n" in inline or not inline:
+                return None
+            shown = "" if inline == kind.title() else f' "{inline}"'
+        if "\n\n\n" in body:  # two blank lines end an admonition
+            return None
+        indented = "\n".join(f"    {line}" if line else "" for line in body.split("\n"))
+        return f"!!! {kind}{shown}" + ("\n" + indented if body else "")
+
+    def _footnotes(self, node: Tag, items: list[tuple[int, Tag]],
+                   parent_tags: set[str]) -> str:
+        """``[^N]: text`` definitions, later paragraphs indented under the first."""
+        definitions = []
+        for number, item in items:
+            body = self._blocks(item.children, parent_tags | {"section"})
+            definitions.append(_indent(body, "    ", f"[^{number}]: ") if body
+                               else f"[^{number}]:")
+        sep = self._sep(node)
+        return sep + "\n\n".join(definitions) + sep
 
     # -- neighbours, for emphasis ----------------------------------------------------
 
@@ -546,7 +843,10 @@ class _Converter(MarkdownConverter):
         if not text:
             return ""
         before_link = isinstance(nxt, Tag) and nxt.name == "a"
-        escaped = _escape(text, line_start=self._at_line_start(el), before_link=before_link)
+        escaped = _escape(text, line_start=self._at_line_start(el), before_link=before_link,
+                          rules=self._rules)
+        if self._with_attrs and escaped.startswith("{") and isinstance(prev, Tag):
+            escaped = "\\" + escaped  # "{.x}" right after a link would be its attributes
         return escaped.replace("\xa0", "&nbsp;")
 
     def _ends_line(self, node: PageElement | None) -> bool:
@@ -667,7 +967,7 @@ class _Converter(MarkdownConverter):
         text = text.strip(" \t\n")
         if "_inline" in parent_tags:
             return f" {text} " if text else ""
-        return self._sep(el) + text + self._sep(el) if text else ""
+        return self._sep(el) + self._block_attributes(el) + text + self._sep(el) if text else ""
 
     def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         """A bare <div> (or section ...) is a web editor's wrapper: its content stays."""
@@ -693,23 +993,32 @@ class _Converter(MarkdownConverter):
         level = max(1, min(6, n))
         sep = self._sep(el)
         if "\n" in text and level <= 2:
+            if self._with_attrs:
+                text = _escape_trailing_attrs(text)
+                attributes = self._attributes(el) if el.attrs else ""
+                text = f"{text} {attributes}" if attributes else text
             return sep + text + "\n" + ("=" if level == 1 else "-") * 3 + sep
         text = re.sub(r"[ \t]*\n[ \t]*", " ", text)
         # A run of # at the end would be read as the optional closing sequence.
         text = re.sub(r"(^|[ \t])(#+)([ \t]*)$", r"\1\\\2\3", text)
+        if self._with_attrs:
+            text = _escape_trailing_attrs(text)
+            attributes = self._attributes(el) if el.attrs else ""
+            text = f"{text} {attributes}".strip() if attributes else text
         return sep + "#" * level + (" " + text if text else "") + sep
 
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # In a list item "- ---" would be a rule instead of the item: use "___" there.
         in_item = isinstance(el.parent, Tag) and el.parent.name == "li"
-        return self._sep(el) + ("___" if in_item else "---") + self._sep(el)
+        return self._sep(el) + self._block_attributes(el) + ("___" if in_item else "---") \
+            + self._sep(el)
 
     def convert_blockquote(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         text = text.strip("\n")
         if "_inline" in parent_tags:
             return f" {text.strip()} "
         quoted = "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
-        return self._sep(el) + quoted + self._sep(el)
+        return self._sep(el) + self._block_attributes(el) + quoted + self._sep(el)
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         """A fenced block: the fence is longer than any backtick run in the code."""
@@ -723,13 +1032,28 @@ class _Converter(MarkdownConverter):
         fence = char * max(3, _longest_run(code, char) + 1)
         if "_inline" in parent_tags:
             return _code_span(code.rstrip("\n"), "td" in parent_tags or "th" in parent_tags)
-        return self._sep(el) + fence + language + "\n" + code + fence + self._sep(el)
+        return (self._sep(el) + self._fence_attributes(el, _language(el)) + fence + language
+                + "\n" + code + fence + self._sep(el))
+
+    def _fence_attributes(self, pre: Tag, language: str) -> str:
+        """A fence's attributes sit on its ``<code>``, the language class added last."""
+        code = pre.find("code")
+        if not self._with_attrs or not isinstance(code, Tag) or not code.attrs:
+            return ""
+        pairs = _attribute_pairs(code, frozenset())
+        if language:  # the info string gives that class back
+            made = {f"language-{language}", f"lang-{language}"}
+            pairs = [(name, " ".join(c for c in value.split(" ") if c not in made)
+                      if name == "class" else value) for name, value in pairs]
+            pairs = [(name, value) for name, value in pairs if name != "class" or value]
+        text = _attributes_text(pairs)
+        return text + "\n" if text else ""
 
     # -- lists -----------------------------------------------------------------------
 
     def convert_ul(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         body = text.strip("\n")
-        return self._sep(el) + body + self._sep(el) if body else ""
+        return self._sep(el) + self._block_attributes(el) + body + self._sep(el) if body else ""
 
     convert_ol = convert_ul
 
@@ -814,7 +1138,9 @@ class _Converter(MarkdownConverter):
         content = el.get_text()
         if not content:
             return ""
-        return _code_span(content, "td" in parent_tags or "th" in parent_tags)
+        attributes = self._attributes(el) if self._with_attrs and el.attrs else ""
+        return _code_span(content, "td" in parent_tags or "th" in parent_tags) + (
+            attributes or "")
 
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if "pre" in parent_tags or "code" in parent_tags:
@@ -830,14 +1156,18 @@ class _Converter(MarkdownConverter):
                 and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>|]*", href)):
             return f"<{href}>"
         head, inner, tail = _chomp(text)
-        return f"{head}[{inner}]({_destination(target, in_cell)}{_title(title, in_cell)}){tail}"
+        attributes = self._attributes(el) if self._with_attrs and el.attrs else ""
+        return (f"{head}[{inner}]({_destination(target, in_cell)}{_title(title, in_cell)})"
+                f"{attributes or ''}{tail}")
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         in_cell = "td" in parent_tags or "th" in parent_tags
         src = self._rewrite(_attr(el, "src") or "", is_image=True)
         alt = _escape(_nbsp(_attr(el, "alt") or "").replace("\n", " "), line_start=False)
+        attributes = self._attributes(el) if self._with_attrs and el.attrs else ""
         return (f"![{alt.replace(chr(0xA0), '&nbsp;')}]"
-                f"({_destination(src, in_cell)}{_title(_attr(el, 'title'), in_cell)})")
+                f"({_destination(src, in_cell)}{_title(_attr(el, 'title'), in_cell)})"
+                f"{attributes or ''}")
 
     # -- links -----------------------------------------------------------------------
 
@@ -854,8 +1184,11 @@ class _Converter(MarkdownConverter):
         return self._relative(key) + sep + fragment if key else url
 
     def _relative(self, key: str) -> str:
+        """The relative link to ``key``: ASCII punctuation and spaces percent-encoded (a
+        ``#`` or ``?`` in a name must be), letters of any script kept readable."""
         folder = posixpath.dirname(self._article_key) or "."
-        return quote(posixpath.relpath(key, folder), safe="/")
+        return "".join(ch if not ch.isascii() and ch.isprintable() and not ch.isspace()
+                       else quote(ch, safe="/") for ch in posixpath.relpath(key, folder))
 
     # -- tables ----------------------------------------------------------------------
 
@@ -873,7 +1206,8 @@ class _Converter(MarkdownConverter):
         lines = [self._row(grid[0], width, tags, header=True),
                  "| " + " | ".join(_align(c) for c in _padded(grid[0], width)) + " |"]
         lines += [self._row(row, width, tags, header=False) for row in grid[1:]]
-        return self._sep(node) + "\n".join(lines) + self._sep(node)
+        return self._sep(node) + self._block_attributes(node) + "\n".join(lines) \
+            + self._sep(node)
 
     def _row(self, cells: list[Tag], width: int, tags: set[str], *, header: bool) -> str:
         texts = [self._cell(cell, tags) for cell in cells]

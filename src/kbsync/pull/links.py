@@ -21,6 +21,7 @@ _INLINE = re.compile(r"\]\([ \t]*(<[^<>\n]*>|[^\s()<>]+)")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_NEEDS_QUOTING = re.compile(r"[\s()<>%#?\\]")
 
 
 class Relocator:
@@ -122,8 +123,20 @@ def _relocate(destination: str, old_key: str, new_key: str, moved: Callable[[str
     relative = posixpath.relpath(new_target, posixpath.dirname(new_key) or ".")
     if relative == posixpath.normpath(unquote(path)):
         return destination
-    spelled = relative if bracketed or ("%" not in path and " " not in relative) \
-        else quote(relative)
-    if not bracketed and (" " in spelled or "(" in spelled or ")" in spelled):
-        spelled = quote(relative)
+    spelled = _spelled(relative, bracketed=bracketed, encoded="%" in path)
     return f"<{spelled}{suffix}>" if bracketed else spelled + suffix
+
+
+def _spelled(path: str, *, bracketed: bool, encoded: bool) -> str:
+    """``path`` as a link destination that reads back as it (``resolve_relative``).
+
+    A ``%``, ``#`` or ``?`` in a name is percent-encoded wherever it stands; inside
+    ``<...>`` spaces may stay; elsewhere a name that needs encoding (or a link that was
+    encoded already) is encoded as a whole.
+    """
+    if bracketed:
+        return path.replace("%", "%25").replace("#", "%23").replace("?", "%3F") \
+            .replace("<", "%3C").replace(">", "%3E")
+    if encoded or _NEEDS_QUOTING.search(path):
+        return quote(path)
+    return path

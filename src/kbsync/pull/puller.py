@@ -35,7 +35,7 @@ from markdown_it.token import Token
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
-from kbsync.local.markdown import MarkdownRenderer, ParsedBody
+from kbsync.local.markdown import ArticleKeys, ParsedBody, renderer_for
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
 from kbsync.model import (
     ActualState,
@@ -186,7 +186,7 @@ class _Decider:
         self.options = options
         self.layout = layout
         self.relocator = layout.relocator
-        self.renderer = MarkdownRenderer()
+        self.renderer = renderer_for(content.markdown)
         self.kept_in_place: set[str] = set()
         self.pending_lock: list[Callable[[], None]] = []
         self.url_of: dict[str, str] = {}
@@ -196,6 +196,7 @@ class _Decider:
             if url:
                 self.url_of[placed.key] = url
                 self.key_of[url] = placed.key
+        self.article_keys = ArticleKeys(self.url_of)
         self.pruned: set[str] = set()
         self.pins: dict[str, int] = {}
 
@@ -515,7 +516,8 @@ class _Decider:
             body = (self._in_own_layout(tree_body, fields, key) if tree_body else None) \
                 or body_from_remote(fields.content, fields.content_html,
                                     url_to_key=self.key_of.get, article_key=key,
-                                    assets_base_url=self.content.assets_base_url)
+                                    assets_base_url=self.content.assets_base_url,
+                                    dialect=self.content.markdown)
         return article_text(fields, name=posixpath.basename(key), pinned=key in self.pins,
                             body=body, template=template)
 
@@ -528,18 +530,21 @@ class _Decider:
             return self.renderer.render(
                 ParsedBody(tuple(tokens), (), frozenset()), article_key=key,
                 resolve_article_url=self.url_of.get,
-                assets_base_url=self.content.assets_base_url).html
+                assets_base_url=self.content.assets_base_url,
+                article_keys=self.article_keys).html
 
         def convert(html: str) -> str:
             return html_to_markdown(html, url_to_key=self.key_of.get, article_key=key,
-                                    assets_base_url=self.content.assets_base_url)
+                                    assets_base_url=self.content.assets_base_url,
+                                    dialect=self.content.markdown)
 
         return in_own_layout(tree_body, fields.content_html, self.renderer, render, convert)
 
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)
         return self.renderer.render(parsed, article_key=key, resolve_article_url=self.url_of.get,
-                                    assets_base_url=self.content.assets_base_url)
+                                    assets_base_url=self.content.assets_base_url,
+                                    article_keys=self.article_keys)
 
     # -- the lock ------------------------------------------------------------------------
 

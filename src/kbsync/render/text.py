@@ -19,9 +19,9 @@ both say the same thing in the same words.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 
+from kbsync.plan.links import PLACEHOLDER_PATTERN, placeholder_key
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange, Plan
 from kbsync.render.diff import line_count, unified_diff
 
@@ -54,15 +54,17 @@ LABEL_WIDTH = len("content_html:")  # so most blocks share one value column
 KEY_WIDTH_CAP = 48  # a very long key overflows rather than pushing every title right
 VALUE_WIDTH = 80
 
-_PLACEHOLDER = re.compile(re.escape(LINK_PLACEHOLDER) + r"""([^\s"'#?<>()]+)""")
 
 
 # -- shared phrasing ------------------------------------------------------------------------
 
 
 def unlink(text: str) -> str:
-    """Show a link placeholder (a URL only known during apply) as ``<link to KEY>``."""
-    return _PLACEHOLDER.sub(r"<link to \1>", text)
+    """Show a link placeholder (a URL only known during apply) as ``<link to KEY>``, the
+    key readable (the placeholder carries it percent-encoded)."""
+    if LINK_PLACEHOLDER not in text:
+        return text
+    return PLACEHOLDER_PATTERN.sub(lambda m: f"<link to {placeholder_key(m.group(1))}>", text)
 
 
 def show_value(value: object, width: int = VALUE_WIDTH) -> str:

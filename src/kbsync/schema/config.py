@@ -12,11 +12,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from kbsync.problems import shown
-from kbsync.schema.base import fail
+from kbsync.schema.base import did_you_mean, fail
 
-__all__ = ["KbsyncToml", "base_url", "whole_number"]
+__all__ = ["DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "KbsyncToml", "base_url",
+           "markdown_dialect", "whole_number"]
 
 LOCAL_REMOTE = "local"
+#: The Markdown extensions ``[content] markdown`` may list, in their canonical order.
+MARKDOWN_EXTENSIONS = ("tables", "strikethrough", "tasklists", "footnotes", "attrs", "alerts",
+                       "admonitions")
+#: What a team gets without the key: everything but MkDocs-style ``!!!`` admonitions.
+DEFAULT_MARKDOWN = tuple(name for name in MARKDOWN_EXTENSIONS if name != "admonitions")
 
 
 def base_url(value: Any) -> str:
@@ -34,6 +40,21 @@ def whole_number(value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise fail(f"must be a whole number >= {minimum}, got {shown(value)}")
     return value
+
+
+def markdown_dialect(value: Any) -> tuple[str, ...]:
+    """The extensions named, each known, in canonical order (the order written, and
+    repeats, change nothing: the list is part of cache and render keys)."""
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise fail("must be a list of extension names",
+                   f"known: {', '.join(MARKDOWN_EXTENSIONS)}")
+    for name in value:
+        if name not in MARKDOWN_EXTENSIONS:
+            guess = did_you_mean(name, MARKDOWN_EXTENSIONS)
+            raise fail(f"unknown Markdown extension {shown(name)}",
+                       f"did you mean {guess!r}?" if guess
+                       else f"known: {', '.join(MARKDOWN_EXTENSIONS)}")
+    return tuple(name for name in MARKDOWN_EXTENSIONS if name in value)
 
 
 class _Table(BaseModel):
@@ -64,6 +85,12 @@ class RemoteTable(_Table):
 class ContentTable(_Table):
     extra_keys: tuple[str, ...] = ()
     assets_base_url: str | None = None
+    markdown: tuple[str, ...] = DEFAULT_MARKDOWN
+
+    @field_validator("markdown", mode="before")
+    @classmethod
+    def _markdown(cls, value: Any) -> tuple[str, ...]:
+        return markdown_dialect(value)
 
     @field_validator("extra_keys", mode="before")
     @classmethod
