@@ -19,7 +19,13 @@ from kbsync.errors import ConfigError, UsageError
 from kbsync.problems import Problem, shown
 from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
-from kbsync.schema.config import LOCAL_REMOTE, KbsyncToml, RemoteTable, unknown
+from kbsync.schema.config import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    LOCAL_REMOTE,
+    KbsyncToml,
+    RemoteTable,
+    unknown,
+)
 from kbsync.schema.config import base_url as check_url
 
 if sys.version_info >= (3, 11):
@@ -80,6 +86,8 @@ class RemoteSettings:
 class ContentSettings:
     extra_keys: tuple[str, ...] = ()
     assets_base_url: str | None = None
+    #: A bigger file is not read (one problem naming the setting): bounded work on any tree.
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,9 @@ def load_config(
         root=root,
         remote=remote,
         content=ContentSettings(extra_keys=file.content.extra_keys,
-                                assets_base_url=file.content.assets_base_url),
+                                assets_base_url=file.content.assets_base_url,
+                                max_article_bytes=(file.content.max_article_bytes
+                                                   or DEFAULT_MAX_ARTICLE_BYTES)),
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
                      else file.apply.max_deletes),
         has_file=path.is_file(),

@@ -10,8 +10,11 @@ user's mistake, reads the network or prints.
 from __future__ import annotations
 
 import dataclasses
+import os
 import posixpath
+import stat
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
 from kbsync.local.fields import SLUG_RE, did_you_mean
@@ -128,6 +131,12 @@ class _LinkChecker:
             return (f"broken {what}: {shown} points outside the knowledge base",
                     "keep linked files inside the knowledge-base folder")
         kind = self._kind(target)
+        if kind == "outside":
+            return (f"broken {what}: {shown} leads outside the knowledge base (through a "
+                    "symbolic link)", "keep linked files inside the knowledge-base folder")
+        if kind == "special":
+            return (f"broken {what}: {shown} is not a regular file",
+                    "link to a file or an article")
         if kind == "missing":
             guess = self._similar_article(article.key, target)
             return (f"broken {what}: {shown}: no such file",
@@ -164,8 +173,8 @@ class _LinkChecker:
         resolved = resolve_relative(article.key, link.target)
         if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
             return
-        if self._kind(resolved[0]) == "folder":
-            return  # reported as a link to a folder
+        if self._kind(resolved[0]) in ("folder", "outside", "special"):
+            return  # reported as a broken link
         what, hint = ("image", ASSETS_HINT) if link.is_image else (
             "file", ASSETS_HINT.replace("images", "files"))
         yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",
@@ -193,10 +202,27 @@ class _LinkChecker:
         return posixpath.relpath(guess, posixpath.dirname(source) or ".") if guess else None
 
     def _kind(self, target: str) -> str:
-        """'file', 'folder' or 'missing', asked of the disk once per target."""
+        """'file', 'folder', 'missing', 'special' (a pipe, a device...) or 'outside' (a
+        symbolic link on the way leads out of the root), asked of the disk once per
+        target and without opening anything."""
         kind = self._kinds.get(target)
         if kind is None:
-            path = self.tree.root / target
-            kind = "file" if path.is_file() else "folder" if path.is_dir() else "missing"
+            kind = file_kind(self.tree.root, target)
             self._kinds[target] = kind
         return kind
+
+
+def file_kind(root: Path, target: str) -> str:
+    """What the root-relative ``target`` is on disk, symbolic links followed; see
+    ``_LinkChecker._kind``."""
+    try:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(real_root, target))
+        if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+            return "outside"
+        mode = os.stat(real).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL byte in the link
+        return "missing"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "special"
