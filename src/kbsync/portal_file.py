@@ -11,7 +11,7 @@ from typing import Any
 
 from kbsync.config import PORTAL_FILE
 from kbsync.local.frontmatter import describe_decode_error, load_mapping
-from kbsync.local.tree import read_capped
+from kbsync.local.reading import read_capped
 from kbsync.problems import Problem
 from kbsync.schema import check
 from kbsync.schema.portal import PortalFile, unknown

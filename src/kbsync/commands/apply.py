@@ -17,10 +17,10 @@ from kbsync.apply.executor import ApplyResult
 from kbsync.commands.plan import show
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import Planned, apply_plan, plan_against, plan_saved, read_local
+from kbsync.engine import Planned, apply_plan, open_lock, plan_against, plan_saved, read_local
 from kbsync.errors import ApplyFailed, KbsyncError
-from kbsync.lock import load_lock
 from kbsync.plan.diff import DiffOptions
+from kbsync.plan.fresh import check_plan_remote
 from kbsync.plan.model import Action
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
@@ -38,14 +38,17 @@ def run(config: Config, console: Console, *, planfile: Path | None = None, yes: 
     if local is not None:
         for warning in local.warnings:
             console.problem(warning)
-    lock = load_lock(config.lock_path)
     ref = remote_ref(config)
+    lock = open_lock(config, ref)  # a lock made for another Help Center: no request
+    saved = load_plan(planfile) if planfile is not None else None
+    if saved is not None:
+        check_plan_remote(saved, ref)  # a plan for another Help Center: no request either
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            if local is None:
-                assert planfile is not None
-                planned = plan_saved(load_plan(planfile), client, ref)
+            if saved is not None:
+                planned = plan_saved(saved, client, ref, lock)
             else:
+                assert local is not None
                 planned = plan_against(local, client, lock, ref, options=options,
                                        targets=targets)
         plan = planned.plan

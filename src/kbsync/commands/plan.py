@@ -9,9 +9,8 @@ from typing import Literal
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import plan_against, read_local
+from kbsync.engine import open_lock, plan_against, read_local
 from kbsync.errors import UnsafePlanError
-from kbsync.lock import load_lock
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Plan
 from kbsync.plan.planner import check_safe
@@ -31,10 +30,11 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     local = read_local(config)
     for warning in local.warnings:
         console.problem(warning)
-    lock = load_lock(config.lock_path)
+    ref = remote_ref(config)
+    lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            planned = plan_against(local, client, lock, remote_ref(config), options=options,
+            planned = plan_against(local, client, lock, ref, options=options,
                                    targets=targets)
         console.detail(f"{client.request_count} requests sent (reads only)")
     plan = _with_safety_warning(planned.plan, config, options.force)

@@ -12,12 +12,10 @@ from collections import Counter
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import read_local
+from kbsync.engine import open_lock, read_local, read_remote
 from kbsync.errors import ConflictingFiles
-from kbsync.lock import load_lock
 from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
 from kbsync.pull.runner import manages_portal, pull, require_repository
-from kbsync.remote.actual import read_actual
 from kbsync.session import Connect, open_client, remote_ref
 
 __all__ = ["describe", "run", "summary"]
@@ -38,12 +36,12 @@ def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool 
     local = read_local(config, identity_only=True)  # before the first request
     for problem in local.warnings:  # errors too: they block apply, not pull
         console.problem(problem)
-    lock = load_lock(config.lock_path)
+    lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     if commit and not dry_run:
         require_repository(config.root)
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            actual = read_actual(client, with_portal=manages_portal(config.root))
+            actual = read_remote(client, lock, with_portal=manages_portal(config.root))
         console.detail(f"{client.request_count} requests sent (reads only)")
     pulled = pull(config, local.tree, lock, actual, ref,
                   options=PullOptions(prune=prune, on_conflict=on_conflict), dry_run=dry_run,

@@ -43,6 +43,7 @@ from kbsync.local.frontmatter import (
     split_front_matter,
 )
 from kbsync.local.ignore import IgnoreRules
+from kbsync.local.reading import read_capped
 from kbsync.model import LocalArticle, LocalCollection
 from kbsync.problems import Problem, clipped, shown, sort_key
 from kbsync.schema import check, unknown_keys
@@ -56,15 +57,13 @@ from kbsync.schema.frontmatter import (
 )
 
 __all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection", "LocalTree",
-           "git_blob_sha1", "leading_h1", "natural_key", "read_tree"]
+           "git_blob_sha1", "leading_h1", "natural_key", "read_capped", "read_tree"]
 
 COLLECTION_FILE = "_collection.yaml"
 ARTICLE_SUFFIX = ".md"
 #: Folders deeper than this are not walked (collections stop at 3 levels anyway): a
 #: hostile tree of a thousand nested folders costs nothing and breaks nothing.
 MAX_SCAN_DEPTH = 16
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a pipe swapped in after the walk: no wait
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -265,18 +264,6 @@ def _read_bytes(root: Path, key: str, problems: list[Problem],
         problems.append(Problem(key, f"cannot read: {describe_decode_error(exc)}",
                                 hint="save the file as UTF-8", identity=True))
     return None
-
-
-def read_capped(path: Path, limit: int) -> bytes | None:
-    """The bytes of the regular file at ``path``, or None when it holds more than
-    ``limit``; never more than ``limit + 1`` bytes are read, and never from anything
-    but a regular file (OSError otherwise: a pipe would block, a device never ends)."""
-    fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_BINARY)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OSError(f"{path.name} is not a regular file")
-        raw = handle.read(limit + 1)
-    return None if len(raw) > limit else raw
 
 
 def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None,
