@@ -80,7 +80,7 @@ def test_init_writes_the_tree_settings_and_no_token(web_help_center: PullKB,
     assert (target / "plain.md").read_text().endswith(
         "A longer plain-text body\\\nwith two lines.\n")
     assert "primary_color: '#0E7C66'" in (target / "portal.yaml").read_text()
-    assert (target / ".gitignore").read_text() == ".kbsync/\n"
+    assert (target / ".gitignore").read_text() == ".kbsync/\n.*.tmp\n"
     toml = (target / "kbsync.toml").read_text()
     assert 'base_url = "http://emulator.test"' in toml and "organization_id = 1" in toml
     assert TOKEN not in "".join(p.read_text() for p in target.rglob("*") if p.is_file()

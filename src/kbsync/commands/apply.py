@@ -19,11 +19,13 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import Planned, apply_plan, open_lock, plan_against, plan_saved, read_local
 from kbsync.errors import ApplyFailed, KbsyncError
+from kbsync.local.writer import clean_stale_temps
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.fresh import check_plan_remote
 from kbsync.plan.model import Action
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
+from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect, open_client, remote_ref
 
 INTERRUPTED = 130
@@ -34,6 +36,14 @@ _PAST = {Action.CREATE: "created", Action.ADOPT: "adopted", Action.UPDATE: "upda
 def run(config: Config, console: Console, *, planfile: Path | None = None, yes: bool = False,
         options: DiffOptions = DiffOptions(), targets: Sequence[str] = (),
         connect: Connect = open_client) -> int:
+    with hold_run_lock(config.state_dir, "apply"):  # a second apply or pull refuses at once
+        clean_stale_temps(config.root)
+        return _run(config, console, planfile=planfile, yes=yes, options=options,
+                    targets=targets, connect=connect)
+
+
+def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
+         options: DiffOptions, targets: Sequence[str], connect: Connect) -> int:
     local = None if planfile is not None else read_local(config)
     if local is not None:
         for warning in local.warnings:

@@ -14,8 +14,10 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import open_lock, read_local, read_remote
 from kbsync.errors import ConflictingFiles
+from kbsync.local.writer import clean_stale_temps
 from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
 from kbsync.pull.runner import manages_portal, pull, require_repository
+from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect, open_client, remote_ref
 
 __all__ = ["describe", "run", "summary"]
@@ -32,6 +34,17 @@ _NOTES = {"merged": "your edits and initdesk's, merged",
 def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool = False,
         on_conflict: OnConflict = "fail", commit: bool = False,
         connect: Connect = open_client) -> int:
+    if dry_run:  # writes nothing: no need to keep others out
+        return _run(config, console, dry_run=True, prune=prune, on_conflict=on_conflict,
+                    commit=commit, connect=connect)
+    with hold_run_lock(config.state_dir, "pull"):  # a second apply or pull refuses at once
+        clean_stale_temps(config.root)
+        return _run(config, console, dry_run=False, prune=prune, on_conflict=on_conflict,
+                    commit=commit, connect=connect)
+
+
+def _run(config: Config, console: Console, *, dry_run: bool, prune: bool,
+         on_conflict: OnConflict, commit: bool, connect: Connect) -> int:
     ref = remote_ref(config)
     local = read_local(config, identity_only=True)  # before the first request
     for problem in local.warnings:  # errors too: they block apply, not pull

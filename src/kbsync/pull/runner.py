@@ -22,7 +22,9 @@ from kbsync.pull.puller import PullOptions, PullResult, decide
 from kbsync.pull.repo import Repo
 from kbsync.pull.writer import config_text
 
-GITIGNORE = ".kbsync/\n"
+#: kbsync's own folder, and the temporary files of atomic writes (``.<name>.<pid>.<hex>.tmp``)
+#: a killed run can leave behind until the next run removes them.
+GITIGNORE = ".kbsync/\n.*.tmp\n"
 
 __all__ = ["Pulled", "import_remote", "manages_portal", "pull", "require_repository"]
 
