@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console as RichConsole
+from rich.markup import escape as markup_escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,7 +26,7 @@ from rich.progress import (
 from rich.text import Text
 
 from kbsync.plan.model import Change
-from kbsync.problems import Problem
+from kbsync.problems import Problem, escaped
 
 _SYMBOL_STYLES = {"+": "green", "-": "red", "~": "yellow", "↕": "cyan", "!": "magenta",
                   "?": "dim", "=": "blue"}
@@ -50,25 +51,25 @@ class Console:
 
     def out(self, text: str = "") -> None:
         """The command's main output (plans, reports): stdout, never suppressed."""
-        self._out.print(Text(text))
+        self._out.print(Text(_safe(text)))
 
     def info(self, text: str) -> None:
         if self.verbosity >= 0:
-            self._err.print(Text(text))
+            self._err.print(Text(_safe(text)))
 
     def detail(self, text: str) -> None:
         if self.verbosity > 0:
-            self._err.print(Text(text, style="dim"))
+            self._err.print(Text(_safe(text), style="dim"))
 
     def success(self, text: str) -> None:
         if self.verbosity >= 0:
-            self._err.print(Text(text, style="green"))
+            self._err.print(Text(_safe(text), style="green"))
 
     def warn(self, text: str) -> None:
-        self._err.print(Text(text, style="yellow"))
+        self._err.print(Text(_safe(text), style="yellow"))
 
     def error(self, text: str) -> None:
-        self._err.print(Text(f"Error: {text}", style="bold red"))
+        self._err.print(Text(f"Error: {_safe(text)}", style="bold red"))
 
     def problem(self, problem: Problem) -> None:
         style = "red" if problem.is_error else "yellow"
@@ -81,7 +82,7 @@ class Console:
         rich costs seconds.
         """
         out = Text()
-        for line in text.splitlines():
+        for line in _safe(text).splitlines():
             symbol = line.strip()[:1]
             style = _diff_style(line) or (
                 _SYMBOL_STYLES.get(symbol)
@@ -134,8 +135,16 @@ class ProgressHooks:
 
     def step_done(self, change: Change, note: str) -> None:
         if self._task is not None:
-            self._progress.update(self._task, advance=1, item=change.key)
+            # the column reads rich markup: a file named "a[/]b.md" must stay a name
+            self._progress.update(self._task, advance=1, item=markup_escape(escaped(change.key)))
         self._console.detail(f"{note}: {change.kind} {change.key}")
+
+
+def _safe(text: str) -> str:
+    """Every line of ``text`` with its control characters escaped (the newlines between
+    lines kept): whatever a message quotes from a file or a server, it cannot move the
+    cursor, clear the screen or retitle the terminal."""
+    return "\n".join(escaped(line) for line in text.split("\n"))
 
 
 def _diff_style(line: str) -> str | None:

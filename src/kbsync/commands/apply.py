@@ -25,6 +25,7 @@ from kbsync.plan.fresh import check_plan_remote
 from kbsync.plan.model import Action
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
+from kbsync.problems import escaped
 from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect, open_client, remote_ref
 
@@ -87,15 +88,16 @@ def _confirm(console: Console, yes: bool) -> None:
 
 def _report(result: ApplyResult, planned: Planned, console: Console, requests: int) -> int:
     plan = planned.plan
-    done = [f"{c.action.value} {c.kind} {c.key}" for c in result.done]
-    not_done = [f"{c.action.value} {c.kind} {c.key}" for c in result.not_done]
+    done = [f"{c.action.value} {c.kind} {escaped(c.key)}" for c in result.done]
+    not_done = [f"{c.action.value} {c.kind} {escaped(c.key)}" for c in result.not_done]
     if result.interrupted:
         console.warn(f"Interrupted: {len(done)} step(s) done, {len(not_done)} not done. "
                      "The lock is saved; run `kbsync apply` again to finish.")
         return INTERRUPTED
     if result.error is not None:
         failed = result.failed
-        where = f" at {failed.action.value} {failed.kind} {failed.key}" if failed else ""
+        where = (f" at {failed.action.value} {failed.kind} {escaped(failed.key)}" if failed
+                 else "")
         raise ApplyFailed(
             f"apply stopped{where}: {result.error}\n  done ({len(done)}): "
             + (", ".join(done) or "nothing")

@@ -15,6 +15,7 @@ from kbsync.console import Console
 from kbsync.engine import open_lock, read_local, read_remote
 from kbsync.errors import ConflictingFiles
 from kbsync.local.writer import clean_stale_temps
+from kbsync.problems import escaped
 from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
 from kbsync.pull.runner import manages_portal, pull, require_repository
 from kbsync.runlock import hold_run_lock
@@ -78,17 +79,21 @@ def show(result: PullResult, console: Console) -> None:
     for warning in result.warnings:
         console.warn(f"warning: {warning}")
     for src, dst in result.folder_moves:
-        console.out(f"  → moved     {src}/ -> {dst}/")
+        console.out(f"  → moved     {escaped(src)}/ -> {escaped(dst)}/")
     for change in result.changes:
         console.out(describe(change))
     for path in result.conflicts:
-        console.out(f"  ! conflict  {path}  (changed locally and in initdesk; left untouched)")
+        console.out(f"  ! conflict  {escaped(path)}  (changed locally and in initdesk; left "
+                    "untouched)")
     for path in result.deleted_remotely:
-        console.out(f"  ? deleted in initdesk: {path}  (kept; `kbsync pull --prune` removes it)")
+        console.out(f"  ? deleted in initdesk: {escaped(path)}  (kept; `kbsync pull --prune` "
+                    "removes it)")
 
 
 def describe(change: FileChange) -> str:
-    where = f"{change.old_path} -> {change.path}" if change.old_path else change.path
+    """One line per file, names escaped (a name with a newline stays on its line)."""
+    where = (f"{escaped(change.old_path)} -> {escaped(change.path)}" if change.old_path
+             else escaped(change.path))
     note = _NOTES.get(change.action)
     return f"  {_SYMBOLS[change.action]} {change.action:<9} {where}" + (
         f"  ({note})" if note else "")
@@ -107,7 +112,7 @@ def summary(result: PullResult, *, dry_run: bool = False) -> str:
     if result.conflicts:
         n = len(result.conflicts)
         text += (f"; {n} conflict{'s' if n != 1 else ''} left untouched ("
-                 + ", ".join(result.conflicts) + ")")
+                 + ", ".join(escaped(path) for path in result.conflicts) + ")")
     if result.deleted_remotely:
         text += f"; {len(result.deleted_remotely)} deleted in initdesk, kept"
     return text + "."
@@ -123,7 +128,7 @@ def commit_message(result: PullResult) -> str:
     """``kbsync pull: 2 changes from initdesk``, then one line per file."""
     counted = summary(result).removeprefix("Pulled ").rstrip(".")
     total, _, rest = counted.partition(": ")
-    lines = [f"→ moved {src}/ -> {dst}/" for src, dst in result.folder_moves]
+    lines = [f"→ moved {escaped(src)}/ -> {escaped(dst)}/" for src, dst in result.folder_moves]
     lines += [describe(change).strip() for change in result.changes]
     return (f"kbsync pull: {total} from initdesk\n\n{rest}.\n\n"
             + "\n".join(f"- {line}" for line in lines) + "\n")
