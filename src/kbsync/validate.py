@@ -121,6 +121,10 @@ class _LinkChecker:
             yield from self._asset_host(article, link)
 
     def _link(self, article: LocalArticle, link: Link) -> tuple[str | None, str | None]:
+        if link.target[:7].lower() == "kbsync:":
+            return (f"broken link: {unquote(link.target)}: kbsync:// is kbsync's internal "
+                    "placeholder, not an address readers can follow",
+                    "link to the article's file instead, e.g. ../guides/start.md")
         resolved = resolve_relative(article.key, link.target)
         if resolved is None:
             return None, None

@@ -123,3 +123,10 @@ def test_a_hand_edited_plan_file_cannot_publish_a_placeholder(small_kb: KB) -> N
     outcome = small_kb.apply(planfile=planfile)
     assert outcome.code == 1 and "kbsync://article/x.md" in outcome.err
     assert small_kb.writes() == []
+
+
+def test_a_kbsync_link_written_in_markdown_is_a_validation_error(small_kb: KB) -> None:
+    small_kb.article("billing/invoices.md", "Invoices", "See [x](kbsync://article/guides/01-start.md).")
+    outcome = small_kb.plan()
+    assert outcome.code == 1 and "kbsync:// is kbsync's internal placeholder" in outcome.err
+    assert small_kb.requests() == []

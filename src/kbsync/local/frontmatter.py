@@ -187,7 +187,8 @@ def _expansion_problem(root: yaml.Node, path: str, first_line: int,
 
 def expanded_size(root: yaml.Node, cap: int) -> int | None:
     """How many values ``root`` stands for with every alias expanded, counted up to
-    ``cap + 1``; None when an alias refers to a node that contains it.
+    ``cap + 1``; None when an alias refers to a node that contains it. A document
+    without aliases counts 0: its size is the text's, which the file cap bounds.
 
     The composer shares one node per anchor, so the walk counts each distinct node once
     (memoised) and the cost is the size of the text, not of the expansion. It is
@@ -195,6 +196,7 @@ def expanded_size(root: yaml.Node, cap: int) -> int | None:
     """
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
+    shared = False
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
@@ -207,15 +209,18 @@ def expanded_size(root: yaml.Node, cap: int) -> int | None:
             sizes[ident] = total
             continue
         if ident in sizes:
+            shared = True  # a second use of an anchored node: an alias
             continue
         on_path.add(ident)
         stack.append((node, True))
         for child in _children(node):
             if id(child) in on_path:
                 return None
-            if id(child) not in sizes:
+            if id(child) in sizes:
+                shared = True
+            else:
                 stack.append((child, False))
-    return sizes[id(root)]
+    return sizes[id(root)] if shared else 0
 
 
 def _children(node: yaml.Node) -> Iterator[yaml.Node]:

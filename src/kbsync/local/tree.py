@@ -223,8 +223,8 @@ def _not_read(rel: str, kind: str, entry: os.DirEntry[str]) -> Problem | None:
                        "are read where the folder really is)", severity="warning",
                        hint="list the link in .kbsyncignore to silence this")
     if kind == "dangling":
-        return Problem(rel, "is a symbolic link to nothing (its target does not exist): "
-                       "not read", severity=severity, identity=content,
+        return Problem(rel, "is a symbolic link that leads nowhere (its target is missing, "
+                       "or the link loops): not read", severity=severity, identity=content,
                        hint="fix or delete the link")
     return Problem(rel, f"is {_SPECIAL_NAMES[kind]}: not read", severity=severity,
                    identity=content, hint="knowledge-base files are regular files")
