@@ -164,10 +164,10 @@ def files_text(*folders: Path) -> str:
 
 def write_kb(root: Path, articles: int, *, body_lines: int = 3) -> None:
     for index in range(articles):
-        folder = root / f"section-{index % 3}" / f"part-{index % 2}"
+        folder = root / f"section-{index % 3}" / f"part-{index % 3}-{index % 2}"
         folder.mkdir(parents=True, exist_ok=True)
         after = (index + 1) % articles
-        link = f"[next](../../section-{after % 3}/part-{after % 2}/a{after}.md)"
+        link = f"[next](../../section-{after % 3}/part-{after % 3}-{after % 2}/a{after}.md)"
         body = "\n\n".join([f"Article {index}. See {link}."] + ["Some *text*."] * body_lines)
         (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\n{body}\n")
 
