@@ -493,13 +493,15 @@ def corpus() -> dict[str, Case]:
     return cases
 
 
-def hostile_corpus(work: Path) -> Row:
+def hostile_corpus(work: Path, every: int = 1) -> Row:
     row = Row("hostile corpus")
     outside = work / "outside"
     outside.mkdir()
     (outside / "secret.md").write_text(f"---\ntitle: Secret\n---\n{SECRET}\n")
     peak = 0
     for index, (name, make) in enumerate(corpus().items()):
+        if index % every:
+            continue
         root = work / f"corpus-{index}"
         root.mkdir()
         (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
@@ -557,6 +559,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--articles", type=int, default=30, help="articles per knowledge base")
     parser.add_argument("--parse-articles", type=int, default=400,
                         help="articles parsed on workers in the kill-while-parsing runs")
+    parser.add_argument("--corpus-every", type=int, default=1,
+                        help="run every Nth case of the hostile corpus (default: all)")
     parser.add_argument("--skip", action="append", default=[],
                         choices=["faults", "kills", "concurrent", "corpus", "hunt"])
     args = parser.parse_args(argv)
@@ -564,7 +568,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
         ("faults", lambda w: faults_by_seed(w, args.seeds, args.articles)),
         ("kills", lambda w: kills(w, args.kills, args.articles, args.parse_articles)),
         ("concurrent", lambda w: concurrent(w, args.concurrent, args.articles)),
-        ("corpus", hostile_corpus),
+        ("corpus", lambda w: hostile_corpus(w, args.corpus_every)),
         ("hunt", lambda w: token_hunt(w, args.hunt_rounds)),
     ]
     rows = []

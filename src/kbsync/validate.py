@@ -45,7 +45,34 @@ def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
-    return problems
+    return capped_per_file(problems)
+
+
+#: More problems than this in one file are summed up in one line: a generated or hostile
+#: file with 10,000 unknown keys or broken links must not print megabytes.
+MAX_PROBLEMS_PER_FILE = 50
+
+
+def capped_per_file(problems: list[Problem]) -> list[Problem]:
+    """``problems`` (sorted) with at most MAX_PROBLEMS_PER_FILE per file, then one line
+    saying how many more (an error when any of those is one)."""
+    out: list[Problem] = []
+    hidden: dict[str, list[Problem]] = {}
+    seen: dict[str, int] = {}
+    for problem in problems:
+        seen[problem.path] = seen.get(problem.path, 0) + 1
+        if seen[problem.path] <= MAX_PROBLEMS_PER_FILE:
+            out.append(problem)
+        else:
+            hidden.setdefault(problem.path, []).append(problem)
+    for path, rest in hidden.items():
+        errors = sum(p.is_error for p in rest)
+        out.append(Problem(path, f"{len(rest):,} more problem(s) in this file not shown "
+                           f"({errors:,} error(s), {len(rest) - errors:,} warning(s))",
+                           line=rest[0].line, severity="error" if errors else "warning",
+                           hint="fix the ones above and run validate again"))
+    out.sort(key=sort_key)
+    return out
 
 
 def conflict_markers(article: LocalArticle) -> Iterator[Problem]:

@@ -257,3 +257,16 @@ def test_file_names_with_control_characters_are_escaped_in_problems(kb: KB) -> N
     (message,) = kb.messages()
     assert "\x1b" not in message and "\n" not in message
     assert message.startswith("a\\x1b[2Jb\\nc.md:2: status:")
+
+
+def test_ten_thousand_problems_in_one_file_print_fifty_and_a_count(kb: KB) -> None:
+    from kbsync.config import Config
+    from kbsync.engine import check_local
+
+    kb.write("a.md", "---\ntitle: T\n" + "".join(f"k{i}: {i}\n" for i in range(10_000))
+             + "---\n" + "".join(f"[x](missing-{i}.md)\n" for i in range(300)))
+    problems = check_local(Config(root=kb.root)).problems
+    assert len(problems) == 51
+    assert str(problems[-1]).startswith("a.md:53: 10,250 more problem(s) in this file not "
+                                        "shown (300 error(s), 9,950 warning(s))")
+    assert problems[-1].is_error
