@@ -225,6 +225,20 @@ def test_pipes_and_sockets_are_reported_and_never_opened(kb: KB) -> None:
     assert found["notes.txt"].severity == "warning"
 
 
+def test_a_device_named_like_an_article_is_reported_and_never_read(kb: KB) -> None:
+    import stat
+
+    kb.write("a.md")
+    try:
+        os.mknod(kb.root / "zero.md", stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero
+    except (OSError, AttributeError):
+        pytest.skip("cannot make a device node here (needs CAP_MKNOD)")
+    tree = _read_tree_with_deadline(kb.root)
+    (problem,) = tree.problems
+    assert problem.path == "zero.md" and problem.is_error
+    assert problem.message == "is a device: not read"
+
+
 @needs_fifo
 def test_read_capped_refuses_a_pipe_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "p.md")
