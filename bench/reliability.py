@@ -326,14 +326,14 @@ def token_hunt(work: Path, rounds: int) -> Row:
               "inner CR": TOKEN[:8] + "\r" + TOKEN[8:], "inner tab": TOKEN[:8] + "\t" + TOKEN[8:],
               "inner space": TOKEN[:8] + " " + TOKEN[8:], "non-ASCII": TOKEN[:8] + "é" + TOKEN[8:],
               "control": TOKEN[:8] + "\x07" + TOKEN[8:], "wrong (401)": "Wr0ngT0kenValue99x"}
-    commands = (["-v", "plan"], ["-v", "apply", "--yes"], ["-v", "pull"],
-                ["plan", "--format", "json", "--out", "saved.json"])
     for round_ in range(rounds):
         for name, token in shapes.items():
             root, crash = work / f"hunt-{round_}-{len(row.notes)}-{row.cases}", work / "hunt-tmp"
             root.mkdir()
             crash.mkdir(exist_ok=True)
             write_kb(root, 6)
+            commands = (["-v", "plan"], ["-v", "apply", "--yes"], ["-v", "pull"],
+                        ["plan", "--format", "json", "--out", str(root / "saved.json")])
             with served(faults=0.2, seed=round_, fault_kinds=FAULTS, slow_seconds=0.01) as (
                     _app, url):
                 outputs = [kbsync(root, *args, url=url, token=token, crash_dir=crash).output

@@ -182,12 +182,14 @@ def _entry_kind(entry: os.DirEntry[str], real_root: str) -> str:
             if stat.S_ISDIR(mode):
                 return "linked folder"
             return "linked file" if stat.S_ISREG(mode) else _special(mode)
+        if entry.is_dir(follow_symlinks=False):  # from the directory listing: no syscall
+            return "folder"
+        if entry.is_file(follow_symlinks=False):
+            return "file"
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
         return "dangling"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    return "file" if stat.S_ISREG(mode) else _special(mode)
+    return _special(mode)
 
 
 def _special(mode: int) -> str:
