@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -45,4 +46,62 @@ def test_a_missing_lock_is_empty_and_a_broken_one_says_what_to_do(tmp_path: Path
     assert load_lock(tmp_path / "none.lock").articles == {}
     (tmp_path / "kbsync.lock").write_text("{not json")
     with pytest.raises(ConfigError, match="restore it from git, or delete it"):
+        load_lock(tmp_path / "kbsync.lock")
+
+
+# -- malformed locks: a clear error naming kbsync.lock and the entry, never a crash --------
+
+
+def _written(tmp_path: Path, edit: object) -> Path:
+    path = tmp_path / "kbsync.lock"
+    save_lock(_lock(), path)
+    data = json.loads(path.read_text())
+    edit(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data))
+    return path
+
+
+MALFORMED = [
+    (lambda d: d.update(articles=[1, 2]),
+     '"articles" must be an object of slug: entry, got a list'),
+    (lambda d: d.update(remote="str"), '"remote" must be an object with base_url and '
+                                       "organization_id, got 'str'"),
+    (lambda d: d.pop("version"), 'no "version": not a lock file kbsync wrote'),
+    (lambda d: d.update(version=2), "unknown lock format version 2 (this kbsync reads version 1);"
+                                    " a newer kbsync wrote it"),
+    (lambda d: d["articles"].update(alpha=[1]), "articles entry 'alpha' must be an object"),
+    (lambda d: d["articles"]["alpha"].update(id="7"), "articles entry 'alpha': \"id\" must be a "
+                                                      "whole number >= 1, got '7'"),
+    (lambda d: d["articles"]["alpha"].update(id=True), "got True"),
+    (lambda d: d["articles"]["alpha"].pop("path"), "articles entry 'alpha': \"path\" must be "
+                                                   "text, got None"),
+    (lambda d: d["articles"]["zeta"].update(id=1), "articles 'alpha' and 'zeta' both claim "
+                                                   "remote id 1"),
+    (lambda d: d["remote"].update(organization_id="7"), '"remote.organization_id" must be a '
+                                                        "whole number >= 1, got '7'"),
+    (lambda d: d.update(portal=[1]), '"portal" must be an object with remote'),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), MALFORMED)
+def test_a_malformed_lock_is_a_clear_error_saying_what_to_do(
+        tmp_path: Path, edit: object, message: str) -> None:
+    path = _written(tmp_path, edit)
+    with pytest.raises(ConfigError) as caught:
+        load_lock(path)
+    text = str(caught.value)
+    assert text.startswith("kbsync.lock: ") and message in text
+    assert "git checkout -- kbsync.lock" in text or "upgrade kbsync" in text
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000, "\xff\xfe", "", "null", "[1, 2]"])
+def test_unreadable_locks_are_clear_errors(tmp_path: Path, content: str) -> None:
+    (tmp_path / "kbsync.lock").write_text(content, encoding="latin-1")
+    with pytest.raises(ConfigError, match=r"^kbsync\.lock: "):
+        load_lock(tmp_path / "kbsync.lock")
+
+
+def test_a_lock_that_is_a_folder_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "kbsync.lock").mkdir()
+    with pytest.raises(ConfigError, match=r"kbsync\.lock: is not a file"):
         load_lock(tmp_path / "kbsync.lock")

@@ -45,4 +45,5 @@ def test_every_bad_value_at_its_line(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_a_mapping(tmp_path: Path) -> None:
     assert _read(tmp_path, "- name\n") == (None, [
-        "portal.yaml:1: must be a mapping of setting: value"])
+        "portal.yaml:1: must be a mapping of setting: value, got a list "
+        "(write one 'key: value' per line)"])

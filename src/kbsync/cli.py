@@ -8,6 +8,7 @@ error" and leaves the traceback in a log file. Nothing below this module exits.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import traceback
@@ -428,17 +429,35 @@ def report_error(exc: BaseException, console: Console) -> int:
     if isinstance(exc, SystemExit):
         raise exc
     log = _write_crash_log()
-    console.error(f"unexpected error (a bug in kbsync); details in {log}")
+    if log is None:
+        console.error(f"unexpected error (a bug in kbsync): {type(exc).__name__}; the details "
+                      "could not be saved (no writable temporary folder)")
+    else:
+        console.error(f"unexpected error (a bug in kbsync); details in {log} (no token in "
+                      "it): please attach it to a bug report")
     return 1
 
 
-def _write_crash_log() -> Path:
-    import os
+def _write_crash_log() -> Path | None:
+    """The traceback, token scrubbed, in a new file only this user can read.
 
-    text = traceback.format_exc()
-    token = os.environ.get(TOKEN_ENV)
-    if token:
-        text = text.replace(token, "****")
-    path = Path(tempfile.gettempdir()) / "kbsync-crash.log"
-    path.write_text(text, encoding="utf-8")
-    return path
+    ``mkstemp`` creates it with O_EXCL and mode 0600 under a fresh name: a file or a
+    symbolic link planted in a shared temporary folder is never followed or overwritten,
+    and two crashes never write over each other. None if even that fails.
+    """
+    text = scrub_token(traceback.format_exc(), os.environ.get(TOKEN_ENV))
+    try:
+        fd, name = tempfile.mkstemp(prefix="kbsync-crash-", suffix=".log")
+    except OSError:
+        return None
+    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        handle.write(text)
+    return Path(name)
+
+
+def scrub_token(text: str, token: str | None) -> str:
+    """``text`` without the token, as given or stripped (however INITDESK_TOKEN was set)."""
+    for value in {token or "", (token or "").strip()}:
+        if len(value) >= 4:
+            text = text.replace(value, "****")
+    return text

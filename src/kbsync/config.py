@@ -21,6 +21,7 @@ from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
 from kbsync.schema.config import (
     DEFAULT_MARKDOWN,
+    DEFAULT_MAX_ARTICLE_BYTES,
     LOCAL_REMOTE,
     KbsyncToml,
     RemoteTable,
@@ -88,6 +89,8 @@ class ContentSettings:
     extra_keys: tuple[str, ...] = ()
     assets_base_url: str | None = None
     markdown: tuple[str, ...] = DEFAULT_MARKDOWN  # the dialect: Markdown extensions on
+    #: A bigger file is not read (one problem naming the setting): bounded work on any tree.
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,9 @@ def load_config(
         remote=remote,
         content=ContentSettings(extra_keys=file.content.extra_keys,
                                 assets_base_url=file.content.assets_base_url,
-                                markdown=file.content.markdown),
+                                markdown=file.content.markdown,
+                                max_article_bytes=(file.content.max_article_bytes
+                                                   or DEFAULT_MAX_ARTICLE_BYTES)),
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
                      else file.apply.max_deletes),
         has_file=path.is_file(),

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console as RichConsole
+from rich.markup import escape as markup_escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -38,7 +39,7 @@ from rich.text import Text
 
 from kbsync.github.environment import in_github_actions
 from kbsync.plan.model import Change, Plan
-from kbsync.problems import Problem
+from kbsync.problems import Problem, escaped
 from kbsync.render import github
 from kbsync.words import plural
 
@@ -97,30 +98,30 @@ class Console:
 
     def out(self, text: str = "") -> None:
         """The command's main output (plans, reports): stdout, never suppressed."""
-        self._out.print(Text(text))
+        self._out.print(Text(_safe(text)))
 
     def info(self, text: str) -> None:
         if self.verbosity >= 0:
-            self._err.print(Text(text))
+            self._err.print(Text(_safe(text)))
 
     def detail(self, text: str) -> None:
         if self.verbosity > 0:
-            self._err.print(Text(text, style="dim"))
+            self._err.print(Text(_safe(text), style="dim"))
 
     def success(self, text: str) -> None:
         if self.verbosity >= 0:
-            self._err.print(Text(text, style="green"))
+            self._err.print(Text(_safe(text), style="green"))
 
     def warn(self, text: str) -> None:
-        self._err.print(Text(text, style="yellow"))
+        self._err.print(Text(_safe(text), style="yellow"))
 
     def error(self, text: str) -> None:
         """The one line a failed command ends with; an error annotation in GitHub Actions
         (so the run's summary says why it failed)."""
         if self.github:
-            self._err.print(Text(github.annotation("error", text, title="kbsync")))
+            self._err.print(Text(github.annotation("error", _safe(text), title="kbsync")))
             return
-        self._err.print(Text(f"Error: {text}", style="bold red"))
+        self._err.print(Text(f"Error: {_safe(text)}", style="bold red"))
 
     def problem(self, problem: Problem) -> None:
         """A problem beside the main output (stderr); an annotation in GitHub Actions."""
@@ -152,7 +153,7 @@ class Console:
         rich costs seconds.
         """
         out = Text()
-        for line in text.splitlines():
+        for line in _safe(text).splitlines():
             symbol = line.strip()[:1]
             style = _diff_style(line) or (
                 _SYMBOL_STYLES.get(symbol)
@@ -299,7 +300,8 @@ class BarHooks(ProgressHooks):
 
     def step_done(self, change: Change, note: str) -> None:
         if self._task is not None:
-            self._progress.update(self._task, advance=1, item=change.key)
+            # the column reads rich markup: a file named "a[/]b.md" must stay a name
+            self._progress.update(self._task, advance=1, item=markup_escape(escaped(change.key)))
         super().step_done(change, note)
 
 
@@ -373,6 +375,13 @@ def _duration(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60} min"
+
+
+def _safe(text: str) -> str:
+    """Every line of ``text`` with its control characters escaped (the newlines between
+    lines kept): whatever a message quotes from a file or a server, it cannot move the
+    cursor, clear the screen or retitle the terminal."""
+    return "\n".join(escaped(line) for line in text.split("\n"))
 
 
 def _diff_style(line: str) -> str | None:

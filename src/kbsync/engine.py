@@ -34,10 +34,11 @@ from kbsync.local.markdown import (
 )
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import LocalTree, read_tree
-from kbsync.lock import save_lock
+from kbsync.lock import load_lock, save_lock
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef, RenderedBody
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.fresh import check_fresh
+from kbsync.plan.lockcheck import check_lock_ids, check_lock_remote
 from kbsync.plan.match import Matching, match
 from kbsync.plan.model import Plan
 from kbsync.plan.planner import bodies_needed, build_plan
@@ -47,8 +48,9 @@ from kbsync.remote.actual import read_actual, read_for_saved_plan
 from kbsync.remote.client import HelpCenterClient
 from kbsync.validate import check_tree
 
-__all__ = ["Checked", "LocalState", "Planned", "apply_plan", "check_local", "plan_against",
-           "plan_saved", "read_local", "render_bodies", "resolve_targets"]
+__all__ = ["Checked", "LocalState", "Planned", "apply_plan", "check_local", "open_lock",
+           "plan_against", "plan_saved", "read_local", "read_remote", "render_bodies",
+           "resolve_targets"]
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,26 @@ def _target_key(target: str, keys: Sequence[str], root: Path, cwd: Path) -> str 
     except ValueError:
         return None
     return relative if matches(relative) else None
+# -- the lock and the remote ------------------------------------------------------------
+
+
+def open_lock(config: Config, remote: RemoteRef) -> Lock:
+    """kbsync.lock, refused before any request when it belongs to another Help Center.
+
+    Every command that reads or writes the remote with the lock opens it here (plan,
+    apply, apply PLANFILE, pull), so none can send a request for a lock made elsewhere.
+    """
+    lock = load_lock(config.lock_path)
+    check_lock_remote(lock, remote)
+    return lock
+
+
+def read_remote(client: HelpCenterClient, lock: Lock, *, with_portal: bool) -> ActualState:
+    """The Help Center as it is, after checking that the lock's ids still describe it
+    (a hand-edited lock is refused before anything is planned or pulled)."""
+    actual = read_actual(client, with_portal=with_portal)
+    check_lock_ids(lock, actual)
+    return actual
 
 
 # -- plan --------------------------------------------------------------------------------
@@ -222,7 +244,7 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
                  targets: Sequence[str] = ()) -> Planned:
     """Read the Help Center, render what changed, and plan."""
     targets = resolve_targets(local, targets, Path.cwd()) if targets else ()
-    actual = read_actual(client, with_portal=local.portal is not None)
+    actual = read_remote(client, lock, with_portal=local.portal is not None)
     desired = local.desired()
     matching = match(desired, actual, lock)
     todo = bodies_needed(desired, actual, lock, matching, targets)
@@ -232,9 +254,13 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
     return Planned(plan, actual, desired, matching)
 
 
-def plan_saved(plan: Plan, client: HelpCenterClient, remote: RemoteRef) -> Planned:
-    """A saved plan, checked against the Help Center as it is now (StalePlanError)."""
+def plan_saved(plan: Plan, client: HelpCenterClient, remote: RemoteRef,
+               lock: Lock | None = None) -> Planned:
+    """A saved plan, checked against the Help Center as it is now (StalePlanError), and
+    the lock it will update against it."""
     actual = read_for_saved_plan(client, plan)
+    if lock is not None:
+        check_lock_ids(lock, actual)
     check_fresh(plan, actual, remote)
     return Planned(plan, actual)
 

@@ -9,39 +9,45 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kbsync.config import PORTAL_FILE
+from kbsync.local.frontmatter import describe_decode_error, load_mapping
+from kbsync.local.reading import read_capped
 from kbsync.problems import Problem
 from kbsync.schema import check
 from kbsync.schema.portal import PortalFile, unknown
 
-__all__ = ["read_portal"]
+__all__ = ["MAX_PORTAL_BYTES", "read_portal"]
+
+#: portal.yaml holds a handful of settings; a bigger file is not read.
+MAX_PORTAL_BYTES = 1 << 20
 
 
 def read_portal(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The desired settings, or None when there is no portal.yaml; problems with lines."""
+    """The desired settings, or None when there is no portal.yaml; problems with lines.
+
+    Read with the same bounded YAML loader as front matter (no alias bombs, one problem
+    per impossible date), and never more than ``MAX_PORTAL_BYTES``.
+    """
     path = root / PORTAL_FILE
     if not path.is_file():
         return None, []
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(PORTAL_FILE, f"cannot read: {exc}")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        return None, [Problem(PORTAL_FILE, f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                              line=line)]
-    if data is None:
-        return {}, []
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return None, [Problem(PORTAL_FILE, "must be a mapping of setting: value", line=1)]
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value
-             if isinstance(k, yaml.ScalarNode)}
-    portal, problems = check(PortalFile, {str(k): v for k, v in data.items()},
-                             path=PORTAL_FILE, line_of=lambda loc: lines.get(loc[0]),
-                             unknown=unknown)
-    return portal.settings(), problems
+        raw = read_capped(path, MAX_PORTAL_BYTES)
+        if raw is None:
+            return None, [Problem(PORTAL_FILE, f"is larger than {MAX_PORTAL_BYTES:,} bytes: "
+                                  "not read", hint="it holds a few settings only")]
+        text = raw.decode("utf-8-sig")
+    except OSError as exc:
+        return None, [Problem(PORTAL_FILE, f"cannot read: {exc.strerror or exc}")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(PORTAL_FILE, f"cannot read: {describe_decode_error(exc)}",
+                              hint="save the file as UTF-8")]
+    meta = load_mapping(text, PORTAL_FILE, first_line=1)
+    if not meta.readable:
+        return None, [Problem(p.path, p.message.replace(
+            "must be a mapping of keys to values", "must be a mapping of setting: value"),
+            p.line, p.key, p.hint) for p in meta.problems]
+    portal, problems = check(PortalFile, meta.data, path=PORTAL_FILE,
+                             line_of=lambda loc: meta.lines.get(loc[0]), unknown=unknown)
+    return portal.settings(), sorted([*meta.problems, *problems],
+                                     key=lambda p: (p.line or 0, p.key or ""))

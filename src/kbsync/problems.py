@@ -6,6 +6,8 @@ message reads the same: ``path:line: key: message (hint)``.
 
 from __future__ import annotations
 
+import re
+import reprlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,11 +15,64 @@ Severity = Literal["error", "warning"]
 #: The longest value a message quotes: a hostile file must not make a message huge.
 SHOWN_MAX = 80
 
+#: Characters that must never reach a terminal or a log as they are: C0 and C1 controls
+#: (an ANSI escape can rewrite the screen, a newline can forge a line of output), the
+#: bidirectional overrides (they reorder what is shown) and lone surrogates (how Python
+#: spells file-name bytes that are not UTF-8; printing one raises).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+class _Bounded(reprlib.Repr):
+    """repr that never builds more than a few hundred characters, however big or deep
+    (or self-referring) the value: an alias bomb must not cost gigabytes to quote."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxlist = self.maxtuple = self.maxset = self.maxdict = 8
+        self.maxstring = self.maxother = self.maxlong = limit + 2
+
+    def repr_str(self, x: str, level: int) -> str:
+        # cut first, then repr: quoting stays Python's, the cost stays bounded
+        return repr(x[: self.maxstring]) if len(x) > self.maxstring else repr(x)
+
 
 def shown(value: object, limit: int = SHOWN_MAX) -> str:
-    """``repr(value)``, cut to ``limit`` characters with an ellipsis when longer."""
-    text = repr(value)
+    """``repr(value)``, cut to ``limit`` characters with an ellipsis when longer.
+
+    Bounded in time and memory as well as length, and safe to print: control characters
+    come out as escapes, as ``repr`` writes them.
+    """
+    text = escaped(_Bounded(limit).repr(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escaped(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\n``).
+
+    For names and values that come from outside (file names, slugs, remote titles) on
+    their way into one line of output: a file named ``a\\x1b[2Jb.md`` must not clear the
+    screen, a name with a newline must not forge a line of its own.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(_escape, text)
+
+
+def clipped(text: str, limit: int = SHOWN_MAX) -> str:
+    """``text`` escaped and cut to ``limit`` characters with an ellipsis (no quotes)."""
+    text = escaped(text[: limit * 4] if len(text) > limit * 4 else text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +88,12 @@ class Problem:
     identity: bool = False
 
     def __str__(self) -> str:
+        """One line, always: whatever a file name, key or value holds is escaped."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         key = f" {self.key}:" if self.key else ""
         hint = f" ({self.hint})" if self.hint else ""
         label = "warning: " if self.severity == "warning" else ""
-        return f"{where}:{key} {label}{self.message}{hint}"
+        return escaped(f"{where}:{key} {label}{self.message}{hint}")
 
     @property
     def is_error(self) -> bool:

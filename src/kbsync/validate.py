@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
 from kbsync.local.fields import SLUG_RE, did_you_mean
@@ -42,7 +44,34 @@ def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
-    return problems
+    return capped_per_file(problems)
+
+
+#: More problems than this in one file are summed up in one line: a generated or hostile
+#: file with 10,000 unknown keys or broken links must not print megabytes.
+MAX_PROBLEMS_PER_FILE = 50
+
+
+def capped_per_file(problems: list[Problem]) -> list[Problem]:
+    """``problems`` (sorted) with at most MAX_PROBLEMS_PER_FILE per file, then one line
+    saying how many more (an error when any of those is one)."""
+    out: list[Problem] = []
+    hidden: dict[str, list[Problem]] = {}
+    seen: dict[str, int] = {}
+    for problem in problems:
+        seen[problem.path] = seen.get(problem.path, 0) + 1
+        if seen[problem.path] <= MAX_PROBLEMS_PER_FILE:
+            out.append(problem)
+        else:
+            hidden.setdefault(problem.path, []).append(problem)
+    for path, rest in hidden.items():
+        errors = sum(p.is_error for p in rest)
+        out.append(Problem(path, f"{len(rest):,} more problem(s) in this file not shown "
+                           f"({errors:,} error(s), {len(rest) - errors:,} warning(s))",
+                           line=rest[0].line, severity="error" if errors else "warning",
+                           hint="fix the ones above and run validate again"))
+    out.sort(key=sort_key)
+    return out
 
 
 def check_whole(tree: LocalTree) -> list[Problem]:
@@ -165,6 +194,10 @@ class _LinkChecker:
             yield from self._asset_host(article, link)
 
     def _link(self, article: LocalArticle, link: Link) -> tuple[str | None, str | None]:
+        if link.target[:7].lower() == "kbsync:":
+            return (f"broken link: {unquote(link.target)}: kbsync:// is kbsync's internal "
+                    "placeholder, not an address readers can follow",
+                    "link to the article's file instead, e.g. ../guides/start.md")
         resolved = resolve_relative(article.key, link.target)
         if resolved is None:
             return None, None
@@ -177,6 +210,12 @@ class _LinkChecker:
         if target.endswith(".md") and not link.is_image:
             target = self.article_keys.find(target)
         kind = self._kind(target)
+        if kind == "outside":
+            return (f"broken {what}: {shown} leads outside the knowledge base (through a "
+                    "symbolic link)", "keep linked files inside the knowledge-base folder")
+        if kind == "special":
+            return (f"broken {what}: {shown} is not a regular file",
+                    "link to a file or an article")
         if kind == "missing":
             return f"broken {what}: {shown}: no such file", self._missing_hint(article, link,
                                                                                  target)
@@ -251,7 +290,7 @@ class _LinkChecker:
         if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
             return
         if self._kind(resolved[0]) != "file":
-            return  # reported as a broken link, or a link to a folder
+            return  # reported as a broken link, a link to a folder, or outside the folder
         what, hint = ("image", ASSETS_HINT) if link.is_image else (
             "file", ASSETS_HINT.replace("images", "files"))
         yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",
@@ -279,10 +318,27 @@ class _LinkChecker:
         return posixpath.relpath(guess, posixpath.dirname(source) or ".") if guess else None
 
     def _kind(self, target: str) -> str:
-        """'file', 'folder' or 'missing', asked of the disk once per target."""
+        """'file', 'folder', 'missing', 'special' (a pipe, a device...) or 'outside' (a
+        symbolic link on the way leads out of the root), asked of the disk once per
+        target and without opening anything."""
         kind = self._kinds.get(target)
         if kind is None:
-            path = self.tree.root / target
-            kind = "file" if path.is_file() else "folder" if path.is_dir() else "missing"
+            kind = file_kind(self.tree.root, target)
             self._kinds[target] = kind
         return kind
+
+
+def file_kind(root: Path, target: str) -> str:
+    """What the root-relative ``target`` is on disk, symbolic links followed; see
+    ``_LinkChecker._kind``."""
+    try:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(real_root, target))
+        if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+            return "outside"
+        mode = os.stat(real).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL byte in the link
+        return "missing"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "special"

@@ -56,9 +56,12 @@ def test_dates_are_values_and_impossible_dates_are_problems() -> None:
     assert load_mapping("d: 2024-01-01", "x", first_line=1).data == {
         "d": datetime.date(2024, 1, 1)
     }
-    assert [str(p) for p in load_mapping("d: 2024-02-30", "x", first_line=1).problems] == [
-        "x:1: invalid YAML: day is out of range for month (quote the value to keep it as text)"
+    found = load_mapping("t: x\nd: 2024-02-30\nslug: s\n", "x", first_line=2)
+    assert [str(p) for p in found.problems] == [
+        "x:3: d: not a valid date: '2024-02-30' (day is out of range for month)"
+        " (quote the value to keep it as text)"
     ]
+    assert found.data == {"t": "x", "d": "2024-02-30", "slug": "s"}  # the rest is read
 
 
 def test_decode_drops_bom_and_normalises_line_endings() -> None:

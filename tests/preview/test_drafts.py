@@ -15,8 +15,10 @@ import pytest
 from kbsync.commands import watch as command
 from kbsync.console import Console
 from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.errors import ConfigError
 from kbsync.model import RemoteRef
 from kbsync.preview.drafts import DraftPusher, Pushed
+from kbsync.runlock import hold_run_lock
 from tests.engine.conftest import KB, TOKEN, write_small_kb
 
 
@@ -117,3 +119,20 @@ def test_watch_push_drafts_sends_a_saved_article_as_a_draft(applied: KB) -> None
     assert "pushed as a draft (created): guides/while-writing.md" in err.getvalue()
     assert _status(applied, "while-writing") == "draft"
     assert [m for m, _ in applied.writes()] == ["POST"]
+
+
+def test_no_draft_is_pushed_while_an_apply_runs_here(applied: KB) -> None:
+    applied.article("billing/refund-policy.md", "Refund policy", "Money back.")
+    with hold_run_lock(applied.root / ".kbsync", "apply"), _pusher(applied) as pusher:
+        (pushed,) = pusher.push(["billing/refund-policy.md"])
+    assert pushed.action == "refused" and "another kbsync apply is running here" in pushed.reason
+    assert applied.writes() == []
+
+
+def test_a_lock_made_for_another_help_center_stops_every_push(applied: KB) -> None:
+    lock = applied.root / "kbsync.lock"
+    lock.write_text(lock.read_text().replace("http://emulator.test", "https://elsewhere.test"))
+    applied.article("billing/refund-policy.md", "Refund policy", "Money back.")
+    with _pusher(applied) as pusher, pytest.raises(ConfigError, match="another Help Center"):
+        pusher.push(["billing/refund-policy.md"])
+    assert applied.writes() == []

@@ -7,12 +7,17 @@ tests' recorders). Its promises:
   state the next run converges from;
 * a create whose outcome is unknown (``AmbiguousWriteError``) is looked up by slug before
   it is tried again, so nothing is ever created twice;
-* a stop request (Ctrl-C) is honoured between steps, never in the middle of one.
+* a stop request (Ctrl-C) is honoured between steps, never in the middle of one;
+* no request body ever holds a ``kbsync://`` link placeholder (an internal URL no
+  reader can follow): a link to an article this run creates later is sent as ``#`` and
+  completed once the target exists, and a link that nothing will resolve (a tampered
+  parse cache, a hand-edited plan file) refuses the plan before its first write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,11 +34,49 @@ from kbsync.model import (
     RemoteCollection,
     Section,
 )
-from kbsync.plan.links import LINK_PLACEHOLDER, fill_html
+from kbsync.plan.links import LINK_PLACEHOLDER, fill_html, placeholder_targets
 from kbsync.plan.model import Action, Change, Plan
+from kbsync.problems import clipped
 from kbsync.remote.client import HelpCenterClient
 
 _AMBIGUOUS_RETRIES = 3
+_ANY_PLACEHOLDER = re.compile(re.escape(LINK_PLACEHOLDER) + r"""[^\s"'#<>]*""")
+
+
+def refuse_placeholders(change: Change, values: Mapping[str, Any]) -> None:
+    """Raise KbsyncError if a value about to be sent for ``change`` holds a placeholder.
+
+    The last guard before the wire: whatever went wrong upstream (a stale or edited
+    parse cache, a hand-edited plan file, a bug), ``kbsync://`` never reaches initdesk.
+    """
+    for name, value in values.items():
+        if isinstance(value, str) and LINK_PLACEHOLDER in value:
+            raise _placeholder_error(change, name, value)
+
+
+def _placeholder_error(change: Change, name: str, value: str,
+                       target: str | None = None) -> KbsyncError:
+    if target is None:
+        found = _ANY_PLACEHOLDER.search(value)
+        target = found.group(0)[len(LINK_PLACEHOLDER):] if found else ""
+    target = target or "?"
+    link = LINK_PLACEHOLDER + target
+    return KbsyncError(
+        f"{clipped(change.key)} links to {clipped(target)}, which has no public URL "
+        f"(neither in the Help Center nor created by this plan): refusing to send {name} "
+        f"with the internal link {clipped(link)}. Nothing of it was sent. Run `kbsync "
+        "validate`; if it finds nothing, delete .kbsync/cache (stale or edited) and plan "
+        "again")
+
+
+def _stand_in(html: str) -> str:
+    """``html`` with every placeholder link pointing nowhere (``#``) for the time being."""
+
+    def nowhere(match: re.Match[str]) -> str:
+        follows = match.string[match.end():match.end() + 1]
+        return "" if follows == "#" else "#"
+
+    return _ANY_PLACEHOLDER.sub(nowhere, html)
 
 
 class ApplyHooks(Protocol):
@@ -78,11 +121,17 @@ class Executor:
         self.should_stop = should_stop
         self.collection_ids: dict[str, int] = {}
         self.article_urls: dict[str, str] = {}
-        self._fixups: dict[str, tuple[int, str]] = {}  # article key -> (id, html sent)
+        self._fixups: dict[str, tuple[int, str]] = {}  # article key -> (id, html to fill)
+        self._templates: dict[str, str] = {}  # article key -> html with pending links
 
     def run(self, plan: Plan) -> ApplyResult:
         steps = list(plan.writes)
         result = ApplyResult()
+        unresolvable = self._unresolvable_links(steps)
+        if unresolvable is not None:
+            result.failed, result.error = unresolvable
+            result.not_done = [c for c in steps if c is not unresolvable[0]]
+            return result
         self.hooks.started(len(steps) + 1)
         for index, change in enumerate(steps):
             if self.should_stop():
@@ -152,9 +201,29 @@ class Executor:
                      remote.updated_at)
         return change.action.value
 
+    def _unresolvable_links(self, steps: list[Change]) -> tuple[Change, KbsyncError] | None:
+        """The first article whose body links to an article that will have no URL by
+        the end of the run (not created by it, not in the lock): refused up front, so
+        no write at all happens for a plan that would publish a placeholder."""
+        created = {c.key for c in steps if c.kind == "article" and c.action is Action.CREATE}
+        for change in steps:
+            if change.kind != "article":
+                continue
+            for item in change.fields:
+                if not isinstance(item.after, str) or LINK_PLACEHOLDER not in item.after:
+                    continue
+                if item.field != "content_html":
+                    return change, _placeholder_error(change, item.field, item.after)
+                for target in placeholder_targets(item.after):
+                    if target not in created and self.lock.by_path("articles", target) is None:
+                        return change, _placeholder_error(change, item.field, item.after,
+                                                          target)
+        return None
+
     def _article(self, change: Change) -> str:
         values = self._values(change)
-        sent_html = values.get("content_html")
+        refuse_placeholders(change, values)
+        template = self._templates.pop(change.key, None)
         if change.action is Action.CREATE:
             created = self._create(change, lambda: self.client.create_article(
                 ArticleFields(**values)), self.client.find_article_by_slug)
@@ -166,8 +235,8 @@ class Executor:
                       else self.client.get_article(change.remote_id))
         if remote.url:
             self.article_urls[change.key] = remote.url
-        if isinstance(sent_html, str) and LINK_PLACEHOLDER in sent_html:
-            self._fixups[change.key] = (remote.id, sent_html)
+        if template is not None:
+            self._fixups[change.key] = (remote.id, template)
         self._record("articles", change, remote.id, fields_fingerprint(remote.fields),
                      remote.updated_at)
         return change.action.value
@@ -196,7 +265,11 @@ class Executor:
             values["collection_id"] = self._parent_id(change.parent_key)
         html = values.get("content_html")
         if isinstance(html, str) and LINK_PLACEHOLDER in html:
-            values["content_html"] = self._resolve_links(html, final=False)
+            filled = self._resolve_links(html, final=False)
+            if LINK_PLACEHOLDER in filled:  # targets created later in this run
+                self._templates[change.key] = filled
+                filled = _stand_in(filled)
+            values["content_html"] = filled
         return values
 
     def _parent_id(self, key: str | None) -> int | None:
@@ -226,8 +299,10 @@ class Executor:
 
     def _fix_links(self) -> None:
         """Second pass: bodies sent while a link target did not exist yet."""
-        for _key, (article_id, sent) in sorted(self._fixups.items()):
-            html = self._resolve_links(sent, final=True)
+        for key, (article_id, template) in sorted(self._fixups.items()):
+            html = self._resolve_links(template, final=True)
+            change = Change("article", key, Action.UPDATE, "", "")
+            refuse_placeholders(change, {"content_html": html})
             remote = self.client.patch_article(article_id, {"content_html": html})
             found = self.lock.by_id("articles", article_id)
             if found is not None:
@@ -250,3 +325,4 @@ class Executor:
     def _record_portal(self, portal: Portal) -> None:
         self.lock.portal = PortalEntry(fields_fingerprint(portal.settings), portal.updated_at)
         self.save_lock(self.lock)
+

@@ -17,13 +17,16 @@ from kbsync.apply.executor import ApplyResult
 from kbsync.commands.plan import show
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import Planned, apply_plan, plan_against, plan_saved, read_local
+from kbsync.engine import Planned, apply_plan, open_lock, plan_against, plan_saved, read_local
 from kbsync.errors import ApplyFailed, ConflictsLeft, KbsyncError
-from kbsync.lock import load_lock
+from kbsync.local.writer import clean_stale_temps
 from kbsync.plan.diff import DiffOptions
+from kbsync.plan.fresh import check_plan_remote
 from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
+from kbsync.problems import escaped
+from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect, open_client, remote_ref
 from kbsync.words import plural
 
@@ -35,18 +38,29 @@ _PAST = {Action.CREATE: "created", Action.ADOPT: "adopted", Action.UPDATE: "upda
 def run(config: Config, console: Console, *, planfile: Path | None = None, yes: bool = False,
         options: DiffOptions = DiffOptions(), targets: Sequence[str] = (),
         connect: Connect = open_client) -> int:
+    with hold_run_lock(config.state_dir, "apply"):  # a second apply or pull refuses at once
+        clean_stale_temps(config.root)
+        return _run(config, console, planfile=planfile, yes=yes, options=options,
+                    targets=targets, connect=connect)
+
+
+def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
+         options: DiffOptions, targets: Sequence[str], connect: Connect) -> int:
     local = None if planfile is not None else read_local(config)
     if local is not None:
         for warning in local.warnings:
             console.problem(warning)
-    lock = load_lock(config.lock_path)
     ref = remote_ref(config)
+    lock = open_lock(config, ref)  # a lock made for another Help Center: no request
+    saved = load_plan(planfile) if planfile is not None else None
+    if saved is not None:
+        check_plan_remote(saved, ref)  # a plan for another Help Center: no request either
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            if local is None:
-                assert planfile is not None
-                planned = plan_saved(load_plan(planfile), client, ref)
+            if saved is not None:
+                planned = plan_saved(saved, client, ref, lock)
             else:
+                assert local is not None
                 planned = plan_against(local, client, lock, ref, options=options,
                                        targets=targets)
         plan = planned.plan
@@ -78,15 +92,16 @@ def _confirm(console: Console, yes: bool) -> None:
 
 def _report(result: ApplyResult, planned: Planned, console: Console, requests: int) -> int:
     plan = planned.plan
-    done = [f"{c.action.value} {c.kind} {c.key}" for c in result.done]
-    not_done = [f"{c.action.value} {c.kind} {c.key}" for c in result.not_done]
+    done = [f"{c.action.value} {c.kind} {escaped(c.key)}" for c in result.done]
+    not_done = [f"{c.action.value} {c.kind} {escaped(c.key)}" for c in result.not_done]
     if result.interrupted:
         console.warn(f"Interrupted: {plural(len(done), 'step')} done, {len(not_done)} not done. "
                      "The lock is saved; run `kbsync apply` again to finish.")
         return INTERRUPTED
     if result.error is not None:
         failed = result.failed
-        where = f" at {failed.action.value} {failed.kind} {failed.key}" if failed else ""
+        where = (f" at {failed.action.value} {failed.kind} {escaped(failed.key)}" if failed
+                 else "")
         raise ApplyFailed(
             f"apply stopped{where}: {result.error}\n  done ({len(done)}): "
             + (", ".join(done) or "nothing")

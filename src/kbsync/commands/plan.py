@@ -10,9 +10,8 @@ from typing import Literal
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import plan_against, read_local
+from kbsync.engine import open_lock, plan_against, read_local
 from kbsync.errors import UnsafePlanError
-from kbsync.lock import load_lock
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
@@ -35,10 +34,11 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     local = read_local(config)
     for warning in local.warnings:
         console.problem(warning)
-    lock = load_lock(config.lock_path)
+    ref = remote_ref(config)
+    lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            planned = plan_against(local, client, lock, remote_ref(config), options=options,
+            planned = plan_against(local, client, lock, ref, options=options,
                                    targets=targets)
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     plan = _with_safety_warning(planned.plan, config, options.force)

@@ -12,12 +12,13 @@ from collections import Counter
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import read_local
+from kbsync.engine import open_lock, read_local, read_remote
 from kbsync.errors import ConflictingFiles
-from kbsync.lock import load_lock
+from kbsync.local.writer import clean_stale_temps
+from kbsync.problems import escaped
 from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
 from kbsync.pull.runner import manages_portal, pull, require_repository
-from kbsync.remote.actual import read_actual
+from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect, open_client, remote_ref
 from kbsync.words import plural
 
@@ -35,16 +36,27 @@ _NOTES = {"merged": "your edits and initdesk's, merged",
 def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool = False,
         on_conflict: OnConflict = "fail", commit: bool = False,
         connect: Connect = open_client) -> int:
+    if dry_run:  # writes nothing: no need to keep others out
+        return _run(config, console, dry_run=True, prune=prune, on_conflict=on_conflict,
+                    commit=commit, connect=connect)
+    with hold_run_lock(config.state_dir, "pull"):  # a second apply or pull refuses at once
+        clean_stale_temps(config.root)
+        return _run(config, console, dry_run=False, prune=prune, on_conflict=on_conflict,
+                    commit=commit, connect=connect)
+
+
+def _run(config: Config, console: Console, *, dry_run: bool, prune: bool,
+         on_conflict: OnConflict, commit: bool, connect: Connect) -> int:
     ref = remote_ref(config)
     local = read_local(config, identity_only=True)  # before the first request
     for problem in local.warnings:  # errors too: they block apply, not pull
         console.problem(problem)
-    lock = load_lock(config.lock_path)
+    lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     if commit and not dry_run:
         require_repository(config.root)
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            actual = read_actual(client, with_portal=manages_portal(config.root))
+            actual = read_remote(client, lock, with_portal=manages_portal(config.root))
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     pulled = pull(config, local.tree, lock, actual, ref,
                   options=PullOptions(prune=prune, on_conflict=on_conflict), dry_run=dry_run,
@@ -68,17 +80,21 @@ def show(result: PullResult, console: Console) -> None:
     for warning in result.warnings:
         console.warn(f"warning: {warning}")
     for src, dst in result.folder_moves:
-        console.out(f"  → moved     {src}/ -> {dst}/")
+        console.out(f"  → moved     {escaped(src)}/ -> {escaped(dst)}/")
     for change in result.changes:
         console.out(describe(change))
     for path in result.conflicts:
-        console.out(f"  ! conflict  {path}  (changed locally and in initdesk; left untouched)")
+        console.out(f"  ! conflict  {escaped(path)}  (changed locally and in initdesk; left "
+                    "untouched)")
     for path in result.deleted_remotely:
-        console.out(f"  ? deleted in initdesk: {path}  (kept; `kbsync pull --prune` removes it)")
+        console.out(f"  ? deleted in initdesk: {escaped(path)}  (kept; `kbsync pull --prune` "
+                    "removes it)")
 
 
 def describe(change: FileChange) -> str:
-    where = f"{change.old_path} -> {change.path}" if change.old_path else change.path
+    """One line per file, names escaped (a name with a newline stays on its line)."""
+    where = (f"{escaped(change.old_path)} -> {escaped(change.path)}" if change.old_path
+             else escaped(change.path))
     note = _NOTES.get(change.action)
     return f"  {_SYMBOLS[change.action]} {change.action:<9} {where}" + (
         f"  ({note})" if note else "")
@@ -97,7 +113,7 @@ def summary(result: PullResult, *, dry_run: bool = False) -> str:
     if result.conflicts:
         n = len(result.conflicts)
         text += (f"; {n} conflict{'s' if n != 1 else ''} left untouched ("
-                 + ", ".join(result.conflicts) + ")")
+                 + ", ".join(escaped(path) for path in result.conflicts) + ")")
     if result.deleted_remotely:
         text += f"; {len(result.deleted_remotely)} deleted in initdesk, kept"
     return text + "."
@@ -113,7 +129,7 @@ def commit_message(result: PullResult) -> str:
     """``kbsync pull: 2 changes from initdesk``, then one line per file."""
     counted = summary(result).removeprefix("Pulled ").rstrip(".")
     total, _, rest = counted.partition(": ")
-    lines = [f"→ moved {src}/ -> {dst}/" for src, dst in result.folder_moves]
+    lines = [f"→ moved {escaped(src)}/ -> {escaped(dst)}/" for src, dst in result.folder_moves]
     lines += [describe(change).strip() for change in result.changes]
     return (f"kbsync pull: {total} from initdesk\n\n{rest}.\n\n"
             + "\n".join(f"- {line}" for line in lines) + "\n")

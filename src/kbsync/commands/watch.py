@@ -20,7 +20,7 @@ from contextlib import ExitStack, contextmanager
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.errors import ConfigError, UsageError
+from kbsync.errors import ConfigError, KbsyncError, UsageError
 from kbsync.preview.drafts import DraftPusher, describe
 from kbsync.preview.events import Broadcaster
 from kbsync.preview.server import PreviewApp, event_data, serving
@@ -83,10 +83,7 @@ def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: 
         if update.changed:
             broadcaster.publish(event_data(update))
         if pusher is not None:
-            saved = [key for key in paths if key in update.build.pages]
-            for pushed in pusher.push(saved):
-                (console.warn if pushed.action == "refused" else console.info)(
-                    describe(pushed))
+            _push(pusher, [key for key in paths if key in update.build.pages], console)
 
     app = PreviewApp(site, broadcaster, on_error=failed)
     debouncer = Debouncer(rebuild, on_error=failed, delay=debounce)
@@ -116,6 +113,18 @@ def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: 
         while not stop.wait(_CHECK_EVERY):
             if watcher.check():
                 console.info(f"Watching {site.root} again.")
+
+
+def _push(pusher: DraftPusher, saved: list[str], console: Console) -> None:
+    """Push the saved articles; a refusal (another run here, a lock for another Help
+    Center, initdesk down) is said and the preview goes on."""
+    try:
+        pushed = pusher.push(saved)
+    except KbsyncError as exc:
+        console.error(f"drafts not pushed: {exc}")
+        return
+    for one in pushed:
+        (console.warn if one.action == "refused" else console.info)(describe(one))
 
 
 @contextmanager

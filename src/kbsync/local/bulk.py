@@ -5,11 +5,22 @@ knowledge base is seconds of parsing. Bodies are independent, and rendering is m
 independent of the remote too (links become placeholders that ``fill_links`` completes),
 so big batches are spread over worker processes; small ones stay in-process, where a
 worker's start-up would cost more than it saves.
+
+Workers are the parent's helpers and nothing more: they do not hold its standard output
+or error (so ``kbsync apply | tee log`` or a CI step ends when kbsync ends, not when a
+stray worker does), and they die with it (``PR_SET_PDEATHSIG`` on Linux, and a watch on
+the parent's pid everywhere), so a SIGKILL or SIGTERM during parsing leaves no orphan.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -112,9 +123,52 @@ def _run(jobs: Sequence[Job], work: Callable[[list[Job], Settings], list[tuple[s
         return
     # spawn, not fork: the caller may run threads (a served emulator, say), and a forked
     # child of a threaded process can deadlock on a lock another thread held.
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"),
+                             initializer=worker_init, initargs=(os.getpid(),)) as pool:
         for result in pool.map(work, chunks, [settings] * len(chunks)):
             yield from result
+
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_SECONDS = 0.2
+
+
+def worker_init(parent: int) -> None:
+    """Run first in every worker: let go of the parent's terminal, die with the parent."""
+    _let_go_of_output()
+    _die_with(parent)
+
+
+def _let_go_of_output() -> None:
+    """fds 0, 1 and 2 on the null device: the parent's pipes close when the parent ends.
+
+    A worker's own errors still reach the parent, as exceptions through the pool.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _die_with(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="kbsync-parent-watch",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """The portable fallback: a worker whose parent is gone is re-parented; it leaves."""
+    while True:
+        time.sleep(_WATCH_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _meta(parsed: ParsedBody) -> ParsedBody:

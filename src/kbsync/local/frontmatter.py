@@ -5,21 +5,63 @@ points at ``file:line``. So the YAML is composed into nodes once (libyaml when p
 the key lines are read off the mapping node, and the values are constructed from the
 same nodes: one parse, values and lines together. Foreign YAML errors become
 :class:`~kbsync.problems.Problem` here and never travel further.
+
+Hostile YAML is bounded here, for every file kbsync reads as YAML (front matter,
+``_collection.yaml``, ``portal.yaml``, and pull's edits of them). Anchors and aliases
+(``&a`` / ``*a``) are allowed for small repeats, but a document whose aliases expand to
+more than :data:`MAX_EXPANDED` values (a "billion laughs": 400 bytes that stand for
+hundreds of millions of strings) or that refers to itself is refused before a value is
+constructed, so nothing later (validation, a message quoting the value) can walk it.
+A value that looks like a date or number but is not one (``2024-02-30``) is one problem
+at its own line and key; the rest of the mapping is still read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from kbsync.problems import Problem
+from kbsync.problems import Problem, shown
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+#: The most values a YAML mapping may stand for once its aliases are expanded.
+MAX_EXPANDED = 10_000
+ALIAS_HINT = ("anchors (&name) and aliases (*name) are for small repeats; write the "
+              "values out instead")
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """The safe loader, with impossible dates and numbers noted instead of raised."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.bad_values: list[tuple[yaml.Node, str]] = []
+
+
+def _lenient(kind: str, construct: Any) -> Any:
+    def construct_or_note(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except ValueError as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else "out of range"
+            loader.bad_values.append((node, f"not a valid {kind}: {shown(node.value)} "
+                                            f"({reason})"))
+            return node.value
+
+    return construct_or_note
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        _lenient("date", yaml.SafeLoader.construct_yaml_timestamp))
+_Loader.add_constructor("tag:yaml.org,2002:int",
+                        _lenient("number", yaml.SafeLoader.construct_yaml_int))
 
 DELIMITER = "---"
 _CLOSERS = ("---", "...")
@@ -115,31 +157,100 @@ def load_mapping(text: str, path: str, *, first_line: int, what: str = "") -> Ya
                 line=node.start_mark.line + first_line, hint="write one 'key: value' per line",
                 identity=True,
             ),))
+        too_big = _expansion_problem(node, path, first_line, what)
+        if too_big is not None:
+            return YamlMapping(readable=False, problems=(too_big,))
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         return YamlMapping(readable=False, problems=(_yaml_problem(exc, path, first_line),))
-    except ValueError as exc:  # a value that looks like a date but is not one: 2024-02-30
+    except RecursionError:  # pragma: no cover - libyaml stops nesting at 1000 levels first
         return YamlMapping(readable=False, problems=(Problem(
-            path, f"invalid YAML: {exc}", line=first_line,
-            hint="quote the value to keep it as text", identity=True,
-        ),))
+            path, f"{what}is nested too deeply", line=first_line, identity=True),))
     finally:
         loader.dispose()
-    return _with_lines(node, data, path, first_line)
+    return _with_lines(node, data, path, first_line, loader.bad_values)
+
+
+def _expansion_problem(root: yaml.Node, path: str, first_line: int,
+                       what: str) -> Problem | None:
+    """A problem when aliases make ``root`` stand for too much, or for itself."""
+    size = expanded_size(root, MAX_EXPANDED)
+    if size is None:
+        return Problem(path, f"{what}has a YAML alias inside its own anchor (it would "
+                       "repeat itself forever)", line=first_line, hint=ALIAS_HINT,
+                       identity=True)
+    if size > MAX_EXPANDED:
+        return Problem(path, f"{what}YAML aliases expand to more than {MAX_EXPANDED:,} "
+                       "values", line=first_line, hint=ALIAS_HINT, identity=True)
+    return None
+
+
+def expanded_size(root: yaml.Node, cap: int) -> int | None:
+    """How many values ``root`` stands for with every alias expanded, counted up to
+    ``cap + 1``; None when an alias refers to a node that contains it. A document
+    without aliases counts 0: its size is the text's, which the file cap bounds.
+
+    The composer shares one node per anchor, so the walk counts each distinct node once
+    (memoised) and the cost is the size of the text, not of the expansion. It is
+    iterative: a deep document cannot exhaust the Python stack.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    shared = False
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        ident = id(node)
+        if finished:
+            on_path.discard(ident)
+            total = 1
+            for child in _children(node):
+                total = min(total + sizes[id(child)], cap + 1)
+            sizes[ident] = total
+            continue
+        if ident in sizes:
+            shared = True  # a second use of an anchored node: an alias
+            continue
+        on_path.add(ident)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                return None
+            if id(child) in sizes:
+                shared = True
+            else:
+                stack.append((child, False))
+    return sizes[id(root)] if shared else 0
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        yield from node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
 
 
 def _with_lines(node: yaml.MappingNode, data: dict[Any, Any], path: str,
-                first_line: int) -> YamlMapping:
+                first_line: int, bad_values: list[tuple[yaml.Node, str]]) -> YamlMapping:
     lines: dict[str, int] = {}
     problems: list[Problem] = []
-    for key_node, _ in node.value:
-        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+    keys_of: dict[int, str] = {}
+    for key_node, value_node in node.value:
+        key = (str(key_node.value) if isinstance(key_node, yaml.ScalarNode)
+               else "(a list or mapping as a key)")
+        keys_of[id(value_node)] = key
         line = key_node.start_mark.line + first_line
         if key in lines:
             problems.append(Problem(path, f"given twice (first on line {lines[key]})",
                                     line=line, key=key, hint="keep one of them"))
             continue
         lines[key] = line
+    for bad, message in bad_values:
+        problems.append(Problem(path, message, line=bad.start_mark.line + first_line,
+                                key=keys_of.get(id(bad)),
+                                hint="quote the value to keep it as text"))
     values = {str(key): value for key, value in data.items()}
     return YamlMapping(values, lines, tuple(problems))
 
@@ -147,7 +258,7 @@ def _with_lines(node: yaml.MappingNode, data: dict[Any, Any], path: str,
 def _node_kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"{node.value!r}" if isinstance(node, yaml.ScalarNode) else "something else"
+    return shown(node.value) if isinstance(node, yaml.ScalarNode) else "something else"
 
 
 def _yaml_problem(exc: yaml.YAMLError, path: str, first_line: int) -> Problem:

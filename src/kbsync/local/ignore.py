@@ -7,15 +7,18 @@ Three rules, in this order: hidden names (a leading dot: ``.git/``, ``.kbsync/``
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pathspec
 
 from kbsync.config import CONFIG_FILE, COVERAGE_FILE, LOCK_FILE, PORTAL_FILE
 from kbsync.local.frontmatter import decode, describe_decode_error
-from kbsync.problems import Problem
+from kbsync.local.reading import read_capped
+from kbsync.problems import Problem, clipped, shown
 
 IGNORE_FILE = ".kbsyncignore"
+MAX_IGNORE_BYTES = 1 << 20
 #: Files at the root that belong to kbsync or the repository, never articles.
 ROOT_FILES = frozenset({CONFIG_FILE, LOCK_FILE, PORTAL_FILE, COVERAGE_FILE, "README.md"})
 
@@ -28,17 +31,33 @@ class IgnoreRules:
 
     @classmethod
     def load(cls, root: Path) -> tuple[IgnoreRules, list[Problem]]:
-        """Read ``root/.kbsyncignore`` if present; an unreadable file is a problem."""
+        """Read ``root/.kbsyncignore`` if present; an unreadable file is a problem, and
+        so is each pattern git would not understand (it is left out, the rest apply)."""
         path = root / IGNORE_FILE
         if not path.is_file():
             return cls(), []
         try:
-            text = decode(path.read_bytes())
+            raw = read_capped(path, MAX_IGNORE_BYTES)
+            if raw is None:
+                return cls(), [Problem(IGNORE_FILE, f"is larger than {MAX_IGNORE_BYTES:,} "
+                                       "bytes: not read")]
+            text = decode(raw)
         except OSError as exc:
-            return cls(), [Problem(IGNORE_FILE, f"cannot read: {exc.strerror}")]
+            return cls(), [Problem(IGNORE_FILE, f"cannot read: {exc.strerror or exc}")]
         except UnicodeDecodeError as exc:
             return cls(), [Problem(IGNORE_FILE, f"cannot read: {describe_decode_error(exc)}")]
-        return cls(text.splitlines()), []
+        patterns: list[str] = []
+        problems: list[Problem] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except (ValueError, re.error) as exc:  # pathspec's pattern errors are ValueErrors
+                problems.append(Problem(IGNORE_FILE, f"not a gitignore pattern: {shown(line)} "
+                                        f"({clipped(str(exc).splitlines()[0], 60)}); left out",
+                                        line=number, hint="see `git help gitignore`"))
+                continue
+            patterns.append(line)
+        return cls(patterns), problems
 
     def is_ignored(self, rel: str, *, is_dir: bool) -> bool:
         """True for hidden names, kbsync's root files and ``.kbsyncignore`` matches."""

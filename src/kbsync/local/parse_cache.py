@@ -38,7 +38,7 @@ class ParseCache:
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}  # a broken cache is only a slower run
         if not isinstance(data, dict) or data.get("version") != self.version:
             return {}

@@ -7,6 +7,20 @@ whole tree (duplicate slugs, links) live in ``kbsync.validate``.
 
 Order is deterministic everywhere: names are sorted naturally ("2-x" before "10-x"),
 so positions do not depend on the file system.
+
+What is read, and what only reported (nothing is skipped without a word):
+
+* a symbolic link to a file inside the knowledge base is read like the file (teams
+  share one article between two collections that way); one that leads outside the
+  folder is an error and is never opened, so a link to ``~/.ssh/id_rsa`` named
+  ``notes.md`` cannot be published;
+* a symbolic link to a folder is not followed (a warning; an error when it leads
+  outside): following would read the same articles twice under two paths, can loop,
+  and ``pull`` would write through it. The folder is read where it really is;
+* a dangling link, a named pipe, a socket or a device is reported (an error when it is
+  named like an article, a warning otherwise) and never opened: opening a pipe blocks;
+* a file bigger than ``max_article_bytes`` (``[content]``, 1 MiB by default) is an
+  error, and no more than that many bytes (plus one) are ever read from it.
 """
 
 from __future__ import annotations
@@ -14,9 +28,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from kbsync.config import ContentSettings
 from kbsync.local.fields import MAX_DEPTH, humanise, slugify, strip_number
@@ -28,8 +43,9 @@ from kbsync.local.frontmatter import (
     split_front_matter,
 )
 from kbsync.local.ignore import IgnoreRules
+from kbsync.local.reading import read_capped
 from kbsync.model import LocalArticle, LocalCollection
-from kbsync.problems import Problem, shown, sort_key
+from kbsync.problems import Problem, clipped, shown, sort_key
 from kbsync.schema import check, unknown_keys
 from kbsync.schema.frontmatter import (
     ARTICLE_KEYS,
@@ -41,10 +57,13 @@ from kbsync.schema.frontmatter import (
 )
 
 __all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection", "LocalTree",
-           "git_blob_sha1", "leading_h1", "natural_key", "read_tree"]
+           "git_blob_sha1", "leading_h1", "natural_key", "read_capped", "read_tree"]
 
 COLLECTION_FILE = "_collection.yaml"
 ARTICLE_SUFFIX = ".md"
+#: Folders deeper than this are not walked (collections stop at 3 levels anyway): a
+#: hostile tree of a thousand nested folders costs nothing and breaks nothing.
+MAX_SCAN_DEPTH = 16
 
 _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -107,8 +126,10 @@ def git_blob_sha1(raw: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
 
 
-def _scan(root: Path, key: str, rules: IgnoreRules, problems: list[Problem]) -> _Folder:
+def _scan(root: Path, key: str, rules: IgnoreRules, problems: list[Problem],
+          depth: int = 0, real_root: str | None = None) -> _Folder:
     folder = _Folder(key)
+    real_root = real_root or os.path.realpath(root)
     try:
         with os.scandir(root / key if key else root) as it:
             entries = sorted(it, key=lambda e: natural_key(e.name))
@@ -117,22 +138,105 @@ def _scan(root: Path, key: str, rules: IgnoreRules, problems: list[Problem]) -> 
         return folder
     for entry in entries:
         rel = f"{key}/{entry.name}" if key else entry.name
-        is_dir = entry.is_dir(follow_symlinks=False)
-        if rules.is_ignored(rel, is_dir=is_dir):
+        kind = _entry_kind(entry, real_root)
+        if rules.is_ignored(rel, is_dir=kind in ("folder", "linked folder")):
             continue
-        if is_dir:
-            child = _scan(root, rel, rules, problems)
+        if kind == "folder":
+            if depth + 1 >= MAX_SCAN_DEPTH:
+                problems.append(Problem(rel, f"folder nested more than {MAX_SCAN_DEPTH} levels "
+                                        "deep: not read", hint="collections stop at 3 levels"))
+                continue
+            child = _scan(root, rel, rules, problems, depth + 1, real_root)
             if child.has_content:
                 folder.children.append(child)
-        elif _is_article_file(entry):
-            folder.files.append(entry.name)
-        elif entry.name == COLLECTION_FILE and key:
-            folder.has_meta = True
+        elif kind in ("file", "linked file"):
+            if entry.name.endswith(ARTICLE_SUFFIX):
+                folder.files.append(entry.name)
+            elif entry.name == COLLECTION_FILE and key:
+                folder.has_meta = True
+        else:
+            problem = _not_read(rel, kind, entry)
+            if problem is not None:
+                problems.append(problem)
     return folder
 
 
-def _is_article_file(entry: os.DirEntry[str]) -> bool:
-    return entry.name.endswith(ARTICLE_SUFFIX) and entry.is_file()
+def _entry_kind(entry: os.DirEntry[str], real_root: str) -> str:
+    """What a folder entry is, symbolic links judged by where they lead.
+
+    'file', 'folder', 'linked file' (inside the root), 'linked folder', 'outside',
+    'hidden' (a link into a hidden path), 'dangling', 'fifo', 'socket', 'device' or
+    'other'; nothing is opened.
+    """
+    try:
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            inside = real_root.rstrip(os.sep) + os.sep
+            if target != real_root and not target.startswith(inside):
+                return "outside"
+            if any(part.startswith(".") for part in target[len(inside):].split(os.sep)):
+                return "hidden"  # .git/config may hold credentials: never content
+            try:
+                mode = os.stat(target).st_mode
+            except (OSError, ValueError):
+                return "dangling"
+            if stat.S_ISDIR(mode):
+                return "linked folder"
+            return "linked file" if stat.S_ISREG(mode) else _special(mode)
+        if entry.is_dir(follow_symlinks=False):  # from the directory listing: no syscall
+            return "folder"
+        if entry.is_file(follow_symlinks=False):
+            return "file"
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return "dangling"
+    return _special(mode)
+
+
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+_SPECIAL_NAMES = {"fifo": "a named pipe (FIFO)", "socket": "a socket", "device": "a device",
+                  "other": "not a regular file"}
+
+
+def _not_read(rel: str, kind: str, entry: os.DirEntry[str]) -> Problem | None:
+    """The problem of an entry that is not read: an error where it looks like content."""
+    content = entry.name.endswith(ARTICLE_SUFFIX) or entry.name == COLLECTION_FILE
+    severity: Literal["error", "warning"] = "error" if content else "warning"
+    if kind == "outside":
+        return Problem(rel, "is a symbolic link to "
+                       f"{clipped(os.path.realpath(entry.path))}, outside the knowledge base: "
+                       "not read", hint="copy the file into the knowledge-base folder, or "
+                       "list the link in .kbsyncignore", identity=content)
+    if kind == "hidden":
+        return Problem(rel, "is a symbolic link into a hidden folder or file "
+                       f"({clipped(os.path.realpath(entry.path))}): not read",
+                       hint="hidden paths (.git, .kbsync) are never content",
+                       identity=content)
+    if kind == "linked folder":
+        return Problem(rel, "is a symbolic link to a folder: not followed (its articles "
+                       "are read where the folder really is)", severity="warning",
+                       hint="list the link in .kbsyncignore to silence this")
+    if kind == "dangling":
+        return Problem(rel, "is a symbolic link that leads nowhere (its target is missing, "
+                       "or the link loops): not read", severity=severity, identity=content,
+                       hint="fix or delete the link")
+    return Problem(rel, f"is {_SPECIAL_NAMES[kind]}: not read", severity=severity,
+                   identity=content, hint="knowledge-base files are regular files")
+
+
+def _is_article_file(entry: os.DirEntry[str], real_root: str) -> bool:
+    """A ``.md`` file the walk reads: a regular file, or a link to one inside the root."""
+    return entry.name.endswith(ARTICLE_SUFFIX) and _entry_kind(entry, real_root) in (
+        "file", "linked file")
 
 
 def read_article(root: Path, key: str,
@@ -151,9 +255,10 @@ def read_article(root: Path, key: str,
     if rules.is_ignored(key, is_dir=False):
         return None, ()
     folder = "/".join(parts[:-1])
+    real_root = os.path.realpath(root)
     try:
         with os.scandir(root / folder if folder else root) as it:
-            names = sorted((e.name for e in it if _is_article_file(e)
+            names = sorted((e.name for e in it if _is_article_file(e, real_root)
                             and not rules.is_ignored(f"{folder}/{e.name}" if folder else e.name,
                                                      is_dir=False)), key=natural_key)
     except OSError:
@@ -182,13 +287,20 @@ def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,
         _read_folder(root, child, collection, content, collections, articles, problems)
 
 
-def _read_bytes(root: Path, key: str, problems: list[Problem]) -> tuple[bytes, str] | None:
+def _read_bytes(root: Path, key: str, problems: list[Problem],
+                limit: int) -> tuple[bytes, str] | None:
     """The raw bytes and the decoded LF text, or None with a problem."""
     try:
-        raw = (root / key).read_bytes()
+        raw = read_capped(root / key, limit)
+        if raw is None:
+            problems.append(Problem(
+                key, f"is larger than {limit:,} bytes (max_article_bytes): not read",
+                hint="split it into smaller articles, or raise max_article_bytes under "
+                     "[content] in kbsync.toml", identity=True))
+            return None
         return raw, decode(raw)
     except OSError as exc:
-        problems.append(Problem(key, f"cannot read: {exc.strerror}", identity=True))
+        problems.append(Problem(key, f"cannot read: {exc.strerror or exc}", identity=True))
     except UnicodeDecodeError as exc:
         problems.append(Problem(key, f"cannot read: {describe_decode_error(exc)}",
                                 hint="save the file as UTF-8", identity=True))
@@ -202,7 +314,8 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
     depth = parent.depth + 1 if parent else 1
     source = f"{folder.key}/{COLLECTION_FILE}" if folder.has_meta else folder.key
     meta = YamlMapping()
-    if folder.has_meta and (read := _read_bytes(root, source, problems)) is not None:
+    if folder.has_meta and (read := _read_bytes(root, source, problems,
+                                                content.max_article_bytes)) is not None:
         meta = load_mapping(read[1], source, first_line=1)
         problems.extend(meta.problems)
     values = _check(CollectionMeta, meta, source, COLLECTION_KEYS, content, problems)
@@ -226,7 +339,7 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
 
 def _read_article(root: Path, key: str, index: int, collection_key: str | None,
                   content: ContentSettings, problems: list[Problem]) -> LocalArticle | None:
-    read = _read_bytes(root, key, problems)
+    read = _read_bytes(root, key, problems, content.max_article_bytes)
     if read is None:
         return None
     raw, text = read

@@ -8,8 +8,52 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
+
+__all__ = ["atomic_write", "clean_stale_temps", "temp_name"]
+
+#: ``.<name>.<pid>.<8 hex>.tmp``: what atomic_write leaves if killed between write and rename.
+_TEMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def temp_name(path: Path) -> Path:
+    """The temporary file ``atomic_write`` writes before renaming it over ``path``."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def clean_stale_temps(root: Path) -> list[Path]:
+    """Remove the temporary files of atomic writes whose process is gone (a run killed
+    between write and rename); the removed paths. Hidden folders are skipped, except
+    kbsync's own ``.kbsync``. Never fails: cleaning up is a courtesy, not a step."""
+    removed: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") or (folder == str(root)
+                                                                and d == ".kbsync")]
+        for name in files:
+            found = _TEMP.match(name)
+            if found is None or _alive(int(found.group(1))):
+                continue
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # pragma: no cover - no signal 0 there; leave it be
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process (or a number no pid can be): leave it
+    return True
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -22,7 +66,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = temp_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:

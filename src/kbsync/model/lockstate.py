@@ -16,11 +16,44 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from kbsync.model.state import RemoteRef
 
 LOCK_VERSION = 1
 Section = Literal["collections", "articles"]
+LOCAL_REMOTE = "local"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normal_base_url(url: str) -> str:
+    """A base URL as the identity of a Help Center: one spelling per server.
+
+    ``HTTPS://API.initdesk.com:443/`` and ``https://api.initdesk.com`` name the same
+    server: the scheme and host are compared in lower case, without the default port,
+    user info or a trailing slash. ``local`` (the embedded Help Center) stays itself. A
+    URL that does not parse is compared as written.
+    """
+    text = url.strip()
+    if text == LOCAL_REMOTE:
+        return text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text.rstrip("/")
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal loses its brackets in .hostname
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def same_remote(a: RemoteRef, b: RemoteRef) -> bool:
+    """The same Help Center: one organization on one server, however the URL is spelled."""
+    return (a.organization_id == b.organization_id
+            and normal_base_url(a.base_url) == normal_base_url(b.base_url))
 
 
 @dataclass(frozen=True, slots=True)

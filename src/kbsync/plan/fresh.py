@@ -10,16 +10,25 @@ from __future__ import annotations
 from kbsync.errors import StalePlanError
 from kbsync.fingerprint import fields_fingerprint
 from kbsync.model import ActualState, RemoteRef
+from kbsync.model.lockstate import same_remote
 from kbsync.plan.model import Action, Change, Plan
+from kbsync.problems import clipped
+
+
+def check_plan_remote(plan: Plan, remote: RemoteRef) -> None:
+    """Raise StalePlanError when the plan was made for another Help Center (checked
+    before any request; the base URL compared normalised)."""
+    if not same_remote(plan.remote, remote):
+        raise StalePlanError(
+            f"the plan was made for organization {plan.remote.organization_id} at "
+            f"{clipped(plan.remote.base_url)}, not {remote.organization_id} at "
+            f"{clipped(remote.base_url)}; nothing was sent"
+        )
 
 
 def check_fresh(plan: Plan, actual: ActualState, remote: RemoteRef) -> None:
     """Raise StalePlanError naming every item that changed since the plan was made."""
-    if plan.remote != remote:
-        raise StalePlanError(
-            f"the plan was made for organization {plan.remote.organization_id} at "
-            f"{plan.remote.base_url}, not {remote.organization_id} at {remote.base_url}"
-        )
+    check_plan_remote(plan, remote)
     taken = {"article": set(actual.article_by_slug()),
              "collection": set(actual.collection_by_slug())}
     stale = [problem for change in plan.writes

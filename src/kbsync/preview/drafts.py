@@ -15,17 +15,17 @@ from dataclasses import dataclass, replace
 
 from kbsync.apply.executor import Executor
 from kbsync.config import Config
-from kbsync.engine import check_local, read_local, render_bodies
+from kbsync.engine import check_local, open_lock, read_local, read_remote, render_bodies
 from kbsync.errors import NotFoundError
-from kbsync.lock import load_lock, save_lock
+from kbsync.lock import save_lock
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.links import LINK_PLACEHOLDER
 from kbsync.plan.match import match
 from kbsync.plan.model import Action, Change, Plan
 from kbsync.plan.planner import build_plan
-from kbsync.remote.actual import read_actual
 from kbsync.remote.client import HelpCenterClient
+from kbsync.runlock import RunLocked, hold_run_lock
 
 __all__ = ["DraftPusher", "Pushed", "describe"]
 
@@ -64,8 +64,15 @@ class DraftPusher:
         return sorted(out, key=lambda p: p.key)
 
     def _push(self, keys: list[str]) -> list[Pushed]:
+        try:
+            with hold_run_lock(self.config.state_dir, "watch --push-drafts"):
+                return self._push_locked(keys)
+        except RunLocked as exc:  # an apply or pull is running: the next save tries again
+            return [Pushed(key, "refused", str(exc)) for key in keys]
+
+    def _push_locked(self, keys: list[str]) -> list[Pushed]:
         local = read_local(self.config, identity_only=True)
-        lock = load_lock(self.config.lock_path)
+        lock = open_lock(self.config, self.remote)
         actual = self._actual(lock, keys, local.desired())
         drafts = tuple(replace(a, status="draft") if a.key in keys else a
                        for a in local.tree.articles)
@@ -99,7 +106,7 @@ class DraftPusher:
     def _actual(self, lock: Lock, keys: list[str], desired: DesiredState) -> ActualState:
         """The Help Center as last read, with the items about to be pushed read again."""
         if self.actual is None:
-            self.actual = read_actual(self.client, with_portal=False)
+            self.actual = read_remote(self.client, lock, with_portal=False)
             return self.actual
         matching = match(desired, self.actual, lock)
         articles = dict(self.actual.articles)

@@ -29,6 +29,7 @@ from kbsync.model import (
     SearchHit,
     Ticket,
 )
+from kbsync.problems import clipped, shown
 
 Json = dict[str, Any]
 
@@ -392,24 +393,37 @@ def page_from_wire(obj: object, resource: str) -> tuple[list[Any], str | None]:
     )
 
 
+#: How much of a server's error text a message quotes: a hostile or broken server must
+#: not fill a terminal (or forge lines of output with escapes and newlines).
+ERROR_TEXT_MAX = 300
+ERROR_FIELDS_MAX = 10
+
+
 def error_from_wire(obj: object) -> tuple[str | None, dict[str, list[str]]]:
-    """Read an error body: (detail, field messages). Any shape is accepted."""
+    """Read an error body: (detail, field messages). Any shape is accepted; every text
+    is escaped and cut to ``ERROR_TEXT_MAX`` characters, at most ``ERROR_FIELDS_MAX``
+    fields and messages each."""
     if isinstance(obj, dict):
         detail = obj.get(ERROR_DETAIL)
         fields: dict[str, list[str]] = {}
         for key, value in obj.items():
-            if key == ERROR_DETAIL:
+            if key == ERROR_DETAIL or len(fields) >= ERROR_FIELDS_MAX:
                 continue
             if isinstance(value, list):
-                fields[str(key)] = [str(v) for v in value]
+                fields[_said(key, 60)] = [_said(v) for v in value[:ERROR_FIELDS_MAX]]
             elif isinstance(value, (str, int, float)):
-                fields[str(key)] = [str(value)]
-        return (str(detail) if detail is not None else None), fields
+                fields[_said(key, 60)] = [_said(value)]
+        return (_said(detail) if detail is not None else None), fields
     if isinstance(obj, list):
-        return None, {NON_FIELD_ERRORS: [str(v) for v in obj]}
+        return None, {NON_FIELD_ERRORS: [_said(v) for v in obj[:ERROR_FIELDS_MAX]]}
     if isinstance(obj, str) and obj.strip():
-        return obj.strip()[:300], {}
+        return _said(obj.strip()), {}
     return None, {}
+
+
+def _said(value: object, limit: int = ERROR_TEXT_MAX) -> str:
+    text = value if isinstance(value, str) else shown(value, limit)
+    return clipped(text, limit)
 
 
 # --- writing -----------------------------------------------------------------------------

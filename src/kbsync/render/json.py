@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from kbsync.errors import PlanError
 from kbsync.plan.model import Action, Change, FieldChange, Kind, Plan, RemoteRef
+from kbsync.problems import clipped
 
 #: Bumped whenever the shape below changes; equal to ``plan.model.PLAN_FORMAT_VERSION``.
 JSON_FORMAT_VERSION = 1
@@ -163,7 +164,7 @@ def _action(value: str, where: str) -> Action:
 
 
 def _bad(where: str, problem: str) -> PlanError:
-    return PlanError(f"invalid plan: {where}: {problem}")
+    return PlanError(f"invalid plan: {clipped(where, 120)}: {clipped(problem, 200)}")
 
 
 def _type_name(value: object) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from kbsync.plan.model import Action, Change, FieldChange, Plan
+from kbsync.problems import escaped
 from kbsync.render.text import (
     CONFLICT_ADVICE,
     SYMBOLS,
@@ -39,12 +40,12 @@ _BACKTICKS = re.compile(r"`+")
 
 def text(value: str) -> str:
     """Literal inline text: Markdown punctuation escaped, newlines folded into spaces."""
-    return _SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    return _SPECIAL.sub(r"\\\1", " ".join(escaped(value).split()))
 
 
 def code(value: str) -> str:
     """A code span that survives backticks inside it (a longer fence, padded if needed)."""
-    value = " ".join(value.split())
+    value = " ".join(escaped(value).split())
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(value)), default=0) + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
     return f"{fence}{pad}{value}{pad}{fence}"
@@ -137,7 +138,7 @@ def _diffs(plan: Plan, max_diff_lines: int) -> str:
 
 def _diff_block(change: Change, max_diff_lines: int) -> str:
     body = split_fields(change)[1][0]
-    lines = [line.rstrip() for line in body_diff(body, max_diff_lines)]
+    lines = [escaped(line.rstrip()) for line in body_diff(body, max_diff_lines)]
     fence = fence_for(lines)
     return (f"{code(change.key)} {code(body.field)}\n\n{fence}diff\n"
             + "".join(f"{line}\n" for line in lines) + f"{fence}\n")

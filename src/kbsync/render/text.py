@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 from kbsync.plan.links import PLACEHOLDER_PATTERN, placeholder_key
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange, Plan
+from kbsync.problems import escaped
 from kbsync.render.diff import line_count, unified_diff
 
 #: The symbol that starts each change line; MOVE shares UPDATE's and says "moved".
@@ -187,7 +188,8 @@ def render_text(plan: Plan, *, max_diff_lines: int = 80) -> str:
     lines.append(summary(plan))
     if plan.count(Action.CONFLICT):
         lines.append(f"Conflicts are left alone. {CONFLICT_ADVICE}")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    # each entry is one line: a newline or escape inside one came from a name or a body
+    return "\n".join(escaped(line.rstrip()) for line in lines) + "\n"
 
 
 def line_symbol(line: str) -> str | None:

@@ -82,6 +82,11 @@ class RemoteTable(_Table):
         return None if value is None else whole_number(value, 0)
 
 
+#: The largest file read as an article (or _collection.yaml) unless kbsync.toml says
+#: otherwise: help articles are a few KB; a bigger file is a mistake or an attack.
+DEFAULT_MAX_ARTICLE_BYTES = 1 << 20
+
+
 class ContentTable(_Table):
     extra_keys: tuple[str, ...] = ()
     assets_base_url: str | None = None
@@ -91,6 +96,12 @@ class ContentTable(_Table):
     @classmethod
     def _markdown(cls, value: Any) -> tuple[str, ...]:
         return markdown_dialect(value)
+    max_article_bytes: int | None = None
+
+    @field_validator("max_article_bytes", mode="before")
+    @classmethod
+    def _max_article_bytes(cls, value: Any) -> int | None:
+        return None if value is None else whole_number(value, 1)
 
     @field_validator("extra_keys", mode="before")
     @classmethod

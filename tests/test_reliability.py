@@ -1,0 +1,38 @@
+"""The issue 8 attack, reduced: ``bench/reliability.py`` with a few seeds, as a test.
+
+Slow (about a minute and a half), so it runs only when asked for: ``pytest -m slow``
+(CI's reliability job). The default run covers each item with its own fast tests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _only_when_asked(request: pytest.FixtureRequest) -> None:
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow: run with `pytest -m slow`")
+
+
+def test_the_attack_finds_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).resolve().parents[1] / "bench" / "reliability.py"
+    spec = importlib.util.spec_from_file_location("kbsync_bench_reliability", path)
+    assert spec is not None and spec.loader is not None
+    reliability = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = reliability  # dataclasses look their module up
+    spec.loader.exec_module(reliability)
+    rows = reliability.main(["--seeds", "3", "--kills", "3", "--concurrent", "4",
+                             "--corpus-every", "4", "--hunt-rounds", "1"])
+    table = capsys.readouterr().out
+    assert {row.name for row in rows} == {"faults x seeds", "kills", "concurrent applies",
+                                          "hostile corpus", "token hunt"}
+    for row in rows:
+        assert row.cases > 0 and row.passed == row.cases, table
+        assert (row.duplicates, row.leaks, row.orphans) == (0, 0, 0), table

@@ -1,0 +1,99 @@
+"""One apply (or pull) at a time per knowledge base: the second refuses at once.
+
+Unit tests of ``.kbsync/run.lock``, then two real ``kbsync apply`` processes against a
+slow emulator served over HTTP: the second exits 1 within seconds, names the first, and
+sends no request at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.emulator.server import running_server
+from kbsync.runlock import RUN_LOCK, RunLocked, hold_run_lock, holder_of
+
+TOKEN = "tok-runlock-5ecret"
+REFUSAL = re.compile(r"another kbsync (apply|pull) is running here \(pid (\d+), since "
+                     r"\d\d:\d\d:\d\d\)")
+
+
+def test_a_second_holder_is_refused_naming_the_first(tmp_path: Path) -> None:
+    with hold_run_lock(tmp_path, "apply") as me:
+        assert holder_of(tmp_path) == me
+        with pytest.raises(RunLocked) as caught, hold_run_lock(tmp_path, "pull"):
+            pass
+    message = str(caught.value)
+    found = REFUSAL.search(message)
+    assert found is not None and found.groups() == ("apply", str(os.getpid())), message
+    assert holder_of(tmp_path) is None
+
+
+def test_a_lock_left_by_a_dead_run_is_taken_over(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    (tmp_path / RUN_LOCK).write_text(json.dumps(
+        {"pid": int(dead.stdout), "command": "apply", "started": time.time() - 60}))
+    assert holder_of(tmp_path) is None  # nobody holds it: the OS lock died with its owner
+    with hold_run_lock(tmp_path, "pull") as me:
+        assert json.loads((tmp_path / RUN_LOCK).read_text())["pid"] == me.pid == os.getpid()
+
+
+def test_an_unreadable_lock_file_is_taken_over_too(tmp_path: Path) -> None:
+    (tmp_path / RUN_LOCK).write_bytes(b"\xff garbage")
+    with hold_run_lock(tmp_path, "apply"):
+        pass
+
+
+# -- two real processes ---------------------------------------------------------------
+
+
+def _write_kb(root: Path, articles: int) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "kbsync.toml").write_text("[remote]\n")  # the remote comes from the environment
+    for index in range(articles):
+        folder = root / f"part-{index % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\nText.\n")
+
+
+def _kbsync(root: Path, url: str, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "INITDESK_BASE_URL": url, "INITDESK_ORG_ID": "1",
+           "INITDESK_TOKEN": TOKEN, "INITDESK_RPM": "0"}
+    return subprocess.Popen([sys.executable, "-m", "kbsync", "-C", str(root), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_second_apply_or_pull_refuses_at_once_while_one_runs(tmp_path: Path) -> None:
+    _write_kb(tmp_path, 15)
+    app = create_app(EmulatorConfig(token=TOKEN, faults=1.0, fault_kinds=("slow",),
+                                    slow_seconds=0.15))
+    with running_server(app) as url:
+        first = _kbsync(tmp_path, url, "apply", "--yes")
+        deadline = time.monotonic() + 60
+        while not any(r["method"] == "POST" for r in app.requests()):
+            assert time.monotonic() < deadline and first.poll() is None, "apply never started"
+            time.sleep(0.01)
+        reads_before = Counter(r["path"] for r in app.requests() if r["method"] == "GET")
+        others = [_kbsync(tmp_path, url, *command) for command in (["apply", "--yes"], ["pull"])]
+        for second in others:
+            _out, err = second.communicate(timeout=60)
+            assert second.returncode == 1, err
+            found = REFUSAL.search(err)
+            assert found is not None and found.groups() == ("apply", str(first.pid)), err
+        assert first.poll() is None, "the first apply had finished: the test proved nothing"
+        reads_after = Counter(r["path"] for r in app.requests() if r["method"] == "GET")
+        assert reads_after["/organizations/1/"] == reads_before["/organizations/1/"] == 1
+        _out, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+    _count, rows = app.store.list_articles(limit=1000)
+    assert len(rows) == 15 and max(Counter(a["slug"] for a in rows).values()) == 1
