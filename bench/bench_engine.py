@@ -25,6 +25,7 @@ import httpx
 from corpus import article_path, generate  # bench/ is the script's folder
 
 from kbsync.commands import apply as apply_command
+from kbsync.commands import init as init_command
 from kbsync.commands import plan as plan_command
 from kbsync.commands import pull as pull_command
 from kbsync.config import Config, Secret, load_config
@@ -56,6 +57,17 @@ class Bench:
                                       requests_per_minute=0)
             yield client
             self.requests = client.request_count
+
+    def init(self, target: Path) -> tuple[str, str, int]:
+        """``init --from-remote`` of the whole Help Center into the empty ``target``."""
+        config = load_config(target, environ={
+            "INITDESK_TOKEN": TOKEN, "INITDESK_BASE_URL": "http://bench.invalid",
+            "INITDESK_ORG_ID": "1", "INITDESK_RPM": "0"})
+        console = Console(color=False, stdout=io.StringIO(), stderr=io.StringIO())
+        with timed() as took:
+            code = init_command.run(config, console, connect=self.connect)
+        assert code == 0, console
+        return *took, self.requests
 
     def run(self, command: Callable[..., int], **kwargs: object) -> tuple[str, str, int]:
         console = Console(color=False, stdout=io.StringIO(), stderr=io.StringIO())
@@ -132,6 +144,10 @@ def main() -> None:
                       if "Edited in initdesk" in (root / article_path(i * 11)).read_text())
         rows.append((f"pull after {args.edits} remote edits ({written} files written)",
                      wall, cpu, str(requests)))
+        wall, cpu, requests = bench.init(Path(tmp) / "imported")
+        per = float(wall.split()[0]) / args.articles * 1000
+        rows.append((f"init --from-remote ({per:.1f} ms an article)", wall, cpu,
+                     str(requests)))
         bench.app.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", "", ""))

@@ -41,6 +41,8 @@ from kbsync.local.parse_cache import ParseCache
 from kbsync.model import LocalArticle
 
 T = TypeVar("T")
+J = TypeVar("J")
+S = TypeVar("S")
 #: Below this many bodies, one process is faster than starting workers.
 POOL_THRESHOLD = 300
 _CHUNK = 50
@@ -105,16 +107,21 @@ def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
 def parse_metas(jobs: Sequence[Job],
                 dialect: tuple[str, ...] = DEFAULT_MARKDOWN) -> dict[str, ParsedBody]:
     """Links and anchors of each body (what validation needs), tokens dropped."""
-    return dict(_run(jobs, _parse_chunk, Settings(dialect)))
+    return dict(run_chunks(jobs, _parse_chunk, Settings(dialect)))
 
 
 def render_templates(jobs: Sequence[Job], settings: Settings) -> dict[str, Rendered]:
     """Links, anchors and the rendered body (links as placeholders) of each body."""
-    return dict(_run(jobs, _render_chunk, settings))
+    return dict(run_chunks(jobs, _render_chunk, settings))
 
 
-def _run(jobs: Sequence[Job], work: Callable[[list[Job], Settings], list[tuple[str, T]]],
-         settings: Settings) -> Iterator[tuple[str, T]]:
+def run_chunks(jobs: Sequence[J], work: Callable[[list[J], S], list[tuple[str, T]]],
+               settings: S) -> Iterator[tuple[str, T]]:
+    """``work`` over chunks of ``jobs``: in-process for a small batch, else on every core.
+
+    ``work`` must be a module-level function (workers import it by name), and jobs and
+    settings picklable.
+    """
     chunks = [list(jobs[i:i + _CHUNK]) for i in range(0, len(jobs), _CHUNK)]
     count = workers(len(jobs))
     if count == 1:

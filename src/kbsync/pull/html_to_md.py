@@ -55,6 +55,11 @@ from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from kbsync.local.markdown import ALERT_KINDS, CALLOUT_CLASS, heading_anchor
 from kbsync.schema.config import DEFAULT_MARKDOWN
 
+#: How deep elements are converted to Markdown; below this depth a subtree stays HTML.
+#: Each level costs several Python frames, and a remote body can nest as deep as it
+#: likes (300 ``<div>`` s, 150 lists): the bound keeps any body convertible.
+MAX_DEPTH = 48
+
 __all__ = ["UrlToKey", "body_from_remote", "html_to_markdown", "text_to_markdown"]
 
 UrlToKey = Callable[[str], str | None]
@@ -213,15 +218,29 @@ def _needs_escape(text: str, i: int, before_link: bool) -> bool:
     return False
 
 
+#: The only characters :func:`_needs_escape` may answer True for.
+_INLINE_SYNTAX = re.compile(r"[*`\[\]|\\_~<&!]")
+
+
 def _escape(text: str, *, line_start: bool, before_link: bool = False,
             rules: tuple[re.Pattern[str], ...] = _LINE_RULES) -> str:
-    """``text`` with a backslash before every character Markdown would read as syntax."""
-    forced = _line_start_positions(text, line_start, rules)
+    """``text`` with a backslash before every character Markdown would read as syntax.
+
+    Only the characters that can be syntax are looked at (most text has few or none),
+    which keeps converting a long body cheap.
+    """
+    marks = _line_start_positions(text, line_start, rules)
+    marks.update(m.start() for m in _INLINE_SYNTAX.finditer(text)
+                 if _needs_escape(text, m.start(), before_link))
+    if not marks:
+        return text
     out: list[str] = []
-    for i, ch in enumerate(text):
-        if i in forced or _needs_escape(text, i, before_link):
-            out.append("\\")
-        out.append(ch)
+    last = 0
+    for index in sorted(marks):
+        out.append(text[last:index])
+        out.append("\\")
+        last = index
+    out.append(text[last:])
     return "".join(out)
 
 
@@ -585,6 +604,7 @@ class _Converter(MarkdownConverter):
         self._with_attrs = "attrs" in dialect
         self._rules = _line_rules(dialect)
         self._explicit_ids: set[int] = set()
+        self._depth = 0
 
     def prepare(self, soup: BeautifulSoup) -> None:
         """Decisions that need the whole document: which heading ids must be written, and
@@ -601,6 +621,17 @@ class _Converter(MarkdownConverter):
 
     def process_tag(self, node: Tag, parent_tags: set[str] | None = None) -> str:
         parent_tags = parent_tags if parent_tags is not None else set()
+        if self._depth >= MAX_DEPTH:  # deeper is kept as HTML, which renders the same
+            if node.name in _BLOCK and not self._in_inline(node):
+                return self._sep(node) + self._whole_raw_block(node) + self._sep(node)
+            return self._raw_html(node)
+        self._depth += 1
+        try:
+            return self._process_tag(node, parent_tags)
+        finally:
+            self._depth -= 1
+
+    def _process_tag(self, node: Tag, parent_tags: set[str]) -> str:
         if node.name == "table":
             return self._table(node, parent_tags)
         special = self._dialect_element(node, parent_tags)
@@ -701,7 +732,7 @@ class _Converter(MarkdownConverter):
                 else text
         if name in _BLOCK_ATTRS:
             return _attributes_text(_attribute_pairs(node, _BLOCK_ATTRS[name]))
-        if name in _INLINE_ATTRS and not (name == "code" and node.find_parent("pre")):
+        if name in _INLINE_ATTRS and not (name == "code" and _nearest(node, "pre")):
             return _attributes_text(_attribute_pairs(node, _INLINE_ATTRS[name]))
         return None if name in _EMPHASIS or name == "br" else ""
 
@@ -886,18 +917,32 @@ class _Converter(MarkdownConverter):
         return f"<{tag.name}{attrs}>"
 
     def _raw_html(self, node: PageElement) -> str:
-        """``node`` as HTML, start tags verbatim from the source."""
-        if isinstance(node, Tag):
-            if node.name == _COMMENT_TAG:
-                return f"<!--{_attr(node, 'data') or ''}-->"
-            inner = "".join(self._raw_html(kid) for kid in node.children)
-            end = "" if node.name in _VOID else f"</{node.name}>"
-            return self._start_tag(node) + inner + end
-        if isinstance(node, (Declaration, Doctype, ProcessingInstruction)):
-            return ""
-        if isinstance(node, (Script, Stylesheet)):
-            return str(node)
-        return html_lib.escape(str(node), quote=False).replace("\xa0", "&nbsp;")
+        """``node`` as HTML, start tags verbatim from the source.
+
+        Walked with a stack, not recursion: a subtree is kept raw precisely when it is
+        too deep to convert (see :data:`MAX_DEPTH`).
+        """
+        out: list[str] = []
+        stack: list[PageElement | str] = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str) and not isinstance(item, NavigableString):
+                out.append(item)  # an end tag pushed below
+            elif isinstance(item, Tag):
+                if item.name == _COMMENT_TAG:
+                    out.append(f"<!--{_attr(item, 'data') or ''}-->")
+                    continue
+                out.append(self._start_tag(item))
+                if item.name not in _VOID:
+                    stack.append(f"</{item.name}>")
+                stack.extend(reversed(list(item.children)))
+            elif isinstance(item, (Declaration, Doctype, ProcessingInstruction)):
+                continue
+            elif isinstance(item, (Script, Stylesheet)):
+                out.append(str(item))
+            else:
+                out.append(html_lib.escape(str(item), quote=False).replace("\xa0", "&nbsp;"))
+        return "".join(out)
 
     def _raw_inline(self, node: Tag, parent_tags: set[str]) -> str:
         """Inline HTML around the Markdown of its content (Markdown parses inside it)."""
@@ -1194,7 +1239,7 @@ class _Converter(MarkdownConverter):
 
     def _table(self, node: Tag, parent_tags: set[str]) -> str:
         """A GFM pipe table, or raw HTML when a cell holds more than one line of text."""
-        rows = [tr for tr in node.find_all("tr") if tr.find_parent("table") is node]
+        rows = [tr for tr in node.find_all("tr") if _nearest(tr, "table") is node]
         grid = [[c for c in tr.find_all(["td", "th"], recursive=False)] for tr in rows]
         if "_inline" in parent_tags or not any(grid) or not all(
                 _simple_cell(cell) for row in grid for cell in row) or node.find("caption"):
@@ -1222,6 +1267,14 @@ class _Converter(MarkdownConverter):
         return text  # only reached from _cell, which formats the row
 
     convert_th = convert_td
+
+
+def _nearest(tag: Tag, name: str) -> Tag | None:
+    """The closest ancestor named ``name`` (bs4's ``find_parent`` costs far more)."""
+    parent = tag.parent
+    while parent is not None and parent.name != name:
+        parent = parent.parent
+    return parent
 
 
 def _is_block(el: PageElement | None) -> bool:

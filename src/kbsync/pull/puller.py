@@ -52,7 +52,8 @@ from kbsync.model import (
 from kbsync.plan.match import Matching, match
 from kbsync.plan.order import Sibling, positions_to_pin
 from kbsync.pull.blocks import in_own_layout
-from kbsync.pull.html_to_md import body_from_remote, html_to_markdown
+from kbsync.pull.convert import Converted, Remote, Way, convert_all, convert_one
+from kbsync.pull.html_to_md import html_to_markdown
 from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
 from kbsync.pull.links import relocate_links
 from kbsync.pull.merge import merge3
@@ -197,6 +198,9 @@ class _Decider:
                 self.url_of[placed.key] = url
                 self.key_of[url] = placed.key
         self.article_keys = ArticleKeys(self.url_of)
+        self.way = Way(dict(self.key_of), content.assets_base_url, tuple(content.markdown))
+        self.converted: dict[str, Converted] = {}
+        self.unconverted: list[str] = []  # files whose remote body stays HTML (why)
         self.pruned: set[str] = set()
         self.pins: dict[str, int] = {}
 
@@ -213,6 +217,10 @@ class _Decider:
                 f"article {article.fields.slug!r} is in an unknown collection "
                 f"({article.fields.collection_id}); written at the top level")
         self._deleted_remotely(result)
+        self.converted = convert_all(  # the new articles' bodies, on every core when many
+            (Remote(p.key, self.actual.articles[p.remote_id].fields.content,
+                    self.actual.articles[p.remote_id].fields.content_html)
+             for p in self.layout.articles.values() if p.local_key is None), self.way)
         self.pins = self._pins()
         self._folder_moves(result)
         for placed in sorted(self.layout.collections.values(), key=lambda p: p.key):
@@ -223,6 +231,7 @@ class _Decider:
         for local in self.tree.articles:
             if local.key not in placed_keys and local.key not in self.pruned:
                 self._local_only(local, result)
+        result.warnings.extend(self.unconverted)
         return result
 
     def commit_lock(self) -> None:
@@ -514,12 +523,18 @@ class _Decider:
         if tree_body is None or self._render(tree_body, key) != \
                 RenderedBody(fields.content_html, fields.content):
             body = (self._in_own_layout(tree_body, fields, key) if tree_body else None) \
-                or body_from_remote(fields.content, fields.content_html,
-                                    url_to_key=self.key_of.get, article_key=key,
-                                    assets_base_url=self.content.assets_base_url,
-                                    dialect=self.content.markdown)
+                or self._converted(key, fields)
         return article_text(fields, name=posixpath.basename(key), pinned=key in self.pins,
                             body=body, template=template)
+
+    def _converted(self, key: str, fields: ArticleFields) -> str:
+        """The whole remote body as Markdown (converted ahead for new articles)."""
+        done = self.converted.get(key)
+        if done is None:
+            done = convert_one(Remote(key, fields.content, fields.content_html), self.way)
+        if done.problem is not None:
+            self.unconverted.append(f"{key}: {done.problem}")
+        return done.body
 
     def _in_own_layout(self, tree_body: str, fields: ArticleFields, key: str) -> str | None:
         """The remote HTML body, keeping the template's blocks initdesk did not change."""
@@ -538,7 +553,11 @@ class _Decider:
                                     assets_base_url=self.content.assets_base_url,
                                     dialect=self.content.markdown)
 
-        return in_own_layout(tree_body, fields.content_html, self.renderer, render, convert)
+        try:
+            return in_own_layout(tree_body, fields.content_html, self.renderer, render,
+                                 convert)
+        except RecursionError:
+            return None  # the whole body's conversion says why
 
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)

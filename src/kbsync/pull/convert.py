@@ -1,0 +1,68 @@
+"""Remote bodies to Markdown for many articles at once, each one on its own.
+
+``init --from-remote`` converts every article of a Help Center, and converting HTML is
+most of its time (a few milliseconds an article), so big batches run on every core
+(``local.bulk.run_chunks``). And one article that cannot be converted (HTML no converter
+was written for) must not cost the others: it is kept as its HTML, which Markdown passes
+through unchanged, and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kbsync.local.bulk import run_chunks
+from kbsync.local.markdown import DEFAULT_MARKDOWN
+from kbsync.pull.html_to_md import body_from_remote
+
+__all__ = ["Converted", "Remote", "Way", "convert_all", "convert_one"]
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """One remote body to convert, and the file it goes to."""
+
+    key: str
+    content: str
+    content_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Way:
+    """Where links and images lead, and the dialect: the same for every article."""
+
+    key_of: Mapping[str, str] = field(default_factory=dict)  # public URL -> article key
+    assets_base_url: str | None = None
+    dialect: tuple[str, ...] = DEFAULT_MARKDOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    body: str
+    problem: str | None = None  # why the body is the remote HTML kept as it is
+
+
+def convert_one(remote: Remote, way: Way) -> Converted:
+    """The Markdown body of ``remote``; its HTML as it is when conversion fails."""
+    try:
+        return Converted(body_from_remote(
+            remote.content, remote.content_html, url_to_key=way.key_of.get,
+            article_key=remote.key, assets_base_url=way.assets_base_url,
+            dialect=way.dialect))
+    except (RecursionError, ValueError, TypeError, AttributeError, IndexError,
+            KeyError) as exc:
+        html = remote.content_html or remote.content
+        reason = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
+        return Converted(html if html.endswith("\n") else html + "\n",
+                         f"its body could not be converted to Markdown ({reason}); "
+                         "kept as HTML, which renders the same")
+
+
+def convert_all(remotes: Iterable[Remote], way: Way) -> dict[str, Converted]:
+    """``convert_one`` of each, on every core when there are many."""
+    return dict(run_chunks(list(remotes), _convert_chunk, way))
+
+
+def _convert_chunk(chunk: Sequence[Remote], way: Way) -> list[tuple[str, Converted]]:
+    return [(remote.key, convert_one(remote, way)) for remote in chunk]
