@@ -9,6 +9,7 @@ value already equals the wanted one is not touched at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,11 +22,31 @@ __all__ = ["YamlLines", "dump_entry"]
 _WIDTH = 1 << 30  # never fold a long title over several lines
 
 
+#: Text that YAML writes unquoted, as it is, when it also reads back as a string: PyYAML's
+#: emitter is slow, and titles, slugs and names are nearly always this simple.
+_PLAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ,.()/&+'-]*[A-Za-z0-9.)'])?\Z")
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()
+
+
 def dump_entry(key: str, value: Any) -> list[str]:
     """``key: value`` as YAML lines (no line ends), quoted only where YAML needs it."""
+    if _plain(key):
+        if isinstance(value, bool):
+            return [f"{key}: {'true' if value else 'false'}"]
+        if isinstance(value, int):
+            return [f"{key}: {value}"]
+        if isinstance(value, str) and _plain(value):
+            return [f"{key}: {value}"]
     text = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=False,
                          sort_keys=False, width=_WIDTH)
     return text.rstrip("\n").split("\n")
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` is written as it is (the same as ``safe_dump`` would write it)."""
+    return bool(_PLAIN.match(text)) and "  " not in text and _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, text, (True, False)) == _STR_TAG
 
 
 class YamlLines:
@@ -42,6 +63,7 @@ class YamlLines:
         meta = load_mapping(text, "", first_line=1)
         self.readable = meta.readable and not meta.problems
         self.values: dict[str, Any] = dict(meta.data) if self.readable else {}
+        self._key_lines: dict[str, int] = dict(meta.lines) if self.readable else {}
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
@@ -73,13 +95,14 @@ class YamlLines:
             self._reread()
 
     def _reread(self) -> None:
+        """Parse the edited text once: the values and each key's line, for what follows."""
         meta = load_mapping(self.text(), "", first_line=1)
         self.values = dict(meta.data)
+        self._key_lines = dict(meta.lines)
 
     def _key_index(self, key: str) -> int | None:
         """The 0-based line of ``key`` (as the YAML parser saw it)."""
-        meta = load_mapping(self.text(), "", first_line=1)
-        line = meta.lines.get(key)
+        line = self._key_lines.get(key)
         return None if line is None else line - 1
 
     def _span(self, key: str) -> tuple[int, int] | None:
