@@ -14,6 +14,7 @@ the parent's pid everywhere), so a SIGKILL or SIGTERM during parsing leaves no o
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -128,12 +129,33 @@ def run_chunks(jobs: Sequence[J], work: Callable[[list[J], S], list[tuple[str, T
         for chunk in chunks:
             yield from work(chunk, settings)
         return
-    # spawn, not fork: the caller may run threads (a served emulator, say), and a forked
-    # child of a threaded process can deadlock on a lock another thread held.
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"),
-                             initializer=worker_init, initargs=(os.getpid(),)) as pool:
-        for result in pool.map(work, chunks, [settings] * len(chunks)):
-            yield from result
+    for result in _pool(count).map(work, chunks, [settings] * len(chunks)):
+        yield from result
+
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(count: int) -> ProcessPoolExecutor:
+    """One pool of workers for the whole process, started on first use.
+
+    Starting a worker costs most of a second (a new interpreter importing kbsync), and
+    one command may need workers twice (init converts, then checks what it wrote; plan
+    parses, then renders), so they are kept until the process ends. Spawned, not
+    forked: the caller may run threads (a served emulator, say), and a forked child of a
+    threaded process can deadlock on a lock another thread held.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != count or getattr(_POOL[1], "_broken", False):
+            if _POOL is not None:
+                _POOL[1].shutdown(wait=False, cancel_futures=True)
+            pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"),
+                                       initializer=worker_init, initargs=(os.getpid(),))
+            _POOL = (count, pool)
+            atexit.register(pool.shutdown, wait=True, cancel_futures=True)
+        return _POOL[1]
 
 
 _PR_SET_PDEATHSIG = 1
