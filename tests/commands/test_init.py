@@ -107,3 +107,23 @@ def test_init_accepts_a_fresh_git_repository(pkb: PullKB, tmp_path: Path) -> Non
     pkb.create_remote(ArticleFields(title="One", slug="one", status="published"))
     assert pkb.init(target).code == 0
     assert (target / "one.md").is_file()
+
+
+def test_init_then_plan_is_a_no_op_for_links_kbsync_could_not_check(
+        pkb: PullKB, tmp_path: Path) -> None:
+    empty = pkb.create_collection(CollectionFields(name="Later", slug="later"))
+    pkb.create_remote(ArticleFields(
+        title="Links", slug="links", status="published", content="x",
+        content_html='<h2>Steps</h2><p>See <a href="../other/page">other</a>, <a href="guide.md">'
+                     'guide</a>, <a href="#nope">nope</a>, <a href="#steps">steps</a> and '
+                     '<img src="images/a.png" alt="A">.</p>'))
+    target = tmp_path / "imported"
+    outcome = pkb.init(target)
+    assert outcome.code == 0 and "problem" not in outcome.err, outcome.err
+    text = (target / "links.md").read_text()
+    assert '<a href="#nope">nope</a>' in text and "[steps](#steps)" in text
+    assert (target / "later/_collection.yaml").is_file() and empty
+    copy = PullKB(target, pkb.app)
+    assert copy.validate_ok()
+    plan = copy.plan()
+    assert plan.code == 0 and "No changes" in plan.out, plan.out

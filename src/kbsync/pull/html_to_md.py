@@ -604,6 +604,7 @@ class _Converter(MarkdownConverter):
         self._with_attrs = "attrs" in dialect
         self._rules = _line_rules(dialect)
         self._explicit_ids: set[int] = set()
+        self._anchors: set[str] = set()
         self._depth = 0
 
     def prepare(self, soup: BeautifulSoup) -> None:
@@ -611,6 +612,7 @@ class _Converter(MarkdownConverter):
         the renderer's footnote back-links gone (the footnote syntax makes them again)."""
         if self._with_attrs:
             self._explicit_ids = _explicit_heading_ids(soup)
+        self._anchors = _document_anchors(soup)
         if "footnotes" in self._dialect:
             for section in soup.find_all("section"):
                 items = _footnote_items(section)
@@ -671,15 +673,30 @@ class _Converter(MarkdownConverter):
         if self._with_attrs and node.attrs and self._attributes(node) is None:
             return True
         if name in _CONVERTED:
-            return name == "a" and node.get("href") is None and bool(
-                node.get("id") or node.get("name"))
+            href = _attr(node, "href")
+            if name == "a" and href is not None and self._would_break(href, is_image=False):
+                return True
+            return name == "a" and href is None and bool(node.get("id") or node.get("name"))
         if name in _UNWRAPPED_WHEN_BARE:
             return bool(node.attrs)
         if name == "img":
-            return not node.get("src") or not (self._with_attrs or set(node.attrs) <= _IMG_ATTRS)
+            src = _attr(node, "src")
+            return not src or self._would_break(src, is_image=True) or not (
+                self._with_attrs or set(node.attrs) <= _IMG_ATTRS)
         if name == "input":
             return not self._is_task_checkbox(node)
         return True
+
+    def _would_break(self, url: str, *, is_image: bool) -> bool:
+        """Whether ``url`` written as a Markdown link would fail ``validate``: a relative
+        path that is neither an article nor an asset of this knowledge base (a web editor
+        wrote it), or an anchor this body does not have. Such a link stays HTML: it
+        renders the same, and links in HTML are the writer's own business."""
+        if _SCHEME_OR_ABSOLUTE.match(url):
+            return False
+        if url.startswith("#"):
+            return not is_image and unquote(url[1:]) not in self._anchors
+        return self._rewrite(url, is_image=is_image) == url
 
     def _in_inline(self, node: Tag) -> bool:
         """Whether ``node`` sits in running text (a paragraph, heading, cell, link ...)."""
@@ -1267,6 +1284,25 @@ class _Converter(MarkdownConverter):
         return text  # only reached from _cell, which formats the row
 
     convert_th = convert_td
+
+
+#: A URL with a scheme (``https:``, ``mailto:``), or one the knowledge base never checks:
+#: absolute (``/help``) or scheme-relative (``//cdn``).
+_SCHEME_OR_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|/")
+
+
+def _document_anchors(soup: BeautifulSoup) -> set[str]:
+    """Every id a reader's browser has in this body: element ids, ``<a name>``, and the
+    id the renderer gives each heading (its text, GitHub style)."""
+    anchors: set[str] = set()
+    for tag in soup.find_all(True):
+        for name in ("id", "name"):
+            value = _attr(tag, name)
+            if value:
+                anchors.add(value)
+        if tag.name in _HEADINGS:
+            anchors.add(heading_anchor(tag.get_text()))
+    return anchors
 
 
 def _nearest(tag: Tag, name: str) -> Tag | None:
