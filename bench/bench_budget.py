@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -104,12 +105,23 @@ class Workspace:
         return kb, db, place / "cache"
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+#: Every scenario's emulator listens here: the lock made at setup belongs to one Help
+#: Center (its base URL), and kbsync refuses a lock made for another.
+PORT = _free_port()
+
+
 @contextmanager
 def emulator(db: Path, *, rate_limit: int, headers: bool = False) -> Iterator[tuple[str, Any]]:
     app = create_app(EmulatorConfig(db=str(db), token=TOKEN, rate_limit=rate_limit,
                                     rate_limit_headers=headers))
     try:
-        with running_server(app) as url:
+        with running_server(app, port=PORT) as url:
             yield url, app
     finally:
         app.close()
@@ -276,6 +288,19 @@ def second_ci_run(ws: Workspace, headers: bool, *, shared: bool) -> tuple[Row, l
     return row, details
 
 
+def init_from_remote(ws: Workspace, headers: bool) -> Row:
+    """``init --from-remote`` of the whole Help Center into an empty folder."""
+    kb, db, cache = ws.copy()
+    target = kb.parent / "imported"
+    with emulator(db, rate_limit=LIMIT, headers=headers) as (url, _):
+        step = kbsync(kb.parent, ["init", "--from-remote", str(target)], url, cache,
+                      kb.parent / "init.log")
+        log = served(url)
+    per = step.wall / ws.articles * 1000
+    return Row(f"init --from-remote, {ws.articles} articles ({per:.1f} ms an article)",
+               step.wall, len(log), _limited(log), step.rss_mib, check([step], {}))
+
+
 def _limited(log: Sequence[dict[str, Any]]) -> int:
     return sum(1 for entry in log if entry["status"] == 429)
 
@@ -301,6 +326,7 @@ def main() -> None:
               f"X-RateLimit headers {'on' if args.headers else 'off'}", flush=True)
         rows.append(noop_plan(ws, args.headers, warm=True))
         rows.append(noop_plan(ws, args.headers, warm=False))
+        rows.append(init_from_remote(ws, args.headers))
         row, more = plan_then_apply(ws, args.headers)
         rows.append(row)
         details += [row.scenario + ":", *more]
