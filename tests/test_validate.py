@@ -210,7 +210,20 @@ def test_conflict_markers_left_by_pull_are_an_error(tmp_path: Path) -> None:
         "(keep the lines you want, delete the markers, then apply)"]
 
 
-def test_an_explicit_position_shared_with_a_sibling_is_a_warning(tmp_path: Path) -> None:
+def test_a_position_two_siblings_write_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\nposition: 2\n---\nx\n")
+    (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 2\n---\nx\n")
+    found: list[Problem] = []
+    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert [str(p) for p in found] == [
+        f"g/{me}.md:3: position: warning: position 2 is also the position of g/{other}.md "
+        "(initdesk then orders them by creation; give each its own)"
+        for me, other in (("a", "b"), ("b", "a"))]
+
+
+def test_a_written_position_equal_to_an_earlier_siblings_place_by_name_is_a_warning(
+        tmp_path: Path) -> None:
     (tmp_path / "g").mkdir()
     (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\nx\n")  # position 0 by name
     (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 0\n---\nx\n")
@@ -219,6 +232,18 @@ def test_an_explicit_position_shared_with_a_sibling_is_a_warning(tmp_path: Path)
     assert [str(p) for p in found] == [
         "g/b.md:3: position: warning: position 0 is also the position of g/a.md "
         "(initdesk then orders them by creation; give each its own)"]
+
+
+def test_a_written_position_equal_to_a_later_siblings_place_by_name_is_fine(
+        tmp_path: Path) -> None:
+    """What init --from-remote writes: b.md keeps its place by name (1) after a.md, which
+    pins 1; plan numbers b.md after it, so nothing is left to creation order."""
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\nposition: 1\n---\nx\n")
+    (tmp_path / "g" / "b.md").write_text("---\ntitle: B\n---\nx\n")  # position 1 by name
+    found: list[Problem] = []
+    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert found == []
 
 
 def test_portal_and_coverage_files_are_checked_as_plan_checks_them(kb: KB) -> None:

@@ -125,25 +125,28 @@ def links_to_drafts(tree: LocalTree, parsed: Mapping[str, ParsedBody],
 
 
 def shared_positions(tree: LocalTree) -> Iterator[Problem]:
-    """An explicit position that a sibling also has: the order on initdesk is then
-    decided by creation time, not by the files. A warning on each explicit one."""
-    siblings: dict[tuple[str, str | None, int], list[tuple[str, str, int | None]]] = {}
+    """A written position that a sibling also has: initdesk then orders the two by
+    creation, not by the files. A warning on the written one. A sibling that writes no
+    position counts only when its name puts it first: after the written one, plan just
+    numbers it next (what ``init --from-remote`` relies on when it pins a few files)."""
+    groups: dict[tuple[str, str | None, int], list[tuple[str, str, int, int | None]]] = {}
     for a in tree.articles:
         place = ("article", a.collection_key, a.position)
-        siblings.setdefault(place, []).append((a.key, a.key, a.lines.get("position")))
+        groups.setdefault(place, []).append((a.key, a.key, a.index, a.lines.get("position")))
     for c in tree.collections:
         place = ("collection", c.parent_key, c.position)
-        siblings.setdefault(place, []).append((c.key, c.source, c.lines.get("position")))
-    for (_kind, _parent, position), items in siblings.items():
-        if len(items) < 2:
-            continue
-        for name, path, line in items:
+        groups.setdefault(place, []).append((c.key, c.source, c.index, c.lines.get("position")))
+    for (_kind, _parent, position), items in groups.items():
+        for name, path, index, line in items:
             if line is None:
                 continue
-            others = ", ".join(other for other, _, _ in items if other != name)
-            yield Problem(path, f"position {position} is also the position of {others}",
-                          line=line, key="position", severity="warning",
-                          hint="initdesk then orders them by creation; give each its own")
+            others = ", ".join(other for other, _, other_index, other_line in items
+                               if other != name and (other_line is not None
+                                                     or other_index < index))
+            if others:
+                yield Problem(path, f"position {position} is also the position of {others}",
+                              line=line, key="position", severity="warning",
+                              hint="initdesk then orders them by creation; give each its own")
 
 
 def duplicate_slugs(tree: LocalTree) -> list[Problem]:

@@ -57,10 +57,12 @@ def test_init_then_plan_is_a_no_op(web_help_center: PullKB, tmp_path: Path) -> N
     target = tmp_path / "imported"
     outcome = web_help_center.init(target)
     assert outcome.code == 0, outcome.err
+    assert "warning" not in outcome.err  # the positions it pins are checked, and clean
     copy = PullKB(target, web_help_center.app)
     web_help_center.reset_log()
     plan = copy.plan()
     assert plan.code == 0, plan.out + plan.err
+    assert "warning" not in plan.err
     assert "No changes" in plan.out
     assert copy.pull().code == 0 and "Nothing to pull." in copy.pull().err
 
@@ -127,3 +129,20 @@ def test_init_then_plan_is_a_no_op_for_links_kbsync_could_not_check(
     assert copy.validate_ok()
     plan = copy.plan()
     assert plan.code == 0 and "No changes" in plan.out, plan.out
+
+
+def test_init_pins_positions_without_warnings(pkb: PullKB, tmp_path: Path) -> None:
+    """The example's collections, numbered from 1 in an order that is not the names':
+    the pins init writes sit beside siblings that keep their place by name, and that is
+    no shared position (it once warned twice on a fresh import)."""
+    for name, position in (("account", 5), ("billing", 3), ("getting-started", 1),
+                           ("integrations", 4), ("shipping", 2), ("troubleshooting", 6)):
+        pkb.create_collection(CollectionFields(name=name.title(), slug=name,
+                                               position=position))
+    target = tmp_path / "imported"
+    outcome = pkb.init(target)
+    assert outcome.code == 0, outcome.err
+    assert "warning" not in outcome.err, outcome.err
+    copy = PullKB(target, pkb.app)
+    plan = copy.plan()
+    assert "No changes" in plan.out and "warning" not in plan.err, plan.out + plan.err

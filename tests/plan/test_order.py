@@ -64,3 +64,13 @@ def test_a_folder_in_name_order_needs_no_pin_whatever_its_numbers() -> None:
     siblings = [Sibling("a", 0, remote=3, remote_id=10), Sibling("b", 1, remote=9, remote_id=11)]
     assert positions_to_pin(siblings) == {}
     assert positions_to_send(siblings) == {"a": 3, "b": 9}
+
+
+def test_siblings_around_a_new_written_position_are_numbered_afresh() -> None:
+    """a and c keep no remote position that fits around b's written 2 (both sit at 6):
+    they are numbered afresh around it instead of tying with b, which is created last."""
+    siblings = [Sibling("a", 0, remote=6, remote_id=1), Sibling("b", 1, explicit=2),
+                Sibling("c", 2, remote=6, remote_id=9)]
+    sent = positions_to_send(siblings)
+    assert sent["b"] == 2
+    assert sent["a"] < 2 < sent["c"]

@@ -55,7 +55,7 @@ def positions_to_send(siblings: Sequence[Sibling]) -> dict[str, int]:
     order = local_order(siblings)
     by_key = {s.key: s for s in siblings}
     ranked = [by_key[key] for key in order]
-    for keep in (_all_known, _longest_run):
+    for keep in (_all_known, _longest_run, _none):
         kept = keep(ranked)
         assigned = _fill(ranked, kept)
         if _remote_order(ranked, assigned) == order:
@@ -137,6 +137,11 @@ def _longest_rising(keys: Sequence[tuple[int, int]]) -> list[int]:
         out.append(at)
         at = previous[at]
     return out[::-1]
+
+
+def _none(ranked: Sequence[Sibling]) -> set[str]:
+    """Keep no remote position: every sibling that writes none is numbered afresh."""
+    return set()
 
 
 def _tiebreak(sibling: Sibling, rank: int) -> int:
