@@ -135,7 +135,10 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
-def test_ctrl_c_stops_cleanly_with_exit_0(example: KB) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_ctrl_c_or_sigterm_stops_cleanly_with_exit_0(example: KB, stop_signal: int) -> None:
+    """Ctrl-C in a terminal; SIGTERM from a process manager, an IDE's stop button or a
+    background job (where the shell leaves SIGINT ignored)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kbsync", "--no-color", "-C", str(example.root), "watch",
          "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -149,7 +152,7 @@ def test_ctrl_c_stops_cleanly_with_exit_0(example: KB) -> None:
         assert url, "the preview never announced itself"
         assert httpx.get(url + "/billing/refunds", timeout=10).status_code == 200
         with httpx.Client(timeout=10) as http, http.stream("GET", url + "/.kbsync/events"):
-            process.send_signal(signal.SIGINT)  # with a browser's event stream open
+            process.send_signal(stop_signal)  # with a browser's event stream open
             code = process.wait(timeout=20)
         rest = process.stderr.read()
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import signal
 import threading
 import traceback
 import webbrowser
@@ -47,6 +48,7 @@ def run(load_config: Callable[[], Config], console: Console, *, host: str = "127
     site = Site(load_config)
     try:
         with ExitStack() as remote:
+            remote.enter_context(_stopped_by_sigterm(stop))
             pusher = _pusher(load_config(), console, connect, remote) if push_drafts else None
             _serve(site, console, host=host, port=port, open_browser=open_browser,
                    debounce=debounce_ms / 1000, open_url=open_url, stop=stop,
@@ -57,6 +59,21 @@ def run(load_config: Callable[[], Config], console: Console, *, host: str = "127
         site.close()
     console.info("Preview stopped.")
     return 0
+
+
+@contextmanager
+def _stopped_by_sigterm(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM stops the preview as Ctrl-C does: process managers, editors' stop buttons
+    and background jobs (whose shell ignores SIGINT) send it. Only the main thread can
+    take signals; elsewhere (tests) ``stop`` is the way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _pusher(config: Config, console: Console, connect: Connect,
