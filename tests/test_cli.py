@@ -99,6 +99,16 @@ def test_c_after_the_command_name_is_accepted(example: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate", "-C", str(example)]) == 0
     assert "35 articles in 9 collections: valid." in capsys.readouterr().err
+    assert run(["coverage", "-C", str(example), "--local"]) == 0
+    assert "coverage 89% (24 of 27 questions)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "apply", "pull", "doctor",
+                                     "coverage", "watch"])
+def test_every_command_on_a_folder_takes_c_after_its_name(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([command, "--help"]) == 0
+    assert "-C DIRECTORY" in capsys.readouterr().out
 
 
 def test_c_twice_with_two_folders_is_a_usage_error(

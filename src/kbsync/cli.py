@@ -275,6 +275,7 @@ def doctor(obj: Context) -> int:
 
 @cli.command(epilog="Folding: " + _FOLD_RULE + ".")
 @_output_options
+@_root_option
 @click.option("--local", is_flag=True,
               help="Search the local tree as apply would leave it (the emulator's search "
                    "over the rendered articles, in memory): no search is sent.")
@@ -355,6 +356,7 @@ def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
 
 @cli.command()
 @_output_options
+@_root_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (the default: this machine only).")
 @click.option("--port", default=8000, show_default=True, type=int,
