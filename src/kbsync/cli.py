@@ -302,6 +302,10 @@ def doctor(obj: Context) -> int:
               default="text", show_default=True, help="How to show the report.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE (html: one self-contained file).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE",
+              help="Also write the report as JSON to FILE, whatever --format shows (for a "
+                   "CI step or a dashboard).")
 @click.option("--min-coverage", type=click.FloatRange(0.0, 1.0), metavar="SHARE",
               help="Exit 1 when coverage (of distinct questions; with --compare, the local "
                    "one) is below SHARE, e.g. 0.8.")
@@ -312,7 +316,8 @@ def doctor(obj: Context) -> int:
 @pass_context
 def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since: str | None,
              limit: int, no_file: bool, top_k: int | None, min_score: float | None, fmt: Any,
-             out: Path | None, min_coverage: float | None, suggest: Path | None) -> int:
+             out: Path | None, json_out: Path | None, min_coverage: float | None,
+             suggest: Path | None) -> int:
     """Do customers' questions find an article through the Help Center's search?
 
     Each distinct question from coverage.yaml (q:, optional expect: slug or list,
@@ -326,7 +331,7 @@ def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since
     options = command.Options(
         local=local, compare=compare, use_file=not no_file, from_tickets=from_tickets,
         since=since, limit=limit, top_k=top_k, min_score=min_score, fmt=fmt, out=out,
-        min_coverage=min_coverage, suggest=suggest)
+        json_out=json_out, min_coverage=min_coverage, suggest=suggest)
     return command.run(obj.config(), obj.console, options)
 
 

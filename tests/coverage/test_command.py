@@ -228,3 +228,16 @@ def test_over_real_http_through_the_default_client(kb: CoverageKB) -> None:
     scored = {q["question"]: q["covered"] for q in report["questions"] if q["rule"] == "score"}
     assert scored["Forgot my password"] is True  # a ticket, decided by score
     assert scored["Do you support cash on delivery?"] is False
+
+
+def test_json_beside_another_format_is_the_same_run_with_no_second_search(
+        kb: CoverageKB, tmp_path: Path) -> None:
+    kb.questions("q: How do I get a refund?\n    expect: refunds")
+    report = tmp_path / "out" / "coverage.json"
+    outcome = kb.coverage(fmt="markdown", json_out=report)
+    assert outcome.code == 0, outcome.err
+    assert outcome.out.startswith("### kbsync coverage 100% (1 of 1 question)")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["kind"] == "coverage" and data["summary"]["coverage"] == 1.0
+    assert kb.searches() == 1
+    assert f"Wrote the JSON report to {report}." in outcome.err

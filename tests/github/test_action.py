@@ -254,3 +254,34 @@ def test_the_initdesk_token_never_reaches_the_log_or_the_files(runner: Runner) -
     assert "GET /organizations/1/" in step.stderr  # -v lists the requests
     for text in (step.log, step.summary, json.dumps(step.outputs)):
         assert TOKEN not in text and GITHUB_TOKEN not in text
+
+
+def test_coverage_compare_reports_in_the_summary_and_one_comment(runner: Runner) -> None:
+    """The plan workflow's coverage step: the Markdown report, the local share as the
+    output, one comment kept up to date (another marker than the plan's)."""
+    runner.write("coverage.yaml", "questions:\n  - q: Where do I start?\n    expect: start\n"
+                                  "  - q: What are the next steps?\n    expect: next\n"
+                                  "  - q: Is there an Android app?\n    expect: android\n")
+    assert runner.step("apply").code == 0
+    runner.write("guides/03-android.md", "---\ntitle: Android app\nslug: android\n---\n\n"
+                                         "Is there an Android app? Yes: Parcelly for Android.\n")
+    step = runner.step("coverage", args="--compare")
+    assert step.code == 0, step.log
+    assert step.summary.startswith("### kbsync coverage 67% → 100%"), step.summary[:200]
+    assert "| Is there an Android app? | 1 | ❌ | ✅ | **+1** |" in step.summary
+    assert step.outputs == {"coverage": "1"}
+    [comment] = runner.github.comments[PR]
+    assert comment["body"].startswith("<!-- kbsync-coverage:docs/kb -->\n### kbsync coverage")
+    assert runner.step("coverage", args="--compare").code == 0
+    assert len(runner.github.comments[PR]) == 1
+
+
+def test_coverage_without_compare_reports_in_the_summary_only(runner: Runner) -> None:
+    runner.write("coverage.yaml", "questions:\n  - q: Where do I start?\n    expect: start\n")
+    step = runner.step("coverage", args="--local")
+    assert step.code == 0, step.log
+    assert step.summary.startswith("### kbsync coverage 100% (1 of 1 question)")
+    assert step.outputs == {"coverage": "1"}
+    assert runner.github.comments.get(PR, []) == []
+    refused = runner.step("coverage", args="--json x.json")
+    assert refused.code == 64 and "the action sets --json for coverage itself" in refused.stdout

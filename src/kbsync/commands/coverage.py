@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -58,6 +59,7 @@ class Options:
     min_score: float | None = None
     fmt: Format = "text"
     out: Path | None = None
+    json_out: Path | None = None  # the JSON report too, whatever ``fmt`` shows
     min_coverage: float | None = None
     suggest: Path | None = None
 
@@ -194,15 +196,19 @@ def _finish(config: Config, console: Console, options: Options,
     final = reports.get("local") or reports["remote"]
     if options.compare:
         comparison = compare(reports["remote"], reports["local"])
-        text, line = _render_comparison(comparison, options.fmt), comparison_line(comparison)
+        line = comparison_line(comparison)
+        render: Callable[[Format], str] = partial(_render_comparison, comparison)
     else:
-        text, line = _render(final, options.fmt), summary_line(final)
+        line = summary_line(final)
+        render = partial(_render, final)
     if options.out is not None:
-        options.out.parent.mkdir(parents=True, exist_ok=True)
-        options.out.write_text(text, encoding="utf-8")
+        _write(options.out, render(options.fmt))
         console.info(f"Wrote the {options.fmt} report to {options.out}: {line}")
     else:
-        console.out(text.rstrip("\n"))
+        console.out(render(options.fmt).rstrip("\n"))
+    if options.json_out is not None:
+        _write(options.json_out, render("json"))
+        console.info(f"Wrote the JSON report to {options.json_out}.")
     if options.suggest is not None:
         _suggest(config, console, final, options.suggest)
     if options.min_coverage is not None and final.total.coverage < options.min_coverage:
@@ -210,6 +216,11 @@ def _finish(config: Config, console: Console, options: Options,
                      f"{percent(options.min_coverage)}")
         return 1
     return 0
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _render(report: Report, fmt: Format) -> str:

@@ -57,7 +57,7 @@ SUMMARY_LIMIT = 1_000_000
 #: Options the action sets itself for a command; the same in ``args`` is refused.
 _OWN_OPTIONS = {"plan": ("--format", "--detailed-exitcode"),
                 "apply": ("--format", "--out", "--detailed-exitcode"),
-                "validate": ("--format",), "coverage": ("--format",)}
+                "validate": ("--format",), "coverage": ("--format", "--json")}
 
 
 class InputError(Exception):
@@ -142,8 +142,9 @@ def run(inputs: Inputs, env: Mapping[str, str], console: Console,
         return result
     if inputs.command == "pull":
         return _pull(_invoke([*root, "pull", *inputs.args], stderr), console)
-    return _coverage(_invoke([*root, "coverage", "--format", "json", *inputs.args], stderr),
-                     inputs)
+    report = Path(env.get("RUNNER_TEMP") or ".") / f"kbsync-coverage-{uuid.uuid4().hex}.json"
+    return _coverage(_invoke([*root, "coverage", "--format", "markdown", "--json", str(report),
+                              *inputs.args], stderr), report, inputs)
 
 
 def _invoke(argv: Sequence[str], stderr: IO[str] | None, *,
@@ -229,23 +230,19 @@ def _pull(invoked: tuple[int, str], console: Console) -> Result:
                                "conflicts": str(conflicts)})
 
 
-def _coverage(invoked: tuple[int, str], inputs: Inputs) -> Result:
-    """``coverage --format json``: a report with a top-level ``coverage`` ratio.
-
-    To be checked once the coverage command lands (it is built on another branch): the
-    shape assumed here is only ``{"coverage": <0..1>, ...}``.
-    """
-    code, out = invoked
+def _coverage(invoked: tuple[int, str], report_file: Path, inputs: Inputs) -> Result:
+    """``coverage --format markdown --json FILE``: the Markdown report for the summary
+    (and, with ``--compare``, the pull request's comment), the share from the JSON (the
+    local tree's with ``--compare``)."""
+    code, markdown = invoked
     try:
-        report: Any = json.loads(out)
-        ratio = float(report["coverage"])
-    except (ValueError, TypeError, KeyError):
+        report: Any = json.loads(report_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # refused before a report: said in the log already
         return Result(code)
-    text = (f"### kbsync coverage\n\n**{ratio:.0%}** of the questions in coverage.yaml find "
-            "their article.\n\n<details><summary>Report (JSON)</summary>\n\n```json\n"
-            f"{json.dumps(report, indent=2, ensure_ascii=False)}\n```\n\n</details>\n")
-    comment = text if "--compare" in inputs.args else None
-    return Result(code, text, {"coverage": f"{ratio:g}"}, comment, "coverage")
+    summary = (report["after"] if report["kind"] == "coverage-comparison" else report)["summary"]
+    comment = markdown if "--compare" in inputs.args else None
+    return Result(code, markdown, {"coverage": f"{summary['coverage']:g}"}, comment,
+                  "coverage")
 
 
 # -- GitHub files and API -------------------------------------------------------------------
