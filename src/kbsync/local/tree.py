@@ -44,7 +44,7 @@ from kbsync.local.frontmatter import (
 )
 from kbsync.local.ignore import IgnoreRules
 from kbsync.local.reading import read_capped
-from kbsync.model import LocalArticle, LocalCollection
+from kbsync.model.local import KeyedItems, LocalArticle, LocalCollection
 from kbsync.problems import Problem, clipped, shown, sort_key
 from kbsync.schema import check, unknown_keys
 from kbsync.schema.frontmatter import (
@@ -69,23 +69,13 @@ _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 
 @dataclass(frozen=True, slots=True)
-class LocalTree:
+class LocalTree(KeyedItems):
     root: Path
     collections: tuple[LocalCollection, ...]  # parents before children
     articles: tuple[LocalArticle, ...]  # by key
     problems: tuple[Problem, ...]
     _articles: dict[str, LocalArticle] = field(init=False, repr=False, compare=False)
     _collections: dict[str, LocalCollection] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_articles", {a.key: a for a in self.articles})
-        object.__setattr__(self, "_collections", {c.key: c for c in self.collections})
-
-    def article(self, key: str) -> LocalArticle | None:
-        return self._articles.get(key)
-
-    def collection(self, key: str) -> LocalCollection | None:
-        return self._collections.get(key)
 
 
 @dataclass(slots=True)

@@ -55,3 +55,26 @@ class LocalArticle:
     lines: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
     explicit_position: bool = False  # ``position:`` is written, not the file's index
     index: int = 0  # place among its sibling files by name: the default position
+
+
+class KeyedItems:
+    """Articles and collections found by key: what a read tree and a desired state both
+    answer. A base for frozen dataclasses that declare the four fields below (the two
+    dicts with ``init=False``); it fills the dicts once, after init."""
+
+    __slots__ = ()
+    articles: tuple[LocalArticle, ...]
+    collections: tuple[LocalCollection, ...]
+    _articles: dict[str, LocalArticle]
+    _collections: dict[str, LocalCollection]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_articles", {a.key: a for a in self.articles})
+        object.__setattr__(self, "_collections", {c.key: c for c in self.collections})
+
+    def article(self, key: str) -> LocalArticle | None:
+        return self._articles.get(key)
+
+    def collection(self, key: str) -> LocalCollection | None:
+        return self._collections.get(key)
+

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kbsync.model.local import LocalArticle, LocalCollection
+from kbsync.model.local import KeyedItems, LocalArticle, LocalCollection
 from kbsync.model.remote import Organization, Portal, RemoteArticle, RemoteCollection
 
 
@@ -33,7 +33,7 @@ class RemoteRef:
 
 
 @dataclass(frozen=True)
-class DesiredState:
+class DesiredState(KeyedItems):
     """The Help Center as the files describe it.
 
     ``bodies`` holds the rendered body of each article that needed rendering (links to
@@ -51,16 +51,6 @@ class DesiredState:
     render_key: str = ""
     _articles: dict[str, LocalArticle] = field(init=False, repr=False, compare=False)
     _collections: dict[str, LocalCollection] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_articles", {a.key: a for a in self.articles})
-        object.__setattr__(self, "_collections", {c.key: c for c in self.collections})
-
-    def article(self, key: str) -> LocalArticle | None:
-        return self._articles.get(key)
-
-    def collection(self, key: str) -> LocalCollection | None:
-        return self._collections.get(key)
 
     def with_bodies(self, bodies: Mapping[str, RenderedBody]) -> DesiredState:
         return replace(self, bodies={**self.bodies, **bodies})
