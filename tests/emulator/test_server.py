@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -162,3 +164,34 @@ def test_command_bad_tickets_file_is_a_config_error(tmp_path: Path) -> None:
     path.write_text("nope", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"t\.json:1: not valid JSON"):
         _run(tickets=str(path))
+
+
+def test_no_request_reaches_the_app_once_the_server_has_stopped() -> None:
+    """Werkzeug's request threads outlive shutdown (a keep-alive connection can still
+    bring a request), and callers close the app right after: the server waits for the
+    requests in the app, and lets no new one in (it once hit a closed SQLite database)."""
+    entered, calls, finished = threading.Event(), [], []
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        calls.append(environ["PATH_INFO"])
+        if environ["PATH_INFO"] == "/slow":
+            entered.set()
+            time.sleep(0.3)
+            finished.append(True)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    with httpx.Client(timeout=5) as client:
+        with running_server(app) as url:
+            assert client.get(url + "/fast").status_code == 200  # a kept-alive connection
+            slow = threading.Thread(target=lambda: httpx.get(url + "/slow", timeout=5))
+            slow.start()
+            assert entered.wait(5)
+        assert finished == [True]  # the server waited for the request in the app
+        slow.join(5)
+        try:
+            late = client.get(url + "/late").status_code
+        except httpx.TransportError:
+            late = None
+        assert late in (503, None)
+    assert calls == ["/fast", "/slow"]

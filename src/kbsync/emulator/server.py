@@ -47,14 +47,48 @@ def bind(
         listener.close()  # werkzeug holds its own duplicate of the descriptor
 
 
+class _Draining:
+    """``app``, until closed: then new requests get a 503 without reaching it, and
+    ``close`` waits for those already in it. Werkzeug's request threads are daemons that
+    outlive ``shutdown`` (a keep-alive connection can still bring a request), and the app
+    is usually closed right after the server (its SQLite connection with it)."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self._app = app
+        self._idle = threading.Condition()
+        self._active = 0
+        self._closed = False
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        with self._idle:
+            if self._closed:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain"),
+                                                           ("Connection", "close")])
+                return [b"shutting down"]
+            self._active += 1
+        try:
+            return list(self._app(environ, start_response))  # the body read while counted
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def close(self, timeout: float) -> None:
+        with self._idle:
+            self._closed = True
+            self._idle.wait_for(lambda: self._active == 0, timeout)
+
+
 @contextmanager
 def running_server(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``app`` in a background thread; yield its base URL; shut down on exit.
+    """Serve ``app`` in a background thread; yield its base URL; shut down on exit, after
+    the requests still running have finished (none reaches ``app`` after that).
 
     A short poll interval keeps the shutdown (which waits for the loop to notice) quick,
     so tests can start a server each.
     """
-    server = bind(app, host, port)
+    draining = _Draining(app)
+    server = bind(draining, host, port)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
@@ -67,6 +101,7 @@ def running_server(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0)
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        draining.close(timeout=5)
         server.server_close()
 
 
