@@ -168,12 +168,8 @@ def test_no_workflow_hides_a_failure(path: Path) -> None:
 
 
 def test_the_readme_shows_the_example_workflows_verbatim() -> None:
-    """The README's workflows are the example files, not a separate snippet.
-
-    Checks NOTES-readme-ci.md, the README text written on the ci branch; once merged into
-    README.md, point ``README`` there.
-    """
-    readme = (ROOT / "NOTES-readme-ci.md").read_text(encoding="utf-8")
+    """The README's workflows are the example files, not a separate snippet."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
     examples = {p.name: p.read_text(encoding="utf-8") for p in EXAMPLES}
     workflows = [b for b in blocks if "\njobs:" in b]
