@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_engine import WORDS, Bench, generate
+from bench_engine import Bench
+from corpus import WORDS, generate  # bench/ is the script's folder
 
 from kbsync.commands import apply as apply_command
 from kbsync.commands import coverage as coverage_command

@@ -138,3 +138,14 @@ def test_v_lists_every_request_off_a_terminal_with_progress_lines(
     assert "Applying: 46 steps to run" in err
     assert any(line.startswith("Applying: 46/46 done, 68 requests, ") for line in err)
     assert err[-1] == "Apply complete: 44 created, 1 updated (68 requests)."
+
+
+def test_v_lists_coverage_requests_as_for_every_command(
+        example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(example), "apply", "--yes"]) == 0
+    capsys.readouterr()
+    assert run(["-C", str(example), "-v", "coverage"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    searches = [line for line in err if line.startswith("GET /organizations/1/portal/articles/"
+                                                         "search/") and " -> 200 (" in line]
+    assert len(searches) == 27

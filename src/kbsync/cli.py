@@ -332,7 +332,7 @@ def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since
         local=local, compare=compare, use_file=not no_file, from_tickets=from_tickets,
         since=since, limit=limit, top_k=top_k, min_score=min_score, fmt=fmt, out=out,
         json_out=json_out, min_coverage=min_coverage, suggest=suggest)
-    return command.run(obj.config(), obj.console, options)
+    return command.run(obj.config(), obj.console, options, connect=obj.connect())
 
 
 @cli.command()
