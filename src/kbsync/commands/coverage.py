@@ -18,7 +18,13 @@ from typing import Literal
 
 from kbsync.config import COVERAGE_FILE, Config
 from kbsync.console import Console
-from kbsync.coverage.local_articles import local_articles, local_layout
+from kbsync.coverage.local_articles import (
+    Layout,
+    LocalKnowledgeBase,
+    layout_of,
+    local_articles,
+    local_layout,
+)
 from kbsync.coverage.questions import Question, fold, from_spec, parse_since
 from kbsync.coverage.render_html import render_comparison_html, render_html
 from kbsync.coverage.render_json import render_comparison_json, render_json
@@ -36,10 +42,11 @@ from kbsync.coverage.report import (
 )
 from kbsync.coverage.scoring import DEFAULT_MIN_SCORE, DEFAULT_TOP_K, Settings, decide
 from kbsync.coverage.search import LocalSearcher, RemoteSearcher, Searcher, search_all
-from kbsync.coverage.spec import CoverageSpec, check_expectations, read_coverage
+from kbsync.coverage.spec import CoverageSpec, read_coverage
 from kbsync.coverage.suggest import existing_files, plan_stubs, write_stubs
 from kbsync.coverage.tickets import DEFAULT_LIMIT, read_ticket_questions
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
+from kbsync.problems import Problem
 from kbsync.remote.client import HelpCenterClient
 from kbsync.session import Connect, open_client
 
@@ -77,7 +84,7 @@ def run(config: Config, console: Console, options: Options = Options(), *,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> int:
     _check_usage(options)
     since = _since(options, now())
-    spec = _read_spec(config, console) if options.use_file else None
+    spec, spec_problems = _read_spec(config) if options.use_file else (None, [])
     if spec is None and not options.from_tickets:
         raise KbsyncError(f"no questions to check: there is no {COVERAGE_FILE} in "
                           f"{config.root} (write one, see `kbsync coverage --help`) and "
@@ -86,14 +93,12 @@ def run(config: Config, console: Console, options: Options = Options(), *,
     file_questions = from_spec(spec, COVERAGE_FILE) if spec else []
     kb = None
     if options.local_search:
-        kb = local_articles(config)  # checked before any request, like plan
-        for warning in kb.warnings:
-            console.problem(warning)
-        if spec is not None:
-            published = {a.fields.slug for a in kb.articles if a.fields.status == "published"}
-            drafts = {a.fields.slug for a in kb.articles} - published
-            for problem in check_expectations(spec, published, drafts):
-                console.problem(problem)
+        # checked before any request, like plan; its warnings hold coverage.yaml's, with
+        # each expect: checked against the tree's articles
+        kb = local_articles(config)
+        spec_problems = list(kb.warnings)
+    for problem in spec_problems:
+        console.problem(problem)
     sources = [f"{COVERAGE_FILE}: {len(file_questions)}"] if spec else []
     reports: dict[Where, Report] = {}
     if options.from_tickets or options.remote_search:
@@ -111,7 +116,7 @@ def run(config: Config, console: Console, options: Options = Options(), *,
         with LocalSearcher(kb, _linker(config, options.out)) as searcher:
             reports["local"] = _check(questions, searcher, settings, console, where="local",
                                       target=LOCAL_TARGET, sources=sources)
-    return _finish(config, console, options, reports)
+    return _finish(config, console, options, reports, kb)
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -136,14 +141,12 @@ def _since(options: Options, now: datetime) -> datetime | None:
         raise UsageError(str(exc)) from None
 
 
-def _read_spec(config: Config, console: Console) -> CoverageSpec | None:
+def _read_spec(config: Config) -> tuple[CoverageSpec | None, list[Problem]]:
+    """coverage.yaml, or ValidationFailed with every problem when it has errors."""
     spec, problems = read_coverage(config.root)
-    errors = [p for p in problems if p.is_error]
-    if errors:
+    if any(p.is_error for p in problems):
         raise ValidationFailed(problems)
-    for problem in problems:
-        console.problem(problem)
-    return spec
+    return spec, problems
 
 
 def _settings(spec: CoverageSpec | None, options: Options) -> Settings:
@@ -192,7 +195,7 @@ def _check(questions: Sequence[Question], searcher: Searcher, settings: Settings
 
 
 def _finish(config: Config, console: Console, options: Options,
-            reports: dict[Where, Report]) -> int:
+            reports: dict[Where, Report], kb: LocalKnowledgeBase | None) -> int:
     final = reports.get("local") or reports["remote"]
     if options.compare:
         comparison = compare(reports["remote"], reports["local"])
@@ -210,7 +213,8 @@ def _finish(config: Config, console: Console, options: Options,
         _write(options.json_out, render("json"))
         console.info(f"Wrote the JSON report to {options.json_out}.")
     if options.suggest is not None:
-        _suggest(config, console, final, options.suggest)
+        layout = layout_of(kb) if kb is not None else local_layout(config)
+        _suggest(console, final, layout, options.suggest)
     if options.min_coverage is not None and final.total.coverage < options.min_coverage:
         console.warn(f"coverage {percent(final.total.coverage)} is below --min-coverage "
                      f"{percent(options.min_coverage)}")
@@ -235,11 +239,11 @@ def _render_comparison(comparison: Comparison, fmt: Format) -> str:
     return renderers[fmt](comparison)
 
 
-def _suggest(config: Config, console: Console, report: Report, directory: Path) -> None:
+def _suggest(console: Console, report: Report, layout: Layout, directory: Path) -> None:
     if not report.groups:
         console.info("No stubs to suggest: every question is covered.")
         return
-    stubs, kept = plan_stubs(report.groups, local_layout(config), existing_files(directory))
+    stubs, kept = plan_stubs(report.groups, layout, existing_files(directory))
     for path in kept:
         console.info(f"  = kept      {directory / path} (already there; not overwritten)")
     for stub in write_stubs(stubs, directory):

@@ -1,8 +1,8 @@
-"""THE adapter to the engine: the knowledge base as the articles ``apply`` would write.
+"""Coverage's one door into the engine: the knowledge base as the articles ``apply``
+would write, and where ``--suggest`` may put new ones.
 
-Everything coverage needs from the local tree comes through this module and nothing
-else of coverage imports the engine or the tree reader, so re-pointing it after the
-engine core changes is a change here only.
+The rest of coverage sees only these small records, never the engine's tree or the
+tree reader, so it can be tested and changed without them.
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ def local_articles(config: Config) -> LocalKnowledgeBase:
             status=article.status, position=article.position, content_html=body.html,
             content=body.text)))
     return LocalKnowledgeBase(collections, tuple(articles), tuple(local.warnings))
+
+
+def layout_of(kb: LocalKnowledgeBase) -> Layout:
+    """The layout of a knowledge base already read (``--local``: no second read)."""
+    return Layout(
+        folders={c.fields.slug: c.key for c in kb.collections},
+        article_slugs=frozenset(a.fields.slug for a in kb.articles),
+        published_slugs=frozenset(a.fields.slug for a in kb.articles
+                                  if a.fields.status == "published"),
+    )
 
 
 def local_layout(config: Config) -> Layout:
