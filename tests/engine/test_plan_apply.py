@@ -135,6 +135,18 @@ def test_target_limits_the_plan_to_a_path_and_the_parents_it_needs(small_kb: KB)
     assert {a.fields.slug for a in small_kb.remote_articles()} == {"page"}
 
 
+def test_an_edit_outside_the_target_is_still_planned_after_apply_target(small_kb: KB) -> None:
+    """apply --target compares only the targeted files: the others are not in sync for
+    that, and the lock must not say they are (their edits were then never sent)."""
+    assert small_kb.apply().code == 0
+    small_kb.article("billing/invoices.md", "Invoices", "Edited.", excerpt="Where invoices live")
+    small_kb.article("guides/02-next.md", "Next steps", "## Details\n\nEdited too.")
+    assert small_kb.apply(targets=("billing",)).code == 0
+    outcome = small_kb.plan()
+    assert outcome.code == 2
+    assert "guides/02-next.md" in outcome.out and "Plan: 1 to update." in outcome.out
+
+
 def test_a_target_that_matches_nothing_is_a_usage_error_naming_the_closest(
         small_kb: KB, capsys: pytest.CaptureFixture[str]) -> None:
     outcome = small_kb.plan(targets=("guides/advaced",))

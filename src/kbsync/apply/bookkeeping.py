@@ -19,15 +19,24 @@ from kbsync.local.bases import BaseStore
 from kbsync.model import ActualState, DesiredState, Lock
 from kbsync.plan.match import Matching
 from kbsync.plan.model import Change, Plan
+from kbsync.plan.planner import targeted
 
 __all__ = ["record_bases", "sync_lock"]
 
 
 def sync_lock(lock: Lock, desired: DesiredState, actual: ActualState, matching: Matching,
               plan: Plan) -> None:
-    """Record the items that are in sync but were not in the plan, as they are now."""
+    """Record the items that are in sync but were not in the plan, as they are now.
+
+    Under ``--target`` only the targeted items were compared: one outside the targets is
+    absent from the plan because nobody looked, not because it is in sync, and recording
+    it would hide its edit from every later plan.
+    """
     pending = {c.key for c in plan.changes}
+    targets = plan.options.get("targets") or ()
     for article in desired.articles:
+        if not targeted(article.key, targets):
+            continue
         found = matching.articles.get(article.key)
         entry = found.lock_entry if found is not None else None
         remote = actual.articles.get(found.remote_id) \
@@ -39,6 +48,8 @@ def sync_lock(lock: Lock, desired: DesiredState, actual: ActualState, matching: 
         if synced != entry:
             lock.put("articles", article.slug, synced)
     for collection in desired.collections:
+        if not targeted(collection.key, targets):
+            continue
         found = matching.collections.get(collection.key)
         entry = found.lock_entry if found is not None else None
         current = actual.collections.get(found.remote_id) \

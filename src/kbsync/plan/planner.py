@@ -45,11 +45,11 @@ def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,
     """
     differ = Differ(desired, actual, lock, DiffOptions(), matching)
     return [a.key for a in desired.articles
-            if a.key not in desired.bodies and _targeted(a.key, targets)
+            if a.key not in desired.bodies and targeted(a.key, targets)
             and differ.clean_body(a) is None]
 
 
-def _targeted(key: str, targets: Sequence[str]) -> bool:
+def targeted(key: str, targets: Sequence[str]) -> bool:
     """No targets, or ``key`` is under one of them."""
     return not targets or any(_under(key, target) for target in targets)
 
@@ -75,7 +75,7 @@ def build_plan(
         if change is not None:
             changes.append(change)
     for article in desired.articles:
-        if not _targeted(article.key, targets):
+        if not targeted(article.key, targets):
             continue  # its change would be dropped by the targets: not worth rendering
         change = differ.article_change(article)
         if change is not None:
