@@ -48,7 +48,8 @@ from kbsync.remote.actual import read_actual, read_for_saved_plan
 from kbsync.remote.client import HelpCenterClient
 from kbsync.validate import check_tree
 
-__all__ = ["Checked", "LocalState", "Planned", "apply_plan", "check_local", "open_lock",
+__all__ = ["Checked", "LocalState", "Planned", "accept_local", "apply_plan", "check_local",
+           "open_lock",
            "plan_against", "plan_saved", "read_local", "read_remote", "render_bodies",
            "resolve_targets"]
 
@@ -150,7 +151,11 @@ def read_local(config: Config, *, strict: bool = False,
     ``identity_only`` (pull) refuses only the errors that hide which remote item a file
     is; the other problems travel in ``LocalState.warnings`` for the caller to show.
     """
-    checked = check_local(config, strict=strict)
+    return accept_local(config, check_local(config, strict=strict), identity_only=identity_only)
+
+
+def accept_local(config: Config, checked: Checked, *, identity_only: bool = False) -> LocalState:
+    """``read_local`` for a tree the caller has checked already (no second read)."""
     blocking = [p for p in checked.errors if p.identity or not identity_only]
     if blocking:
         raise ValidationFailed(checked.problems)

@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 
 from kbsync.apply.executor import Executor
 from kbsync.config import Config
-from kbsync.engine import check_local, open_lock, read_local, read_remote, render_bodies
+from kbsync.engine import (
+    Checked,
+    accept_local,
+    check_local,
+    open_lock,
+    read_remote,
+    render_bodies,
+)
 from kbsync.errors import NotFoundError
 from kbsync.lock import save_lock
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
@@ -60,23 +67,24 @@ class DraftPusher:
                if key in blocking or identity]
         todo = [key for key in keys if key not in blocking and not identity]
         if todo:
-            out.extend(self._push(todo))
+            out.extend(self._push(todo, checked))
         return sorted(out, key=lambda p: p.key)
 
-    def _push(self, keys: list[str]) -> list[Pushed]:
+    def _push(self, keys: list[str], checked: Checked) -> list[Pushed]:
         try:
             with hold_run_lock(self.config.state_dir, "watch --push-drafts"):
-                return self._push_locked(keys)
+                return self._push_locked(keys, checked)
         except RunLocked as exc:  # an apply or pull is running: the next save tries again
             return [Pushed(key, "refused", str(exc)) for key in keys]
 
-    def _push_locked(self, keys: list[str]) -> list[Pushed]:
-        local = read_local(self.config, identity_only=True)
+    def _push_locked(self, keys: list[str], checked: Checked) -> list[Pushed]:
+        local = accept_local(self.config, checked, identity_only=True)
         lock = open_lock(self.config, self.remote)
-        actual = self._actual(lock, keys, local.desired())
+        desired = local.desired()
+        actual = self._actual(lock, keys, desired)
         drafts = tuple(replace(a, status="draft") if a.key in keys else a
                        for a in local.tree.articles)
-        desired = replace(local.desired(), articles=drafts)
+        desired = replace(desired, articles=drafts)
         desired = desired.with_bodies(render_bodies(local, keys))
         plan = build_plan(desired=desired, actual=actual, lock=lock, remote=self.remote,
                           options=DiffOptions(), targets=keys)
