@@ -120,7 +120,7 @@ def test_a_hand_edited_plan_file_cannot_publish_a_placeholder(small_kb: KB) -> N
     planfile.write_text(json.dumps(data))
     small_kb.reset_log()
     outcome = small_kb.apply(planfile=planfile)
-    assert outcome.code == 1 and "kbsync://article/x.md" in outcome.err
+    assert outcome.code == 1 and "billing/invoices.md links to x.md" in outcome.err
     assert small_kb.writes() == []
 
 
@@ -129,3 +129,35 @@ def test_a_kbsync_link_written_in_markdown_is_a_validation_error(small_kb: KB) -
     outcome = small_kb.plan()
     assert outcome.code == 1 and "kbsync:// is kbsync's internal placeholder" in outcome.err
     assert small_kb.requests() == []
+
+
+def _public_url(kb: KB, slug: str) -> str:
+    return next(a.url for a in kb.remote_articles() if a.fields.slug == slug)
+
+
+def test_a_link_to_an_article_moved_in_the_same_run_gets_its_new_url(small_kb: KB) -> None:
+    """The link's target is written by the plan (moved): its step gives the URL. The
+    lock still has the old path until then, which once made apply refuse the plan."""
+    assert small_kb.apply().code == 0
+    (small_kb.root / "billing/invoices.md").rename(small_kb.root / "guides/invoices.md")
+    small_kb.article("guides/01-start.md", "Start here", "Read [billing](invoices.md).")
+    assert "refuse" not in small_kb.plan().out
+    outcome = small_kb.apply()
+    assert outcome.code == 0, outcome.err
+    start = next(a for a in small_kb.remote_articles() if a.fields.slug == "start")
+    assert f'href="{_public_url(small_kb, "invoices")}"' in start.fields.content_html
+    assert small_kb.plan().code == 0
+
+
+def test_links_into_a_renamed_collection_get_the_new_urls(small_kb: KB) -> None:
+    """Renaming a collection's slug changes its articles' URLs without writing them:
+    they are in the Help Center, so their URLs are read once the rename is done."""
+    assert small_kb.apply().code == 0
+    small_kb.write("billing/_collection.yaml", "name: Billing\nslug: money\n")
+    assert "refuse" not in small_kb.plan().out
+    outcome = small_kb.apply()
+    assert outcome.code == 0, outcome.err
+    start = next(a for a in small_kb.remote_articles() if a.fields.slug == "start")
+    url = _public_url(small_kb, "invoices")
+    assert "/money/" in url and f'href="{url}"' in start.fields.content_html
+    assert all("kbsync://" not in a.fields.content_html for a in small_kb.remote_articles())

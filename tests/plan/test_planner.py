@@ -85,8 +85,8 @@ def test_more_deletes_than_max_deletes_are_refused_unless_forced() -> None:
     plan = build_plan(desired=desired(), actual=actual(*gone), lock=lock, remote=REMOTE,
                       options=DiffOptions(prune="managed"))
     with pytest.raises(UnsafePlanError, match="deletes 3 items, more than max_deletes = 2"):
-        check_safe(plan, max_deletes=2, force=False)
-    check_safe(plan, max_deletes=2, force=True)
+        check_safe(plan, lock, max_deletes=2, force=False)
+    check_safe(plan, lock, max_deletes=2, force=True)
 
 
 def _linking(target: str) -> RenderedBody:
@@ -97,8 +97,8 @@ def test_a_link_to_an_article_created_in_the_same_run_is_left_to_the_executor() 
     state = desired(article("a.md"), article("A & B/new.md"),
                     bodies={"a.md": _linking("A & B/new.md")})
     plan = build_plan(desired=state, actual=actual(), lock=Lock(), remote=REMOTE)
-    assert unresolved_links(plan.changes) == []
-    check_safe(plan, max_deletes=0, force=False)
+    assert unresolved_links(plan.changes, lambda key: False) == []
+    check_safe(plan, Lock(), max_deletes=0, force=False)
 
 
 def test_a_placeholder_no_step_of_the_plan_fills_is_refused_even_when_forced() -> None:
@@ -107,11 +107,11 @@ def test_a_placeholder_no_step_of_the_plan_fills_is_refused_even_when_forced() -
                     bodies={"a.md": _linking("A & B/new.md")})
     plan = build_plan(desired=state, actual=actual(), lock=Lock(), remote=REMOTE,
                       targets=["a.md"])
-    assert unresolved_links(plan.changes) == [
+    assert unresolved_links(plan.changes, lambda key: False) == [
         "a.md links to A & B/new.md, whose public URL this plan does not make (add --target "
         "A & B/new.md, or plan without --target)"]
     with pytest.raises(UnsafePlanError, match=r"a\.md links to A & B/new\.md"):
-        check_safe(plan, max_deletes=10, force=True)
+        check_safe(plan, Lock(), max_deletes=10, force=True)
 
 
 def test_a_placeholder_for_a_file_that_is_no_article_is_refused() -> None:
@@ -119,4 +119,4 @@ def test_a_placeholder_for_a_file_that_is_no_article_is_refused() -> None:
     plan = build_plan(desired=state, actual=actual(), lock=Lock(), remote=REMOTE)
     assert [c.key for c in plan.changes] == ["a.md"]
     with pytest.raises(UnsafePlanError, match=r"a\.md links to gone\.md"):
-        check_safe(plan, max_deletes=10, force=False)
+        check_safe(plan, Lock(), max_deletes=10, force=False)

@@ -34,8 +34,10 @@ from kbsync.model import (
     RemoteCollection,
     Section,
 )
-from kbsync.plan.links import LINK_PLACEHOLDER, fill_html, placeholder_targets
+from kbsync.plan.diff import unresolved_targets
+from kbsync.plan.links import LINK_PLACEHOLDER, fill_html, placeholder
 from kbsync.plan.model import Action, Change, Plan
+from kbsync.plan.planner import in_lock
 from kbsync.problems import clipped
 from kbsync.remote.client import HelpCenterClient
 
@@ -202,22 +204,20 @@ class Executor:
         return change.action.value
 
     def _unresolvable_links(self, steps: list[Change]) -> tuple[Change, KbsyncError] | None:
-        """The first article whose body links to an article that will have no URL by
-        the end of the run (not created by it, not in the lock): refused up front, so
-        no write at all happens for a plan that would publish a placeholder."""
-        created = {c.key for c in steps if c.kind == "article" and c.action is Action.CREATE}
+        """The first article whose body would keep a placeholder to the end of the run
+        (the plan's own rule, ``unresolved_targets``), or that holds one in another field
+        (a bug): refused up front, so no write at all happens for such a plan."""
         for change in steps:
             if change.kind != "article":
                 continue
             for item in change.fields:
-                if not isinstance(item.after, str) or LINK_PLACEHOLDER not in item.after:
-                    continue
-                if item.field != "content_html":
+                if item.field != "content_html" and isinstance(item.after, str) \
+                        and LINK_PLACEHOLDER in item.after:
                     return change, _placeholder_error(change, item.field, item.after)
-                for target in placeholder_targets(item.after):
-                    if target not in created and self.lock.by_path("articles", target) is None:
-                        return change, _placeholder_error(change, item.field, item.after,
-                                                          target)
+        for change, target in unresolved_targets(steps, lambda key: in_lock(self.lock, key)):
+            body = next(f.after for f in change.fields if f.field == "content_html"
+                        and isinstance(f.after, str) and placeholder(target) in f.after)
+            return change, _placeholder_error(change, "content_html", str(body), target)
         return None
 
     def _article(self, change: Change) -> str:

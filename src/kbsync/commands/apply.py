@@ -64,7 +64,7 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
                 planned = plan_against(local, client, lock, ref, options=options,
                                        targets=targets)
         plan = planned.plan
-        check_safe(plan, max_deletes=config.max_deletes, force=options.force)
+        check_safe(plan, lock, max_deletes=config.max_deletes, force=options.force)
         show(plan, console, "text")
         console.annotate_plan(plan)
         if not plan.has_changes:

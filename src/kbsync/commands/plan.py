@@ -12,6 +12,7 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import open_lock, plan_against, read_local
 from kbsync.errors import UnsafePlanError
+from kbsync.model import Lock
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
@@ -41,7 +42,7 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
             planned = plan_against(local, client, lock, ref, options=options,
                                    targets=targets)
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
-    plan = _with_safety_warning(planned.plan, config, options.force)
+    plan = _with_safety_warning(planned.plan, lock, config, options.force)
     show(plan, console, fmt)
     console.annotate_plan(plan)
     if out is not None:
@@ -68,9 +69,9 @@ def saved_message(out: Path, root_option: str | None) -> str:
             f"kbsync{root} apply {shlex.quote(str(out))}")
 
 
-def _with_safety_warning(plan: Plan, config: Config, force: bool) -> Plan:
+def _with_safety_warning(plan: Plan, lock: Lock, config: Config, force: bool) -> Plan:
     try:
-        check_safe(plan, max_deletes=config.max_deletes, force=force)
+        check_safe(plan, lock, max_deletes=config.max_deletes, force=force)
     except UnsafePlanError as exc:
         return replace(plan, warnings=(*plan.warnings, f"apply will refuse this plan: {exc}"))
     return plan

@@ -12,7 +12,7 @@ placeholders; here they get the public URLs those articles have (or will have).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -341,27 +341,36 @@ def portal_change(desired: Mapping[str, Any] | None, actual: ActualState, lock: 
     return Change(action=Action.UPDATE, reason="portal settings", **base)  # type: ignore[arg-type]
 
 
-def unresolved_links(changes: Iterable[Change]) -> list[str]:
-    """Links that would reach initdesk as ``kbsync://`` placeholders, one message each.
+def unresolved_targets(changes: Sequence[Change], synced: Callable[[str], bool]
+                       ) -> Iterator[tuple[Change, str]]:
+    """Each article write whose body links, through a ``kbsync://`` placeholder, to an
+    article that will have no URL by the end of the run, with that target.
 
-    A placeholder stands for the URL of an article this run creates, moves or renames;
-    the executor fills it in once that step is done. A body that keeps one for any
-    other article (left out by ``--target``, or not an article at all: a bug) would
-    publish a dead link, so the plan says so and apply refuses it before any write.
+    A placeholder stands for a URL only known once this run's writes are done. It is
+    filled in when the target is written by the plan (created, moved or renamed: its
+    step answers with the URL) or is already in the Help Center (``synced``: in the lock;
+    its URL is read once its collection's rename is done). Any other target (a new
+    article left out by ``--target``) would reach initdesk as a dead link. The one rule
+    for ``plan`` (which warns), ``apply`` (which refuses before any write) and the
+    executor (which refuses again, for a saved plan).
     """
-    changes = list(changes)
     written = {c.key for c in changes if c.kind == "article" and c.action.writes
                and c.action is not Action.DELETE}
-    found: list[str] = []
     for change in changes:
-        body = change.field("content_html")
-        if change.kind != "article" or not change.action.writes or body is None \
-                or not isinstance(body.after, str):
+        if change.kind != "article" or not change.action.writes:
             continue
-        found.extend(f"{change.key} links to {target}, whose public URL this plan does not "
-                     f"make (add --target {target}, or plan without --target)"
-                     for target in placeholder_targets(body.after) if target not in written)
-    return found
+        bodies = [f.after for f in change.fields  # every one: a plan file may be edited
+                  if f.field == "content_html" and isinstance(f.after, str)]
+        for target in (t for body in bodies for t in placeholder_targets(body)):
+            if target not in written and not synced(target):
+                yield change, target
+
+
+def unresolved_links(changes: Sequence[Change], synced: Callable[[str], bool]) -> list[str]:
+    """:func:`unresolved_targets`, one message each."""
+    return [f"{change.key} links to {target}, whose public URL this plan does not make "
+            f"(add --target {target}, or plan without --target)"
+            for change, target in unresolved_targets(changes, synced)]
 
 
 def _all_fields(fields: ArticleFields | CollectionFields | PortalSettings,

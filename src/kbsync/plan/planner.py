@@ -54,6 +54,11 @@ def targeted(key: str, targets: Sequence[str]) -> bool:
     return not targets or any(_under(key, target) for target in targets)
 
 
+def in_lock(lock: Lock, article_key: str) -> bool:
+    """The article at this path is in the Help Center already (its URL can be read)."""
+    return lock.by_path("articles", article_key) is not None
+
+
 def build_plan(
     *,
     desired: DesiredState,
@@ -170,10 +175,10 @@ def select_targets(changes: list[Change], targets: Sequence[str]) -> list[Change
     return [c for c in changes if c.key in kept]
 
 
-def check_safe(plan: Plan, *, max_deletes: int, force: bool) -> None:
+def check_safe(plan: Plan, lock: Lock, *, max_deletes: int, force: bool) -> None:
     """Refuse a plan that deletes more than ``max_deletes`` items unless forced, and one
     that would publish a link placeholder (never, whatever the options)."""
-    unresolved = unresolved_links(plan.changes)
+    unresolved = unresolved_links(plan.changes, lambda key: in_lock(lock, key))
     if unresolved:
         raise UnsafePlanError("; ".join(unresolved))
     deletes = plan.count(Action.DELETE)
