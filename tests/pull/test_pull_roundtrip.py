@@ -72,3 +72,20 @@ def test_a_new_remote_article_with_hand_written_html_reads_back(synced: PullKB) 
     assert synced.plan().code == 0
     synced.reset_log()
     assert synced.pull().code == 0 and "Nothing to pull." in synced.pull().err
+
+
+def test_folders_moved_locally_into_a_new_folder_are_left_to_apply(pkb: PullKB) -> None:
+    """A local move not applied yet is plan's business: pull must not pin the folders'
+    old top-level order into their _collection.yaml (it once reversed the new order)."""
+    pkb.write("alpha/_collection.yaml", "name: Alpha\nslug: alpha\n")
+    pkb.article("alpha/one.md", "One", "Text.")
+    pkb.write("beta/_collection.yaml", "name: Beta\nslug: beta\n")
+    pkb.article("beta/two.md", "Two", "Text.")
+    assert pkb.apply().code == 0
+    (pkb.root / "group").mkdir()
+    (pkb.root / "alpha").rename(pkb.root / "group/zeta")
+    (pkb.root / "beta").rename(pkb.root / "group/eta")
+    before = pkb.snapshot()
+    outcome = pkb.pull()
+    assert outcome.code == 0, outcome.err
+    assert pkb.snapshot() == before

@@ -36,7 +36,7 @@ from kbsync.model import (
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links, placeholder, placeholder_targets
 from kbsync.plan.match import Match, Matching, edited_remotely, match
 from kbsync.plan.model import Action, Change, FieldChange
-from kbsync.plan.order import Sibling, positions_to_send
+from kbsync.plan.order import Sibling, in_place, positions_to_send
 
 Prune = Literal["off", "managed", "all"]
 
@@ -109,8 +109,8 @@ class Differ:
                  remote: tuple[int | None, int] | None, remote_id: int | None) -> Sibling:
         """A sibling whose remote position counts only if it is in this parent already."""
         parent_id = self.collection_id(parent_key)
-        here = remote is not None and remote[0] == parent_id and (
-            parent_key is None or parent_id is not None)
+        here = remote is not None and in_place(remote[0], parent_id,
+                                               top_level=parent_key is None)
         return Sibling(key, index, explicit, remote[1] if here and remote else None, remote_id)
 
     # -- ids and URLs --------------------------------------------------------------------

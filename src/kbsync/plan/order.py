@@ -19,10 +19,12 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["Sibling", "local_order", "positions_to_pin", "positions_to_send"]
+__all__ = ["Sibling", "in_place", "local_order", "positions_to_pin", "positions_to_send"]
 
 #: Items created in this run come after every existing one, in local order.
 _NEW = 1 << 62
+#: At most this many pins are tried one by one before pinning every file out of place.
+_PIN_SEARCH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,13 @@ class Sibling:
     def position(self) -> int:
         """The position the file asks for (written, or its place by name)."""
         return self.index if self.explicit is None else self.explicit
+
+
+def in_place(remote_parent: int | None, parent_id: int | None, *, top_level: bool) -> bool:
+    """Whether an item's remote position counts among these siblings: only when the Help
+    Center has it in their parent already. Top level is ``None`` on both sides; a folder
+    not created yet has no id, and nothing is in it."""
+    return remote_parent == parent_id and (top_level or parent_id is not None)
 
 
 def local_order(siblings: Sequence[Sibling]) -> list[str]:
@@ -68,24 +77,26 @@ def positions_to_pin(siblings: Sequence[Sibling]) -> dict[str, int]:
     Help Center's, and plan then sends no position for them.
 
     ``explicit`` is what each file will write; files only here (``remote`` None) are
-    apply's business and are left alone. The fewest pins that work are chosen: none,
-    then the files out of place, then every file.
+    apply's business and are left alone. Few pins are chosen: none, or those a search
+    adds one by one, else the files out of place, else every file.
     """
     present = [s for s in siblings if s.remote is not None]
     wanted = [s.key for s in sorted(present, key=lambda s: (s.remote, s.remote_id or 0))]
     implicit = [s for s in present if s.explicit is None]
 
+    present_keys = set(wanted)
+
     def settles(pins: dict[str, int]) -> bool:
         pinned = [replace(s, explicit=pins.get(s.key, s.explicit)) for s in siblings]
-        order = [key for key in local_order(pinned) if key in set(wanted)]
+        order = [key for key in local_order(pinned) if key in present_keys]
         sent = positions_to_send(pinned)
         return order == wanted and all(sent[s.key] == s.remote for s in implicit)
 
     remote = {s.key: s.remote for s in implicit if s.remote is not None}
 
-    def grow(pins: dict[str, int]) -> dict[str, int] | None:
+    def grow(pins: dict[str, int], steps: int) -> dict[str, int] | None:
         """Pin, one at a time, the file the wanted order asks for where it first differs."""
-        for _ in range(len(remote) + 1):
+        for _ in range(steps + 1):
             if settles(pins):
                 return pins
             pinned = [replace(s, explicit=pins.get(s.key, s.explicit)) for s in present]
@@ -99,7 +110,13 @@ def positions_to_pin(siblings: Sequence[Sibling]) -> dict[str, int]:
         return None
 
     out_of_place = {key: remote[key] for key in _out_of_place(present, wanted) if key in remote}
-    found = [pins for pins in (grow({}), grow(out_of_place)) if pins is not None]
+    from_out_of_place = grow(out_of_place, len(remote))
+    # Starting from no pin wins only with fewer pins than that, each costing a full check
+    # of the folder: it stops there, and after _PIN_SEARCH pins (a shuffled folder of
+    # 2,000 then costs seconds, not minutes, and pins the files out of place).
+    bound = len(from_out_of_place) if from_out_of_place is not None else len(remote)
+    from_none = grow({}, min(bound, _PIN_SEARCH))
+    found = [pins for pins in (from_none, from_out_of_place) if pins is not None]
     return min(found, key=len) if found else remote
 
 

@@ -50,7 +50,7 @@ from kbsync.model import (
     Section,
 )
 from kbsync.plan.match import Matching, match
-from kbsync.plan.order import Sibling, positions_to_pin
+from kbsync.plan.order import Sibling, in_place, positions_to_pin
 from kbsync.pull.blocks import in_own_layout
 from kbsync.pull.convert import Converted, Remote, Way, convert_all, convert_one
 from kbsync.pull.html_to_md import html_to_markdown
@@ -284,15 +284,15 @@ class _Decider:
                  parent_id: int | None, remote_changed: bool) -> Sibling:
         """One file or folder among its siblings after this pull.
 
-        A remote item counts as here when its remote parent is this folder's collection
-        (a local move not applied yet is plan's business). A file that writes a position
-        will write the remote one when initdesk changed the item.
+        A remote item counts as here by plan's rule (``order.in_place``): its remote parent
+        is this folder's collection (a local move not applied yet is plan's business). A
+        file that writes a position will write the remote one when initdesk changed it.
         """
         if remote is None:
             return Sibling(key, index, explicit)
         remote_parent = (remote.collection_id if isinstance(remote, ArticleFields)
                          else remote.parent_id)
-        here = remote_parent == parent_id
+        here = in_place(remote_parent, parent_id, top_level="/" not in key)
         if explicit is not None and remote_changed:
             explicit = remote.position
         return Sibling(key, index, explicit, remote.position if here else None, remote_id)
