@@ -285,3 +285,48 @@ def test_coverage_without_compare_reports_in_the_summary_only(runner: Runner) ->
     assert runner.github.comments.get(PR, []) == []
     refused = runner.step("coverage", args="--json x.json")
     assert refused.code == 64 and "the action sets --json for coverage itself" in refused.stdout
+
+
+def test_pull_outputs_count_a_file_written_with_conflict_markers(runner: Runner) -> None:
+    """The nightly workflow's pull (--on-conflict markers): such a file is a conflict."""
+    assert runner.step("apply").code == 0
+    with runner.remote_client() as client:
+        article = next(a for a in client.list_articles() if a.fields.slug == "next")
+        client.patch_article(article.id, {"content_html": "<p>Remote text.</p>"})
+    runner.write("guides/02-next.md", "---\ntitle: Next steps\n---\n\nLocal text.\n")
+    subprocess.run(["git", "-C", str(runner.repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(runner.repo), "-c", "user.name=t", "-c", "user.email=t@t",
+                    "commit", "-qm", "kb"], check=True)  # committed: pull may write markers
+    step = runner.step("pull", args="--on-conflict markers")
+    assert "! markers" in step.summary, step.log
+    assert step.outputs == {"has-changes": "true", "conflicts": "1"}, step.log
+
+
+def test_pull_that_only_reports_a_remote_deletion_has_no_changes(runner: Runner) -> None:
+    assert runner.step("apply").code == 0
+    with runner.remote_client() as client:
+        article = next(a for a in client.list_articles() if a.fields.slug == "next")
+        client.delete_article(article.id)
+    reported = runner.step("pull")
+    assert reported.code == 0, reported.log
+    assert "? deleted in initdesk" in reported.summary
+    assert reported.outputs == {"has-changes": "false", "conflicts": "0"}
+
+
+def test_apply_with_only_conflicts_runs_apply_and_fails(runner: Runner) -> None:
+    assert runner.step("apply").code == 0
+    with runner.remote_client() as client:
+        article = next(a for a in client.list_articles() if a.fields.slug == "next")
+        client.patch_article(article.id, {"title": "Edited in initdesk"})
+    runner.write("guides/02-next.md", "---\ntitle: Edited here\n---\n\nMore text.\n")
+    step = runner.step("apply")
+    assert step.code == 1
+    assert "1 conflict left untouched" in step.summary
+    assert "left untouched" in step.stderr  # apply's own error, annotated
+
+
+def test_the_action_keeps_the_out_options_it_relies_on(runner: Runner) -> None:
+    for command in ("plan", "coverage"):
+        step = runner.step(command, args="--out x.md")
+        assert step.code == 64, step.log
+        assert f"the action sets --out for {command} itself" in step.stdout

@@ -55,9 +55,9 @@ CHANGES_PRESENT = 2
 OUTPUT_LIMIT = 900_000
 SUMMARY_LIMIT = 1_000_000
 #: Options the action sets itself for a command; the same in ``args`` is refused.
-_OWN_OPTIONS = {"plan": ("--format", "--detailed-exitcode"),
+_OWN_OPTIONS = {"plan": ("--format", "--out", "--detailed-exitcode"),
                 "apply": ("--format", "--out", "--detailed-exitcode"),
-                "validate": ("--format",), "coverage": ("--format", "--json")}
+                "validate": ("--format",), "coverage": ("--format", "--out", "--json")}
 
 
 class InputError(Exception):
@@ -197,36 +197,35 @@ def _planned(plan: Plan, plan_json: str, plan_file: Path, inputs: Inputs,
 
 def _apply(planned: Result, plan: Plan, plan_file: Path, root: list[str], console: Console,
            stdout: IO[str] | None, stderr: IO[str] | None) -> Result:
+    """``apply FILE``, always: it settles the lock even with nothing to write, and its
+    exit code is the truth (1 when it leaves conflicts, which it reports itself)."""
+    code, _ = _invoke([*root, "apply", str(plan_file)], stderr, stdout=stdout or sys.stdout)
     conflicts = plan.count(Action.CONFLICT)
-    code = 0
-    if plan.has_changes:
-        code, _ = _invoke([*root, "apply", str(plan_file)], stderr, stdout=stdout or sys.stdout)
-        verdict = "Applied." if code == 0 else f"**Apply failed** (exit {code}); see the log."
+    if conflicts:
+        verdict = f"**{plural(conflicts, 'conflict')} left untouched**: see the annotations."
+    elif code:
+        verdict = f"**Apply failed** (exit {code}); see the log."
     else:
-        verdict = "Nothing to apply."
-    if conflicts:  # apply leaves them alone; the job must not look green
-        left = plural(conflicts, "conflict")
-        if code == 0:
-            console.error(f"{left} left untouched: the Help Center does not match the files "
-                          "(run `kbsync pull`, or apply --force)")
-            code = 1
-        verdict = f"**{left} left untouched**" + (
-            ": see the annotations." if code == 1 else f"; apply exited {code}: see the log.")
+        verdict = "Applied." if plan.has_changes else "Nothing to apply."
     planned.code = code
     planned.summary = planned.summary.rstrip("\n") + f"\n\n{verdict}\n"
     return planned
 
 
 def _pull(invoked: tuple[int, str], console: Console) -> Result:
-    """pull prints one line per file it changes or leaves in conflict."""
+    """pull prints one line per file: ``  <symbol> <what>  <path>``. ``!`` is a file
+    edited on both sides (left untouched, or written with conflict markers); ``?`` only
+    reports a remote deletion and ``=`` a file kept as it is: neither changes a file."""
     code, out = invoked
     lines = [line for line in out.splitlines() if line.strip()]
     for line in lines:
         console.out(line)
-    conflicts = sum(1 for line in lines if line.lstrip().startswith("! conflict"))
+    symbols = [line.split(maxsplit=1)[0] for line in lines]
+    conflicts = symbols.count("!")
+    changed = any(symbol not in ("?", "=") for symbol in symbols)
     body = "\n".join(lines) if lines else "Nothing to pull."
     text = f"### kbsync pull\n\n```\n{body}\n```\n" if lines else f"### kbsync pull\n\n{body}\n"
-    return Result(code, text, {"has-changes": "true" if lines else "false",
+    return Result(code, text, {"has-changes": "true" if changed else "false",
                                "conflicts": str(conflicts)})
 
 
