@@ -150,6 +150,23 @@ def test_files_outside_the_folder_are_never_served(kb: KB, make_site: MakeSite) 
     assert safe_file(kb.root, "g/link.txt") is None
 
 
+def test_only_files_an_article_links_to_are_served(kb: KB, make_site: MakeSite) -> None:
+    """With --host the preview is reachable from elsewhere: the team's data beside the
+    articles (customer tickets, the lock, settings) must not be readable through it."""
+    kb.write("g/img/shot.png", "PNG")
+    kb.write("g/img/unused.png", "PNG")
+    kb.write("tickets.json", '[{"subject": "CUSTOMER-DATA"}]')
+    kb.write("kbsync.lock", "CUSTOMER-DATA")
+    kb.article("g/a.md", "A", "![shot](img/shot.png)")
+    client = Client(PreviewApp(make_site(kb), Broadcaster()))
+    assert client.get("/g/img/shot.png").status_code == 200
+    for path in ("/tickets.json", "/kbsync.lock", "/kbsync.toml", "/g/img/unused.png",
+                 "/g/a.md/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert b"CUSTOMER-DATA" not in response.data
+
+
 def test_the_event_stream_over_wsgi(client: Client, app: PreviewApp) -> None:
     response = client.get("/.kbsync/events", buffered=False)
     assert response.mimetype == "text/event-stream"

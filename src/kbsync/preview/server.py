@@ -82,7 +82,7 @@ class PreviewApp:
         moved = build.moved.get(f"{rel}.md") or build.moved.get(rel)
         if moved is not None:
             return redirect(article_url(moved), code=302)
-        file = safe_file(self.site.root, rel)
+        file = safe_file(self.site.root, rel) if self.site.links_to(rel) else None
         if file is not None:
             response = send_file(file, request.environ, conditional=True, max_age=None)
             response.headers["Cache-Control"] = "no-cache"

@@ -299,6 +299,12 @@ class Site:
     def _folders(self) -> frozenset[str]:
         return frozenset(c.key for c in self._tree.collections)
 
+    def links_to(self, path: str) -> bool:
+        """Some article links to this file (an image, a PDF): the preview may serve it.
+        Nothing else is served, so neither kbsync's own files nor a team's data beside
+        the articles (``tickets.json``, the lock) are readable by whoever reaches it."""
+        return path in self._targets
+
     @cached_property
     def _targets(self) -> frozenset[str]:
         """Every path a link or image of an article points at."""
