@@ -95,6 +95,18 @@ def test_init_starts_a_knowledge_base_that_applies_at_once(
     assert "is not empty" in capsys.readouterr().err
 
 
+def test_init_without_from_remote_refuses_remote_settings_and_needs_no_token(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The starter syncs with the embedded Help Center: --org was once dropped in
+    silence, and a malformed INITDESK_TOKEN (which it never uses) failed it."""
+    assert run(["--org", "5", "init", str(tmp_path / "a")]) == 64
+    assert "--base-url and --org go with --from-remote" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
+    monkeypatch.setenv("INITDESK_TOKEN", "two\nlines")
+    assert run(["init", str(tmp_path / "b")]) == 0
+
+
 def test_c_after_the_command_name_is_accepted(example: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate", "-C", str(example)]) == 0

@@ -255,9 +255,13 @@ def init(obj: Context, directory: Path, from_remote: bool) -> int:
     """
     from kbsync.commands import init as command
 
-    config = load_config(directory, obj.overrides)
     if from_remote:
+        config = load_config(directory, obj.overrides)
         return command.run(config, obj.console, connect=obj.connect())
+    if obj.overrides.base_url is not None or obj.overrides.organization_id is not None:
+        raise UsageError("--base-url and --org go with --from-remote; a new knowledge base "
+                         "starts with the embedded Help Center (then set base_url and "
+                         "organization_id in its kbsync.toml)")
     return command.scaffold(directory, obj.console)
 
 
