@@ -16,7 +16,7 @@ from kbsync.local.bulk import run_chunks
 from kbsync.local.markdown import DEFAULT_MARKDOWN
 from kbsync.pull.html_to_md import body_from_remote
 
-__all__ = ["Converted", "Remote", "Way", "convert_all", "convert_one"]
+__all__ = ["CONVERSION_ERRORS", "Converted", "Remote", "Way", "convert_all", "convert_one"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,12 @@ class Converted:
     problem: str | None = None  # why the body is the remote HTML kept as it is
 
 
+#: What converting hostile or odd HTML can raise (bs4 and markdownify on inputs they do
+#: not expect): the article is then kept as HTML, never the pull stopped.
+CONVERSION_ERRORS = (RecursionError, ValueError, TypeError, AttributeError, IndexError,
+                     KeyError)
+
+
 def convert_one(remote: Remote, way: Way) -> Converted:
     """The Markdown body of ``remote``; its HTML as it is when conversion fails."""
     try:
@@ -50,8 +56,7 @@ def convert_one(remote: Remote, way: Way) -> Converted:
             remote.content, remote.content_html, url_to_key=way.key_of.get,
             article_key=remote.key, assets_base_url=way.assets_base_url,
             dialect=way.dialect))
-    except (RecursionError, ValueError, TypeError, AttributeError, IndexError,
-            KeyError) as exc:
+    except CONVERSION_ERRORS as exc:
         html = remote.content_html or remote.content
         reason = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
         return Converted(html if html.endswith("\n") else html + "\n",

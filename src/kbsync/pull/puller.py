@@ -52,7 +52,14 @@ from kbsync.model import (
 from kbsync.plan.match import Matching, match
 from kbsync.plan.order import Sibling, in_place, positions_to_pin
 from kbsync.pull.blocks import in_own_layout
-from kbsync.pull.convert import Converted, Remote, Way, convert_all, convert_one
+from kbsync.pull.convert import (
+    CONVERSION_ERRORS,
+    Converted,
+    Remote,
+    Way,
+    convert_all,
+    convert_one,
+)
 from kbsync.pull.html_to_md import html_to_markdown
 from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
 from kbsync.pull.links import relocate_links
@@ -556,8 +563,8 @@ class _Decider:
         try:
             return in_own_layout(tree_body, fields.content_html, self.renderer, render,
                                  convert)
-        except RecursionError:
-            return None  # the whole body's conversion says why
+        except CONVERSION_ERRORS:
+            return None  # the whole body's conversion keeps it as HTML and says why
 
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)
