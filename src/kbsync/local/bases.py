@@ -12,7 +12,6 @@ nothing is overwritten unless the two sides are identical.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from git.exc import GitError, InvalidGitRepositoryError, NoSuchPathError
 
 from kbsync.config import STATE_DIR
 from kbsync.fingerprint import blob_id
+from kbsync.local.writer import atomic_write
 
 __all__ = ["BASE_DIR", "BaseStore", "git_blob_text"]
 
@@ -65,9 +65,7 @@ class BaseStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         for blob, data in self.pending.items():
             if blob in keep and not (self.folder / blob).exists():
-                tmp = self.folder / f".{blob}.{os.getpid()}.tmp"
-                tmp.write_bytes(data)
-                os.replace(tmp, self.folder / blob)
+                atomic_write(self.folder / blob, data)
         for path in self.folder.iterdir():
             if path.name not in keep:
                 with contextlib.suppress(OSError):
