@@ -252,3 +252,7 @@ def test_links_into_folders_with_any_name_read_back_as_their_path() -> None:
     assert out == "[x](../A%20%26%20B/ünï%20%231%3F.md#part)\n"
     assert resolve_relative("g/a.md", "../A%20%26%20B/ünï%20%231%3F.md#part") == (
         "A & B/ünï #1?.md", "part")
+
+
+def test_plain_text_escapes_every_paragraph_with_a_one_pass_dialect() -> None:
+    assert text_to_markdown("{#x}\n\n{#y}", iter(["attrs"])) == "\\{#x}\n\n\\{#y}\n"

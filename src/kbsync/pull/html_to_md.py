@@ -101,10 +101,10 @@ def text_to_markdown(text: str, dialect: Iterable[str] = DEFAULT_MARKDOWN) -> st
     plain text shows its line breaks.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rules = _line_rules(frozenset(dialect))  # once: ``dialect`` may be a one-pass iterable
     paragraphs = []
     for block in re.split(r"\n[ \t\xa0]*\n", text):
         lines = [_nbsp(line).strip(" \t") for line in block.split("\n")]
-        rules = _line_rules(frozenset(dialect))
         escaped = [_escape(line, line_start=True, rules=rules) for line in lines if line]
         if escaped:
             paragraphs.append("\\\n".join(escaped).replace("\xa0", "&nbsp;"))
