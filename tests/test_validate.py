@@ -299,3 +299,14 @@ def test_anchors_count_explicit_ids_and_raw_html_ids_as_written(kb: KB) -> None:
     assert kb.messages() == [
         "a.md:3: broken link: b.md#junior-accounts: no heading or anchor 'junior-accounts' in"
         " b.md (did you mean #Junior-accounts?)"]
+
+
+def test_a_link_to_a_draft_in_the_other_unicode_form_is_a_warning_too(tmp_path: Path) -> None:
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "caf\u00e9.md").write_text("---\ntitle: Cafe\nstatus: draft\n---\nx\n")
+    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\n\n[c](cafe\u0301.md)\n")
+    found: list[Problem] = []
+    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert [str(p) for p in found] == [
+        "g/a.md:5: warning: links to the draft article g/caf\u00e9.md (readers cannot open a "
+        "draft: publish it (status: published) or remove the link)"]

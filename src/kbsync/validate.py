@@ -22,6 +22,7 @@ from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.problems import Problem, sort_key
+from kbsync.words import plural
 
 __all__ = ["ASSETS_HINT", "check_articles", "check_tree", "check_whole", "conflict_markers",
            "duplicate_slugs", "links_to_drafts", "shared_positions"]
@@ -66,8 +67,9 @@ def capped_per_file(problems: list[Problem]) -> list[Problem]:
             hidden.setdefault(problem.path, []).append(problem)
     for path, rest in hidden.items():
         errors = sum(p.is_error for p in rest)
-        out.append(Problem(path, f"{len(rest):,} more problem(s) in this file not shown "
-                           f"({errors:,} error(s), {len(rest) - errors:,} warning(s))",
+        out.append(Problem(path, f"{plural(len(rest), 'more problem')} in this file not "
+                           f"shown ({plural(errors, 'error')}, "
+                           f"{plural(len(rest) - errors, 'warning')})",
                            line=rest[0].line, severity="error" if errors else "warning",
                            hint="fix the ones above and run validate again"))
     out.sort(key=sort_key)
@@ -93,7 +95,7 @@ def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iter
         if article is not None:
             problems.extend(links.check(article))
             problems.extend(conflict_markers(article))
-            problems.extend(links_to_drafts(tree, parsed, article))
+            problems.extend(links_to_drafts(tree, parsed, article, links.article_keys))
     return problems
 
 
@@ -108,14 +110,15 @@ def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
 
 
 def links_to_drafts(tree: LocalTree, parsed: Mapping[str, ParsedBody],
-                    article: LocalArticle) -> Iterator[Problem]:
+                    article: LocalArticle, article_keys: ArticleKeys) -> Iterator[Problem]:
     """A published article linking to a draft: readers would follow it to a page they
     cannot see. A warning (the draft may be published in the same change), once per
-    link."""
+    link; the target found as every link finds it (either Unicode form)."""
     if article.status == "published":
         for link in parsed[article.key].links:
             resolved = None if link.is_image else resolve_relative(article.key, link.target)
-            target = tree.article(resolved[0]) if resolved is not None else None
+            target = (tree.article(article_keys.find(resolved[0])) if resolved is not None
+                      else None)
             if target is None or target.status != "draft" or target.key == article.key:
                 continue
             yield Problem(article.key, f"links to the draft article {target.key}",
