@@ -58,7 +58,7 @@ class ValidationFailed(KbsyncError):
     def __init__(self, problems: Sequence[object]) -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was sent")
+        super().__init__(f"{plural(count, 'problem')} found; nothing was sent")
 
 
 class PlanError(KbsyncError):
@@ -105,7 +105,7 @@ class ConflictsLeft(KbsyncError):
         self.keys = list(keys)
         count = len(self.keys)
         super().__init__(
-            f"{count} conflict{'s' if count != 1 else ''} left untouched ("
+            f"{plural(count, 'conflict')} left untouched ("
             + ", ".join(self.keys) + "): edited in initdesk since the last sync; run "
             "`kbsync pull` to take those edits into the files, or `kbsync apply --force` to "
             "overwrite them")

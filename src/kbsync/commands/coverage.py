@@ -49,6 +49,7 @@ from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.problems import Problem
 from kbsync.remote.client import HelpCenterClient
 from kbsync.session import Connect, open_client
+from kbsync.words import plural
 
 Format = Literal["text", "markdown", "json", "html"]
 LOCAL_TARGET = "the local tree (as after apply)"
@@ -167,7 +168,7 @@ def _tickets(client: HelpCenterClient, console: Console, since: datetime | None,
     skipped += [f"{read.empty} empty"] if read.empty else []
     sources.append(f"tickets: {len(read.questions)}"
                    + (f" ({', '.join(skipped)} left out)" if skipped else ""))
-    console.info(f"Read {read.read} ticket{'s' if read.read != 1 else ''}"
+    console.info(f"Read {plural(read.read, 'ticket')}"
                  + (f" since {since:%Y-%m-%d %H:%M} UTC" if since else "")
                  + (f"; left out {', '.join(skipped)}" if skipped else "") + ".")
     return read.questions

@@ -209,7 +209,7 @@ class _Doctor:
             where = list(dict.fromkeys(self.differences))  # each field named once
             names = ", ".join(where[:VERDICT_NAMES])
             more = ", …" if len(where) > VERDICT_NAMES else ""
-            return f"doctor: {count} difference{'s' if count != 1 else ''} — {names}{more}"
+            return f"doctor: {plural(count, 'difference')} — {names}{more}"
         line = (f"doctor: the tenant matches the contract ({plural(self.endpoints, 'endpoint')}, "
                 f"{plural(self.fields_checked, 'field')})")
         if self.fields_unchecked:

@@ -108,11 +108,11 @@ def summary(result: PullResult, *, dry_run: bool = False) -> str:
     parts = [f"{counts[name]} {name}" for name in ("new", "updated", "moved", "deleted",
                                                    "adjusted") if counts[name]]
     verb = "Would pull" if dry_run else "Pulled"
-    text = (f"{verb} {total} change{'s' if total != 1 else ''}: " + ", ".join(parts)
+    text = (f"{verb} {plural(total, 'change')}: " + ", ".join(parts)
             if total else ("Nothing to pull" if not dry_run else "Nothing would be pulled"))
     if result.conflicts:
         n = len(result.conflicts)
-        text += (f"; {n} conflict{'s' if n != 1 else ''} left untouched ("
+        text += (f"; {plural(n, 'conflict')} left untouched ("
                  + ", ".join(escaped(path) for path in result.conflicts) + ")")
     if result.deleted_remotely:
         text += f"; {len(result.deleted_remotely)} deleted in initdesk, kept"

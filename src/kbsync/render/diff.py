@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 
+from kbsync.words import plural
+
 #: Shown when two bodies differ only in line endings or a final newline, which a line
 #: diff cannot show (an empty diff would read as "nothing changed").
 ONLY_LINE_ENDINGS = "(only line endings changed)"
@@ -35,7 +37,7 @@ def trim(lines: list[str], max_lines: int) -> list[str]:
     hidden = len(lines) - max(max_lines, 0)
     if hidden <= 0:
         return lines
-    return [*lines[: max(max_lines, 0)], f"… ({hidden} more line{'s' if hidden != 1 else ''})"]
+    return [*lines[: max(max_lines, 0)], f"… ({plural(hidden, 'more line')})"]
 
 
 def line_count(text: str | None) -> str:
@@ -43,4 +45,4 @@ def line_count(text: str | None) -> str:
     count = len((text or "").splitlines())
     if count == 0:
         return "(empty)"
-    return f"({count} line{'s' if count != 1 else ''})"
+    return f"({plural(count, 'line')})"
