@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kbsync import __version__
-from kbsync.config import TOKEN_ENV, Config, Overrides, load_config, require_knowledge_base
+from kbsync.config import (
+    TOKEN_ENV,
+    Config,
+    Overrides,
+    Secret,
+    load_config,
+    require_knowledge_base,
+)
 from kbsync.console import Console
 from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
@@ -468,7 +475,4 @@ def _write_crash_log() -> Path | None:
 
 def scrub_token(text: str, token: str | None) -> str:
     """``text`` without the token, as given or stripped (however INITDESK_TOKEN was set)."""
-    for value in {token or "", (token or "").strip()}:
-        if len(value) >= 4:
-            text = text.replace(value, "****")
-    return text
+    return Secret(token).scrub(text) if token else text

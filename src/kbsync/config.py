@@ -60,6 +60,13 @@ class Secret:
     def reveal(self) -> str:
         return self._value
 
+    def scrub(self, text: str) -> str:
+        """``text`` with the value masked, as given or stripped (however it was set)."""
+        for value in {self._value, self._value.strip()}:
+            if len(value) >= 4:
+                text = text.replace(value, "****")
+        return text
+
     def __repr__(self) -> str:
         return "Secret('****')"
 

@@ -43,7 +43,7 @@ def test_observers_see_each_attempt_and_the_wait_before_a_retry() -> None:
 
 def test_observers_add_to_the_constructor_hook_instead_of_replacing_it() -> None:
     seen: list[str] = []
-    client = fake_client(once_429_then(), on_request=lambda m, p, s: seen.append("hook"))
+    client = fake_client(once_429_then(), on_request=lambda m, p, s, t: seen.append("hook"))
     client.observe(on_request=lambda m, p, s, t: seen.append("observer"))
     client.get_json("/organizations/1/")
     assert seen == ["hook", "observer", "hook", "observer"]

@@ -24,7 +24,8 @@ def test_organization_is_the_tenant(client: HelpCenterClient) -> None:
 
 def test_every_request_carries_the_token_and_a_trailing_slash(remote: Remote) -> None:
     seen: list[tuple[str, str, int | None]] = []
-    client = remote.client(on_request=lambda *call: seen.append(call))
+    client = remote.client(on_request=lambda method, path, status, _: seen.append(
+        (method, path, status)))
     client.organization()
     client.get_portal()
     assert seen == [("GET", f"/organizations/{ORG}/", 200),

@@ -28,10 +28,10 @@ ARTICLES = f"/organizations/{ORG}/portal/articles/"
 WELCOME = ArticleFields(title="Welcome", slug="welcome")
 
 
-def fail_once(remote: Remote, kind: str) -> Callable[[str, str, int | None], None]:
+def fail_once(remote: Remote, kind: str) -> Callable[[str, str, int | None, float], None]:
     """Inject ``kind`` on every request until the first attempt has been made."""
     remote.app.set_faults(1.0, kinds=[kind])
-    return lambda method, path, status: remote.app.set_faults(0.0)
+    return lambda method, path, status, seconds: remote.app.set_faults(0.0)
 
 
 def failing(remote: Remote, kind: str, **options: object) -> HelpCenterClient:

@@ -62,8 +62,7 @@ from kbsync.remote.spend_record import SpendRecord
 log = logging.getLogger("kbsync.remote")
 
 T = TypeVar("T")
-OnRequest = Callable[[str, str, int | None], None]
-#: Observers attached with :meth:`HelpCenterClient.observe`.
+#: Observers given to the constructor or attached with :meth:`HelpCenterClient.observe`.
 RequestObserver = Callable[[str, str, int | None, float], None]  # method, path, status, s
 WaitObserver = Callable[[float, str], None]  # seconds, reason ("429", "HTTP 503", ...)
 
@@ -116,7 +115,7 @@ class HelpCenterClient:
         backoff_cap: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
-        on_request: OnRequest | None = None,
+        on_request: RequestObserver | None = None,
         on_wait: WaitObserver | None = None,
         record: SpendRecord | None = None,
         rng: random.Random | None = None,
@@ -128,9 +127,8 @@ class HelpCenterClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._sleep = sleep
-        self._on_request = on_request
         self._rng = rng or random.Random()
-        self._request_observers: list[RequestObserver] = []
+        self._request_observers: list[RequestObserver] = [on_request] if on_request else []
         self._wait_observers: list[WaitObserver] = [on_wait] if on_wait is not None else []
         self.budget = RequestBudget(requests_per_minute, clock=clock, sleep=sleep,
                                     record=record, on_wait=self._waiting)
@@ -138,7 +136,8 @@ class HelpCenterClient:
 
     def observe(self, *, on_request: RequestObserver | None = None,
                 on_wait: WaitObserver | None = None) -> None:
-        """Attach observers after construction (the console's ``-v`` lines and waits).
+        """Attach more observers after construction (the console's ``-v`` lines and
+        waits), beside those given to the constructor.
 
         ``on_request(method, path, status, seconds)`` follows every attempt (status None
         when no answer came); ``on_wait(seconds, reason)`` precedes every pause before a
@@ -469,8 +468,6 @@ class HelpCenterClient:
         return response
 
     def _report(self, method: str, path: str, status: int | None, started: float) -> None:
-        if self._on_request is not None:
-            self._on_request(method, path, status)
         seconds = time.perf_counter() - started
         for observer in self._request_observers:
             observer(method, path, status, seconds)
@@ -608,9 +605,7 @@ class HelpCenterClient:
 
     def _scrub(self, text: str) -> str:
         """Mask the token should a server ever echo it into text we pass on."""
-        if self._token is not None and self._token.reveal():
-            return text.replace(self._token.reveal(), "****")
-        return text
+        return self._token.scrub(text) if self._token is not None else text
 
 
 # --- helpers -------------------------------------------------------------------------------
