@@ -30,7 +30,7 @@ class KB:
 
     def validate(self, *, strict: bool = False, **content: object) -> tuple[int, list[str]]:
         found: list[Problem] = []
-        code = run(self.root, self.config(**content), strict=strict, emit=found.append)
+        code = run(self.config(**content), strict=strict, emit=found.append)
         return code, [str(p) for p in found]
 
     def messages(self, **content: object) -> list[str]:
@@ -204,7 +204,7 @@ def test_conflict_markers_left_by_pull_are_an_error(tmp_path: Path) -> None:
     (tmp_path / "g" / "a.md").write_text(
         "---\ntitle: A\n---\n\nText.\n\n<<<<<<< local\nMine\n=======\nTheirs\n>>>>>>> remote\n")
     found: list[Problem] = []
-    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 1
+    assert run(load_config(tmp_path), strict=False, emit=found.append) == 1
     assert [str(p) for p in found] == [
         "g/a.md:7: unresolved merge conflict marker "
         "(keep the lines you want, delete the markers, then apply)"]
@@ -215,7 +215,7 @@ def test_a_position_two_siblings_write_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "g" / "a.md").write_text("---\ntitle: A\nposition: 2\n---\nx\n")
     (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 2\n---\nx\n")
     found: list[Problem] = []
-    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
     assert [str(p) for p in found] == [
         f"g/{me}.md:3: position: warning: position 2 is also the position of g/{other}.md "
         "(initdesk then orders them by creation; give each its own)"
@@ -228,7 +228,7 @@ def test_a_written_position_equal_to_an_earlier_siblings_place_by_name_is_a_warn
     (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\nx\n")  # position 0 by name
     (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 0\n---\nx\n")
     found: list[Problem] = []
-    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
     assert [str(p) for p in found] == [
         "g/b.md:3: position: warning: position 0 is also the position of g/a.md "
         "(initdesk then orders them by creation; give each its own)"]
@@ -242,7 +242,7 @@ def test_a_written_position_equal_to_a_later_siblings_place_by_name_is_fine(
     (tmp_path / "g" / "a.md").write_text("---\ntitle: A\nposition: 1\n---\nx\n")
     (tmp_path / "g" / "b.md").write_text("---\ntitle: B\n---\nx\n")  # position 1 by name
     found: list[Problem] = []
-    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
     assert found == []
 
 
@@ -306,7 +306,7 @@ def test_a_link_to_a_draft_in_the_other_unicode_form_is_a_warning_too(tmp_path: 
     (tmp_path / "g" / "caf\u00e9.md").write_text("---\ntitle: Cafe\nstatus: draft\n---\nx\n")
     (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\n\n[c](cafe\u0301.md)\n")
     found: list[Problem] = []
-    assert run(tmp_path, load_config(tmp_path), strict=False, emit=found.append) == 0
+    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
     assert [str(p) for p in found] == [
         "g/a.md:5: warning: links to the draft article g/caf\u00e9.md (readers cannot open a "
         "draft: publish it (status: published) or remove the link)"]

@@ -167,7 +167,7 @@ def validate(obj: Context, strict: bool, fmt: Any) -> int:
 
     console = obj.console
     config = obj.config()
-    return command.run(obj.root, config, strict=strict, fmt=fmt, emit=console.finding,
+    return command.run(config, strict=strict, fmt=fmt, emit=console.finding,
                        summary=console.info, out=console.out,
                        annotate=console.problem if console.github else lambda p: None)
 

@@ -180,7 +180,7 @@ def test_suggest_writes_draft_stubs_that_validate_accepts(kb: CoverageKB) -> Non
     text = (kb.root / stubs[0]).read_text()
     assert "status: draft" in text and "slug: " in text and "excerpt: " in text
     problems: list[Problem] = []
-    validate_command.run(kb.root, kb.config(), strict=True, emit=problems.append)
+    validate_command.run(kb.config(), strict=True, emit=problems.append)
     assert [p for p in problems if p.path in stubs] == []  # (coverage.yaml expects a draft)
     again = kb.coverage(from_tickets=True, local=True, suggest=kb.root)
     assert "already there; not overwritten" in again.err

@@ -121,7 +121,7 @@ def test_validate_passes_and_a_broken_anchor_keeps_its_did_you_mean(pkb: PullKB)
     assert pkb.validate_ok()
     pkb.write("account/billing.md", BILLING + "\n[x](sign-up.md#junior-accounts) [y](#vidoe)\n")
     found: list[object] = []
-    assert validate(pkb.root, pkb.config(), strict=False, emit=found.append) == 1
+    assert validate(pkb.config(), strict=False, emit=found.append) == 1
     messages = [str(p) for p in found]
     assert any("no heading or anchor 'junior-accounts' in account/sign-up.md "
                "(did you mean #Junior-accounts?)" in m for m in messages), messages

@@ -49,7 +49,7 @@ class PullKB(KB):
         from kbsync.commands.validate import run as validate
 
         found: list[object] = []
-        code = validate(self.root, self.config(), strict=False, emit=found.append)
+        code = validate(self.config(), strict=False, emit=found.append)
         assert code == 0, found
         return True
 

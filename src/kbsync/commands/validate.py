@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 from kbsync.config import Config
@@ -30,11 +29,12 @@ def _ignore(value: Any) -> None:
     return None
 
 
-def run(root: Path, config: Config, *, strict: bool, emit: Callable[[Problem], None],
+def run(config: Config, *, strict: bool, emit: Callable[[Problem], None],
         summary: Callable[[str], None] = _ignore, fmt: Format = "text",
         out: Callable[[str], None] = _ignore,
         annotate: Callable[[Problem], None] = _ignore) -> int:
-    """Check the tree under ``root``; 1 if any error (warnings too when strict).
+    """Check the knowledge base at ``config.root``; 1 if any error (warnings too when
+    strict).
 
     Text: each problem goes to ``emit``. JSON: the whole report goes to ``out`` and each
     problem to ``annotate`` (GitHub's annotations, beside the data). ``summary`` gets

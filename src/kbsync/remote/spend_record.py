@@ -175,11 +175,6 @@ class Transaction:
         self._own = own
         self.changed = False
 
-    @property
-    def pending(self) -> int:
-        """Requests on their way (sent, not answered), by any process."""
-        return sum(1 for pending in self.entries.values() if pending)
-
     def send(self, stamp: float) -> float:
         """Note a request leaving at ``stamp``; answer the stamp used."""
         return self._put(stamp, pending=True)
