@@ -255,7 +255,7 @@ def test_portal_and_coverage_files_are_checked_as_plan_checks_them(kb: KB) -> No
     assert "portal.yaml:2: primary_color: must be a colour like \"#0E7C66\", got 'red'" in messages
     assert any(m.startswith("coverage.yaml:4: q: missing") for m in messages), messages
     kb.write("coverage.yaml", "questions:\n  - q: How?\n    expect: nope\n")
-    assert any(m.startswith("coverage.yaml:2: expect: warning: expects 'nope'")
+    assert any(m.startswith("coverage.yaml:3: expect: warning: expects 'nope'")
                for m in kb.validate()[1])
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from kbsync.apply.bookkeeping import record_bases, sync_lock
 from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
 from kbsync.config import Config
-from kbsync.coverage.spec import check_expectations, read_coverage
+from kbsync.coverage.spec import coverage_file_problems
 from kbsync.errors import UsageError, ValidationFailed
 from kbsync.local.bulk import Job, Settings, parse_articles, render_templates, workers
 from kbsync.local.markdown import (
@@ -128,20 +128,10 @@ def check_local(config: Config, *, strict: bool = False) -> Checked:
     problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
                           strict=strict)
     portal, portal_problems = read_portal(config.root)
-    files = [*portal_problems, *_coverage_problems(config, tree)]
+    files = [*portal_problems, *coverage_file_problems(config.root, tree.articles)]
     if strict:
         files = [replace(p, severity="error") for p in files]
     return Checked(tree, parsed, portal, tuple(sorted([*problems, *files], key=sort_key)))
-
-
-def _coverage_problems(config: Config, tree: LocalTree) -> list[Problem]:
-    """coverage.yaml's problems, and its expectations against the tree's articles."""
-    spec, problems = read_coverage(config.root)
-    if spec is not None:
-        problems.extend(check_expectations(
-            spec, (a.slug for a in tree.articles if a.status == "published"),
-            (a.slug for a in tree.articles if a.status != "published")))
-    return problems
 
 
 def read_local(config: Config, *, strict: bool = False,

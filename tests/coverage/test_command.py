@@ -155,7 +155,7 @@ def test_an_expected_slug_that_does_not_exist_is_a_warning_said_once(kb: Coverag
     kb.questions("q: Refund?\n    expect: refund")
     outcome = kb.coverage(local=True)
     assert outcome.err.splitlines().count(
-        "coverage.yaml:2: expect: warning: expects 'refund', but no article has that slug "
+        "coverage.yaml:3: expect: warning: expects 'refund', but no article has that slug "
         "(did you mean 'refunds'?)") == 1
 
 

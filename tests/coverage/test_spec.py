@@ -87,8 +87,8 @@ def test_expectations_are_checked_against_the_tree() -> None:
     assert spec is not None
     problems = check_expectations(spec, published={"refunds", "ok"}, drafts={"pickup"})
     assert [str(p) for p in problems] == [
-        "coverage.yaml:2: expect: warning: expects 'refund', but no article has that slug "
+        "coverage.yaml:3: expect: warning: expects 'refund', but no article has that slug "
         "(did you mean 'refunds'?)",
-        "coverage.yaml:2: expect: warning: expects 'pickup', a draft article: drafts never "
+        "coverage.yaml:3: expect: warning: expects 'pickup', a draft article: drafts never "
         "count (publish it (status: published) or expect another article)",
     ]

@@ -264,3 +264,17 @@ def test_the_example_builds_without_problems(example: KB, make_site: MakeSite) -
 def test_an_empty_folder_still_gets_a_first_build(kb: KB, make_site: MakeSite) -> None:
     site = make_site(kb)
     assert site.current.id.endswith(".1") and site.current.pages == {}
+
+
+def test_coverage_file_problems_show_and_follow_the_articles(kb: KB, make_site: MakeSite) -> None:
+    """Everything validate reports: coverage.yaml too, its expect: slugs checked against
+    the articles as they are now."""
+    kb.article("g/a.md", "A")
+    kb.write("coverage.yaml", "questions:\n  - q: Where is A?\n    expect: b\n")
+    site = make_site(kb)
+    assert [str(p) for p in site.current.problems if p.path == "coverage.yaml"] == [
+        "coverage.yaml:3: expect: warning: expects 'b', but no article has that slug (check "
+        "the article's slug)"]
+    kb.write("coverage.yaml", "questions:\n  - q: Where is A?\n    expect: a\n")
+    update = site.update({"coverage.yaml"})
+    assert [p for p in update.build.problems if p.path == "coverage.yaml"] == []

@@ -26,6 +26,7 @@ from pydantic import (
 
 from kbsync.config import COVERAGE_FILE
 from kbsync.local.fields import SLUG_RE, did_you_mean, slugify
+from kbsync.model import LocalArticle
 from kbsync.problems import Problem
 
 MAX_TOP_K = 100
@@ -48,6 +49,7 @@ class QuestionEntry(BaseModel):
     min_score: float | None = None
     top_k: TopK | None = None
     _line: int | None = PrivateAttr(default=None)
+    _expect_line: int | None = PrivateAttr(default=None)
 
     @field_validator("expect", mode="before")
     @classmethod
@@ -65,6 +67,11 @@ class QuestionEntry(BaseModel):
     def line(self) -> int | None:
         """The line of ``coverage.yaml`` the question starts on."""
         return self._line
+
+    @property
+    def expect_line(self) -> int | None:
+        """The line of its ``expect:`` (the question's when it has none of its own)."""
+        return self._expect_line or self._line
 
 
 class CoverageSpec(BaseModel):
@@ -141,6 +148,18 @@ def parse_coverage(text: str) -> tuple[CoverageSpec | None, list[Problem]]:
     return spec, problems
 
 
+def coverage_file_problems(root: Path, articles: Iterable[LocalArticle]) -> list[Problem]:
+    """coverage.yaml's problems, and its expectations against these articles: what
+    validate, plan and the live preview report for the file."""
+    spec, problems = read_coverage(root)
+    if spec is not None:
+        articles = list(articles)
+        problems.extend(check_expectations(
+            spec, (a.slug for a in articles if a.status == "published"),
+            (a.slug for a in articles if a.status != "published")))
+    return problems
+
+
 def check_expectations(spec: CoverageSpec, published: Iterable[str],
                        drafts: Iterable[str] = ()) -> list[Problem]:
     """Warnings for ``expect:`` slugs that no published article of the tree has.
@@ -161,7 +180,7 @@ def check_expectations(spec: CoverageSpec, published: Iterable[str],
                 guess = did_you_mean(slug, sorted(published_set))
                 message = f"expects {slug!r}, but no article has that slug"
                 hint = f"did you mean {guess!r}?" if guess else "check the article's slug"
-            problems.append(Problem(COVERAGE_FILE, message, line=entry.line, key="expect",
+            problems.append(Problem(COVERAGE_FILE, message, line=entry.expect_line, key="expect",
                                     hint=hint, severity="warning"))
     return problems
 
@@ -222,6 +241,7 @@ def _attach_lines(spec: CoverageSpec, node: yaml.Node) -> None:
         return
     for entry, item in zip(spec.questions, questions.value, strict=True):
         entry._line = item.start_mark.line + 1
+        entry._expect_line = _key_line(item, "expect")
 
 
 def _child(node: yaml.Node, key: str) -> yaml.Node | None:

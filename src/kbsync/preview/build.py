@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kbsync.config import Config, ContentSettings
+from kbsync.coverage.spec import coverage_file_problems
 from kbsync.local.bulk import Job, Settings, parse_articles, render_templates, workers
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.markdown import (
@@ -215,6 +216,12 @@ def _whole_tree(tree: LocalTree) -> Counter[Problem]:
 
 def read_portal_file(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     return read_portal(root)
+
+
+def coverage_problems(root: Path, tree: LocalTree) -> list[Problem]:
+    """coverage.yaml's problems, as validate reports them (its expect: slugs checked
+    against the tree's articles)."""
+    return coverage_file_problems(root, tree.articles)
 
 
 def _targets(key: str, meta: ParsedBody) -> frozenset[str]:

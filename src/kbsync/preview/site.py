@@ -39,7 +39,14 @@ from kbsync.errors import ConfigError
 from kbsync.local.search_index import LocalIndex
 from kbsync.local.tree import LocalArticle, LocalCollection, LocalTree
 from kbsync.model import ArticleFields, CollectionFields, PortalSettings
-from kbsync.preview.build import COLLECTION_FILE, IGNORE_FILE, Engine, Rendering, read_portal_file
+from kbsync.preview.build import (
+    COLLECTION_FILE,
+    IGNORE_FILE,
+    Engine,
+    Rendering,
+    coverage_problems,
+    read_portal_file,
+)
 from kbsync.problems import Problem, sort_key
 
 DEFAULT_NAME = "Help Center"
@@ -48,7 +55,7 @@ _CONFIG_LINE = re.compile(rf"^{re.escape(CONFIG_FILE)}(?::(\d+))?: ?(.*)$")
 #: Changes that can reshape everything: read the whole tree again.
 _WHOLE_TREE = frozenset({CONFIG_FILE, IGNORE_FILE, ""})
 #: Root files that are neither content nor shown.
-_NOT_SHOWN = frozenset({LOCK_FILE, COVERAGE_FILE})
+_NOT_SHOWN = frozenset({LOCK_FILE})
 
 
 def article_url(key: str) -> str:
@@ -254,7 +261,7 @@ class Site:
             return self._read_everything(paths, started)
         edited: list[str] = []
         assets: set[str] = set()
-        portal = False
+        portal = checks = False
         for path in paths:
             kind = self._classify(path)
             if kind == "structure":
@@ -263,6 +270,8 @@ class Site:
                 edited.append(path)
             elif kind == "portal":
                 portal = True
+            elif kind == "checks":
+                checks = True
             elif kind == "asset":
                 assets.add(path)
         tree = self._tree
@@ -273,16 +282,19 @@ class Site:
             tree = reread
         if portal:
             self._read_portal()
-        if not (edited or portal or assets):
+        if not (edited or portal or assets or checks):
             return Update(self._build)
-        what = ", ".join(sorted(edited)) or ("portal.yaml" if portal else ", ".join(
-            sorted(assets)))
+        what = (", ".join(sorted(edited)) or ("portal.yaml" if portal else "")
+                or ", ".join(sorted(assets)) or COVERAGE_FILE)
         return self._publish(tree, edited, paths, assets, started, what, incremental=True)
 
     def _classify(self, path: str) -> str:
-        """'article', 'portal', 'asset', 'structure' or 'none' for one changed path."""
+        """'article', 'portal', 'checks', 'asset', 'structure' or 'none' for one changed
+        path ('checks': only the problems change)."""
         if path == PORTAL_FILE:
             return "portal"
+        if path == COVERAGE_FILE:
+            return "checks"
         if path in _NOT_SHOWN or path.startswith(STATE_DIR + "/"):
             return "none"
         if path.endswith(".md"):
@@ -353,8 +365,8 @@ class Site:
         fresh = self._engine.render(tree.articles, config, article_url)
         self._renderings = fresh
         checked = self._engine.check(tree, config, paths if incremental else None)
-        problems = sorted([*checked, *self._portal_problems, *self._config_problems],
-                          key=sort_key)
+        problems = sorted([*checked, *self._portal_problems, *self._config_problems,
+                           *coverage_problems(self.root, tree)], key=sort_key)
         self._tree = tree
         for derived in ("_folders", "_targets"):
             self.__dict__.pop(derived, None)
