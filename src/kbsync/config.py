@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from kbsync.errors import ConfigError, UsageError
+from kbsync.model.lockstate import LOCAL_REMOTE
 from kbsync.problems import Problem, shown
 from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
 from kbsync.schema.config import (
     DEFAULT_MARKDOWN,
     DEFAULT_MAX_ARTICLE_BYTES,
-    LOCAL_REMOTE,
     KbsyncToml,
     RemoteTable,
     unknown,

@@ -89,10 +89,10 @@ class LocalState:
         """The articles, found by links in either Unicode normal form."""
         return ArticleKeys(a.key for a in self.tree.articles)
 
-    def desired(self, bodies: Mapping[str, RenderedBody] | None = None) -> DesiredState:
-        """The desired state, with the bodies rendered so far."""
+    def desired(self) -> DesiredState:
+        """The desired state, no body rendered yet (``with_bodies`` adds them)."""
         return DesiredState(collections=self.tree.collections, articles=self.tree.articles,
-                            portal=self.portal, bodies=dict(bodies or {}),
+                            portal=self.portal,
                             links={a.key: self.link_targets(a.key) for a in self.tree.articles},
                             render_key=self.render_key)
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from kbsync.model.lockstate import LOCAL_REMOTE
 from kbsync.problems import shown
 from kbsync.schema.base import did_you_mean, fail
 
 __all__ = ["DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "KbsyncToml", "base_url",
            "markdown_dialect", "whole_number"]
 
-LOCAL_REMOTE = "local"
 #: The Markdown extensions ``[content] markdown`` may list, in their canonical order.
 MARKDOWN_EXTENSIONS = ("tables", "strikethrough", "tasklists", "footnotes", "attrs", "alerts",
                        "admonitions")
