@@ -47,3 +47,13 @@ def test_names_with_hash_question_mark_and_percent_stay_one_path() -> None:
     targets = [resolve_relative("a/here.md", m.strip("<>"))
                for m in re.findall(r"\]\(([^)]+)\)", out)]
     assert targets == [("why?/x.md", "top"), ("50% off/y.md", None), ("hash#tag/z.md", None)]
+
+
+def test_a_moved_link_keeps_the_spelling_conversion_gives_it() -> None:
+    """Conversion writes ``caf\u00e9`` readable and the space encoded; a move rewrites the
+    link the same way, not as ``caf%C3%A9`` (a noisy diff on every move)."""
+    moves = Relocator({"a b/caf\u00e9.md": "c d/caf\u00e9.md"}, {})
+    text = "[x](../a%20b/caf\u00e9.md)\n"
+    out = relocate_links(text, "g/here.md", "g/here.md", moves)
+    assert out == "[x](../c%20d/caf\u00e9.md)\n"
+    assert resolve_relative("g/here.md", "../c%20d/caf\u00e9.md") == ("c d/caf\u00e9.md", None)

@@ -53,6 +53,7 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
 from kbsync.local.markdown import ALERT_KINDS, CALLOUT_CLASS, heading_anchor
+from kbsync.pull.links import encoded_link_path
 from kbsync.schema.config import DEFAULT_MARKDOWN
 
 #: How deep elements are converted to Markdown; below this depth a subtree stays HTML.
@@ -1249,8 +1250,7 @@ class _Converter(MarkdownConverter):
         """The relative link to ``key``: ASCII punctuation and spaces percent-encoded (a
         ``#`` or ``?`` in a name must be), letters of any script kept readable."""
         folder = posixpath.dirname(self._article_key) or "."
-        return "".join(ch if not ch.isascii() and ch.isprintable() and not ch.isspace()
-                       else quote(ch, safe="/") for ch in posixpath.relpath(key, folder))
+        return encoded_link_path(posixpath.relpath(key, folder))
 
     # -- tables ----------------------------------------------------------------------
 

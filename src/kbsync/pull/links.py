@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote
 
-__all__ = ["Relocator", "relocate_links"]
+__all__ = ["Relocator", "encoded_link_path", "relocate_links"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INLINE = re.compile(r"\]\([ \t]*(<[^<>\n]*>|[^\s()<>]+)")
@@ -138,5 +138,14 @@ def _spelled(path: str, *, bracketed: bool, encoded: bool) -> str:
         return path.replace("%", "%25").replace("#", "%23").replace("?", "%3F") \
             .replace("<", "%3C").replace(">", "%3E")
     if encoded or _NEEDS_QUOTING.search(path):
-        return quote(path)
+        return encoded_link_path(path)
     return path
+
+
+def encoded_link_path(path: str) -> str:
+    """``path`` percent-encoded for a Markdown link: ASCII punctuation and white space
+    (a ``#`` or ``?`` in a name must be), letters of any script kept readable. How
+    conversion writes a link and how a move rewrites one, so a moved link keeps its
+    style."""
+    return "".join(ch if not ch.isascii() and ch.isprintable() and not ch.isspace()
+                   else quote(ch, safe="/") for ch in path)
