@@ -146,9 +146,10 @@ def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
     result = decider.run()
     if decider.kept_in_place:  # a conflicting file stays put: decide again without its move
         layout = _without_moves(layout, decider.kept_in_place)
+        first = decider
         decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
                            matching)
-        result = decider.run()
+        result = decider.run(reuse=(first.way, first.converted))
     if portal and actual.portal is not None:
         decider.portal(result)
     decider.commit_lock()
@@ -213,7 +214,8 @@ class _Decider:
 
     # -- the run -------------------------------------------------------------------------
 
-    def run(self) -> PullResult:
+    def run(self, reuse: tuple[Way, dict[str, Converted]] | None = None) -> PullResult:
+        """``reuse``: a first run's conversions, kept where the links read the same."""
         result = PullResult()
         for remote in self.layout.skipped:
             result.warnings.append(
@@ -224,10 +226,13 @@ class _Decider:
                 f"article {article.fields.slug!r} is in an unknown collection "
                 f"({article.fields.collection_id}); written at the top level")
         self._deleted_remotely(result)
-        self.converted = convert_all(  # the new articles' bodies, on every core when many
-            (Remote(p.key, self.actual.articles[p.remote_id].fields.content,
-                    self.actual.articles[p.remote_id].fields.content_html)
-             for p in self.layout.articles.values() if p.local_key is None), self.way)
+        new = [Remote(p.key, self.actual.articles[p.remote_id].fields.content,
+                      self.actual.articles[p.remote_id].fields.content_html)
+               for p in self.layout.articles.values() if p.local_key is None]
+        done = reuse[1] if reuse is not None and reuse[0] == self.way else {}
+        self.converted = {r.key: done[r.key] for r in new if r.key in done}
+        self.converted.update(convert_all(  # the new articles' bodies, on every core when many
+            (r for r in new if r.key not in self.converted), self.way))
         self.pins = self._pins()
         self._folder_moves(result)
         for placed in sorted(self.layout.collections.values(), key=lambda p: p.key):
