@@ -42,11 +42,10 @@ def read_portal(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(PORTAL_FILE, f"cannot read: {describe_decode_error(exc)}",
                               hint="save the file as UTF-8")]
-    meta = load_mapping(text, PORTAL_FILE, first_line=1)
+    meta = load_mapping(text, PORTAL_FILE, first_line=1, entries="setting: value",
+                        identity=False)
     if not meta.readable:
-        return None, [Problem(p.path, p.message.replace(
-            "must be a mapping of keys to values", "must be a mapping of setting: value"),
-            p.line, p.key, p.hint) for p in meta.problems]
+        return None, list(meta.problems)
     portal, problems = check(PortalFile, meta.data, path=PORTAL_FILE,
                              line_of=lambda loc: meta.lines.get(loc[0]), unknown=unknown)
     return portal.settings(), sorted([*meta.problems, *problems],

@@ -305,8 +305,8 @@ def _capped(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit("\n", 1)[0] + (
-        "\n\n**Cut here**: the summary is limited to 1 MiB. The whole plan is the "
-        "`plan-file` output of this step.\n")
+        "\n\n**Cut here**: the summary is limited to 1 MiB; the whole output is in the "
+        "log of this step.\n")
 
 
 def _append(path: str | None, text: str) -> None:

@@ -87,7 +87,7 @@ def comment_body(markdown: str, mark: str, *, run_url: str | None = None,
 def truncate(body: str, limit: int, run_url: str | None) -> str:
     """``body`` cut at a line so that, with the closing lines and the note, it fits."""
     where = f"the [workflow run's summary]({run_url})" if run_url else "the workflow run's summary"
-    note = (f"\n\n**This plan is too long for a comment** ({len(body):,} characters); "
+    note = (f"\n\n**Cut: too long for a comment** ({len(body):,} characters); "
             f"the rest is in {where}.\n")
     blocks = _Blocks()
     kept: list[str] = []

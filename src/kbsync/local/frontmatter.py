@@ -138,12 +138,15 @@ def _is_fence(text: str, pos: int, fences: tuple[str, ...]) -> bool:
     return first.rstrip() in fences
 
 
-def load_mapping(text: str, path: str, *, first_line: int, what: str = "") -> YamlMapping:
+def load_mapping(text: str, path: str, *, first_line: int, what: str = "",
+                 entries: str = "keys to values", identity: bool = True) -> YamlMapping:
     """Parse ``text`` as a YAML mapping whose first line is ``first_line`` of the file.
 
     Every failure is a Problem: invalid YAML (at the error's line), a document that is
     not a mapping, a key given twice. An empty document is an empty mapping. ``what``
-    starts the messages ("front matter "), empty for a file that is all YAML.
+    starts the messages ("front matter "), empty for a file that is all YAML;
+    ``entries`` says what the mapping holds; ``identity``: a file that is not a mapping
+    hides which item it is (an article's front matter), not so for a settings file.
     """
     loader = _Loader(text)
     try:
@@ -153,9 +156,9 @@ def load_mapping(text: str, path: str, *, first_line: int, what: str = "") -> Ya
         if not isinstance(node, yaml.MappingNode):
             got = _node_kind(node)
             return YamlMapping(readable=False, problems=(Problem(
-                path, f"{what}must be a mapping of keys to values, got {got}",
+                path, f"{what}must be a mapping of {entries}, got {got}",
                 line=node.start_mark.line + first_line, hint="write one 'key: value' per line",
-                identity=True,
+                identity=identity,
             ),))
         too_big = _expansion_problem(node, path, first_line, what)
         if too_big is not None:

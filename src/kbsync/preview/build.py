@@ -1,9 +1,9 @@
 """The preview's one door into the engine: read, check and render exactly as apply does.
 
-THIS IS THE ADAPTER TO RE-POINT when the engine core changes shape: every call the
-preview makes into reading, validation and rendering is in this module, and the rest of
-``kbsync.preview`` sees only :class:`Engine`, :class:`Rendering` and the local model
-types (``LocalTree``, ``LocalArticle``, ``LocalCollection``, ``Problem``).
+Every call the preview makes into reading, validation and rendering is in this module,
+so the rest of ``kbsync.preview`` can be tested and changed without them: it sees only
+:class:`Engine`, :class:`Rendering` and the local model types (``LocalTree``,
+``LocalArticle``, ``LocalCollection``, ``Problem``).
 
 It calls ``local.tree`` (read the tree, or one article), ``kbsync.validate`` (the rules
 every command runs; after a save, the per-article rules only on the articles the save
