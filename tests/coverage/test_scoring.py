@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kbsync.coverage.questions import Question
+from kbsync.coverage.report import rank_label
 from kbsync.coverage.scoring import Hit, Settings, decide
 
 HITS = [Hit("a", "A", 9.0, "c1"), Hit("b", "B", 6.0, "c2"), Hit("c", "C", 4.0, "c2"),
@@ -41,3 +42,13 @@ def test_fetch_asks_for_enough_hits_for_every_top_k() -> None:
     settings = Settings(top_k=3)
     assert settings.fetch([Question("q", "q")]) == 10
     assert settings.fetch([Question("q", "q", top_k=25)]) == 25
+
+
+def test_a_full_page_of_hits_with_drafts_in_it_says_past_the_page_not_none() -> None:
+    """Four hits asked, one a draft: the expected article may rank after them, so the
+    label is '>4', not 'none' (as if the search had run out of hits)."""
+    hits = [Hit("draft", "Draft", 99.0, published=False), *HITS[:3]]
+    outcome = decide(Question("q", "q", expect=("z",)), hits, Settings())
+    assert rank_label(outcome, fetched=4) == ">4"
+    assert rank_label(decide(Question("q", "q", expect=("z",)), hits[:2], Settings()),
+                      fetched=4) == "none"

@@ -144,7 +144,7 @@ def rank_label(outcome: Outcome, fetched: int) -> str:
         return "-"
     if outcome.expected_rank is not None:
         return str(outcome.expected_rank)
-    return f">{fetched}" if len(outcome.hits) >= fetched else "none"
+    return f">{fetched}" if outcome.searched >= fetched else "none"  # drafts fill hits too
 
 
 def percent(share: float) -> str:

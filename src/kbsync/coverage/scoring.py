@@ -66,6 +66,7 @@ class Outcome:
     min_score: float
     expected_rank: int | None  # 1-based among the hits; None: not expected or not found
     answer: Hit | None  # the hit that covers it (None when not covered)
+    searched: int = 0  # how many hits the search gave, drafts included
 
     @property
     def collection(self) -> tuple[str, str] | None:
@@ -90,8 +91,9 @@ def decide(question: Question, hits: Sequence[Hit], settings: Settings) -> Outco
                      if hit.slug in question.expect), None)
         covered = rank is not None and rank <= top_k
         answer = published[rank - 1] if covered and rank is not None else None
-        return Outcome(question, published, covered, "expect", top_k, min_score, rank, answer)
+        return Outcome(question, published, covered, "expect", top_k, min_score, rank, answer,
+                       len(hits))
     best = published[0] if published else None
     covered = best is not None and best.score >= min_score
     return Outcome(question, published, covered, "score", top_k, min_score, None,
-                   best if covered else None)
+                   best if covered else None, len(hits))
