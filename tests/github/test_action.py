@@ -330,3 +330,12 @@ def test_the_action_keeps_the_out_options_it_relies_on(runner: Runner) -> None:
         step = runner.step(command, args="--out x.md")
         assert step.code == 64, step.log
         assert f"the action sets --out for {command} itself" in step.stdout
+
+
+def test_the_validate_summary_table_survives_pipes_and_markdown_in_names(runner: Runner) -> None:
+    runner.write("guides/a|b_*c*.md", "---\ntitle: Pipe\nstatus: live|now\n---\n\nText.\n")
+    step = runner.step("validate")
+    assert step.code == 1
+    [row] = [line for line in step.summary.splitlines() if "a\\|b" in line]
+    assert row.startswith("| `guides/a\\|b_*c*.md` | 3 | status | ❌ must be draft or published")
+    assert row.count(" | ") == 3  # four cells: the pipes in the name and value are escaped

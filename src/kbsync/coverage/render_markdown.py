@@ -12,6 +12,7 @@ from kbsync.coverage.report import (
     summary_line,
 )
 from kbsync.coverage.scoring import Outcome
+from kbsync.render.markdown import text_cell
 
 BEST_HITS = 3
 
@@ -23,14 +24,14 @@ def render_markdown(report: Report) -> str:
              "| Question | Asked | Covered | Rank | Best hits (score) |",
              "|---|---:|:-:|---:|---|"]
     for outcome in report.outcomes:
-        lines.append(f"| {_cell(outcome.question.title)} | {outcome.question.count} | "
+        lines.append(f"| {text_cell(outcome.question.title)} | {outcome.question.count} | "
                      f"{_mark(outcome.covered)} | {rank_label(outcome, report.fetched)} | "
                      f"{_hits(outcome)} |")
     lines += ["", "<details><summary>Per collection</summary>", "",
               "| Collection | Covered | Questions | Coverage |", "|---|---:|---:|---:|"]
     for collection in report.collections:
         tally = collection.tally
-        lines.append(f"| {_cell(collection.name)} | {tally.covered} | {tally.questions} | "
+        lines.append(f"| {text_cell(collection.name)} | {tally.covered} | {tally.questions} | "
                      f"{percent(tally.coverage)} |")
     lines += ["", "</details>", *_groups(report)]
     return "\n".join(lines) + "\n"
@@ -44,12 +45,12 @@ def render_comparison_markdown(comparison: Comparison) -> str:
              "| Question | Asked | Before | After | |", "|---|---:|:-:|:-:|:-:|"]
     for row in comparison.rows:
         change = {1: "**+1**", -1: "**-1**"}.get(row.delta, "")
-        lines.append(f"| {_cell(row.after.question.title)} | {row.after.question.count} | "
+        lines.append(f"| {text_cell(row.after.question.title)} | {row.after.question.count} | "
                      f"{_mark(row.before.covered)} | {_mark(row.after.covered)} | {change} |")
     lines += ["", "<details><summary>Per collection</summary>", "",
               "| Collection | Before | After |", "|---|---:|---:|"]
     for name, old, new in collection_pairs(comparison):
-        lines.append(f"| {_cell(name)} | {percent(old.tally.coverage) if old else '-'} | "
+        lines.append(f"| {text_cell(name)} | {percent(old.tally.coverage) if old else '-'} | "
                      f"{percent(new.tally.coverage) if new else '-'} |")
     lines += ["", "</details>", *_groups(after)]
     return "\n".join(lines) + "\n"
@@ -60,7 +61,7 @@ def _groups(report: Report) -> list[str]:
         return []
     lines = ["", "**Topics with no article**", ""]
     for group in report.groups:
-        titles = "; ".join(_cell(o.question.title) for o in group.outcomes[:5])
+        titles = "; ".join(text_cell(o.question.title) for o in group.outcomes[:5])
         lines.append(f"- **{', '.join(group.words) or 'no topic words'}** "
                      f"({group.count} asked): {titles}")
     return lines
@@ -74,11 +75,3 @@ def _hits(outcome: Outcome) -> str:
     if not outcome.hits:
         return "no hits"
     return ", ".join(f"`{hit.slug}` {hit.score:.1f}" for hit in outcome.hits[:BEST_HITS])
-
-
-def _cell(text: str) -> str:
-    """Text that cannot break a table row or start Markdown or HTML of its own."""
-    text = " ".join(text.split())
-    for char in "\\|*_`[]<>":
-        text = text.replace(char, "\\" + char)
-    return text

@@ -42,7 +42,7 @@ from kbsync.github.comments import (
 from kbsync.plan.model import Action, Plan
 from kbsync.render.github import annotation
 from kbsync.render.json import plan_from_dict, plan_to_dict
-from kbsync.render.markdown import render_markdown
+from kbsync.render.markdown import cell, code, render_markdown, text_cell
 from kbsync.render.text import render_text, summary
 from kbsync.words import plural
 
@@ -173,12 +173,18 @@ def _validate(invoked: tuple[int, str]) -> Result:
     lines = ["### kbsync validate", "", f"{head}: {found or 'valid'}."]
     if report["findings"]:
         lines += ["", "| file | line | key | problem |", "|---|---|---|---|"]
-        lines += [f"| `{f['path']}` | {f['line'] or ''} | {f['key'] or ''} | "
-                  f"{'⚠️ ' if f['severity'] == 'warning' else '❌ '}"
-                  f"{_cell(f['message'])}{_cell(' (' + f['hint'] + ')') if f['hint'] else ''} |"
-                  for f in report["findings"]]
+        lines += [_finding_row(f) for f in report["findings"]]
     return Result(code, "\n".join(lines) + "\n",
                   {"errors": str(counts["errors"]), "warnings": str(counts["warnings"])})
+
+
+def _finding_row(finding: Mapping[str, Any]) -> str:
+    """One validate finding as a table row; every cell escaped (a file name or a
+    message may hold ``|``, backticks or Markdown)."""
+    mark = "⚠️" if finding["severity"] == "warning" else "❌"
+    hint = f" ({finding['hint']})" if finding["hint"] else ""
+    return (f"| {cell(code(finding['path']))} | {finding['line'] or ''} | "
+            f"{text_cell(finding['key'] or '')} | {mark} {text_cell(finding['message'] + hint)} |")
 
 
 def _planned(plan: Plan, plan_json: str, plan_file: Path, inputs: Inputs,
@@ -313,10 +319,6 @@ def _append(path: str | None, text: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as file:
             file.write(text)
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", r"\|")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,11 @@ def cell(value: str) -> str:
     return value.replace("|", r"\|")
 
 
+def text_cell(value: str) -> str:
+    """Literal text (a ticket's words, a message) as a table cell."""
+    return cell(text(value))
+
+
 def fence_for(lines: list[str]) -> str:
     """A code fence longer than any backtick run in the block, so a body cannot close it."""
     longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
