@@ -10,14 +10,23 @@ but never committed can still be merged later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
-from kbsync.model import ActualState, DesiredState, Lock
-from kbsync.plan.match import Matching
+from kbsync.model import (
+    ActualState,
+    DesiredState,
+    LocalArticle,
+    LocalCollection,
+    Lock,
+    RemoteArticle,
+    RemoteCollection,
+    Section,
+)
+from kbsync.plan.match import Match, Matching
 from kbsync.plan.model import Change, Plan
 from kbsync.plan.planner import targeted
 
@@ -34,32 +43,27 @@ def sync_lock(lock: Lock, desired: DesiredState, actual: ActualState, matching: 
     """
     pending = {c.key for c in plan.changes}
     targets = plan.options.get("targets") or ()
-    for article in desired.articles:
-        if not targeted(article.key, targets):
-            continue
-        found = matching.articles.get(article.key)
-        entry = found.lock_entry if found is not None else None
-        remote = actual.articles.get(found.remote_id) \
-            if found is not None and found.remote_id is not None else None
-        if entry is None or remote is None or article.key in pending:
-            continue
-        synced = replace(entry, path=article.key, local=article.source_hash,
-                         remote=fields_fingerprint(remote.fields), updated_at=remote.updated_at)
-        if synced != entry:
-            lock.put("articles", article.slug, synced)
-    for collection in desired.collections:
-        if not targeted(collection.key, targets):
-            continue
-        found = matching.collections.get(collection.key)
-        entry = found.lock_entry if found is not None else None
-        current = actual.collections.get(found.remote_id) \
-            if found is not None and found.remote_id is not None else None
-        if entry is None or current is None or collection.key in pending:
-            continue
-        synced = replace(entry, path=collection.key, remote=fields_fingerprint(current.fields),
-                         updated_at=current.updated_at)
-        if synced != entry:
-            lock.put("collections", collection.slug, synced)
+    sections: tuple[tuple[Section, Sequence[LocalArticle | LocalCollection],
+                          Mapping[str, Match], Mapping[int, RemoteArticle | RemoteCollection]],
+                    ...] = (
+        ("articles", desired.articles, matching.articles, actual.articles),
+        ("collections", desired.collections, matching.collections, actual.collections))
+    for section, items, matches, remotes in sections:
+        for item in items:
+            found = matches.get(item.key)
+            if found is None or found.lock_entry is None or found.remote_id is None \
+                    or item.key in pending or not targeted(item.key, targets):
+                continue
+            remote = remotes.get(found.remote_id)
+            if remote is None:
+                continue
+            entry = found.lock_entry
+            synced = replace(entry, path=item.key, remote=fields_fingerprint(remote.fields),
+                             updated_at=remote.updated_at)
+            if isinstance(item, LocalArticle):
+                synced = replace(synced, local=item.source_hash)
+            if synced != entry:
+                lock.put(section, item.slug, synced)
 
 
 def record_bases(root: Path, lock: Lock, done: Iterable[Change]) -> None:
