@@ -163,6 +163,10 @@ def files_text(*folders: Path) -> str:
 
 
 def write_kb(root: Path, articles: int, *, body_lines: int = 3) -> None:
+    """A knowledge base of ``articles`` linking in a ring; the remote settings come from
+    the environment each run sets (INITDESK_BASE_URL, INITDESK_ORG_ID)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "kbsync.toml").write_text("# the remote: INITDESK_BASE_URL and INITDESK_ORG_ID\n")
     for index in range(articles):
         folder = root / f"section-{index % 3}" / f"part-{index % 3}-{index % 2}"
         folder.mkdir(parents=True, exist_ok=True)
