@@ -96,3 +96,21 @@ def test_a_tampered_cached_base_is_not_trusted(tmp_path: Path) -> None:
     store.save({blob})
     (tmp_path / ".kbsync" / "base" / blob).write_bytes(b"tampered\n")
     assert BaseStore(tmp_path).get(blob) is None
+
+
+def test_a_torn_cached_base_reads_as_missing_and_the_next_save_mends_it(
+        tmp_path: Path) -> None:
+    # Bases are written without fsync: a crash may leave one empty or cut short.
+    data = b"---\ntitle: Refunds\n---\n\nThe last-synced body.\n"
+    first = BaseStore(tmp_path)
+    blob = first.put(data)
+    first.save({blob})
+    cached = tmp_path / ".kbsync" / "base" / blob
+    assert cached.read_bytes() == data
+    cached.write_bytes(data[:10])  # what a crash before the data reached the disk leaves
+    assert BaseStore(tmp_path).get(blob) is None  # checked against its id, not trusted
+    again = BaseStore(tmp_path)
+    again.put(data)
+    again.save({blob})
+    assert cached.read_bytes() == data
+    assert BaseStore(tmp_path).get(blob) == data

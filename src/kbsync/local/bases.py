@@ -59,17 +59,31 @@ class BaseStore:
         return blob
 
     def save(self, keep: set[str]) -> None:
-        """Write the recorded bases and drop cached ones no lock entry refers to."""
+        """Write the recorded bases and drop cached ones no lock entry refers to.
+
+        Not fsynced: ``get`` checks every cached base against its blob id, and git holds
+        any committed one, so a base a crash tore is read as missing (pull then compares
+        both sides without it) and rewritten here by the next run that records it.
+        """
         if not self.pending and not self.folder.is_dir():
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for blob, data in self.pending.items():
-            if blob in keep and not (self.folder / blob).exists():
-                atomic_write(self.folder / blob, data)
+            if blob in keep and not _holds(self.folder / blob, data):
+                atomic_write(self.folder / blob, data, durable=False)
         for path in self.folder.iterdir():
             if path.name not in keep:
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the cached base at ``path`` is whole (its name is the blob id of ``data``,
+    so a file of the same size holds it unless something other than kbsync wrote it)."""
+    try:
+        return path.stat().st_size == len(data)
+    except OSError:
+        return False
 
 
 def git_blob_text(repo_root: Path, blob: str) -> str | None:
