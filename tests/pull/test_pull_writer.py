@@ -11,6 +11,7 @@ from kbsync.local.tree import LocalArticle, read_tree
 from kbsync.model import ArticleFields, CollectionFields, PortalSettings
 from kbsync.portal_file import read_portal
 from kbsync.pull.writer import article_text, collection_text, portal_text, split_article
+from kbsync.pull.yaml_lines import YamlLines
 
 FIELDS = ArticleFields(title="Refunds: how & when", slug="refunds", excerpt="Money back",
                        status="published", position=0)
@@ -120,3 +121,36 @@ def test_portal_text_reads_back_and_keeps_unmanaged_keys_out(tmp_path: Path) -> 
     assert data["custom_domain"] is None
     partial = "# ours\nprimary_color: '#000000'\n"
     assert portal_text(settings, partial) == "# ours\nprimary_color: '#0E7C66'\n"
+
+
+@pytest.mark.parametrize("fields", [
+    FIELDS,
+    ArticleFields(title="2024", slug="x-1", excerpt="a\nmulti-line: excerpt\n\n#not",
+                  status="draft", position=7),
+    ArticleFields(title="  spaced  ", slug="refunds", excerpt="", status="published", position=0),
+])
+@pytest.mark.parametrize("pinned", [False, True])
+def test_a_new_file_has_the_entries_set_one_by_one_would_give(fields: ArticleFields,
+                                                              pinned: bool) -> None:
+    # A new file's front matter is written in one go; it must be what editing an empty
+    # mapping key by key (the way a template is edited) writes.
+    meta = YamlLines("")
+    order = ("title", "slug", "excerpt", "status", "position")
+    for key, keep in (("title", True), ("slug", fields.slug != "refunds"),
+                      ("excerpt", bool(fields.excerpt)), ("status", True),
+                      ("position", pinned)):
+        if keep:
+            meta.set(key, getattr(fields, key), after=order[: order.index(key)])
+    text = article_text(fields, name="refunds.md", pinned=pinned, body="B\n")
+    assert text == f"---\n{meta.text()}---\n\nB\n"
+    folder = CollectionFields(name=fields.title, slug=fields.slug, description=fields.excerpt,
+                              position=fields.position)
+    meta = YamlLines("")
+    order = ("name", "slug", "description", "position")
+    for key, value, keep in (("name", folder.name, True),
+                             ("slug", folder.slug, folder.slug != "refunds"),
+                             ("description", folder.description, bool(folder.description)),
+                             ("position", folder.position, pinned)):
+        if keep:
+            meta.set(key, value, after=order[: order.index(key)])
+    assert collection_text(folder, name="refunds", pinned=pinned) == meta.text()

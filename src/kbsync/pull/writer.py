@@ -15,7 +15,7 @@ title, slug, excerpt, status and position (see ``tests/pull/test_pull_writer.py`
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,21 +108,24 @@ def article_text(fields: ArticleFields, *, name: str, pinned: bool, body: str | 
     parts = split_article(template) if template is not None else None
     meta, fresh = _front_matter(parts)
     keep_h1 = parts is not None and parts.h1 is not None and parts.h1 == fields.title
-    if keep_h1:
-        meta.remove("title")
-    else:
-        meta.set("title", fields.title)
-    _article_key(meta, "slug", fields.slug, meta.has("slug") or fields.slug != default_slug(name))
-    _article_key(meta, "excerpt", fields.excerpt, bool(fields.excerpt))
-    _article_key(meta, "status", fields.status,
-                 fresh or meta.has("status") or fields.status != _DEFAULT_STATUS)
-    _article_key(meta, "position", fields.position,
-                 meta.has("position") or pinned)
-    with_front = parts is None or parts.front is not None or bool(meta.lines)
+    entries = [
+        ("title", fields.title, not keep_h1),
+        ("slug", fields.slug, meta.has("slug") or fields.slug != default_slug(name)),
+        ("excerpt", fields.excerpt, bool(fields.excerpt)),
+        ("status", fields.status,
+         fresh or meta.has("status") or fields.status != _DEFAULT_STATUS),
+        ("position", fields.position, meta.has("position") or pinned),
+    ]
+    if parts is None:  # a new file: no template lines to keep, nothing to parse again
+        text = _body_text(None, body, False, True)
+        return f"{FENCE}\n{_entries_text(entries)}{FENCE}\n{text}"
+    for key, value, keep in entries:
+        _article_key(meta, key, value, keep)
+    with_front = parts.front is not None or bool(meta.lines)
     text = _body_text(parts, body, keep_h1, with_front)
     if not with_front:
         return text  # a file without front matter that still needs none
-    closer = parts.closer if parts is not None and parts.front is not None else FENCE + "\n"
+    closer = parts.closer if parts.front is not None else FENCE + "\n"
     if not closer.endswith("\n") and text:
         closer += "\n"
     return f"{FENCE}\n{meta.text()}{closer}{text}"
@@ -136,6 +139,13 @@ def _front_matter(parts: ArticleParts | None) -> tuple[YamlLines, bool]:
         return YamlLines(""), False
     meta = YamlLines(parts.front)
     return (meta, False) if meta.readable else (YamlLines(""), True)
+
+
+def _entries_text(entries: Sequence[tuple[str, Any, bool]]) -> str:
+    """The kept entries, in the given order, as ``YamlLines.set`` would write them one by
+    one into an empty mapping (without parsing the text again after each)."""
+    return "".join(line + "\n" for key, value, keep in entries if keep
+                   for line in dump_entry(key, value))
 
 
 def _article_key(meta: YamlLines, key: str, value: Any, keep: bool) -> None:
@@ -170,17 +180,19 @@ def collection_text(fields: CollectionFields, *, name: str, pinned: bool,
     meta = YamlLines(template) if template is not None else YamlLines("")
     if not meta.readable:
         meta = YamlLines("")
-
-    def put(key: str, value: Any, keep: bool) -> None:
+    entries = [
+        ("name", fields.name, True),
+        ("slug", fields.slug, meta.has("slug") or fields.slug != default_slug(name)),
+        ("description", fields.description, bool(fields.description)),
+        ("position", fields.position, meta.has("position") or pinned),
+    ]
+    if not meta.lines:
+        return _entries_text(entries)
+    for key, value, keep in entries:
         if keep:
             meta.set(key, value, after=_COLLECTION_ORDER[: _COLLECTION_ORDER.index(key)])
         else:
             meta.remove(key)
-
-    put("name", fields.name, True)
-    put("slug", fields.slug, meta.has("slug") or fields.slug != default_slug(name))
-    put("description", fields.description, bool(fields.description))
-    put("position", fields.position, meta.has("position") or pinned)
     return meta.text()
 
 
