@@ -323,7 +323,9 @@ def doctor(obj: Context) -> int:
 @click.option("--suggest", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write a draft article stub for each of the 5 largest uncovered topics "
                    "into DIR, laid out like the knowledge base (DIR may be the knowledge "
-                   "base itself); existing files are never overwritten.")
+                   "base itself); existing files are never overwritten. A topic a draft "
+                   "article would answer gets the advice to publish it instead (one more "
+                   "search per uncovered question).")
 @pass_context
 def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since: str | None,
              limit: int, no_file: bool, top_k: int | None, min_score: float | None, fmt: Any,

@@ -242,3 +242,27 @@ def test_json_beside_another_format_is_the_same_run_with_no_second_search(
     assert data["kind"] == "coverage" and data["summary"]["coverage"] == 1.0
     assert kb.searches() == 1
     assert f"Wrote the JSON report to {report}." in outcome.err
+
+
+def test_suggest_says_to_publish_the_draft_that_answers_a_topic(kb: CoverageKB) -> None:
+    kb.questions("q: How do I book a pickup for my parcels?\n    expect: schedule-a-pickup")
+    outcome = kb.coverage(local=True, fmt="json", suggest=kb.root)
+    assert outcome.code == 0, outcome.err
+    group = _report(outcome.out)["uncovered_groups"][0]
+    assert group["draft"]["slug"] == "schedule-a-pickup"
+    assert "! publish" in outcome.err and "schedule-a-pickup" in outcome.err
+    assert not [p for p in kb.root.rglob("*.md")
+                if "Questions this article must answer" in p.read_text()]
+
+
+def test_against_the_help_center_drafts_are_one_more_search_per_uncovered_question(
+        kb: CoverageKB, tmp_path: Path) -> None:
+    kb.questions("q: How do I reset my password?\n    expect: reset-your-password",
+                 "q: How do I book a pickup for my parcels?\n    expect: schedule-a-pickup")
+    outcome = kb.coverage(fmt="json", suggest=tmp_path / "stubs")
+    assert outcome.code == 0, outcome.err
+    report = _report(outcome.out)
+    assert kb.searches() == 3 == report["searches"]  # two questions, one uncovered
+    assert report["uncovered_groups"][0]["draft"]["slug"] == "schedule-a-pickup"
+    assert not (tmp_path / "stubs").exists() or not list((tmp_path / "stubs").rglob("*.md"))
+    assert kb.coverage(fmt="json").code == 0 and kb.searches() == 3 + 2  # no --suggest

@@ -60,10 +60,17 @@ class SettingsJson(Strict):
     fetched: int
 
 
+class DraftJson(Strict):
+    slug: str
+    title: str
+    link: str | None
+
+
 class GroupJson(Strict):
     words: list[str]
     count: int
     questions: list[str]
+    draft: DraftJson | None  # a draft that would answer the group once published
 
 
 class ReportData(Strict):

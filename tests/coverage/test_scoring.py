@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kbsync.coverage.questions import Question
 from kbsync.coverage.report import rank_label
-from kbsync.coverage.scoring import Hit, Settings, decide
+from kbsync.coverage.scoring import Hit, Settings, covering_draft, decide
 
 HITS = [Hit("a", "A", 9.0, "c1"), Hit("b", "B", 6.0, "c2"), Hit("c", "C", 4.0, "c2"),
         Hit("d", "D", 3.0, "c3")]
@@ -52,3 +52,22 @@ def test_a_full_page_of_hits_with_drafts_in_it_says_past_the_page_not_none() -> 
     assert rank_label(outcome, fetched=4) == ">4"
     assert rank_label(decide(Question("q", "q", expect=("z",)), hits[:2], Settings()),
                       fetched=4) == "none"
+
+
+def test_the_draft_that_would_cover_a_question_once_published_is_found() -> None:
+    draft = Hit("pickup", "Pickup", 8.0, published=False)
+    hits = [HITS[0], draft, *HITS[1:]]
+    assert covering_draft(Question("q", "q", expect=("pickup",)), hits,
+                          Settings(top_k=3)) == draft
+    assert covering_draft(Question("q", "q"), [draft, Hit("x", "X", 2.0)],
+                          Settings(min_score=5.0)) == draft
+
+
+def test_a_draft_that_would_not_cover_either_is_not_named() -> None:
+    low = Hit("low", "Low", 4.0, published=False)
+    assert covering_draft(Question("q", "q"), [low], Settings(min_score=5.0)) is None
+    late = Hit("late", "Late", 1.0, published=False)  # would rank 5th: past the top 3
+    assert covering_draft(Question("q", "q", expect=("late",)), [*HITS, late],
+                          Settings(top_k=3)) is None
+    other = Hit("other", "Other", 20.0, published=False)  # not the expected one
+    assert covering_draft(Question("q", "q", expect=("a",)), [other], Settings()) is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -40,7 +40,15 @@ from kbsync.coverage.report import (
     percent,
     summary_line,
 )
-from kbsync.coverage.scoring import DEFAULT_MIN_SCORE, DEFAULT_TOP_K, Settings, decide
+from kbsync.coverage.scoring import (
+    DEFAULT_MIN_SCORE,
+    DEFAULT_TOP_K,
+    Hit,
+    Outcome,
+    Settings,
+    covering_draft,
+    decide,
+)
 from kbsync.coverage.search import LocalSearcher, RemoteSearcher, Searcher, search_all
 from kbsync.coverage.spec import CoverageSpec, read_coverage
 from kbsync.coverage.suggest import existing_files, plan_stubs, write_stubs
@@ -109,14 +117,16 @@ def run(config: Config, console: Console, options: Options = Options(), *,
             if options.remote_search:
                 reports["remote"] = _check(
                     questions, RemoteSearcher(client), settings, console, where="remote",
-                    target=_remote_target(config), sources=sources)
+                    target=_remote_target(config), sources=sources,
+                    drafts=options.suggest is not None and kb is None)
             console.detail(f"{client.request_count} requests sent (reads only)")
     else:
         questions = _fold(console, file_questions)
     if kb is not None:
         with LocalSearcher(kb, _linker(config, options.out)) as searcher:
             reports["local"] = _check(questions, searcher, settings, console, where="local",
-                                      target=LOCAL_TARGET, sources=sources)
+                                      target=LOCAL_TARGET, sources=sources,
+                                      drafts=options.suggest is not None)
     return _finish(config, console, options, reports, kb)
 
 
@@ -186,13 +196,34 @@ def _fold(console: Console, questions: Sequence[Question]) -> list[Question]:
 
 
 def _check(questions: Sequence[Question], searcher: Searcher, settings: Settings,
-           console: Console, *, where: Where, target: str, sources: Sequence[str]) -> Report:
+           console: Console, *, where: Where, target: str, sources: Sequence[str],
+           drafts: bool = False) -> Report:
+    """Search and decide; with ``drafts`` (for ``--suggest``), each uncovered question is
+    searched once more among draft articles, to name one that would answer it."""
     limit = settings.fetch(questions)
     with console.counting(f"Searching {target}", len(questions)) as step:
         found = search_all(questions, searcher, limit=limit, tick=lambda _q: step())
     outcomes = [decide(q, hits, settings) for q, hits in zip(questions, found, strict=True)]
+    if drafts:
+        outcomes = _with_drafts(outcomes, found, searcher, settings, console, limit)
     return build_report(outcomes, where=where, target=target, sources=sources,
                         settings=settings, searches=searcher.searches, fetched=limit)
+
+
+def _with_drafts(outcomes: Sequence[Outcome], found: Sequence[Sequence[Hit]],
+                 searcher: Searcher, settings: Settings, console: Console,
+                 limit: int) -> list[Outcome]:
+    uncovered = [i for i, outcome in enumerate(outcomes) if not outcome.covered]
+    named = list(outcomes)
+    with console.counting("Searching draft articles", len(uncovered)) as step:
+        for index in uncovered:
+            question = outcomes[index].question
+            hits = sorted([*found[index], *searcher.search(question.text, limit, drafts=True)],
+                          key=lambda hit: -hit.score)
+            named[index] = replace(outcomes[index],
+                                   draft=covering_draft(question, hits, settings))
+            step()
+    return named
 
 
 def _finish(config: Config, console: Console, options: Options,
@@ -244,10 +275,15 @@ def _suggest(console: Console, report: Report, layout: Layout, directory: Path) 
     if not report.groups:
         console.info("No stubs to suggest: every question is covered.")
         return
-    stubs, kept = plan_stubs(report.groups, layout, existing_files(directory))
-    for path in kept:
+    planned = plan_stubs(report.groups, layout, existing_files(directory))
+    for path in planned.kept:
         console.info(f"  = kept      {directory / path} (already there; not overwritten)")
-    for stub in write_stubs(stubs, directory):
+    for group in planned.publish:
+        draft = group.draft
+        assert draft is not None  # plan_stubs put the group here for its draft
+        console.info(f"  ! publish   {draft.link or draft.slug}: the draft {draft.title!r} "
+                     f"answers {group.count} asked ({', '.join(group.words)}); no stub")
+    for stub in write_stubs(planned.stubs, directory):
         console.info(f"  + suggested {directory / stub.path}  ({stub.group.count} asked: "
                      f"{', '.join(stub.group.words)})")
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kbsync.coverage.questions import Question, words
-from kbsync.coverage.scoring import Outcome
+from kbsync.coverage.scoring import Hit, Outcome
 
 _LABEL_WORDS = 4
 _TEXT_WORDS = 12
@@ -30,6 +30,21 @@ class Group:
     def count(self) -> int:
         """How often the group's questions were asked, together."""
         return sum(o.question.count for o in self.outcomes)
+
+    @property
+    def draft(self) -> Hit | None:
+        """The draft article that would answer at least half of the group's asks once
+        published (the one answering most of them), else None."""
+        votes: Counter[str] = Counter()
+        drafts: dict[str, Hit] = {}
+        for outcome in self.outcomes:
+            if outcome.draft is not None:
+                votes[outcome.draft.slug] += outcome.question.count
+                drafts.setdefault(outcome.draft.slug, outcome.draft)
+        if not votes:
+            return None
+        slug = max(votes, key=lambda found: votes[found])  # a tie: the first seen
+        return drafts[slug] if 2 * votes[slug] >= self.count else None
 
     @property
     def collection(self) -> tuple[str, str] | None:

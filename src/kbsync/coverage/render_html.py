@@ -138,9 +138,12 @@ def _groups(report: Report) -> list[str]:
     for group in report.groups:
         items = "".join(f'<li>{_e(o.question.title)} <span class="meta">'
                         f"(asked {o.question.count})</span></li>" for o in group.outcomes)
+        draft = (f' <span class="meta">the draft {_e(repr(group.draft.title))} would answer '
+                 "them: publish it</span>" if group.draft is not None else "")
         out.append(f'<div class="group"><span class="words">'
                    f"{_e(', '.join(group.words) or 'no topic words')}</span> "
-                   f'<span class="meta">({group.count} asked)</span><ul>{items}</ul></div>')
+                   f'<span class="meta">({group.count} asked)</span>{draft}<ul>{items}</ul>'
+                   "</div>")
     return out
 
 

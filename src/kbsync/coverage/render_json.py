@@ -55,7 +55,9 @@ def report_data(report: Report) -> dict[str, Any]:
         "questions": [_outcome(o) for o in report.outcomes],
         "uncovered_groups": [
             {"words": list(g.words), "count": g.count,
-             "questions": [o.question.title for o in g.outcomes]}
+             "questions": [o.question.title for o in g.outcomes],
+             "draft": None if g.draft is None else {
+                 "slug": g.draft.slug, "title": g.draft.title, "link": g.draft.link}}
             for g in report.groups],
     }
 

@@ -62,8 +62,10 @@ def _groups(report: Report) -> list[str]:
     lines = ["", "**Topics with no article**", ""]
     for group in report.groups:
         titles = "; ".join(text_cell(o.question.title) for o in group.outcomes[:5])
+        draft = (f" (the draft *{text_cell(group.draft.title)}* would answer them: "
+                 "publish it)" if group.draft is not None else "")
         lines.append(f"- **{', '.join(group.words) or 'no topic words'}** "
-                     f"({group.count} asked): {titles}")
+                     f"({group.count} asked): {titles}{draft}")
     return lines
 
 

@@ -110,6 +110,10 @@ def _groups(report: Report) -> list[str]:
         more = f"; and {len(group.outcomes) - 3} more" if len(group.outcomes) > 3 else ""
         lines.append(f"  {', '.join(group.words) or '(no topic words)'} "
                      f"({group.count} asked): {titles}{more}")
+        draft = group.draft
+        if draft is not None:
+            lines.append(f"    the draft {draft.title!r} ({draft.link or draft.slug}) would "
+                         "answer them: publish it")
     return [*lines, ""]
 
 

@@ -2,13 +2,15 @@
 
 With ``expect``: covered when an expected article is among the best ``top_k`` published
 hits. Without: covered when the best published hit's score reaches ``min_score``.
-A draft (unpublished) article never counts, whatever the search answered.
+A draft (unpublished) article never counts, whatever the search answered; with
+``--suggest``, an uncovered question names the draft that would cover it once published
+(the fix is then to publish that draft, not to write a second article on the topic).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from kbsync.coverage.questions import Question
@@ -67,6 +69,7 @@ class Outcome:
     expected_rank: int | None  # 1-based among the hits; None: not expected or not found
     answer: Hit | None  # the hit that covers it (None when not covered)
     searched: int = 0  # how many hits the search gave, drafts included
+    draft: Hit | None = None  # a draft that would cover it once published (``--suggest``)
 
     @property
     def collection(self) -> tuple[str, str] | None:
@@ -80,6 +83,19 @@ class Outcome:
         if hit is None or hit.collection is None:
             return None
         return hit.collection, hit.collection_name or hit.collection
+
+
+def covering_draft(question: Question, hits: Sequence[Hit],
+                   settings: Settings) -> Hit | None:
+    """The best-ranked draft among ``hits`` (published and draft ones, best first) that
+    the rule would take as the answer if it alone were published."""
+    for index, hit in enumerate(hits):
+        if hit.published:
+            continue
+        as_published = [*hits[:index], replace(hit, published=True), *hits[index + 1:]]
+        if decide(question, as_published, settings).answer is as_published[index]:
+            return hit
+    return None
 
 
 def decide(question: Question, hits: Sequence[Hit], settings: Settings) -> Outcome:

@@ -26,7 +26,9 @@ _SEPARATOR = " / "
 class Searcher(Protocol):
     searches: int
 
-    def search(self, text: str, limit: int) -> list[Hit]: ...
+    def search(self, text: str, limit: int, *, drafts: bool = False) -> list[Hit]:
+        """The best ``limit`` published articles (draft ones with ``drafts``)."""
+        ...
 
 
 def search_all(questions: Sequence[Question], searcher: Searcher, *, limit: int,
@@ -51,9 +53,11 @@ class RemoteSearcher:
         self._collections: dict[int, tuple[str, str]] | None = None
         self.searches = 0
 
-    def search(self, text: str, limit: int) -> list[Hit]:
+    def search(self, text: str, limit: int, *, drafts: bool = False) -> list[Hit]:
         self.searches += 1
-        return [self._hit(hit) for hit in self._client.search_articles(text, limit=limit)]
+        found = self._client.search_articles(text, limit=limit,
+                                             status="draft" if drafts else None)
+        return [self._hit(hit) for hit in found]
 
     def _hit(self, found: SearchHit) -> Hit:
         fields = found.article.fields
@@ -113,10 +117,11 @@ class LocalSearcher:
     def close(self) -> None:
         self._index.close()
 
-    def search(self, text: str, limit: int) -> list[Hit]:
+    def search(self, text: str, limit: int, *, drafts: bool = False) -> list[Hit]:
         self.searches += 1
         hits = []
-        for key, found in self._index.search(text, limit=limit):
+        for key, found in self._index.search(text, limit=limit,
+                                             status="draft" if drafts else "published"):
             article = self._articles[key]
             collection = self._collections.get(article.collection_key or "")
             hits.append(Hit(slug=article.fields.slug, title=article.fields.title,

@@ -5,7 +5,8 @@ its group's best hits came from (``DIR/shipping/cash-on-delivery.md``). Pointing
 the knowledge base itself puts the stubs straight into the tree, as drafts that
 ``validate`` accepts and ``apply`` creates unpublished; any other folder gets the same
 layout for review. An existing file is never overwritten: a stub whose file is already
-there (a previous run's) is left alone and reported.
+there (a previous run's) is left alone and reported. A topic that a draft article would
+answer once published gets no stub: the advice is to publish the draft.
 """
 
 from __future__ import annotations
@@ -34,9 +35,20 @@ class Stub:
     group: Group
 
 
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """What to do about each of the largest uncovered topics."""
+
+    stubs: list[Stub]  # to write
+    kept: list[str]  # stubs already there (a previous run's), left alone
+    publish: list[Group]  # topics a draft article answers: publish it, no stub
+
+
 def plan_stubs(groups: Sequence[Group], layout: Layout, existing: Iterable[str] = (),
-               count: int = MAX_STUBS) -> tuple[list[Stub], list[str]]:
-    """Stubs for the ``count`` largest groups, and the paths already there (skipped).
+               count: int = MAX_STUBS) -> Suggestions:
+    """A stub for each of the ``count`` largest groups, unless its file is there already
+    or a draft article answers the group (a stub would be a second article on a topic
+    that only waits to be published).
 
     ``existing`` lists the ``.md`` files already in DIR (relative, POSIX).
     """
@@ -44,12 +56,16 @@ def plan_stubs(groups: Sequence[Group], layout: Layout, existing: Iterable[str] 
     present = set(existing)
     stubs: list[Stub] = []
     kept: list[str] = []
+    publish: list[Group] = []
     for group in groups[:count]:
         base = slugify(" ".join(group.words)) or "new-article"
         folder = _folder(group, layout)
         first_choice = _join(folder, f"{base}.md")
-        if first_choice in present:
+        if first_choice in present:  # a previous run's stub, a draft itself by now
             kept.append(first_choice)
+            continue
+        if group.draft is not None:
+            publish.append(group)
             continue
         slug = base
         suffix = 2
@@ -60,7 +76,7 @@ def plan_stubs(groups: Sequence[Group], layout: Layout, existing: Iterable[str] 
         path = _join(folder, f"{slug}.md")
         present.add(path)
         stubs.append(Stub(path, slug, stub_text(group, slug), group))
-    return stubs, kept
+    return Suggestions(stubs, kept, publish)
 
 
 def write_stubs(stubs: Sequence[Stub], directory: Path) -> list[Stub]:

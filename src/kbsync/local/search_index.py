@@ -96,9 +96,11 @@ class LocalIndex:
             self._forget_slug(article_id)
             self._app.store.delete_article(article_id)
 
-    def search(self, query: str, *, limit: int = 10) -> list[tuple[str, SearchHit]]:
-        """The best ``limit`` published articles for ``query``: (local key, hit), best first."""
-        hits = self._client.search_articles(query, limit=limit)
+    def search(self, query: str, *, limit: int = 10,
+               status: str = "published") -> list[tuple[str, SearchHit]]:
+        """The best ``limit`` articles of ``status`` for ``query``: (local key, hit), best
+        first."""
+        hits = self._client.search_articles(query, limit=limit, status=status)
         return [(self._keys[hit.article.id], hit) for hit in hits
                 if hit.article.id in self._keys]
 
