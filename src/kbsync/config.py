@@ -17,7 +17,7 @@ from typing import Any
 
 from kbsync.errors import ConfigError, UsageError
 from kbsync.model.lockstate import LOCAL_REMOTE
-from kbsync.problems import Problem, shown
+from kbsync.problems import Problem
 from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
 from kbsync.schema.config import (
@@ -26,6 +26,7 @@ from kbsync.schema.config import (
     KbsyncToml,
     RemoteTable,
     unknown,
+    whole_number,
 )
 from kbsync.schema.config import base_url as check_url
 
@@ -251,18 +252,18 @@ class _Sources:
             return None
 
     def env_number(self, name: str, minimum: int) -> int | None:
+        """A whole-number variable, by ``kbsync.toml``'s rule for numbers (None: unset, or
+        reported)."""
         raw = self.env.get(name)
         if not raw:
             return None
         try:
-            value = int(raw.strip())
+            value: object = int(raw.strip())
         except ValueError:
-            value = None
-        if value is None or value < minimum:
-            self.problems.append(Problem(ENVIRONMENT, f"must be a whole number >= {minimum}, "
-                                         f"got {shown(raw)}", key=name))
-            return None
-        return value
+            value = raw  # not a number: reported as it was set
+        number: int | None = self.checked(value, ENVIRONMENT, name,
+                                          lambda v: whole_number(v, minimum))
+        return number
 
 
 def _remote_settings(table: RemoteTable, sources: _Sources,

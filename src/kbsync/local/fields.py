@@ -12,7 +12,8 @@ import re
 from kbsync.schema.base import did_you_mean
 from kbsync.schema.frontmatter import SLUG_RE, slugify
 
-__all__ = ["MAX_DEPTH", "SLUG_RE", "did_you_mean", "humanise", "slugify", "strip_number"]
+__all__ = ["MAX_DEPTH", "SLUG_RE", "did_you_mean", "humanise", "name_slug", "slugify",
+           "strip_number"]
 
 MAX_DEPTH = 3
 
@@ -23,6 +24,12 @@ def strip_number(name: str) -> str:
     """``01-welcome`` -> ``welcome``: the ordering prefix is not part of the name."""
     stripped = _NUMBER_PREFIX.sub("", name, count=1)
     return stripped or name
+
+
+def name_slug(stem: str) -> str:
+    """``01-Welcome`` -> ``welcome``: the slug a file or folder name gives when no
+    ``slug:`` is written ("" when the name has nothing to make one from)."""
+    return slugify(strip_number(stem))
 
 
 def humanise(name: str) -> str:

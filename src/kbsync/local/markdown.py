@@ -70,6 +70,7 @@ __all__ = [
     "renderer_for",
     "resolve_relative",
     "template_resolver",
+    "unique_anchor",
 ]
 
 #: Bump when the HTML made from the same Markdown changes: every body is then re-rendered.
@@ -112,6 +113,17 @@ def heading_anchor(text: str) -> str:
     repository's web view works on initdesk too.
     """
     return _NOT_ANCHOR.sub("", text.strip().lower()).replace(" ", "-")
+
+
+def unique_anchor(slug: str, taken: set[str]) -> str:
+    """The id a heading gets: its slug, numbered ``-1``, ``-2``... past the ``taken`` ones
+    (which it joins). ``pull`` repeats the renderer's numbering with it."""
+    candidate, number = slug, 0
+    while candidate in taken:
+        number += 1
+        candidate = f"{slug}-{number}"
+    taken.add(candidate)
+    return candidate
 
 
 def resolve_relative(article_key: str, href: str) -> tuple[str, str | None] | None:
@@ -504,13 +516,7 @@ def _heading_ids(state: StateCore) -> None:
             continue
         children = state.tokens[index + 1].children or []
         text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
-        slug = base = heading_anchor(text)
-        number = 0
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        taken.add(slug)
-        token.attrs = {"id": slug, **token.attrs}
+        token.attrs = {"id": unique_anchor(heading_anchor(text), taken), **token.attrs}
     for _, token in headings:  # one order however the attributes came: id, ..., class
         if len(token.attrs) > 1:
             attrs = dict(token.attrs)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from kbsync.config import ContentSettings
-from kbsync.local.fields import MAX_DEPTH, humanise, slugify, strip_number
+from kbsync.local.fields import MAX_DEPTH, humanise, name_slug
 from kbsync.local.frontmatter import (
     YamlMapping,
     decode,
@@ -374,7 +374,7 @@ def _check(model: type[M], meta: YamlMapping, path: str, known: tuple[str, ...],
 
 def _default_slug(name: str, path: str, problems: list[Problem]) -> str:
     """The slug a name gives when no ``slug:`` is written: ``01-Welcome.md`` -> welcome."""
-    slug = slugify(strip_number(name))
+    slug = name_slug(name)
     if not slug:
         problems.append(Problem(path, f"cannot make a slug from the name {shown(name)}",
                                 key="slug", identity=True,

@@ -54,7 +54,7 @@ from markdownify import MarkdownConverter
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
-from kbsync.local.markdown import ALERT_KINDS, CALLOUT_CLASS, heading_anchor
+from kbsync.local.markdown import ALERT_KINDS, CALLOUT_CLASS, heading_anchor, unique_anchor
 from kbsync.pull.links import encoded_link_path
 from kbsync.schema.config import DEFAULT_MARKDOWN
 
@@ -401,16 +401,6 @@ def _escape_trailing_attrs(text: str) -> str:
     return text[:found.start(1)] + "\\" + text[found.start(1):]
 
 
-def _unique_id(slug: str, taken: set[str]) -> str:
-    """The id the renderer gives a heading: its slug, numbered past the taken ones."""
-    candidate, number = slug, 0
-    while candidate in taken:
-        number += 1
-        candidate = f"{slug}-{number}"
-    taken.add(candidate)
-    return candidate
-
-
 def _explicit_heading_ids(soup: BeautifulSoup) -> set[int]:
     """The headings (by ``id()``) whose id the renderer would not make by itself.
 
@@ -425,7 +415,7 @@ def _explicit_heading_ids(soup: BeautifulSoup) -> set[int]:
     while True:
         taken = {hid for key, hid, _ in info if key in explicit}
         clash = next((key for key, hid, slug in info if key not in explicit
-                      and _unique_id(slug, taken) != hid and hid), None)
+                      and unique_anchor(slug, taken) != hid and hid), None)
         if clash is None:
             return explicit
         explicit.add(clash)

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kbsync.local.fields import slugify, strip_number
+from kbsync.local.fields import name_slug
 from kbsync.local.tree import ARTICLE_SUFFIX, leading_h1
 from kbsync.model import PORTAL_FIELDS, ArticleFields, CollectionFields, PortalSettings
 from kbsync.pull.yaml_lines import YamlLines, dump_entry
@@ -45,7 +45,7 @@ _DEFAULT_STATUS = "published"  # what read_tree assumes when a file has no statu
 def default_slug(name: str) -> str:
     """The slug ``read_tree`` gives a file or folder of this name when none is written."""
     stem = name[: -len(ARTICLE_SUFFIX)] if name.endswith(ARTICLE_SUFFIX) else name
-    return slugify(strip_number(stem))
+    return name_slug(stem)
 
 
 @dataclass(frozen=True, slots=True)
