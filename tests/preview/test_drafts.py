@@ -10,14 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kbsync.commands import watch as command
+from kbsync.config import Secret
 from kbsync.console import Console
 from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.errors import ConfigError
 from kbsync.model import RemoteRef
 from kbsync.preview.drafts import DraftPusher, Pushed
+from kbsync.remote.client import HelpCenterClient
 from kbsync.runlock import hold_run_lock
 from tests.engine.conftest import KB, TOKEN, write_small_kb
 
@@ -136,3 +139,59 @@ def test_a_lock_made_for_another_help_center_stops_every_push(applied: KB) -> No
     with _pusher(applied) as pusher, pytest.raises(ConfigError, match="another Help Center"):
         pusher.push(["billing/refund-policy.md"])
     assert applied.writes() == []
+
+
+def _wait_for(err: io.StringIO, text: str, count: int = 1, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while err.getvalue().count(text) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return err.getvalue().count(text) >= count
+
+
+def test_the_preview_goes_on_updating_while_a_push_waits_for_the_rate_limit(
+        applied: KB) -> None:
+    # A budget of one request a minute: the push's second request must wait, and that
+    # wait (the client's sleep) lasts until the test lets it go.
+    released = threading.Event()
+    waits: list[float] = []
+    now = [time.time()]
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        released.wait(30)
+        now[0] += seconds  # the client's clock: the minute passes once released
+
+    @contextmanager
+    def slow_connect(config: object) -> Iterator[HelpCenterClient]:
+        transport = httpx.WSGITransport(app=applied.app)
+        with httpx.Client(transport=transport, base_url="http://emulator.test") as http:
+            yield HelpCenterClient(http, organization_id=1, token=Secret(TOKEN),
+                                   requests_per_minute=1, sleep=wait,
+                                   clock=lambda: now[0])
+
+    err = io.StringIO()
+    console = Console(color=False, stdout=io.StringIO(), stderr=err)
+    ready: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=lambda: command.run(
+        applied.config, console, port=0, stop=stop, on_ready=ready.put, push_drafts=True,
+        connect=slow_connect, debounce_ms=20))
+    thread.start()
+    try:
+        ready.get(timeout=30)
+        applied.article("guides/first.md", "First draft", "Half done.")
+        assert _wait_for(err, "Updated ")
+        deadline = time.monotonic() + 20
+        while not waits and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waits, "the push never had to wait"
+        applied.article("guides/second.md", "Second draft", "Just started.")
+        assert _wait_for(err, "Updated ", count=2), err.getvalue()  # while the push waits
+        assert "pushed as a draft" not in err.getvalue()
+        released.set()
+        assert _wait_for(err, "pushed as a draft", count=2), err.getvalue()
+    finally:
+        released.set()
+        stop.set()
+        thread.join(10)
+    assert {_status(applied, "first"), _status(applied, "second")} == {"draft"}

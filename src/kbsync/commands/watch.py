@@ -94,19 +94,31 @@ def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: 
                       "the last good version is still shown")
         console.detail("".join(traceback.format_exception(exc)))
 
+    # Pushes wait on their own thread: one may wait a minute for initdesk's rate limit,
+    # and the preview goes on updating meanwhile. Articles saved again while a push
+    # waits are pushed once after it, with what their files hold then.
+    pushes = None if pusher is None else Debouncer(
+        lambda keys: _push(pusher, sorted(keys), console), on_error=failed, delay=0)
+
     def rebuild(paths: frozenset[str]) -> None:
         update = site.update(paths)
         _report(update, console)
         if update.changed:
             broadcaster.publish(event_data(update))
-        if pusher is not None:
-            _push(pusher, [key for key in paths if key in update.build.pages], console)
+        if pushes is not None:
+            pushes.add(key for key in paths if key in update.build.pages)
 
     app = PreviewApp(site, broadcaster, on_error=failed)
     debouncer = Debouncer(rebuild, on_error=failed, delay=debounce)
     watcher = FolderWatcher(site.root, debouncer.add)
     loop = threading.Thread(target=debouncer.run, name="kbsync-rebuild", daemon=True)
     with ExitStack() as running:
+        if pushes is not None:
+            pushing = threading.Thread(target=pushes.run, name="kbsync-push-drafts",
+                                       daemon=True)
+            pushing.start()
+            running.callback(pushing.join, 5)
+            running.callback(pushes.stop)
         url = running.enter_context(_listening(app, host, port))  # a taken port fails fast
         watcher.start()  # before the first read: a save during it is not missed
         running.callback(watcher.stop)
