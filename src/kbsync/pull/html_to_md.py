@@ -33,7 +33,7 @@ from __future__ import annotations
 import html as html_lib
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -401,7 +401,7 @@ def _escape_trailing_attrs(text: str) -> str:
     return text[:found.start(1)] + "\\" + text[found.start(1):]
 
 
-def _explicit_heading_ids(soup: BeautifulSoup) -> set[int]:
+def _explicit_heading_ids(tags: Sequence[Tag]) -> set[int]:
     """The headings (by ``id()``) whose id the renderer would not make by itself.
 
     The renderer keeps written ids and numbers repeated slugs around them, so a heading
@@ -409,7 +409,7 @@ def _explicit_heading_ids(soup: BeautifulSoup) -> set[int]:
     every heading left automatic gets exactly its id.
     """
     info = [(id(h), _attr(h, "id") or "", heading_anchor(h.get_text()))
-            for h in _tags(soup) if h.name in _HEADINGS]
+            for h in tags if h.name in _HEADINGS]
     explicit = {key for key, hid, slug in info
                 if hid and hid != slug and not re.fullmatch(re.escape(slug) + r"-[0-9]+", hid)}
     while True:
@@ -601,12 +601,14 @@ class _Converter(MarkdownConverter):
 
     def prepare(self, soup: BeautifulSoup) -> None:
         """Decisions that need the whole document: which heading ids must be written, and
-        the renderer's footnote back-links gone (the footnote syntax makes them again)."""
+        the renderer's footnote back-links gone (the footnote syntax makes them again).
+        One walk over the elements serves all three."""
+        tags = list(_tags(soup))
         if self._with_attrs:
-            self._explicit_ids = _explicit_heading_ids(soup)
-        self._anchors = _document_anchors(soup)
+            self._explicit_ids = _explicit_heading_ids(tags)
+        self._anchors = _document_anchors(tags)
         if "footnotes" in self._dialect:
-            for section in [t for t in _tags(soup) if t.name == "section"]:
+            for section in [t for t in tags if t.name == "section"]:
                 items = _footnote_items(section)
                 for _, item in items or ():
                     _drop_backrefs(item)
@@ -1298,11 +1300,11 @@ class _Converter(MarkdownConverter):
 _SCHEME_OR_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|/")
 
 
-def _document_anchors(soup: BeautifulSoup) -> set[str]:
+def _document_anchors(tags: Sequence[Tag]) -> set[str]:
     """Every id a reader's browser has in this body: element ids, ``<a name>``, and the
     id the renderer gives each heading (its text, GitHub style)."""
     anchors: set[str] = set()
-    for tag in _tags(soup):
+    for tag in tags:
         for name in ("id", "name"):
             value = _attr(tag, name)
             if value:
