@@ -22,6 +22,7 @@ from kbsync.model import RemoteRef
 from kbsync.preview.drafts import DraftPusher, Pushed
 from kbsync.remote.client import HelpCenterClient
 from kbsync.runlock import hold_run_lock
+from kbsync.session import Connect
 from tests.engine.conftest import KB, TOKEN, write_small_kb
 
 
@@ -101,24 +102,36 @@ def test_a_draft_edited_in_initdesk_since_the_sync_is_refused(applied: KB) -> No
     assert applied.writes() == []
 
 
-def test_watch_push_drafts_sends_a_saved_article_as_a_draft(applied: KB) -> None:
+@contextmanager
+def _watching(kb: KB, connect: Connect) -> Iterator[io.StringIO]:
+    """``watch --push-drafts`` running on ``kb`` until the block ends; its stderr."""
     err = io.StringIO()
     console = Console(color=False, stdout=io.StringIO(), stderr=err)
     ready: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
     thread = threading.Thread(target=lambda: command.run(
-        applied.config, console, port=0, stop=stop, on_ready=ready.put, push_drafts=True,
-        connect=applied.connect, debounce_ms=20))
+        kb.config, console, port=0, stop=stop, on_ready=ready.put, push_drafts=True,
+        connect=connect, debounce_ms=20))
     thread.start()
     try:
         ready.get(timeout=30)
-        applied.article("guides/while-writing.md", "While writing", "Half done.")
-        deadline = time.monotonic() + 20
-        while "pushed as a draft" not in err.getvalue() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        yield err
     finally:
         stop.set()
         thread.join(10)
+
+
+def _wait_for(err: io.StringIO, text: str, count: int = 1, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while err.getvalue().count(text) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return err.getvalue().count(text) >= count
+
+
+def test_watch_push_drafts_sends_a_saved_article_as_a_draft(applied: KB) -> None:
+    with _watching(applied, applied.connect) as err:
+        applied.article("guides/while-writing.md", "While writing", "Half done.")
+        _wait_for(err, "pushed as a draft")
     assert "pushed as a draft (created): guides/while-writing.md" in err.getvalue()
     assert _status(applied, "while-writing") == "draft"
     assert [m for m, _ in applied.writes()] == ["POST"]
@@ -139,13 +152,6 @@ def test_a_lock_made_for_another_help_center_stops_every_push(applied: KB) -> No
     with _pusher(applied) as pusher, pytest.raises(ConfigError, match="another Help Center"):
         pusher.push(["billing/refund-policy.md"])
     assert applied.writes() == []
-
-
-def _wait_for(err: io.StringIO, text: str, count: int = 1, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while err.getvalue().count(text) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return err.getvalue().count(text) >= count
 
 
 def test_the_preview_goes_on_updating_while_a_push_waits_for_the_rate_limit(
@@ -169,29 +175,19 @@ def test_the_preview_goes_on_updating_while_a_push_waits_for_the_rate_limit(
                                    requests_per_minute=1, sleep=wait,
                                    clock=lambda: now[0])
 
-    err = io.StringIO()
-    console = Console(color=False, stdout=io.StringIO(), stderr=err)
-    ready: queue.Queue[str] = queue.Queue()
-    stop = threading.Event()
-    thread = threading.Thread(target=lambda: command.run(
-        applied.config, console, port=0, stop=stop, on_ready=ready.put, push_drafts=True,
-        connect=slow_connect, debounce_ms=20))
-    thread.start()
     try:
-        ready.get(timeout=30)
-        applied.article("guides/first.md", "First draft", "Half done.")
-        assert _wait_for(err, "Updated ")
-        deadline = time.monotonic() + 20
-        while not waits and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waits, "the push never had to wait"
-        applied.article("guides/second.md", "Second draft", "Just started.")
-        assert _wait_for(err, "Updated ", count=2), err.getvalue()  # while the push waits
-        assert "pushed as a draft" not in err.getvalue()
-        released.set()
-        assert _wait_for(err, "pushed as a draft", count=2), err.getvalue()
+        with _watching(applied, slow_connect) as err:
+            applied.article("guides/first.md", "First draft", "Half done.")
+            assert _wait_for(err, "Updated ")
+            deadline = time.monotonic() + 20
+            while not waits and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert waits, "the push never had to wait"
+            applied.article("guides/second.md", "Second draft", "Just started.")
+            assert _wait_for(err, "Updated ", count=2), err.getvalue()  # while the push waits
+            assert "pushed as a draft" not in err.getvalue()
+            released.set()
+            assert _wait_for(err, "pushed as a draft", count=2), err.getvalue()
     finally:
-        released.set()
-        stop.set()
-        thread.join(10)
+        released.set()  # a failed assertion must not leave the push waiting
     assert {_status(applied, "first"), _status(applied, "second")} == {"draft"}
