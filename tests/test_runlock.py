@@ -21,6 +21,7 @@ import pytest
 from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
 from kbsync.runlock import RUN_LOCK, RunLocked, hold_run_lock, holder_of
+from tests.processes import kbsync_process, wait_for_posts
 
 TOKEN = "tok-runlock-5ecret"
 REFUSAL = re.compile(r"another kbsync (apply|pull) is running here \(pid (\d+), since "
@@ -67,10 +68,7 @@ def _write_kb(root: Path, articles: int) -> None:
 
 
 def _kbsync(root: Path, url: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "INITDESK_BASE_URL": url, "INITDESK_ORG_ID": "1",
-           "INITDESK_TOKEN": TOKEN, "INITDESK_RPM": "0"}
-    return subprocess.Popen([sys.executable, "-m", "kbsync", "-C", str(root), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return kbsync_process(root, url, TOKEN, *args)
 
 
 def test_a_second_apply_or_pull_refuses_at_once_while_one_runs(tmp_path: Path) -> None:
@@ -79,10 +77,7 @@ def test_a_second_apply_or_pull_refuses_at_once_while_one_runs(tmp_path: Path) -
                                     slow_seconds=0.15))
     with running_server(app) as url:
         first = _kbsync(tmp_path, url, "apply", "--yes")
-        deadline = time.monotonic() + 60
-        while not any(r["method"] == "POST" for r in app.requests()):
-            assert time.monotonic() < deadline and first.poll() is None, "apply never started"
-            time.sleep(0.01)
+        wait_for_posts(app, 1, timeout=60, process=first)
         reads_before = Counter(r["path"] for r in app.requests() if r["method"] == "GET")
         others = [_kbsync(tmp_path, url, *command) for command in (["apply", "--yes"], ["pull"])]
         for second in others:

@@ -7,16 +7,14 @@ connection), and is killed once it is well under way.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
+from tests.processes import kbsync_process, wait_for_posts
 
 TOKEN = "tok-crash-5ecret"
 FAULTS = ("500", "503", "drop", "slow", "commit_then_500", "commit_then_drop")
@@ -33,21 +31,8 @@ def _write_kb(root: Path, articles: int) -> None:
         (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\n{body}")
 
 
-def _kbsync(root: Path, url: str, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "INITDESK_BASE_URL": url, "INITDESK_ORG_ID": "1",
-           "INITDESK_TOKEN": TOKEN, "INITDESK_RPM": "0"}
-    return subprocess.Popen([sys.executable, "-m", "kbsync", "-C", str(root), *args],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def _wait_for_posts(app: object, count: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        posts = [r for r in app.requests() if r["method"] == "POST"]  # type: ignore[attr-defined]
-        if len(posts) >= count:
-            return
-        time.sleep(0.005)
-    raise AssertionError("apply never got under way")
+def _kbsync(root: Path, url: str, *args: str) -> subprocess.Popen[str]:
+    return kbsync_process(root, url, TOKEN, *args)
 
 
 def test_apply_killed_mid_run_converges_without_duplicates(tmp_path: Path) -> None:
@@ -57,7 +42,7 @@ def test_apply_killed_mid_run_converges_without_duplicates(tmp_path: Path) -> No
                                     slow_seconds=0.05))
     with running_server(app) as url:
         first = _kbsync(tmp_path, url, "apply", "--yes")
-        _wait_for_posts(app, 15)
+        wait_for_posts(app, 15)
         assert first.poll() is None, "apply finished before it could be killed"
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -66,11 +51,11 @@ def test_apply_killed_mid_run_converges_without_duplicates(tmp_path: Path) -> No
             _out, err = again.communicate(timeout=120)
             if again.returncode == 0:
                 break
-        assert again.returncode == 0, err.decode()
+        assert again.returncode == 0, err
         app.set_faults(0.0)
         check = _kbsync(tmp_path, url, "plan", "--detailed-exitcode")
         out, err = check.communicate(timeout=60)
-        assert check.returncode == 0, (out + err).decode()
+        assert check.returncode == 0, out + err
     _count, rows = app.store.list_articles(limit=1000)
     slugs = Counter(a["slug"] for a in rows)
     assert len(slugs) == articles and max(slugs.values()) == 1
@@ -84,11 +69,11 @@ def test_ctrl_c_stops_after_the_current_request_with_a_consistent_lock(tmp_path:
                                     slow_seconds=0.03))
     with running_server(app) as url:
         first = _kbsync(tmp_path, url, "apply", "--yes")
-        _wait_for_posts(app, 5)
+        wait_for_posts(app, 5)
         first.send_signal(signal.SIGINT)
         _out, err = first.communicate(timeout=60)
-        assert first.returncode == 130, err.decode()
-        assert b"Interrupted" in err
+        assert first.returncode == 130, err
+        assert "Interrupted" in err
         lock = json.loads((tmp_path / "kbsync.lock").read_text())
         _count, rows = app.store.list_articles(limit=1000)
         assert {e["id"] for e in lock["articles"].values()} == {a["id"] for a in rows}
