@@ -25,6 +25,7 @@ from kbsync.emulator.app import EmulatorApp, EmulatorConfig, create_app
 from kbsync.errors import KbsyncError
 from kbsync.plan.diff import DiffOptions
 from kbsync.remote.client import HelpCenterClient
+from tests.kb_files import KBFiles
 
 TOKEN = "tok-engine-5ecret-9f8e7d"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -38,22 +39,12 @@ class Outcome:
 
 
 @dataclass
-class KB:
+class KB(KBFiles):
     """A knowledge base folder plus the emulator it syncs with."""
 
     root: Path
     app: EmulatorApp
     files: dict[str, str] = field(default_factory=dict)
-
-    def write(self, rel: str, text: str) -> Path:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    def article(self, rel: str, title: str, body: str = "Some text.", **meta: Any) -> Path:
-        lines = [f"title: {title}", *(f"{k}: {v}" for k, v in meta.items())]
-        return self.write(rel, "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n")
 
     def config(self) -> Config:
         return load_config(self.root, environ={"INITDESK_TOKEN": TOKEN,

@@ -11,23 +11,14 @@ import pytest
 
 from kbsync.config import Config, load_config
 from kbsync.preview.site import Site
+from tests.kb_files import KBFiles
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example-kb"
 
 
-class KB:
+class KB(KBFiles):
     def __init__(self, root: Path) -> None:
         self.root = root
-
-    def write(self, rel: str, text: str) -> Path:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    def article(self, rel: str, title: str, body: str = "Some text.", **meta: Any) -> Path:
-        lines = [f"title: {title}", *(f"{k}: {v}" for k, v in meta.items())]
-        return self.write(rel, "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n")
 
     def config(self) -> Config:
         return load_config(self.root, environ={})
