@@ -202,16 +202,22 @@ def converge(root: Path, url: str, app: EmulatorApp, crash: Path,
     return check.code == 0 and BUG not in "".join(outputs), outputs
 
 
+def fresh_kb(root: Path, crash: Path, articles: int) -> tuple[Path, Path]:
+    """A new knowledge base of ``articles`` at ``root``, and ``crash`` (made if missing),
+    the TMPDIR its runs write crash logs to."""
+    root.mkdir()
+    crash.mkdir(exist_ok=True)
+    write_kb(root, articles)
+    return root, crash
+
+
 # -- the five parts ------------------------------------------------------------------------
 
 
 def faults_by_seed(work: Path, seeds: int, articles: int) -> Row:
     row = Row("faults x seeds")
     for seed in range(seeds):
-        root, crash = work / f"faults-{seed}", work / f"faults-{seed}-tmp"
-        root.mkdir()
-        crash.mkdir()
-        write_kb(root, articles)
+        root, crash = fresh_kb(work / f"faults-{seed}", work / f"faults-{seed}-tmp", articles)
         with served(faults=0.25, seed=seed, fault_kinds=FAULTS, slow_seconds=0.02) as (app,
                                                                                       url):
             ok, outputs = converge(root, url, app, crash)
@@ -227,10 +233,7 @@ def kills(work: Path, count: int, articles: int, parse_articles: int) -> Row:
     row = Row("kills")
     rng = random.Random(20)
     for index in range(count):
-        root, crash = work / f"kill-{index}", work / f"kill-{index}-tmp"
-        root.mkdir()
-        crash.mkdir()
-        write_kb(root, articles)
+        root, crash = fresh_kb(work / f"kill-{index}", work / f"kill-{index}-tmp", articles)
         with served(faults=0.1, seed=index, fault_kinds=FAULTS, slow_seconds=0.01) as (app,
                                                                                       url):
             env = {**os.environ, "INITDESK_BASE_URL": url, "INITDESK_ORG_ID": "1",
@@ -332,10 +335,8 @@ def token_hunt(work: Path, rounds: int) -> Row:
               "control": TOKEN[:8] + "\x07" + TOKEN[8:], "wrong (401)": "Wr0ngT0kenValue99x"}
     for round_ in range(rounds):
         for name, token in shapes.items():
-            root, crash = work / f"hunt-{round_}-{len(row.notes)}-{row.cases}", work / "hunt-tmp"
-            root.mkdir()
-            crash.mkdir(exist_ok=True)
-            write_kb(root, 6)
+            root, crash = fresh_kb(work / f"hunt-{round_}-{len(row.notes)}-{row.cases}",
+                                   work / "hunt-tmp", 6)
             commands = (["-v", "plan"], ["-v", "apply", "--yes"], ["-v", "pull"],
                         ["plan", "--format", "json", "--out", str(root / "saved.json")])
             with served(faults=0.2, seed=round_, fault_kinds=FAULTS, slow_seconds=0.01) as (
