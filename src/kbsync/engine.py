@@ -119,12 +119,16 @@ class Planned:
 # -- local -------------------------------------------------------------------------------
 
 
-def check_local(config: Config, *, strict: bool = False) -> Checked:
-    """Read every file and run every rule; problems are returned, never raised."""
+def check_local(config: Config, *, strict: bool = False,
+                known: Mapping[str, ParsedBody] | None = None) -> Checked:
+    """Read every file and run every rule; problems are returned, never raised.
+
+    ``known``: bodies parsed already, from line 1, by their text (``parse_articles``).
+    """
     renderer = renderer_for(config.content.markdown)
     tree = read_tree(config.root, config.content)
     cache = ParseCache(config.state_dir / "cache" / "parsed.json", renderer.dialect)
-    parsed = parse_articles(tree.articles, renderer, cache)
+    parsed = parse_articles(tree.articles, renderer, cache, known)
     problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
                           strict=strict)
     portal, portal_problems = read_portal(config.root)

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.config import ContentSettings
+from kbsync.local.bulk import parse_meta
+from kbsync.local.markdown import renderer_for
+from kbsync.local.parse_cache import ParseCache
+from kbsync.local.tree import read_tree
 from kbsync.model import ArticleFields, CollectionFields
 from tests.engine.conftest import TOKEN
 from tests.pull import pull_kb
@@ -146,3 +151,26 @@ def test_init_pins_positions_without_warnings(pkb: PullKB, tmp_path: Path) -> No
     copy = PullKB(target, pkb.app)
     plan = copy.plan()
     assert "No changes" in plan.out and "warning" not in plan.err, plan.out + plan.err
+
+
+def test_init_caches_each_body_as_parsing_the_written_file_would(
+        web_help_center: PullKB, tmp_path: Path) -> None:
+    """init parses each body as it converts it, before the front matter exists; what it
+    caches for the first plan must be what parsing the written file gives, line for line."""
+    web_help_center.create_remote(ArticleFields(
+        title="Many lines", slug="lines", status="published", position=0, content="x",
+        content_html='<h2>One</h2><p>First <a href="https://x.example/a">a</a></p><ul><li>'
+                     '<a href="#one">up</a></li></ul><p><img src="https://cdn.example/b.png" '
+                     'alt="b"></p><p>Line<br><a href="https://x.example/c">c</a></p>'))
+    target = tmp_path / "imported"
+    assert web_help_center.init(target).code == 0
+    renderer = renderer_for()
+    cache = ParseCache(target / ".kbsync/cache/parsed.json", renderer.dialect)
+    tree = read_tree(target, ContentSettings())
+    assert len(tree.articles) == 7
+    for article in tree.articles:
+        assert cache.get(article.source_hash) == parse_meta(renderer, article.body,
+                                                            article.body_line), article.key
+    lines = {link.target: link.line for link in
+             cache.get(tree.article("lines.md").source_hash).links}  # type: ignore[union-attr]
+    assert lines["https://x.example/c"] - lines["https://x.example/a"] >= 3

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from pathlib import Path
 
+from kbsync.config import ContentSettings
 from kbsync.local.bulk import (
     POOL_THRESHOLD,
     Job,
     Settings,
+    parse_articles,
     parse_metas,
     render_templates,
     workers,
 )
-from kbsync.local.markdown import ArticleKeys, MarkdownRenderer, template_resolver
+from kbsync.local.markdown import (
+    ArticleKeys,
+    Link,
+    MarkdownRenderer,
+    ParsedBody,
+    template_resolver,
+)
+from kbsync.local.parse_cache import ParseCache
+from kbsync.local.tree import read_tree
 from kbsync.model import RenderedBody
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links
 
@@ -64,3 +75,19 @@ def test_workers_render_in_the_dialect_and_find_keys_in_any_unicode_form() -> No
     assert 'class="kb-callout kb-callout-note"' in pooled.html and "<table>" not in pooled.html
     assert fill_links(pooled, {stored: "https://help.example/g/u-1"}.get).html.count(
         "https://help.example/g/u-1") == 1
+
+
+def test_a_body_parsed_already_is_taken_at_its_line_and_cached(tmp_path: Path) -> None:
+    """init's workers parse each body as they convert it; checking the written files then
+    takes that parse (moved to the body's line), so no body is parsed twice."""
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n\nSee [b](b.md).\n")
+    (tmp_path / "b.md").write_text("---\ntitle: B\n---\n\nNot known: [a](a.md).\n")
+    tree = read_tree(tmp_path, ContentSettings())
+    from_converter = ParsedBody(None, (Link("b.md", 1, False),), frozenset({"converted"}))
+    cache = ParseCache(tmp_path / "cache.json")
+    parsed = parse_articles(tree.articles, MarkdownRenderer(), cache,
+                            {"See [b](b.md).\n": from_converter})
+    want = ParsedBody(None, (Link("b.md", 5, False),), frozenset({"converted"}))
+    assert parsed["a.md"] == want  # the anchor only the given parse has: not parsed again
+    assert parsed["b.md"].links == (Link("a.md", 5, False),)  # parsed here
+    assert cache.get(tree.article("a.md").source_hash) == want  # plan finds it cached

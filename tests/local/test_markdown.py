@@ -252,3 +252,24 @@ def test_article_keys_find_a_file_in_either_unicode_form() -> None:
 ])
 def test_resolve_relative_decodes_after_splitting(href: str, target: str) -> None:
     assert resolve_relative("x.md", href) == (target, None)
+
+
+_BODY_LINES = st.sampled_from([
+    "", "Text with [a link](other.md#part) in it.", "## A heading", "![An image](img/a.png)",
+    "- item [x](b.md)", "  continued line", "```", "code [not](a.md)", "> quote [q](q.md)",
+    '<p id="raw">html</p>', "Term[^1]", "[^1]: A note [n](n.md)", "| a | [b](b.md) |",
+    "|---|---|", "Setext", "======"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_BODY_LINES, max_size=12), st.integers(0, 3), st.integers(1, 40))
+def test_a_body_parsed_from_line_1_moves_to_any_line_exactly(
+        lines: list[str], blanks: int, body_line: int) -> None:
+    """What init relies on: it parses a body before its front matter (and the blank line
+    after it) exist, then moves the parse to the line the body starts at in the file."""
+    body = "\n".join(lines) + "\n"
+    in_file = MD.parse("\n" * blanks + body, body_line)
+    moved = MD.parse(body).starting_at(body_line + blanks)
+    assert moved.links == in_file.links
+    assert moved.anchors == in_file.anchors
+    assert moved.tokens is None

@@ -39,7 +39,8 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     result = import_remote(config, actual, ref).result
     for warning in result.warnings:
         console.warn(f"warning: {warning}")
-    checked = check_local(config)  # a problem shows up now, not at the first plan
+    # A problem shows up now, not at the first plan; the bodies were parsed as converted.
+    checked = check_local(config, known=result.parsed)
     for problem in checked.problems:
         console.problem(problem)
     if checked.errors:

@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -79,16 +79,23 @@ def workers(jobs: int) -> int:
 
 
 def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
-                   cache: ParseCache) -> dict[str, ParsedBody]:
+                   cache: ParseCache,
+                   known: Mapping[str, ParsedBody] | None = None) -> dict[str, ParsedBody]:
     """Links and anchors of every body: from the cache where the file is unchanged.
 
     Bodies parsed in this process keep their tokens (the renderer reuses them); those
     from the cache or from worker processes have none and are parsed again if rendered.
+    ``known``: bodies parsed already from line 1, by their text (``init`` has its workers
+    parse each body as they convert it, so checking the files it wrote parses nothing).
     """
     parsed: dict[str, ParsedBody] = {}
     missing = []
     for article in articles:
         hit = cache.get(article.source_hash)
+        if hit is None and known:
+            hit = _known_parse(article, known)
+            if hit is not None:
+                cache.put(article.source_hash, hit)
         if hit is None:
             missing.append(article)
         else:
@@ -103,6 +110,16 @@ def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
     parsed.update(fresh)
     cache.save()
     return parsed
+
+
+def _known_parse(article: LocalArticle, known: Mapping[str, ParsedBody]) -> ParsedBody | None:
+    """``article``'s body parse from ``known``; blank lines the file has before the body
+    (after the front matter) only move the lines of its links."""
+    body = article.body.lstrip("\n")
+    before = known.get(body)
+    if before is None:
+        return None
+    return before.starting_at(article.body_line + len(article.body) - len(body))
 
 
 def parse_metas(jobs: Sequence[Job],
@@ -205,9 +222,14 @@ def _meta(parsed: ParsedBody) -> ParsedBody:
                       parsed.anchors)
 
 
+def parse_meta(renderer: MarkdownRenderer, body: str, body_line: int = 1) -> ParsedBody:
+    """Links and anchors of ``body``, its tokens dropped (to be sent between processes)."""
+    return _meta(renderer.parse(body, body_line))
+
+
 def _parse_chunk(chunk: list[Job], settings: Settings) -> list[tuple[str, ParsedBody]]:
     renderer = renderer_for(settings.dialect)
-    return [(job.key, _meta(renderer.parse(job.body, job.body_line))) for job in chunk]
+    return [(job.key, parse_meta(renderer, job.body, job.body_line)) for job in chunk]
 
 
 def _render_chunk(chunk: list[Job], settings: Settings) -> list[tuple[str, Rendered]]:

@@ -105,6 +105,14 @@ class ParsedBody:
     links: tuple[Link, ...]
     anchors: frozenset[str]  # every id a browser knows: headings, {#id}, raw HTML, footnotes
 
+    def starting_at(self, body_line: int) -> ParsedBody:
+        """This parse of a body read from line 1, for the same body at ``body_line`` of a
+        file: a link's line is the body's first line plus its line within the body, so a
+        body parsed before its front matter was written need not be parsed again."""
+        shift = body_line - 1
+        links = tuple(Link(k.target, k.line + shift, k.is_image) for k in self.links)
+        return ParsedBody(None, links, self.anchors)
+
 
 def heading_anchor(text: str) -> str:
     """GitHub's heading id: lowercase, punctuation dropped (not ``-``/``_``), spaces -> ``-``.

@@ -2,18 +2,19 @@
 
 ``init --from-remote`` converts every article of a Help Center, and converting HTML is
 most of its time (a few milliseconds an article), so big batches run on every core
-(``local.bulk.run_chunks``). And one article that cannot be converted (HTML no converter
-was written for) must not cost the others: it is kept as its HTML, which Markdown passes
-through unchanged, and reported.
+(``local.bulk.run_chunks``); asked to, a worker also parses what it converted, so
+checking the written files parses nothing again. And one article that cannot be
+converted (HTML no converter was written for) must not cost the others: it is kept as
+its HTML, which Markdown passes through unchanged, and reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from kbsync.local.bulk import run_chunks
-from kbsync.local.markdown import DEFAULT_MARKDOWN
+from kbsync.local.bulk import parse_meta, run_chunks
+from kbsync.local.markdown import DEFAULT_MARKDOWN, ParsedBody, renderer_for
 from kbsync.pull.html_to_md import body_from_remote
 
 __all__ = ["CONVERSION_ERRORS", "Converted", "Remote", "Way", "convert_all", "convert_one"]
@@ -41,6 +42,7 @@ class Way:
 class Converted:
     body: str
     problem: str | None = None  # why the body is the remote HTML kept as it is
+    parsed: ParsedBody | None = None  # links and anchors of ``body`` from line 1, if asked
 
 
 #: What converting hostile or odd HTML can raise (bs4 and markdownify on inputs they do
@@ -64,10 +66,21 @@ def convert_one(remote: Remote, way: Way) -> Converted:
                          "kept as HTML, which renders the same")
 
 
-def convert_all(remotes: Iterable[Remote], way: Way) -> dict[str, Converted]:
-    """``convert_one`` of each, on every core when there are many."""
-    return dict(run_chunks(list(remotes), _convert_chunk, way))
+def convert_all(remotes: Iterable[Remote], way: Way, *,
+                parse: bool = False) -> dict[str, Converted]:
+    """``convert_one`` of each, on every core when there are many; ``parse``: with the
+    links and anchors of each body (``Converted.parsed``)."""
+    return dict(run_chunks(list(remotes), _convert_parse_chunk if parse else _convert_chunk,
+                           way))
 
 
 def _convert_chunk(chunk: Sequence[Remote], way: Way) -> list[tuple[str, Converted]]:
     return [(remote.key, convert_one(remote, way)) for remote in chunk]
+
+
+def _convert_parse_chunk(chunk: Sequence[Remote], way: Way) -> list[tuple[str, Converted]]:
+    renderer = renderer_for(way.dialect)
+    out = []
+    for key, converted in _convert_chunk(chunk, way):
+        out.append((key, replace(converted, parsed=parse_meta(renderer, converted.body))))
+    return out

@@ -100,6 +100,9 @@ class PullResult:
     conflicts: list[str] = field(default_factory=list)  # left untouched
     deleted_remotely: list[str] = field(default_factory=list)  # reported, kept
     warnings: list[str] = field(default_factory=list)
+    # Links and anchors of the bodies converted, read from line 1, by body text (asked
+    # for by init, whose check of the written files then parses none of them again).
+    parsed: dict[str, ParsedBody] = field(default_factory=dict)
 
     def count(self, *actions: Action) -> int:
         return sum(1 for c in self.changes if c.action in actions)
@@ -132,23 +135,25 @@ class _Source:
 
 def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
            content: ContentSettings, bases: BaseStore, dirty: set[str],
-           options: PullOptions = PullOptions(), portal: bool = False) -> PullResult:
+           options: PullOptions = PullOptions(), portal: bool = False,
+           parse: bool = False) -> PullResult:
     """Everything pull would do, and the lock as it will be; ``lock`` is updated in place.
 
     Which file is which remote item is ``plan.match``'s answer, the same the plan gets.
-    ``portal``: also manage ``portal.yaml`` (it exists, or init writes it).
+    ``portal``: also manage ``portal.yaml`` (it exists, or init writes it). ``parse``:
+    fill ``PullResult.parsed``.
     """
     matching = match(DesiredState(collections=tree.collections, articles=tree.articles),
                      actual, lock)
     layout = plan_layout(root, tree, actual, lock, matching)
     decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
-                       matching)
+                       matching, parse)
     result = decider.run()
     if decider.kept_in_place:  # a conflicting file stays put: decide again without its move
         layout = _without_moves(layout, decider.kept_in_place)
         first = decider
         decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
-                           matching)
+                           matching, parse)
         result = decider.run(reuse=(first.way, first.converted))
     if portal and actual.portal is not None:
         decider.portal(result)
@@ -183,8 +188,10 @@ _ACTIONS: dict[Outcome, Action] = {"theirs": "updated", "local": "updated", "mer
 class _Decider:
     def __init__(self, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
                  content: ContentSettings, bases: BaseStore, dirty: set[str],
-                 options: PullOptions, layout: Layout, matching: Matching) -> None:
+                 options: PullOptions, layout: Layout, matching: Matching,
+                 parse: bool = False) -> None:
         self.root = root
+        self.parse = parse
         self.matching = matching
         self.tree = tree
         self.actual = actual
@@ -232,7 +239,8 @@ class _Decider:
         done = reuse[1] if reuse is not None and reuse[0] == self.way else {}
         self.converted = {r.key: done[r.key] for r in new if r.key in done}
         self.converted.update(convert_all(  # the new articles' bodies, on every core when many
-            (r for r in new if r.key not in self.converted), self.way))
+            (r for r in new if r.key not in self.converted), self.way, parse=self.parse))
+        result.parsed = {c.body: c.parsed for c in self.converted.values() if c.parsed}
         self.pins = self._pins()
         self._folder_moves(result)
         for placed in sorted(self.layout.collections.values(), key=lambda p: p.key):

@@ -88,7 +88,8 @@ def import_remote(config: Config, actual: ActualState, remote: RemoteRef) -> Pul
     lock = Lock(remote.base_url, remote.organization_id)
     bases = BaseStore(root)
     result = decide(root=root, tree=LocalTree(root, (), (), ()), actual=actual, lock=lock,
-                    content=config.content, bases=bases, dirty=set(), portal=True)
+                    content=config.content, bases=bases, dirty=set(), portal=True,
+                    parse=True)
     repo = Repo(root)
     try:
         carry_out(root, result, repo, atomic=False)
