@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -91,3 +93,16 @@ def test_a_body_parsed_already_is_taken_at_its_line_and_cached(tmp_path: Path) -
     assert parsed["a.md"] == want  # the anchor only the given parse has: not parsed again
     assert parsed["b.md"].links == (Link("a.md", 5, False),)  # parsed here
     assert cache.get(tree.article("a.md").source_hash) == want  # plan finds it cached
+
+
+def test_warm_up_starts_the_workers_a_big_batch_needs_and_only_those() -> None:
+    """Run in a fresh interpreter: this one may have started the shared pool already."""
+    script = ("import multiprocessing, sys\n"
+              "from kbsync.local.bulk import POOL_THRESHOLD, warm_up\n"
+              "warm_up(POOL_THRESHOLD - 1)\n"
+              "small = len(multiprocessing.active_children())\n"
+              "warm_up(POOL_THRESHOLD)\n"
+              "print(small, len(multiprocessing.active_children()))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["0", str(workers(POOL_THRESHOLD))]

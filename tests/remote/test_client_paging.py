@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from kbsync.errors import ContractError
+from kbsync.remote.actual import read_actual
 
 from .conftest import ORG, Remote, fake_client, wsgi_json
 
@@ -102,3 +103,21 @@ def test_an_object_of_the_wrong_shape_points_at_doctor() -> None:
         "article 7: field 'title' is missing from the answer "
         "(run `kbsync doctor` to compare the tenant with the contract)"
     )
+
+
+def test_read_actual_tells_how_many_articles_come_before_reading_their_pages(
+        remote: Remote) -> None:
+    """init starts its converting workers on this count while the pages are on the way."""
+    first = remote.app.store.create_collection({"name": "One", "slug": "one"})
+    second = remote.app.store.create_collection({"name": "Two", "slug": "two",
+                                                 "parent_id": first["id"]})
+    for number in range(7):
+        remote.app.store.create_article({"title": f"A {number}", "slug": f"a-{number}",
+                                         "collection_id": (first, second)[number % 2]["id"]})
+    remote.app.store.create_article({"title": "Loose", "slug": "loose"})
+    client = remote.client()
+    told: list[tuple[int, int]] = []
+    actual = read_actual(client, with_portal=False,
+                         expect=lambda count: told.append((count, client.request_count)))
+    assert told == [(7, 2)]  # after the organization and the collection tree, no page yet
+    assert len(actual.articles) == 8

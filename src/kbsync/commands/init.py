@@ -16,6 +16,7 @@ from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import check_local
 from kbsync.errors import KbsyncError
+from kbsync.local.bulk import warm_up
 from kbsync.local.scaffold import write_starter
 from kbsync.pull.runner import import_remote
 from kbsync.remote.actual import read_actual
@@ -34,7 +35,7 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     ref = remote_ref(config)
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            actual = read_actual(client, with_portal=True)
+            actual = read_actual(client, with_portal=True, expect=warm_up)
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     result = import_remote(config, actual, ref).result
     for warning in result.warnings:

@@ -150,6 +150,24 @@ def run_chunks(jobs: Sequence[J], work: Callable[[list[J], S], list[tuple[str, T
         yield from result
 
 
+def warm_up(jobs: int) -> None:
+    """Start the workers a batch of ``jobs`` bodies will use, without waiting for them.
+
+    A worker takes a few tenths of a second to start; a caller that knows a big batch is
+    coming (init, once the collection tree counts the articles) starts them while it
+    still waits on the network.
+    """
+    count = workers(jobs)
+    if count > 1:
+        pool = _pool(count)
+        for _ in range(count):
+            pool.submit(_started)
+
+
+def _started() -> None:
+    """A task for a starting worker: its start (importing kbsync) is the work."""
+
+
 _POOL: tuple[int, ProcessPoolExecutor] | None = None
 _POOL_LOCK = threading.Lock()
 

@@ -8,7 +8,7 @@ hierarchy) + article pages of 100 + the portal only when portal.yaml asks for it
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from kbsync.errors import NotFoundError
 from kbsync.model import ActualState, RemoteArticle, RemoteCollection
@@ -33,9 +33,15 @@ def flatten(tree: Iterable[RemoteCollection]) -> dict[int, RemoteCollection]:
     return out
 
 
-def read_actual(client: HelpCenterClient, *, with_portal: bool) -> ActualState:
+def read_actual(client: HelpCenterClient, *, with_portal: bool,
+                expect: Callable[[int], None] | None = None) -> ActualState:
+    """``expect`` is told how many articles the collections count (those in none are not
+    counted) before the article pages are read: init starts its converting workers then,
+    so they start while the pages are on the way."""
     organization = client.organization()
     collections = flatten(client.collection_tree())
+    if expect is not None:
+        expect(sum(c.article_count or 0 for c in collections.values()))
     articles = {a.id: a for a in client.iter_articles()}
     portal = client.get_portal() if with_portal else None
     return ActualState(organization, collections, articles, portal)
