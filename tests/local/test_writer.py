@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsync.local.writer import atomic_write
+from kbsync.local.writer import atomic_write, write_many
 
 
 def test_writes_text_and_bytes(tmp_path: Path) -> None:
@@ -37,3 +37,20 @@ def test_failure_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         atomic_write(path, "new")
     assert path.read_text() == "old"
     assert os.listdir(tmp_path) == ["a.md"]
+
+
+def test_write_many_creates_every_file_and_folder(tmp_path: Path) -> None:
+    files = [(tmp_path / f"c{n % 5}" / "deep" / f"a{n}.md", f"body {n}\n".encode())
+             for n in range(40)]
+    write_many(files)
+    for path, data in files:
+        assert path.read_bytes() == data
+    assert sorted(os.listdir(tmp_path)) == [f"c{n}" for n in range(5)]
+
+
+def test_write_many_raises_the_first_failure(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    files = [(tmp_path / f"ok{n}.md", b"x") for n in range(10)]
+    with pytest.raises(OSError):
+        write_many([*files, (tmp_path / "taken" / "a.md", b"y")])
+    assert (tmp_path / "taken").read_text() == "a file, not a folder"

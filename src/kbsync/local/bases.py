@@ -20,7 +20,7 @@ from git.exc import GitError, InvalidGitRepositoryError, NoSuchPathError
 
 from kbsync.config import STATE_DIR
 from kbsync.fingerprint import blob_id
-from kbsync.local.writer import atomic_write
+from kbsync.local.writer import write_many
 
 __all__ = ["BASE_DIR", "BaseStore", "git_blob_text"]
 
@@ -61,16 +61,16 @@ class BaseStore:
     def save(self, keep: set[str]) -> None:
         """Write the recorded bases and drop cached ones no lock entry refers to.
 
-        Not fsynced: ``get`` checks every cached base against its blob id, and git holds
-        any committed one, so a base a crash tore is read as missing (pull then compares
-        both sides without it) and rewritten here by the next run that records it.
+        Neither fsynced nor atomic (``write_many``): ``get`` checks every cached base
+        against its blob id, and git holds any committed one, so a base a crash tore is
+        read as missing (pull then compares both sides without it) and rewritten here by
+        the next run that records it.
         """
         if not self.pending and not self.folder.is_dir():
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        for blob, data in self.pending.items():
-            if blob in keep and not _holds(self.folder / blob, data):
-                atomic_write(self.folder / blob, data, durable=False)
+        write_many([(self.folder / blob, data) for blob, data in self.pending.items()
+                    if blob in keep and not _holds(self.folder / blob, data)])
         for path in self.folder.iterdir():
             if path.name not in keep:
                 with contextlib.suppress(OSError):

@@ -1,7 +1,8 @@
 """Atomic file writes: a reader (or a crash) sees the old file or the new one, never half.
 
 Used for ``kbsync.lock`` after every apply step and by ``pull`` for articles, where a
-torn write would lose a user's work.
+torn write would lose a user's work. ``write_many`` is the exception, for thousands of
+files no one can have read yet (init) or whose reader checks what it reads (merge bases).
 """
 
 from __future__ import annotations
@@ -10,9 +11,15 @@ import contextlib
 import os
 import re
 import secrets
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-__all__ = ["atomic_write", "clean_stale_temps", "temp_name"]
+__all__ = ["atomic_write", "clean_stale_temps", "temp_name", "write_many"]
+
+#: Threads that create files at once: creating a file is mostly time in the kernel, which
+#: runs beside the other threads (on two cores 2,000 files take about 60 % of the time).
+_WRITERS = 4
 
 #: ``.<name>.<pid>.<8 hex>.tmp``: what atomic_write leaves if killed between write and rename.
 _TEMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")
@@ -98,3 +105,21 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_many(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write each ``(path, data)``, creating folders, a few files at once; not atomic.
+
+    For files no reader can have seen yet (init, into an empty folder) or whose reader
+    checks what it reads (a merge base is read by its blob id): a crash leaves a torn
+    file that the next run either never trusts or rewrites. The first error is raised.
+    """
+    for folder in sorted({path.parent for path, _ in files}):
+        folder.mkdir(parents=True, exist_ok=True)
+    if len(files) < 2 * _WRITERS:
+        for path, data in files:
+            path.write_bytes(data)
+        return
+    with ThreadPoolExecutor(_WRITERS, thread_name_prefix="kbsync-write") as pool:
+        for _ in pool.map(lambda item: item[0].write_bytes(item[1]), files):
+            pass

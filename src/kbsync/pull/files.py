@@ -17,7 +17,7 @@ from pathlib import Path
 from kbsync.errors import KbsyncError
 from kbsync.local.bases import BaseStore
 from kbsync.local.tree import COLLECTION_FILE
-from kbsync.local.writer import atomic_write
+from kbsync.local.writer import atomic_write, write_many
 from kbsync.lock import save_lock
 from kbsync.model import Lock
 from kbsync.pull.paths import safe_join
@@ -36,14 +36,12 @@ def carry_out(root: Path, result: PullResult, repo: Repo, *, atomic: bool = True
         if change.old_path is not None and change.action != "deleted":
             _move(root, repo, change.old_path, change.path)
             _remove_empty_parents(root, change.old_path)
-    for change in result.changes:
-        if change.data is not None:
-            target = safe_join(root, change.path)
-            if atomic:
-                atomic_write(target, change.data)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(change.data)
+    writes = [(safe_join(root, c.path), c.data) for c in result.changes if c.data is not None]
+    if atomic:
+        for target, data in writes:
+            atomic_write(target, data)
+    else:
+        write_many(writes)
     for change in result.changes:
         if change.action == "deleted":
             _delete(root, repo, change)
