@@ -19,3 +19,15 @@ def test_a_cache_serves_its_dialect_only(tmp_path: Path) -> None:
     assert hit is not None and hit.anchors == {"custom"} and hit.tokens is None
     assert ParseCache(path, ("tables",)).get("blob") is None  # {#custom} is text there
     assert renderer_for(("tables",)).parse(BODY).anchors == {"title-custom"}
+
+
+def test_a_cache_counts_its_bodies(tmp_path: Path) -> None:
+    """A check compares this with the files it found: the rest are parsed for sure."""
+    path = tmp_path / "parsed.json"
+    cache = ParseCache(path, DEFAULT_MARKDOWN)
+    assert len(cache) == 0
+    cache.put("one", renderer_for(DEFAULT_MARKDOWN).parse(BODY))
+    cache.put("two", renderer_for(DEFAULT_MARKDOWN).parse("Text\n"))
+    cache.save()
+    assert len(ParseCache(path, DEFAULT_MARKDOWN)) == 2
+    assert len(ParseCache(path, ("tables",))) == 0  # another dialect's entries do not count

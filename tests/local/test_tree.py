@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import subprocess
 
-from kbsync.local.tree import git_blob_sha1, leading_h1, natural_key
+from kbsync.config import ContentSettings
+from kbsync.local.tree import git_blob_sha1, leading_h1, natural_key, read_tree
 
 from .conftest import KB
 
@@ -108,3 +109,21 @@ def test_natural_order() -> None:
 def test_missing_title_falls_back_to_the_file_name(kb: KB) -> None:
     kb.write("01-my_page.md", "text\n")
     assert kb.tree().articles[0].title == "My page"
+
+
+def test_the_count_of_article_files_comes_before_any_is_read(kb: KB) -> None:
+    """A cold check starts its parsing workers on this count while the files are read."""
+    kb.write("a.md", "---\ntitle: Before\n---\n")
+    kb.write("guides/b.md")
+    kb.write("guides/deep/c.md")
+    kb.write("guides/_collection.yaml", "name: Guides\n")
+    kb.write("guides/notes.txt", "not an article")
+    told: list[int] = []
+
+    def scanned(count: int) -> None:
+        told.append(count)
+        kb.write("a.md", "---\ntitle: After\n---\n")  # still unread: the tree sees this
+
+    tree = read_tree(kb.root, ContentSettings(), scanned=scanned)
+    assert told == [3]
+    assert tree.article("a.md").title == "After"  # type: ignore[union-attr]

@@ -45,6 +45,10 @@ class ParseCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
+    def __len__(self) -> int:
+        """How many bodies are cached (at most this many of a tree's files are hits)."""
+        return len(self._entries)
+
     def get(self, blob: str) -> ParsedBody | None:
         """Links and anchors of a body (no tokens), or None when not cached."""
         entry = self._entries.get(blob)

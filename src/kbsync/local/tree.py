@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -92,11 +93,23 @@ class _Folder:
         """Articles below it, or a ``_collection.yaml``: an empty collection is still one."""
         return bool(self.files or self.children or self.has_meta)
 
+    @property
+    def article_count(self) -> int:
+        """The ``.md`` files in it and below it."""
+        return len(self.files) + sum(child.article_count for child in self.children)
 
-def read_tree(root: Path, content: ContentSettings) -> LocalTree:
-    """Read every collection and article under ``root``; problems are collected, not raised."""
+
+def read_tree(root: Path, content: ContentSettings, *,
+              scanned: Callable[[int], None] | None = None) -> LocalTree:
+    """Read every collection and article under ``root``; problems are collected, not raised.
+
+    ``scanned`` is told how many article files there are before any is read (a cold check
+    starts its parsing workers then, so they start while the files are read).
+    """
     rules, problems = IgnoreRules.load(root)
     top = _scan(root, "", rules, problems)
+    if scanned is not None:
+        scanned(top.article_count)
     collections: list[LocalCollection] = []
     articles: list[LocalArticle] = []
     _read_folder(root, top, None, content, collections, articles, problems)
