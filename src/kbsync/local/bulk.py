@@ -137,17 +137,17 @@ def run_chunks(jobs: Sequence[J], work: Callable[[list[J], S], list[tuple[str, T
                settings: S) -> Iterator[tuple[str, T]]:
     """``work`` over chunks of ``jobs``: in-process for a small batch, else on every core.
 
-    ``work`` must be a module-level function (workers import it by name), and jobs and
-    settings picklable.
+    The results come in the order of ``jobs``. On the pool every chunk is handed out at
+    once, before the first result is asked for, so a caller that takes the results one by
+    one works on the first while the workers do the rest. ``work`` must be a module-level
+    function (workers import it by name), and jobs and settings picklable.
     """
     chunks = [list(jobs[i:i + _CHUNK]) for i in range(0, len(jobs), _CHUNK)]
     count = workers(len(jobs))
     if count == 1:
-        for chunk in chunks:
-            yield from work(chunk, settings)
-        return
-    for result in _pool(count).map(work, chunks, [settings] * len(chunks)):
-        yield from result
+        return (item for chunk in chunks for item in work(chunk, settings))
+    results = _pool(count).map(work, chunks, [settings] * len(chunks))
+    return (item for result in results for item in result)
 
 
 def warm_up(jobs: int) -> None:

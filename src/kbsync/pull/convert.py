@@ -10,14 +10,15 @@ its HTML, which Markdown passes through unchanged, and reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from kbsync.local.bulk import parse_meta, run_chunks
 from kbsync.local.markdown import DEFAULT_MARKDOWN, ParsedBody, renderer_for
 from kbsync.pull.html_to_md import body_from_remote
 
-__all__ = ["CONVERSION_ERRORS", "Converted", "Remote", "Way", "convert_all", "convert_one"]
+__all__ = ["CONVERSION_ERRORS", "Conversions", "Converted", "Remote", "Way", "convert_all",
+           "convert_one"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +67,45 @@ def convert_one(remote: Remote, way: Way) -> Converted:
                          "kept as HTML, which renders the same")
 
 
-def convert_all(remotes: Iterable[Remote], way: Way, *,
-                parse: bool = False) -> dict[str, Converted]:
+class Conversions(Mapping[str, Converted]):
+    """Converted bodies, by file key, as the workers finish them (in the order asked for).
+
+    Looking one up waits for that one only, so pull decides about the first articles
+    while the workers still convert the rest.
+    """
+
+    def __init__(self, coming: Iterator[tuple[str, Converted]],
+                 done: Mapping[str, Converted]) -> None:
+        self._coming = coming
+        self._done = dict(done)
+
+    def __getitem__(self, key: str) -> Converted:
+        while key not in self._done:
+            try:
+                found, converted = next(self._coming)
+            except StopIteration:
+                raise KeyError(key) from None
+            self._done[found] = converted
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._done.update(self._coming)
+        return iter(self._done)
+
+    def __len__(self) -> int:
+        self._done.update(self._coming)
+        return len(self._done)
+
+
+def convert_all(remotes: Iterable[Remote], way: Way, *, parse: bool = False,
+                done: Mapping[str, Converted] | None = None) -> Conversions:
     """``convert_one`` of each, on every core when there are many; ``parse``: with the
-    links and anchors of each body (``Converted.parsed``)."""
-    return dict(run_chunks(list(remotes), _convert_parse_chunk if parse else _convert_chunk,
-                           way))
+    links and anchors of each body (``Converted.parsed``). ``done``: conversions made
+    already (by an earlier decision), kept as they are and not made again."""
+    done = done or {}
+    todo = [remote for remote in remotes if remote.key not in done]
+    return Conversions(run_chunks(todo, _convert_parse_chunk if parse else _convert_chunk,
+                                  way), done)
 
 
 def _convert_chunk(chunk: Sequence[Remote], way: Way) -> list[tuple[str, Converted]]:

@@ -24,7 +24,7 @@ so they never cause a conflict and never count as a local change.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -214,14 +214,14 @@ class _Decider:
                 self.key_of[url] = placed.key
         self.article_keys = ArticleKeys(self.url_of)
         self.way = Way(dict(self.key_of), content.assets_base_url, tuple(content.markdown))
-        self.converted: dict[str, Converted] = {}
+        self.converted: Mapping[str, Converted] = {}
         self.unconverted: list[str] = []  # files whose remote body stays HTML (why)
         self.pruned: set[str] = set()
         self.pins: dict[str, int] = {}
 
     # -- the run -------------------------------------------------------------------------
 
-    def run(self, reuse: tuple[Way, dict[str, Converted]] | None = None) -> PullResult:
+    def run(self, reuse: tuple[Way, Mapping[str, Converted]] | None = None) -> PullResult:
         """``reuse``: a first run's conversions, kept where the links read the same."""
         result = PullResult()
         for remote in self.layout.skipped:
@@ -235,12 +235,12 @@ class _Decider:
         self._deleted_remotely(result)
         new = [Remote(p.key, self.actual.articles[p.remote_id].fields.content,
                       self.actual.articles[p.remote_id].fields.content_html)
-               for p in self.layout.articles.values() if p.local_key is None]
+               for p in sorted(self.layout.articles.values(), key=lambda p: p.key)
+               if p.local_key is None]  # in the order _article asks for them
         done = reuse[1] if reuse is not None and reuse[0] == self.way else {}
-        self.converted = {r.key: done[r.key] for r in new if r.key in done}
-        self.converted.update(convert_all(  # the new articles' bodies, on every core when many
-            (r for r in new if r.key not in self.converted), self.way, parse=self.parse))
-        result.parsed = {c.body: c.parsed for c in self.converted.values() if c.parsed}
+        # On every core when many; the rest of the decision goes on meanwhile.
+        self.converted = convert_all(new, self.way, parse=self.parse,
+                                     done={r.key: done[r.key] for r in new if r.key in done})
         self.pins = self._pins()
         self._folder_moves(result)
         for placed in sorted(self.layout.collections.values(), key=lambda p: p.key):
@@ -252,6 +252,7 @@ class _Decider:
             if local.key not in placed_keys and local.key not in self.pruned:
                 self._local_only(local, result)
         result.warnings.extend(self.unconverted)
+        result.parsed = {c.body: c.parsed for c in self.converted.values() if c.parsed}
         return result
 
     def commit_lock(self) -> None:
