@@ -24,9 +24,10 @@ so they never cause a conflict and never count as a local change.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Literal
 
@@ -36,7 +37,7 @@ from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
 from kbsync.local.markdown import ArticleKeys, ParsedBody, renderer_for
-from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
+from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalCollection, LocalTree
 from kbsync.model import (
     ActualState,
     ArticleFields,
@@ -46,6 +47,7 @@ from kbsync.model import (
     LockEntry,
     PortalEntry,
     RemoteArticle,
+    RemoteCollection,
     RenderedBody,
     Section,
 )
@@ -263,41 +265,40 @@ class _Decider:
         """Final key -> the position its file must write, so that the files order their
         siblings the way the Help Center does (``plan.order``): only where the order of
         the names does not already."""
-        files = [k for old, k in self.layout.files.items() if old not in self.pruned]
-        files += [p.key for p in self.layout.articles.values() if p.local_key is None]
-        folders = [k for old, k in self.layout.folders.items() if old not in self.pruned]
-        folders += [p.key for p in self.layout.collections.values() if p.local_key is None]
-        collection_at = {p.key: remote_id for remote_id, p in self.layout.collections.items()}
-        placed_at = {p.key: p for p in self.layout.articles.values()}
-        local_at = {new: self.tree.article(old) for old, new in self.layout.files.items()}
+        layout, actual = self.layout, self.actual
+        collection_at = {p.key: remote_id for remote_id, p in layout.collections.items()}
         siblings: dict[str, list[Sibling]] = {}
-        for key, index in folder_indexes(files).items():
-            placed, local = placed_at.get(key), local_at.get(key)
-            remote = self.actual.articles[placed.remote_id] if placed is not None else None
-            folder = posixpath.dirname(key)
-            siblings.setdefault(folder, []).append(self._sibling(
+        for group, sibling in chain(
+                self._siblings(layout.files, layout.articles, self.tree.article,
+                               actual.articles, collection_at, group_suffix=""),
+                self._siblings(layout.folders, layout.collections, self.tree.collection,
+                               actual.collections, collection_at, group_suffix="/")):
+            siblings.setdefault(group, []).append(sibling)
+        pins: dict[str, int] = {}
+        for group_siblings in siblings.values():
+            pins.update(positions_to_pin(group_siblings))
+        return pins
+
+    def _siblings(self, moves: Mapping[str, str], placed: Mapping[int, Placed],
+                  local_of: Callable[[str], LocalArticle | LocalCollection | None],
+                  remotes: Mapping[int, RemoteArticle] | Mapping[int, RemoteCollection],
+                  collection_at: Mapping[str, int], *,
+                  group_suffix: str) -> Iterator[tuple[str, Sibling]]:
+        """Every file (or folder) after this pull, with the group it orders in: its parent
+        folder's key plus ``group_suffix`` (files and folders are ordered apart)."""
+        keys = [new for old, new in moves.items() if old not in self.pruned]
+        keys += [p.key for p in placed.values() if p.local_key is None]
+        placed_at = {p.key: p for p in placed.values()}
+        local_at = {new: local_of(old) for old, new in moves.items()}
+        for key, index in folder_indexes(keys).items():
+            found, local = placed_at.get(key), local_at.get(key)
+            remote = remotes[found.remote_id] if found is not None else None
+            parent = posixpath.dirname(key)
+            yield f"{parent}{group_suffix}", self._sibling(
                 key, index, local.position if local and local.explicit_position else None,
                 remote.fields if remote else None, remote.id if remote else None,
-                collection_at.get(folder) if folder else None,
-                placed is not None and placed.remote_changed))
-        placed_folders = {p.key: p for p in self.layout.collections.values()}
-        local_folders = {new: self.tree.collection(old) for old, new in self.layout.folders.items()}
-        for key, index in folder_indexes(folders).items():
-            placed_folder, local_folder = placed_folders.get(key), local_folders.get(key)
-            parent = posixpath.dirname(key)
-            collection = (self.actual.collections[placed_folder.remote_id]
-                          if placed_folder is not None else None)
-            siblings.setdefault(f"{parent}/", []).append(self._sibling(
-                key, index, local_folder.position if local_folder is not None
-                and local_folder.explicit_position else None,
-                collection.fields if collection else None,
-                collection.id if collection else None,
                 collection_at.get(parent) if parent else None,
-                placed_folder is not None and placed_folder.remote_changed))
-        pins: dict[str, int] = {}
-        for group in siblings.values():
-            pins.update(positions_to_pin(group))
-        return pins
+                found is not None and found.remote_changed)
 
     @staticmethod
     def _sibling(key: str, index: int, explicit: int | None,
