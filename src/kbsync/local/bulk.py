@@ -154,8 +154,8 @@ def warm_up(jobs: int) -> None:
     """Start the workers a batch of ``jobs`` bodies will use, without waiting for them.
 
     A worker takes a few tenths of a second to start; a caller that knows a big batch is
-    coming (init, once the collection tree counts the articles) starts them while it
-    still waits on the network.
+    coming starts them while it still reads: init once the collection tree counts the
+    articles, a check once the walk of the folders counts the files.
     """
     count = workers(jobs)
     if count > 1:
