@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kbsync.coverage.local_articles import local_articles
 from kbsync.coverage.questions import Question
-from kbsync.coverage.search import LocalSearcher, RemoteSearcher, search_all
+from kbsync.coverage.search import LOCAL_LANES, LocalSearcher, RemoteSearcher, search_all
 from tests.coverage.conftest import SEARCH, CoverageKB
 
 QUESTIONS = [Question(text, text) for text in (
@@ -44,3 +44,18 @@ def test_nested_collections_are_named_by_their_path(kb: CoverageKB) -> None:
     with LocalSearcher(local_articles(kb.config())) as searcher:
         hit = searcher.search("DHL Express", 1)[0]
     assert (hit.collection, hit.collection_name) == ("carriers", "Shipping / Carriers")
+
+
+def test_many_questions_searched_at_once_answer_as_one_by_one(kb: CoverageKB) -> None:
+    questions = [Question(f"{text} {n}", f"{text} {n}") for n in range(8)
+                 for text in (q.text for q in QUESTIONS)]
+    ticked: list[Question] = []
+    with LocalSearcher(local_articles(kb.config())) as searcher:
+        assert searcher.lanes == LOCAL_LANES
+        together = search_all(questions, searcher, limit=10, tick=ticked.append)
+        searcher.lanes = 1
+        alone = search_all(questions, searcher, limit=10)
+        assert searcher.searches == 2 * len(questions)
+    assert together == alone
+    assert ticked == questions  # progress in question order, whichever finished first
+    assert [h.slug for h in together[0]][:1] == ["reset-your-password"]

@@ -40,3 +40,21 @@ def test_a_slug_held_twice_is_still_indexed() -> None:
         index.put_article("b/x.md", _article("Refund two", "refund", "refund rules"))
         keys = sorted(key for key, _ in index.search("refund"))
     assert keys == ["a/x.md", "b/x.md"]
+
+
+def test_a_replica_answers_as_the_index_did_when_it_was_made() -> None:
+    """coverage searches copies on other threads; a copy is the index as it stood."""
+    with LocalIndex() as index:
+        index.put_collection("billing", CollectionFields(name="Billing", slug="billing"))
+        index.put_article("billing/refunds.md",
+                          _article("Refunds", "refunds", "money back for unused labels"),
+                          "billing")
+        index.put_article("labels.md", _article("Labels", "labels", "print unused labels"))
+        question = "money back for an unused label"
+        before = index.search(question)
+        with index.replica() as copy:
+            assert copy.search(question) == before  # the same hits, scores and URLs
+            index.put_article("later.md", _article("Later", "later", "unused labels later"))
+            assert "later.md" in [key for key, _ in index.search(question)]
+            assert copy.search(question) == before
+    assert [key for key, _ in before] == ["billing/refunds.md", "labels.md"]

@@ -8,7 +8,12 @@ search over the rendered tree in memory, which sends nothing anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Protocol
 
 from kbsync.coverage.local_articles import LocalKnowledgeBase
@@ -21,10 +26,16 @@ from kbsync.remote.client import HelpCenterClient
 #: Called after each search with the question searched, for progress.
 Tick = Callable[[Question], None]
 _SEPARATOR = " / "
+#: Searches of the local index at once: a copy of the index each (tens of MB for
+#: thousands of articles), and more threads than cores only wait for each other.
+LOCAL_LANES = max(1, min(os.cpu_count() or 1, 4))
+#: Fewer questions than this are searched one after another (a copy costs more).
+_LANES_FROM = 20
 
 
 class Searcher(Protocol):
     searches: int
+    lanes: int  # searches that may run at once
 
     def search(self, text: str, limit: int, *, drafts: bool = False) -> list[Hit]:
         """The best ``limit`` published articles (draft ones with ``drafts``)."""
@@ -33,12 +44,21 @@ class Searcher(Protocol):
 
 def search_all(questions: Sequence[Question], searcher: Searcher, *, limit: int,
                tick: Tick = lambda question: None) -> list[list[Hit]]:
-    """The hits of each question, in order: one search each."""
-    found = []
-    for question in questions:
-        found.append(searcher.search(question.text, limit))
-        tick(question)
-    return found
+    """The hits of each question, in order: one search each, ``searcher.lanes`` at once."""
+    lanes = searcher.lanes if len(questions) >= _LANES_FROM else 1
+    if lanes <= 1:
+        found = []
+        for question in questions:
+            found.append(searcher.search(question.text, limit))
+            tick(question)
+        return found
+    with ThreadPoolExecutor(lanes, thread_name_prefix="kbsync-search") as pool:
+        answers = pool.map(lambda question: searcher.search(question.text, limit), questions)
+        found = []
+        for question, hits in zip(questions, answers, strict=True):
+            found.append(hits)
+            tick(question)  # on this thread, in order: progress output stays as it was
+        return found
 
 
 class RemoteSearcher:
@@ -47,6 +67,8 @@ class RemoteSearcher:
     Collection names come from one read of the collection tree, made the first time a
     hit is in a collection; every other request is a search.
     """
+
+    lanes = 1  # one request at a time: the Help Center's budget is the limit, not cores
 
     def __init__(self, client: HelpCenterClient) -> None:
         self._client = client
@@ -88,13 +110,20 @@ class LocalSearcher:
     """The same search over the tree as ``apply`` would leave it: zero remote requests.
 
     ``link`` turns an article's file (relative to the root) into the link a report shows.
+    Searches may come from several threads at once (``lanes``): each borrows an idle copy
+    of the index, and a copy is made when none is idle.
     """
+
+    lanes = LOCAL_LANES
 
     def __init__(self, kb: LocalKnowledgeBase,
                  link: Callable[[str], str] = lambda key: key) -> None:
         self._index = LocalIndex()
         self._link = link
         self.searches = 0
+        self._idle: queue.SimpleQueue[LocalIndex] = queue.SimpleQueue()
+        self._copies: list[LocalIndex] = []
+        self._lock = threading.Lock()
         names: dict[str, str] = {}
         self._collections: dict[str, tuple[str, str]] = {}
         for collection in kb.collections:
@@ -107,6 +136,7 @@ class LocalSearcher:
         for article in kb.articles:
             self._index.put_article(article.key, article.fields, article.collection_key)
             self._articles[article.key] = article
+        self._idle.put(self._index)
 
     def __enter__(self) -> LocalSearcher:
         return self
@@ -115,13 +145,17 @@ class LocalSearcher:
         self.close()
 
     def close(self) -> None:
-        self._index.close()
+        for index in (self._index, *self._copies):
+            index.close()
 
     def search(self, text: str, limit: int, *, drafts: bool = False) -> list[Hit]:
-        self.searches += 1
+        with self._lock:
+            self.searches += 1
+        with self._borrowed() as index:
+            found_all = index.search(text, limit=limit,
+                                     status="draft" if drafts else "published")
         hits = []
-        for key, found in self._index.search(text, limit=limit,
-                                             status="draft" if drafts else "published"):
+        for key, found in found_all:
             article = self._articles[key]
             collection = self._collections.get(article.collection_key or "")
             hits.append(Hit(slug=article.fields.slug, title=article.fields.title,
@@ -131,3 +165,17 @@ class LocalSearcher:
                             link=self._link(key),
                             published=found.article.fields.status == "published"))
         return hits
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[LocalIndex]:
+        """An index no other thread is searching: an idle one, else a new copy."""
+        try:
+            index = self._idle.get_nowait()
+        except queue.Empty:
+            index = self._index.replica()
+            with self._lock:
+                self._copies.append(index)
+        try:
+            yield index
+        finally:
+            self._idle.put(index)

@@ -265,6 +265,15 @@ class Store:
         with self._lock:
             self._conn.close()
 
+    def copy_into(self, other: Store) -> None:
+        """Everything this store holds, into ``other`` (whose own rows are replaced).
+
+        One connection runs one query at a time; a copy lets another thread search beside
+        this one (SQLite lets go of Python's lock while it ranks).
+        """
+        with self._lock, other._lock:
+            self._conn.backup(other._conn)
+
     # -- plumbing ---------------------------------------------------------------------
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:

@@ -104,6 +104,14 @@ class LocalIndex:
         return [(self._keys[hit.article.id], hit) for hit in hits
                 if hit.article.id in self._keys]
 
+    def replica(self) -> LocalIndex:
+        """A copy of the index as it is now, to search from another thread (later puts
+        and removals do not reach it; only ``search`` is meant to be asked of it)."""
+        copy = LocalIndex()
+        self._app.store.copy_into(copy._app.store)
+        copy._keys = dict(self._keys)  # the same rows, so the same ids
+        return copy
+
     @property
     def article_keys(self) -> Iterable[str]:
         return self._articles.keys()
