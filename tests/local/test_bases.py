@@ -8,7 +8,7 @@ from pathlib import Path
 import git
 import pytest
 
-from kbsync.local.bases import BaseStore, git_blob_text
+from kbsync.local.bases import PACK_FROM, BaseStore, git_blob_text
 
 
 def store_blob(repo_root: Path, data: bytes) -> str | None:
@@ -114,3 +114,78 @@ def test_a_torn_cached_base_reads_as_missing_and_the_next_save_mends_it(
     again.save({blob})
     assert cached.read_bytes() == data
     assert BaseStore(tmp_path).get(blob) == data
+
+
+def _many(count: int, tag: str = "") -> list[bytes]:
+    return [f"---\ntitle: Article {n}{tag}\n---\n\nBody {n}, é\r\n".encode() for n in range(count)]
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / ".kbsync" / "base").iterdir())
+
+
+def test_many_bases_at_once_go_into_one_pack_and_read_back(tmp_path: Path) -> None:
+    """init records a base per article: one file for them all, not thousands."""
+    store = BaseStore(tmp_path)
+    blobs = [store.put(data) for data in _many(PACK_FROM)]
+    few = store.put(b"not kept\n")
+    store.save(set(blobs))
+    (pack,) = _files(tmp_path)
+    assert pack.startswith("pack-")
+    again = BaseStore(tmp_path)
+    assert [again.get(blob) for blob in blobs] == _many(PACK_FROM)
+    assert again.get(few) is None
+
+
+def test_a_few_bases_are_files_of_their_own(tmp_path: Path) -> None:
+    store = BaseStore(tmp_path)
+    blobs = [store.put(data) for data in _many(PACK_FROM - 1)]
+    store.save(set(blobs))
+    assert _files(tmp_path) == sorted(blobs)
+
+
+def test_a_pack_mostly_unreferenced_is_dropped_and_what_is_left_kept(tmp_path: Path) -> None:
+    first = BaseStore(tmp_path)
+    blobs = [first.put(data) for data in _many(PACK_FROM)]
+    first.save(set(blobs))
+    half = set(blobs[: PACK_FROM // 2])
+    BaseStore(tmp_path).save(half)  # half still referenced: the pack stays as it is
+    assert len(_files(tmp_path)) == 1 and _files(tmp_path)[0].startswith("pack-")
+    few = set(blobs[:3])
+    edited = BaseStore(tmp_path)
+    newer = edited.put(b"edited since\n")
+    edited.save(few | {newer})
+    assert _files(tmp_path) == sorted(few | {newer})  # the pack is gone, its three kept
+    final = BaseStore(tmp_path)
+    assert [final.get(blob) for blob in blobs[:3]] == _many(3)
+    assert final.get(blobs[3]) is None
+
+
+def test_a_torn_pack_keeps_its_whole_records_and_the_next_save_mends_it(
+        tmp_path: Path) -> None:
+    store = BaseStore(tmp_path)
+    blobs = [store.put(data) for data in _many(PACK_FROM)]
+    store.save(set(blobs))
+    (name,) = _files(tmp_path)
+    pack = tmp_path / ".kbsync" / "base" / name
+    whole = pack.read_bytes()
+    pack.write_bytes(whole[: len(whole) * 3 // 4])  # a crash before the end reached disk
+    torn = BaseStore(tmp_path)
+    found = [torn.get(blob) for blob in blobs]
+    assert found[0] == _many(1)[0] and found[-1] is None
+    mending = BaseStore(tmp_path)
+    for data in _many(PACK_FROM):
+        mending.put(data)
+    mending.save(set(blobs))
+    assert [BaseStore(tmp_path).get(blob) for blob in blobs] == _many(PACK_FROM)
+
+
+def test_a_tampered_packed_base_is_not_trusted(tmp_path: Path) -> None:
+    store = BaseStore(tmp_path)
+    blobs = [store.put(data) for data in _many(PACK_FROM)]
+    store.save(set(blobs))
+    (name,) = _files(tmp_path)
+    pack = tmp_path / ".kbsync" / "base" / name
+    pack.write_bytes(pack.read_bytes().replace(b"Body 5,", b"Body X,"))
+    again = BaseStore(tmp_path)
+    assert again.get(blobs[5]) is None and again.get(blobs[6]) == _many(7)[6]

@@ -2,8 +2,9 @@
 
 The lock records only a git blob id per file (``local``). The text behind it is looked up
 in this order: the file itself (when it is unchanged since the sync, the usual case), the
-cache ``.kbsync/base/<blob id>`` that ``pull`` and ``init`` fill with every text they
-record, then the git object store (any committed version of the file). A base that is
+cache ``.kbsync/base/`` that ``apply``, ``pull`` and ``init`` fill with every text they
+record (a file ``<blob id>`` each, or one pack for many at once: ``local.base_pack``),
+then the git object store (any committed version of the file). A base that is
 found nowhere (say ``apply`` recorded a file that was never committed and the cache is
 gone) is reported as missing, and pull then treats the file as changed on both sides:
 nothing is overwritten unless the two sides are identical.
@@ -20,6 +21,7 @@ from git.exc import GitError, InvalidGitRepositoryError, NoSuchPathError
 
 from kbsync.config import STATE_DIR
 from kbsync.fingerprint import blob_id
+from kbsync.local.base_pack import PACK_PREFIX, Entry, pack_index, read_entry, write_pack
 from kbsync.local.writer import write_many
 
 __all__ = ["BASE_DIR", "BaseStore", "git_blob_text"]
@@ -27,6 +29,8 @@ __all__ = ["BASE_DIR", "BaseStore", "git_blob_text"]
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 
 BASE_DIR = f"{STATE_DIR}/base"
+#: At least this many bases recorded by one run go into one pack instead of a file each.
+PACK_FROM = 64
 
 
 class BaseStore:
@@ -34,6 +38,7 @@ class BaseStore:
         self.root = root
         self.folder = root / BASE_DIR
         self.pending: dict[str, bytes] = {}  # recorded during a run, written by save()
+        self._packed: dict[str, tuple[Path, Entry]] | None = None  # read on first need
 
     def get(self, blob: str | None) -> bytes | None:
         """The bytes of ``blob``, or None when no copy can be found."""
@@ -41,12 +46,9 @@ class BaseStore:
             return None
         if blob in self.pending:
             return self.pending[blob]
-        try:
-            data = (self.folder / blob).read_bytes()
-        except (OSError, ValueError):
-            data = None
-        if data is not None and blob_id(data) == blob:
-            return data
+        for data in (self._loose(blob), self._from_pack(blob)):
+            if data is not None and blob_id(data) == blob:
+                return data
         text = git_blob_text(self.root, blob)
         if text is not None and blob_id(text.encode("utf-8")) == blob:
             return text.encode("utf-8")
@@ -64,17 +66,61 @@ class BaseStore:
         Neither fsynced nor atomic (``write_many``): ``get`` checks every cached base
         against its blob id, and git holds any committed one, so a base a crash tore is
         read as missing (pull then compares both sides without it) and rewritten here by
-        the next run that records it.
+        the next run that records it. Many at once go into one pack.
         """
         if not self.pending and not self.folder.is_dir():
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_many([(self.folder / blob, data) for blob, data in self.pending.items()
-                    if blob in keep and not _holds(self.folder / blob, data)])
+        packed = self._pack_index()
+        new = [(blob, data) for blob, data in self.pending.items() if blob in keep
+               and blob not in packed and not _holds(self.folder / blob, data)]
+        self._write(new)
         for path in self.folder.iterdir():
-            if path.name not in keep:
+            if path.name.startswith(PACK_PREFIX):
+                self._tidy_pack(path, keep)
+            elif path.name not in keep:
                 with contextlib.suppress(OSError):
                     path.unlink()
+        self._packed = None
+
+    def _write(self, bases: list[tuple[str, bytes]]) -> None:
+        if len(bases) >= PACK_FROM:
+            write_pack(self.folder, bases)
+        else:
+            write_many([(self.folder / blob, data) for blob, data in bases])
+
+    def _tidy_pack(self, path: Path, keep: set[str]) -> None:
+        """Drop a pack once most of what it holds is referenced no more (its referenced
+        bases written again first); one still mostly in use stays as it is."""
+        index = pack_index(path)
+        kept = [blob for blob in index if blob in keep]
+        if len(kept) * 2 >= len(index) > 0:
+            return
+        survivors = [(blob, data) for blob in kept
+                     if (data := read_entry(path, index[blob])) is not None
+                     and blob_id(data) == blob]
+        self._write(survivors)
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    def _loose(self, blob: str) -> bytes | None:
+        try:
+            return (self.folder / blob).read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    def _from_pack(self, blob: str) -> bytes | None:
+        found = self._pack_index().get(blob)
+        return read_entry(*found) if found is not None else None
+
+    def _pack_index(self) -> dict[str, tuple[Path, Entry]]:
+        if self._packed is None:
+            self._packed = {}
+            with contextlib.suppress(OSError):
+                for path in sorted(self.folder.glob(f"{PACK_PREFIX}*")):
+                    for blob, entry in pack_index(path).items():
+                        self._packed[blob] = (path, entry)
+        return self._packed
 
 
 def _holds(path: Path, data: bytes) -> bool:
