@@ -75,7 +75,7 @@ class BaseStore:
         new = [(blob, data) for blob, data in self.pending.items() if blob in keep
                and blob not in packed and not _holds(self.folder / blob, data)]
         self._write(new)
-        for path in self.folder.iterdir():
+        for path in list(self.folder.iterdir()):  # a pack tidied may write a new one
             if path.name.startswith(PACK_PREFIX):
                 self._tidy_pack(path, keep)
             elif path.name not in keep:
