@@ -11,12 +11,15 @@ def _article(title: str, slug: str, text: str, status: str = "published") -> Art
                          content_html=f"<p>{text}</p>", content=text)
 
 
+def _with_refunds(index: LocalIndex) -> None:
+    index.put_collection("billing", CollectionFields(name="Billing", slug="billing"))
+    index.put_article("billing/refunds.md",
+                      _article("Refunds", "refunds", "money back for unused labels"), "billing")
+
+
 def test_finds_published_articles_by_local_key() -> None:
     with LocalIndex() as index:
-        index.put_collection("billing", CollectionFields(name="Billing", slug="billing"))
-        index.put_article("billing/refunds.md",
-                          _article("Refunds", "refunds", "money back for unused labels"),
-                          "billing")
+        _with_refunds(index)
         index.put_article("notes.md", _article("Notes", "notes", "unused labels", "draft"))
         hits = index.search("money back for an unused label")
     assert [key for key, _ in hits] == ["billing/refunds.md"]
@@ -45,10 +48,7 @@ def test_a_slug_held_twice_is_still_indexed() -> None:
 def test_a_replica_answers_as_the_index_did_when_it_was_made() -> None:
     """coverage searches copies on other threads; a copy is the index as it stood."""
     with LocalIndex() as index:
-        index.put_collection("billing", CollectionFields(name="Billing", slug="billing"))
-        index.put_article("billing/refunds.md",
-                          _article("Refunds", "refunds", "money back for unused labels"),
-                          "billing")
+        _with_refunds(index)
         index.put_article("labels.md", _article("Labels", "labels", "print unused labels"))
         question = "money back for an unused label"
         before = index.search(question)
