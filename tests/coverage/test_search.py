@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+
 from kbsync.coverage.local_articles import local_articles
 from kbsync.coverage.questions import Question
+from kbsync.coverage.scoring import Hit
 from kbsync.coverage.search import LOCAL_LANES, LocalSearcher, RemoteSearcher, search_all
 from tests.coverage.conftest import SEARCH, CoverageKB
 
@@ -59,3 +65,34 @@ def test_many_questions_searched_at_once_answer_as_one_by_one(kb: CoverageKB) ->
     assert together == alone
     assert ticked == questions  # progress in question order, whichever finished first
     assert [h.slug for h in together[0]][:1] == ["reset-your-password"]
+
+
+class _Counting:
+    """A searcher that only counts its searches (each takes a little while)."""
+
+    lanes = 2
+
+    def __init__(self) -> None:
+        self.searches = 0
+        self._lock = threading.Lock()
+
+    def search(self, text: str, limit: int, *, drafts: bool = False) -> list[Hit]:
+        with self._lock:
+            self.searches += 1
+        time.sleep(0.01)
+        return []
+
+
+def test_ctrl_c_in_the_middle_makes_no_more_searches() -> None:
+    """Ctrl-C reaches the main thread, say while it prints progress: the searches still
+    queued for the pool are dropped, not all made before kbsync stops."""
+    questions = [Question(f"question {n}", f"question {n}") for n in range(200)]
+    searcher = _Counting()
+
+    def tick(question: Question) -> None:
+        if question is questions[2]:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        search_all(questions, searcher, limit=10, tick=tick)
+    assert searcher.searches < 20  # not the 200 the pool was handed

@@ -53,12 +53,16 @@ def search_all(questions: Sequence[Question], searcher: Searcher, *, limit: int,
             tick(question)
         return found
     with ThreadPoolExecutor(lanes, thread_name_prefix="kbsync-search") as pool:
-        answers = pool.map(lambda question: searcher.search(question.text, limit), questions)
-        found = []
-        for question, hits in zip(questions, answers, strict=True):
-            found.append(hits)
-            tick(question)  # on this thread, in order: progress output stays as it was
-        return found
+        answers = [pool.submit(searcher.search, question.text, limit) for question in questions]
+        try:
+            found = []
+            for question, answer in zip(questions, answers, strict=True):
+                found.append(answer.result())
+                tick(question)  # on this thread, in order: progress output stays as it was
+            return found
+        finally:  # after Ctrl-C or an error, the searches not started yet are not made
+            for answer in answers:
+                answer.cancel()
 
 
 class RemoteSearcher:
