@@ -21,14 +21,7 @@ from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
 from kbsync.config import Config
 from kbsync.coverage.spec import coverage_file_problems
 from kbsync.errors import UsageError, ValidationFailed
-from kbsync.local.bulk import (
-    Job,
-    Settings,
-    parse_articles,
-    render_templates,
-    warm_up,
-    workers,
-)
+from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, workers
 from kbsync.local.markdown import (
     RENDER_VERSION,
     ArticleKeys,
@@ -130,14 +123,13 @@ def check_local(config: Config, *, strict: bool = False,
                 known: Mapping[str, ParsedBody] | None = None) -> Checked:
     """Read every file and run every rule; problems are returned, never raised.
 
-    ``known``: bodies parsed already, from line 1, by their text (``parse_articles``).
+    ``known``: bodies parsed already, from line 1, by their text (``ArticleParser``).
     """
     renderer = renderer_for(config.content.markdown)
     cache = ParseCache(config.state_dir / "cache" / "parsed.json", renderer.dialect)
-    # Files beyond what the cache can hold are parsed for sure: their workers start now.
-    tree = read_tree(config.root, config.content,
-                     scanned=lambda files: warm_up(files - len(cache) - len(known or {})))
-    parsed = parse_articles(tree.articles, renderer, cache, known)
+    parser = ArticleParser(renderer, cache, known)  # parses as the files are read
+    tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add)
+    parsed = parser.finish()
     problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
                           strict=strict)
     portal, portal_problems = read_portal(config.root)

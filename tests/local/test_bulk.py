@@ -11,6 +11,7 @@ from pathlib import Path
 from kbsync.config import ContentSettings
 from kbsync.local.bulk import (
     POOL_THRESHOLD,
+    ArticleParser,
     Job,
     Settings,
     parse_articles,
@@ -27,7 +28,7 @@ from kbsync.local.markdown import (
 )
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import read_tree
-from kbsync.model import RenderedBody
+from kbsync.model import LocalArticle, RenderedBody
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links
 
 
@@ -106,3 +107,29 @@ def test_warm_up_starts_the_workers_a_big_batch_needs_and_only_those() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.split() == ["0", str(workers(POOL_THRESHOLD))]
+
+
+def test_a_tree_parsed_as_it_is_read_matches_one_process(tmp_path: Path) -> None:
+    """A cold check hands bodies to the workers while it reads the rest of the files."""
+    for job in _jobs(POOL_THRESHOLD):
+        path = tmp_path / job.key
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"---\ntitle: T\n---\n\n{job.body}")
+    cache = ParseCache(tmp_path / "cache.json")
+    parser = ArticleParser(MarkdownRenderer(), cache)
+    seen: list[str] = []
+
+    def read(article: LocalArticle) -> None:
+        seen.append(article.key)
+        parser.add(article)
+
+    tree = read_tree(tmp_path, ContentSettings(), scanned=parser.expect, read=read)
+    parsed = parser.finish()
+    assert sorted(seen) == [a.key for a in tree.articles]
+    alone = MarkdownRenderer()
+    for article in tree.articles[:: POOL_THRESHOLD // 7]:
+        fresh = alone.parse(article.body, article.body_line)
+        assert (parsed[article.key].links, parsed[article.key].anchors) == (
+            fresh.links, fresh.anchors)
+        assert cache.get(article.source_hash) == parsed[article.key]
+    assert len(parsed) == POOL_THRESHOLD

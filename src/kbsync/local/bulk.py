@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import TypeVar
@@ -88,28 +88,76 @@ def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
     ``known``: bodies parsed already from line 1, by their text (``init`` has its workers
     parse each body as they convert it, so checking the files it wrote parses nothing).
     """
-    parsed: dict[str, ParsedBody] = {}
-    missing = []
+    parser = ArticleParser(renderer, cache, known)
     for article in articles:
-        hit = cache.get(article.source_hash)
-        if hit is None and known:
-            hit = _known_parse(article, known)
+        parser.add(article)
+    return parser.finish()
+
+
+class ArticleParser:
+    """``parse_articles`` fed one article at a time, as a tree is read.
+
+    Told first how many files there are (``expect``), it knows when more must be parsed
+    than the cache can hold; then each chunk of bodies goes to the workers as soon as it
+    is read, and they parse while the rest of the tree is read.
+    """
+
+    def __init__(self, renderer: MarkdownRenderer, cache: ParseCache,
+                 known: Mapping[str, ParsedBody] | None = None) -> None:
+        self._renderer = renderer
+        self._cache = cache
+        self._known = known or {}
+        self._parsed: dict[str, ParsedBody] = {}
+        self._missing: list[LocalArticle] = []
+        self._streaming = 0  # workers parsing as the tree is read (0: decide at the end)
+        self._chunk: list[Job] = []
+        self._sent: list[Future[list[tuple[str, ParsedBody]]]] = []
+
+    def expect(self, files: int) -> None:
+        """``files`` articles are coming: the ones the cache cannot hold are parsed for
+        sure, so their workers start now."""
+        count = workers(files - len(self._cache) - len(self._known))
+        if count > 1:
+            warm_up(files)
+            self._streaming = count
+
+    def add(self, article: LocalArticle) -> None:
+        hit = self._cache.get(article.source_hash)
+        if hit is None and self._known:
+            hit = _known_parse(article, self._known)
             if hit is not None:
-                cache.put(article.source_hash, hit)
-        if hit is None:
-            missing.append(article)
+                self._cache.put(article.source_hash, hit)
+        if hit is not None:
+            self._parsed[article.key] = hit
+            return
+        self._missing.append(article)
+        if self._streaming:
+            self._chunk.append(Job(article.key, article.body, article.body_line))
+            if len(self._chunk) == _CHUNK:
+                self._send()
+
+    def finish(self) -> dict[str, ParsedBody]:
+        """Every article's parse, the cache updated and saved."""
+        if self._streaming:
+            self._send()
+            fresh = {key: parsed for sent in self._sent for key, parsed in sent.result()}
+        elif workers(len(self._missing)) > 1:  # a big cold tree: every core parses
+            fresh = parse_metas([Job(a.key, a.body, a.body_line) for a in self._missing],
+                                self._renderer.dialect)
         else:
-            parsed[article.key] = hit
-    if workers(len(missing)) > 1:  # a big cold tree: every core parses
-        fresh = parse_metas([Job(a.key, a.body, a.body_line) for a in missing],
-                            renderer.dialect)
-    else:
-        fresh = renderer.parse_many((a.key, a.body, a.body_line) for a in missing)
-    for article in missing:
-        cache.put(article.source_hash, fresh[article.key])
-    parsed.update(fresh)
-    cache.save()
-    return parsed
+            fresh = self._renderer.parse_many(
+                (a.key, a.body, a.body_line) for a in self._missing)
+        for article in self._missing:
+            self._cache.put(article.source_hash, fresh[article.key])
+        self._parsed.update(fresh)
+        self._cache.save()
+        return self._parsed
+
+    def _send(self) -> None:
+        if self._chunk:
+            self._sent.append(_pool(self._streaming).submit(
+                _parse_chunk, self._chunk, Settings(self._renderer.dialect)))
+            self._chunk = []
 
 
 def _known_parse(article: LocalArticle, known: Mapping[str, ParsedBody]) -> ParsedBody | None:

@@ -100,11 +100,13 @@ class _Folder:
 
 
 def read_tree(root: Path, content: ContentSettings, *,
-              scanned: Callable[[int], None] | None = None) -> LocalTree:
+              scanned: Callable[[int], None] | None = None,
+              read: Callable[[LocalArticle], None] | None = None) -> LocalTree:
     """Read every collection and article under ``root``; problems are collected, not raised.
 
-    ``scanned`` is told how many article files there are before any is read (a cold check
-    starts its parsing workers then, so they start while the files are read).
+    ``scanned`` is told how many article files there are before any is read, and ``read``
+    is given each article as soon as it is read: a cold check starts its parsing workers
+    and hands them the bodies while the rest of the files are read.
     """
     rules, problems = IgnoreRules.load(root)
     top = _scan(root, "", rules, problems)
@@ -112,7 +114,8 @@ def read_tree(root: Path, content: ContentSettings, *,
         scanned(top.article_count)
     collections: list[LocalCollection] = []
     articles: list[LocalArticle] = []
-    _read_folder(root, top, None, content, collections, articles, problems)
+    _read_folder(root, top, None, content, collections, articles, problems,
+                 read or _ignore)
     articles.sort(key=lambda a: a.key)
     return LocalTree(root, tuple(collections), tuple(articles),
                      tuple(sorted(problems, key=sort_key)))
@@ -274,9 +277,14 @@ def read_article(root: Path, key: str,
     return article, tuple(sorted(problems, key=sort_key))
 
 
+def _ignore(article: LocalArticle) -> None:
+    """No one to tell that an article was read."""
+
+
 def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,
                  content: ContentSettings, collections: list[LocalCollection],
-                 articles: list[LocalArticle], problems: list[Problem]) -> None:
+                 articles: list[LocalArticle], problems: list[Problem],
+                 read: Callable[[LocalArticle], None]) -> None:
     """Read ``folder``'s articles, then each child folder as a collection, depth first."""
     collection_key = parent.key if parent else None
     for index, name in enumerate(folder.files):
@@ -284,10 +292,12 @@ def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,
         article = _read_article(root, key, index, collection_key, content, problems)
         if article is not None:
             articles.append(article)
+            read(article)
     for index, child in enumerate(folder.children):
         collection = _read_collection(root, child, parent, index, content, problems)
         collections.append(collection)
-        _read_folder(root, child, collection, content, collections, articles, problems)
+        _read_folder(root, child, collection, content, collections, articles, problems,
+                     read)
 
 
 def _read_bytes(root: Path, key: str, problems: list[Problem],
