@@ -14,7 +14,6 @@ from kbsync.local.bulk import (
     ArticleParser,
     Job,
     Settings,
-    parse_articles,
     parse_metas,
     render_templates,
     workers,
@@ -88,8 +87,10 @@ def test_a_body_parsed_already_is_taken_at_its_line_and_cached(tmp_path: Path) -
     tree = read_tree(tmp_path, ContentSettings())
     from_converter = ParsedBody(None, (Link("b.md", 1, False),), frozenset({"converted"}))
     cache = ParseCache(tmp_path / "cache.json")
-    parsed = parse_articles(tree.articles, MarkdownRenderer(), cache,
-                            {"See [b](b.md).\n": from_converter})
+    parser = ArticleParser(MarkdownRenderer(), cache, {"See [b](b.md).\n": from_converter})
+    for article in tree.articles:
+        parser.add(article)
+    parsed = parser.finish()
     want = ParsedBody(None, (Link("b.md", 5, False),), frozenset({"converted"}))
     assert parsed["a.md"] == want  # the anchor only the given parse has: not parsed again
     assert parsed["b.md"].links == (Link("a.md", 5, False),)  # parsed here

@@ -79,16 +79,13 @@ def workers(jobs: int) -> int:
 
 
 def parse_articles(articles: Sequence[LocalArticle], renderer: MarkdownRenderer,
-                   cache: ParseCache,
-                   known: Mapping[str, ParsedBody] | None = None) -> dict[str, ParsedBody]:
+                   cache: ParseCache) -> dict[str, ParsedBody]:
     """Links and anchors of every body: from the cache where the file is unchanged.
 
     Bodies parsed in this process keep their tokens (the renderer reuses them); those
     from the cache or from worker processes have none and are parsed again if rendered.
-    ``known``: bodies parsed already from line 1, by their text (``init`` has its workers
-    parse each body as they convert it, so checking the files it wrote parses nothing).
     """
-    parser = ArticleParser(renderer, cache, known)
+    parser = ArticleParser(renderer, cache)
     for article in articles:
         parser.add(article)
     return parser.finish()
@@ -99,7 +96,9 @@ class ArticleParser:
 
     Told first how many files there are (``expect``), it knows when more must be parsed
     than the cache can hold; then each chunk of bodies goes to the workers as soon as it
-    is read, and they parse while the rest of the tree is read.
+    is read, and they parse while the rest of the tree is read. ``known``: bodies parsed
+    already from line 1, by their text (``init`` has its workers parse each body as they
+    convert it, so checking the files it wrote parses nothing).
     """
 
     def __init__(self, renderer: MarkdownRenderer, cache: ParseCache,
