@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kbsync.commands.validate import run
-from kbsync.config import Config, ContentSettings, load_config
+from kbsync.config import Config, ContentSettings
 from kbsync.engine import check_local
 from kbsync.problems import Problem
 
@@ -199,51 +199,39 @@ def test_checking_parses_each_article_once_for_the_renderer(kb: KB) -> None:
     assert sorted(checked.parsed) == ["a.md", "b/c.md"]
 
 
-def test_conflict_markers_left_by_pull_are_an_error(tmp_path: Path) -> None:
-    (tmp_path / "g").mkdir()
-    (tmp_path / "g" / "a.md").write_text(
-        "---\ntitle: A\n---\n\nText.\n\n<<<<<<< local\nMine\n=======\nTheirs\n>>>>>>> remote\n")
-    found: list[Problem] = []
-    assert run(load_config(tmp_path), strict=False, emit=found.append) == 1
-    assert [str(p) for p in found] == [
+def test_conflict_markers_left_by_pull_are_an_error(kb: KB) -> None:
+    kb.write("g/a.md", "---\ntitle: A\n---\n\nText.\n\n"
+                       "<<<<<<< local\nMine\n=======\nTheirs\n>>>>>>> remote\n")
+    assert kb.validate() == (1, [
         "g/a.md:7: unresolved merge conflict marker "
-        "(keep the lines you want, delete the markers, then apply)"]
+        "(keep the lines you want, delete the markers, then apply)"])
 
 
-def test_a_position_two_siblings_write_is_a_warning(tmp_path: Path) -> None:
-    (tmp_path / "g").mkdir()
-    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\nposition: 2\n---\nx\n")
-    (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 2\n---\nx\n")
-    found: list[Problem] = []
-    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
-    assert [str(p) for p in found] == [
+def test_a_position_two_siblings_write_is_a_warning(kb: KB) -> None:
+    kb.write("g/a.md", "---\ntitle: A\nposition: 2\n---\nx\n")
+    kb.write("g/b.md", "---\ntitle: B\nposition: 2\n---\nx\n")
+    assert kb.validate() == (0, [
         f"g/{me}.md:3: position: warning: position 2 is also the position of g/{other}.md "
         "(initdesk then orders them by creation; give each its own)"
-        for me, other in (("a", "b"), ("b", "a"))]
+        for me, other in (("a", "b"), ("b", "a"))])
 
 
 def test_a_written_position_equal_to_an_earlier_siblings_place_by_name_is_a_warning(
-        tmp_path: Path) -> None:
-    (tmp_path / "g").mkdir()
-    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\nx\n")  # position 0 by name
-    (tmp_path / "g" / "b.md").write_text("---\ntitle: B\nposition: 0\n---\nx\n")
-    found: list[Problem] = []
-    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
-    assert [str(p) for p in found] == [
+        kb: KB) -> None:
+    kb.write("g/a.md", "---\ntitle: A\n---\nx\n")  # position 0 by name
+    kb.write("g/b.md", "---\ntitle: B\nposition: 0\n---\nx\n")
+    assert kb.validate() == (0, [
         "g/b.md:3: position: warning: position 0 is also the position of g/a.md "
-        "(initdesk then orders them by creation; give each its own)"]
+        "(initdesk then orders them by creation; give each its own)"])
 
 
 def test_a_written_position_equal_to_a_later_siblings_place_by_name_is_fine(
-        tmp_path: Path) -> None:
+        kb: KB) -> None:
     """What init --from-remote writes: b.md keeps its place by name (1) after a.md, which
     pins 1; plan numbers b.md after it, so nothing is left to creation order."""
-    (tmp_path / "g").mkdir()
-    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\nposition: 1\n---\nx\n")
-    (tmp_path / "g" / "b.md").write_text("---\ntitle: B\n---\nx\n")  # position 1 by name
-    found: list[Problem] = []
-    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
-    assert found == []
+    kb.write("g/a.md", "---\ntitle: A\nposition: 1\n---\nx\n")
+    kb.write("g/b.md", "---\ntitle: B\n---\nx\n")  # position 1 by name
+    assert kb.validate() == (0, [])
 
 
 def test_portal_and_coverage_files_are_checked_as_plan_checks_them(kb: KB) -> None:
@@ -301,12 +289,9 @@ def test_anchors_count_explicit_ids_and_raw_html_ids_as_written(kb: KB) -> None:
         " b.md (did you mean #Junior-accounts?)"]
 
 
-def test_a_link_to_a_draft_in_the_other_unicode_form_is_a_warning_too(tmp_path: Path) -> None:
-    (tmp_path / "g").mkdir()
-    (tmp_path / "g" / "caf\u00e9.md").write_text("---\ntitle: Cafe\nstatus: draft\n---\nx\n")
-    (tmp_path / "g" / "a.md").write_text("---\ntitle: A\n---\n\n[c](cafe\u0301.md)\n")
-    found: list[Problem] = []
-    assert run(load_config(tmp_path), strict=False, emit=found.append) == 0
-    assert [str(p) for p in found] == [
+def test_a_link_to_a_draft_in_the_other_unicode_form_is_a_warning_too(kb: KB) -> None:
+    kb.write("g/caf\u00e9.md", "---\ntitle: Cafe\nstatus: draft\n---\nx\n")
+    kb.write("g/a.md", "---\ntitle: A\n---\n\n[c](cafe\u0301.md)\n")
+    assert kb.validate() == (0, [
         "g/a.md:5: warning: links to the draft article g/caf\u00e9.md (readers cannot open a "
-        "draft: publish it (status: published) or remove the link)"]
+        "draft: publish it (status: published) or remove the link)"])
