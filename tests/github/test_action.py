@@ -150,6 +150,18 @@ def runner(tmp_path: Path) -> Iterator[Runner]:
     app.close()
 
 
+
+def _apply_then_edit_next_in_initdesk(runner: Runner, fields: dict[str, Any] | None) -> None:
+    """Apply the knowledge base, then change its "next" article in the web editor (patch
+    ``fields``; None: delete it)."""
+    assert runner.step("apply").code == 0
+    with runner.remote_client() as client:
+        article = next(a for a in client.list_articles() if a.fields.slug == "next")
+        if fields is None:
+            client.delete_article(article.id)
+        else:
+            client.patch_article(article.id, fields)
+
 def test_plan_writes_the_summary_the_outputs_and_one_sticky_comment(runner: Runner) -> None:
     step = runner.step("plan")
     assert step.code == 0, step.log
@@ -224,10 +236,7 @@ def test_apply_publishes_then_plan_has_nothing_left(runner: Runner) -> None:
 
 
 def test_apply_that_leaves_a_conflict_fails_and_annotates_it(runner: Runner) -> None:
-    assert runner.step("apply").code == 0
-    with runner.remote_client() as client:
-        article = next(a for a in client.list_articles() if a.fields.slug == "next")
-        client.patch_article(article.id, {"title": "Edited in initdesk"})
+    _apply_then_edit_next_in_initdesk(runner, {"title": "Edited in initdesk"})
     runner.write("guides/02-next.md", "---\ntitle: Edited here\n---\n\nMore text.\n")
     runner.write("guides/03-new.md", "---\ntitle: New\n---\n\nNew text.\n")
     step = runner.step("apply")
@@ -289,10 +298,7 @@ def test_coverage_without_compare_reports_in_the_summary_only(runner: Runner) ->
 
 def test_pull_outputs_count_a_file_written_with_conflict_markers(runner: Runner) -> None:
     """The nightly workflow's pull (--on-conflict markers): such a file is a conflict."""
-    assert runner.step("apply").code == 0
-    with runner.remote_client() as client:
-        article = next(a for a in client.list_articles() if a.fields.slug == "next")
-        client.patch_article(article.id, {"content_html": "<p>Remote text.</p>"})
+    _apply_then_edit_next_in_initdesk(runner, {"content_html": "<p>Remote text.</p>"})
     runner.write("guides/02-next.md", "---\ntitle: Next steps\n---\n\nLocal text.\n")
     subprocess.run(["git", "-C", str(runner.repo), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(runner.repo), "-c", "user.name=t", "-c", "user.email=t@t",
@@ -303,10 +309,7 @@ def test_pull_outputs_count_a_file_written_with_conflict_markers(runner: Runner)
 
 
 def test_pull_that_only_reports_a_remote_deletion_has_no_changes(runner: Runner) -> None:
-    assert runner.step("apply").code == 0
-    with runner.remote_client() as client:
-        article = next(a for a in client.list_articles() if a.fields.slug == "next")
-        client.delete_article(article.id)
+    _apply_then_edit_next_in_initdesk(runner, None)
     reported = runner.step("pull")
     assert reported.code == 0, reported.log
     assert "? deleted in initdesk" in reported.summary
@@ -314,10 +317,7 @@ def test_pull_that_only_reports_a_remote_deletion_has_no_changes(runner: Runner)
 
 
 def test_apply_with_only_conflicts_runs_apply_and_fails(runner: Runner) -> None:
-    assert runner.step("apply").code == 0
-    with runner.remote_client() as client:
-        article = next(a for a in client.list_articles() if a.fields.slug == "next")
-        client.patch_article(article.id, {"title": "Edited in initdesk"})
+    _apply_then_edit_next_in_initdesk(runner, {"title": "Edited in initdesk"})
     runner.write("guides/02-next.md", "---\ntitle: Edited here\n---\n\nMore text.\n")
     step = runner.step("apply")
     assert step.code == 1
