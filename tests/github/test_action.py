@@ -150,7 +150,6 @@ def runner(tmp_path: Path) -> Iterator[Runner]:
     app.close()
 
 
-
 def _apply_then_edit_next_in_initdesk(runner: Runner, fields: dict[str, Any] | None) -> None:
     """Apply the knowledge base, then change its "next" article in the web editor (patch
     ``fields``; None: delete it)."""
@@ -161,6 +160,7 @@ def _apply_then_edit_next_in_initdesk(runner: Runner, fields: dict[str, Any] | N
             client.delete_article(article.id)
         else:
             client.patch_article(article.id, fields)
+
 
 def test_plan_writes_the_summary_the_outputs_and_one_sticky_comment(runner: Runner) -> None:
     step = runner.step("plan")
