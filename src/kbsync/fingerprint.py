@@ -8,7 +8,6 @@ bytes of a file as last synced can be looked up in git objects.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 
@@ -21,10 +20,9 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
 
 
-@functools.lru_cache(maxsize=4096)
 def fields_fingerprint(fields: ArticleFields | CollectionFields | PortalSettings) -> str:
-    """Kept per (immutable) fields: pull and plan ask for the same article's twice, and
-    each ask encodes both bodies again. The fields are flat: no ``asdict`` deep copy."""
+    """The fields are flat: no ``asdict`` deep copy (a fingerprint encodes both bodies,
+    so callers that need one several times keep it: ``pull.layout.Placed``)."""
     values = {f.name: getattr(fields, f.name) for f in dataclasses.fields(fields)}
     canonical = json.dumps(values, sort_keys=True, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]

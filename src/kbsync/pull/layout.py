@@ -50,6 +50,7 @@ class Placed:
     key: str  # final key: folder for a collection, .md file for an article
     local_key: str | None  # current key of the local counterpart
     entry: LockEntry | None  # the lock entry of this remote id
+    fingerprint: str  # of the remote fields: what the lock records for it after this pull
     remote_changed: bool  # remote fingerprint differs from the lock's (or no lock entry)
     own_move: bool = False  # moves to a new parent (not just along with its folder)
 
@@ -258,7 +259,7 @@ class _Planner:
                 fingerprint: str, own_move: bool) -> Placed:
         entry = self._entry(section, remote_id)
         changed = entry is None or edited_remotely(entry, fingerprint)
-        return Placed(remote_id, key, local_key, entry, changed, own_move)
+        return Placed(remote_id, key, local_key, entry, fingerprint, changed, own_move)
 
     def _entry(self, section: Section, remote_id: int) -> LockEntry | None:
         table = self.collection_ids if section == "collections" else self.article_ids

@@ -383,7 +383,7 @@ class _Decider:
             data = collection_text(remote.fields, name=name, pinned=pinned).encode("utf-8")
             result.changes.append(FileChange("new", path, data, kind="collection"))
             self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
-                       placed.key, fields_fingerprint(remote.fields), data)
+                       placed.key, placed.fingerprint, data)
             return
         local = self.tree.collection(placed.local_key)
         assert local is not None
@@ -418,8 +418,7 @@ class _Decider:
             result.changes.append(FileChange(_ACTIONS[how], path, current.encode(text),
                                              kind="collection"))
         self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
-                   self._lock_path(placed), fields_fingerprint(remote.fields),
-                   current.encode(theirs))
+                   self._lock_path(placed), placed.fingerprint, current.encode(theirs))
 
     def _pin_collection(self, placed: Placed, current: _Source, position: int, explicit: bool,
                         path: str, result: PullResult) -> None:
@@ -447,7 +446,7 @@ class _Decider:
 
     def _article(self, placed: Placed, result: PullResult) -> None:
         remote = self.actual.articles[placed.remote_id]
-        fingerprint = fields_fingerprint(remote.fields)
+        fingerprint = placed.fingerprint
         if placed.local_key is None:
             data = self._theirs(remote, placed.key, None).encode("utf-8")
             result.changes.append(FileChange("new", placed.key, data))
