@@ -19,7 +19,7 @@ from kbsync.github.comments import (
 )
 from kbsync.plan.model import Action, Change, FieldChange, Plan, RemoteRef
 from kbsync.render.markdown import render_markdown
-from tests.github.github_api import GitHubAPI
+from tests.github.github_api import ACTIONS_BOT, GitHubAPI
 
 RUN = "https://github.test/acme/help/actions/runs/1"
 
@@ -79,14 +79,14 @@ def test_the_cut_holds_for_any_limit() -> None:
 
 @pytest.fixture
 def api() -> Iterator[tuple[GitHubAPI, str]]:
-    github = GitHubAPI(token="t0k")
+    github = GitHubAPI(tokens={"t0k": ACTIONS_BOT})
     with running_server(github) as url:
         yield github, url
 
 
 def test_upsert_creates_then_updates_the_marked_comment(api: tuple[GitHubAPI, str]) -> None:
     github, url = api
-    github.add(3, "<!-- kbsync-plan:other --> another folder's plan")
+    github.add(3, "<!-- kbsync-plan:other --> another folder's plan", user=ACTIONS_BOT)
     comments = Comments.connect(url, "acme/help", "t0k")
     try:
         first = comments.upsert(3, "<!-- kbsync-plan -->\none", "<!-- kbsync-plan -->")
@@ -106,6 +106,26 @@ def test_a_refused_token_is_a_comment_error_without_the_token(
         comments.upsert(3, "body", "<!-- m -->")
     comments.close()
     message = str(raised.value)
-    assert message.startswith("GET /repos/acme/help/issues/3/comments answered HTTP 401: "
-                              "Bad credentials")
-    assert "pull-requests: write" in message and "wrong-token-value" not in message
+    assert message == ("GET /user answered HTTP 401: Bad credentials (the github-token input "
+                       "is not a valid token)")
+
+
+def test_the_identity_is_the_users_login_or_the_actions_bot(api: tuple[GitHubAPI, str]) -> None:
+    github, url = api
+    github.tokens["ghp_user"] = "docs-bot"
+    for token, login in (("t0k", "github-actions[bot]"), ("ghp_user", "docs-bot")):
+        comments = Comments.connect(url, "acme/help", token)
+        assert comments.identity() == login
+        comments.close()
+
+
+def test_only_our_own_comment_that_starts_with_the_marker_is_found(
+        api: tuple[GitHubAPI, str]) -> None:
+    github, url = api
+    github.add(3, "<!-- kbsync-plan -->\nspoofed", user="mallory")
+    github.add(3, "quoting <!-- kbsync-plan --> in passing", user=ACTIONS_BOT)
+    ours = github.add(3, "<!-- kbsync-plan -->\nours", user=ACTIONS_BOT)
+    comments = Comments.connect(url, "acme/help", "t0k")
+    assert comments.find(3, "<!-- kbsync-plan -->", ACTIONS_BOT) == ours
+    assert comments.find(3, "<!-- kbsync-plan -->", "someone-else") is None
+    comments.close()

@@ -117,8 +117,8 @@ def main(environ: Mapping[str, str] | None = None, stdout: IO[str] | None = None
     if result.summary:
         _append(env.get("GITHUB_STEP_SUMMARY"), _capped(result.summary, SUMMARY_LIMIT))
     write_outputs(env.get("GITHUB_OUTPUT"), result.outputs)
-    if result.comment is not None:
-        _comment(inputs, env, console, result)
+    if result.comment is not None and not _comment(inputs, env, console, result):
+        return result.code or 1
     return result.code
 
 
@@ -268,12 +268,15 @@ def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
     _append(path, "\n".join(lines) + "\n")
 
 
-def _comment(inputs: Inputs, env: Mapping[str, str], console: Console, result: Result) -> None:
+def _comment(inputs: Inputs, env: Mapping[str, str], console: Console, result: Result) -> bool:
+    """Post or update the sticky comment; False when it was asked for (a github-token on a
+    pull request) and could not be written: the step then fails, since a green step
+    without the plan a reviewer relies on would hide that nobody sees it."""
     number = pull_request_number(env.get("GITHUB_EVENT_PATH"))
     if inputs.github_token is None or number is None or result.comment is None:
         if inputs.github_token and number is None:
             console.info("Not a pull request: no comment.")
-        return
+        return True
     comments = Comments.connect(env.get("GITHUB_API_URL", "https://api.github.com"),
                                 env.get("GITHUB_REPOSITORY", ""), inputs.github_token)
     body = comment_body(result.comment, marker(result.comment_kind, inputs.directory),
@@ -281,13 +284,14 @@ def _comment(inputs: Inputs, env: Mapping[str, str], console: Console, result: R
     try:
         posted = comments.upsert(number, body, marker(result.comment_kind, inputs.directory))
     except CommentError as exc:
-        console.out(annotation("warning", f"could not comment on pull request #{number}: {exc}",
+        console.out(annotation("error", f"could not comment on pull request #{number}: {exc}",
                                title="kbsync action"))
-        return
+        return False
     finally:
         comments.close()
     verb = "Commented" if posted.created else "Updated the comment"
     console.info(f"{verb} on pull request #{number}: {posted.url}")
+    return True
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:

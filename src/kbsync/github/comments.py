@@ -4,9 +4,14 @@ A plan comment that is re-posted on every push buries the conversation; this mod
 keeps exactly one per knowledge base. It speaks GitHub's REST API for issue comments
 (a pull request is an issue there) through httpx:
 
+* ``GET  /user``: who the token writes as (see :meth:`Comments.identity`)
 * ``GET  /repos/{owner}/{repo}/issues/{number}/comments`` (paged by ``Link: rel="next"``)
 * ``POST /repos/{owner}/{repo}/issues/{number}/comments``
 * ``PATCH /repos/{owner}/{repo}/issues/comments/{id}``
+
+The comment updated is one that this token's identity wrote *and* that starts with the
+marker: anyone can paste the marker into a comment, and a plan written into a comment
+someone else owns (and can edit afterwards) would be a plan they can forge.
 
 The base URL is ``GITHUB_API_URL`` (GitHub Enterprise has its own). A comment holds at
 most 65,536 characters; a longer plan is cut at a line, its open code fence and
@@ -25,11 +30,14 @@ from typing import Any
 
 import httpx
 
-__all__ = ["COMMENT_LIMIT", "CommentError", "Comments", "Posted", "comment_body", "marker",
-           "pull_request_number", "truncate"]
+__all__ = ["ACTIONS_BOT", "COMMENT_LIMIT", "CommentError", "Comments", "Posted", "comment_body",
+           "marker", "pull_request_number", "truncate"]
 
 #: GitHub refuses a comment body longer than this many characters.
 COMMENT_LIMIT = 65_536
+#: The author of what a workflow's GITHUB_TOKEN writes.
+ACTIONS_BOT = "github-actions[bot]"
+PERMISSION = "pull-requests: write"
 API_VERSION = "2022-11-28"
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -149,8 +157,8 @@ class Comments:
         self._http.close()
 
     def upsert(self, number: int, body: str, mark: str) -> Posted:
-        """Update the comment holding ``mark``, or create one."""
-        existing = self.find(number, mark)
+        """Update our own comment that starts with ``mark``, or create one."""
+        existing = self.find(number, mark, self.identity())
         if existing is None:
             data = self._call("POST", f"/repos/{self._repository}/issues/{number}/comments",
                               {"body": body})
@@ -159,10 +167,31 @@ class Comments:
                           {"body": body})
         return Posted(int(data["id"]), False, str(data.get("html_url", "")))
 
-    def find(self, number: int, mark: str) -> int | None:
-        """The id of the first comment whose body holds ``mark``."""
+    def identity(self) -> str:
+        """The login this token's comments are written as.
+
+        ``GET /user`` names a user's token (a personal access token). An installation
+        token, which is what a workflow's ``GITHUB_TOKEN`` is, has no user: GitHub answers
+        403 "Resource not accessible by integration", and its comments are by
+        ``github-actions[bot]``. (Another GitHub App's token answers the same but writes
+        as ``<app>[bot]``, which no endpoint it may call tells: its comments are then not
+        found again, and each run posts a new one rather than edit a stranger's.)
+        """
+        response = self._send("GET", "/user", None, refused_ok=True)
+        if response.status_code == 403:
+            return ACTIONS_BOT
+        data = _json(response, "GET", "/user")
+        login = data.get("login") if isinstance(data, dict) else None
+        if not isinstance(login, str) or not login:
+            raise CommentError("GET /user: the answer names no login")
+        return login
+
+    def find(self, number: int, mark: str, author: str) -> int | None:
+        """The id of the first comment by ``author`` whose body starts with ``mark``."""
         for comment in self._comments(number):
-            if mark in str(comment.get("body") or ""):
+            user = comment.get("user")
+            login = user.get("login") if isinstance(user, dict) else None
+            if login == author and str(comment.get("body") or "").startswith(mark):
                 return int(comment["id"])
         return None
 
@@ -183,12 +212,13 @@ class Comments:
             raise CommentError(f"{method} {_path(url)}: the answer holds no comment id")
         return data
 
-    def _send(self, method: str, url: str, body: Mapping[str, Any] | None) -> httpx.Response:
+    def _send(self, method: str, url: str, body: Mapping[str, Any] | None, *,
+              refused_ok: bool = False) -> httpx.Response:
         try:
             response = self._http.request(method, url, json=body)
         except httpx.HTTPError as exc:
             raise CommentError(f"{method} {_path(url)} failed: {type(exc).__name__}") from None
-        if response.status_code >= 400:
+        if response.status_code >= 400 and not (refused_ok and response.status_code == 403):
             raise CommentError(f"{method} {_path(url)} answered HTTP {response.status_code}"
                                f"{_why(response)}")
         return response
@@ -202,15 +232,17 @@ def _json(response: httpx.Response, method: str, url: str) -> Any:
 
 
 def _why(response: httpx.Response) -> str:
-    """GitHub's own reason, and what to do about the usual one (a read-only token)."""
+    """GitHub's own reason, and what to do about the usual ones."""
     try:
         message = response.json().get("message")
     except (ValueError, AttributeError):
         message = None
     advice = ""
-    if response.status_code in (401, 403, 404):
-        advice = (" (the token needs `pull-requests: write`; a pull request from a fork "
-                  "gets a read-only token)")
+    if response.status_code == 401:
+        advice = " (the github-token input is not a valid token)"
+    elif response.status_code in (403, 404):
+        advice = (f" (add `{PERMISSION}` to the workflow's or the job's `permissions:`; "
+                  "a pull request from a fork gets a read-only token)")
     return (f": {message}" if isinstance(message, str) else "") + advice
 
 
