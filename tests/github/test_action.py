@@ -253,3 +253,25 @@ def test_the_validate_summary_table_survives_pipes_and_markdown_in_names(runner:
     [row] = [line for line in step.summary.splitlines() if "a\\|b" in line]
     assert row.startswith("| `guides/a\\|b_*c*.md` | 3 | status | ❌ must be draft or published")
     assert row.count(" | ") == 3  # four cells: the pipes in the name and value are escaped
+
+
+def test_detailed_exitcode_makes_a_plan_with_changes_fail_with_2(runner: Scene) -> None:
+    step = runner.step("plan", detailed_exitcode="true", github_token="")
+    assert step.code == 2
+    assert ("::error title=kbsync drift::The Help Center differs from the files in docs/kb: "
+            "Plan: 3 to create. See the job summary.") in step.stdout
+    assert step.outputs["has-changes"] == "true" and "**Drift**" in step.summary
+    assert runner.step("plan", args="--detailed-exitcode", github_token="").code == 2
+
+
+def test_detailed_exitcode_passes_when_nothing_changed(runner: Scene) -> None:
+    assert runner.step("apply").code == 0
+    step = runner.step("plan", detailed_exitcode="true", github_token="")
+    assert step.code == 0 and step.outputs["has-changes"] == "false", step.log
+
+
+def test_detailed_exitcode_is_for_plan_only_and_true_or_false(runner: Scene) -> None:
+    apply = runner.step("apply", detailed_exitcode="true")
+    assert apply.code == 64 and "detailed-exitcode: only plan has it, not apply" in apply.stdout
+    typo = runner.step("plan", detailed_exitcode="yes")
+    assert typo.code == 64 and "detailed-exitcode: must be true or false, got 'yes'" in typo.stdout

@@ -104,7 +104,7 @@ def test_the_action_metadata_is_what_github_accepts() -> None:
                            "runs"}
     assert action["name"] and action["description"] and action["runs"]["using"] == "composite"
     assert set(action["inputs"]) == {"command", "directory", "args", "token", "github-token",
-                                     "python-version"}
+                                     "python-version", "detailed-exitcode"}
     for spec in action["inputs"].values():
         assert spec["description"] and set(spec) <= {"description", "required", "default",
                                                      "deprecationMessage"}

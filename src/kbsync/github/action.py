@@ -11,7 +11,9 @@ variables, runs one kbsync command in-process, and then
 * with a ``github-token`` on a pull request, creates or updates one sticky comment.
 
 Exit codes are kbsync's, except that ``plan`` finding changes is a success here (the
-comment and outputs say it), and ``apply`` fails when it leaves conflicts behind.
+comment and outputs say it) unless the ``detailed-exitcode`` input (or ``args:
+--detailed-exitcode``) asks for 2, as a scheduled drift check does; ``apply`` fails when
+it leaves conflicts behind.
 ``apply`` runs as ``plan --out FILE`` then ``apply FILE``: the summary then shows
 exactly what was applied, and a Help Center changed in between is refused as stale.
 """
@@ -42,7 +44,7 @@ from kbsync.github.comments import (
 from kbsync.plan.model import Action, Plan
 from kbsync.render.github import annotation
 from kbsync.render.json import plan_from_dict, plan_to_dict
-from kbsync.render.markdown import cell, code, render_markdown, text_cell
+from kbsync.render.markdown import cell, code, render_markdown, text, text_cell
 from kbsync.render.text import render_text, summary
 from kbsync.words import plural
 
@@ -55,7 +57,7 @@ CHANGES_PRESENT = 2
 OUTPUT_LIMIT = 900_000
 SUMMARY_LIMIT = 1_000_000
 #: Options the action sets itself for a command; the same in ``args`` is refused.
-_OWN_OPTIONS = {"plan": ("--format", "--out", "--detailed-exitcode"),
+_OWN_OPTIONS = {"plan": ("--format", "--out"),
                 "apply": ("--format", "--out", "--detailed-exitcode"),
                 "validate": ("--format",), "coverage": ("--format", "--out", "--json")}
 
@@ -70,6 +72,7 @@ class Inputs:
     directory: str
     args: tuple[str, ...]
     github_token: str | None
+    detailed_exitcode: bool = False  # plan: exit 2 when there are changes (drift checks)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Inputs:
@@ -84,8 +87,21 @@ class Inputs:
             if any(arg == option or arg.startswith(option + "=") for arg in args):
                 raise InputError(f"args: the action sets {option} for {command} itself; "
                                  "remove it")
+        detailed = _flag(environ.get("KBSYNC_DETAILED_EXITCODE", ""), "detailed-exitcode")
+        if command == "plan" and "--detailed-exitcode" in args:  # kbsync's own spelling
+            args, detailed = tuple(a for a in args if a != "--detailed-exitcode"), True
+        if detailed and command != "plan":
+            raise InputError(f"detailed-exitcode: only plan has it, not {command}")
         return cls(command, environ.get("KBSYNC_DIRECTORY", "").strip() or ".", args,
-                   environ.get("KBSYNC_GITHUB_TOKEN") or None)
+                   environ.get("KBSYNC_GITHUB_TOKEN") or None, detailed)
+
+
+def _flag(value: str, name: str) -> bool:
+    """A boolean input as GitHub passes it: the text 'true' or 'false' (or empty)."""
+    text = value.strip().lower()
+    if text not in ("true", "false", ""):
+        raise InputError(f"{name}: must be true or false, got {value!r}")
+    return text == "true"
 
 
 @dataclass
@@ -139,6 +155,8 @@ def run(inputs: Inputs, env: Mapping[str, str], console: Console,
         result = _planned(plan, out, plan_file, inputs, console)
         if inputs.command == "apply":
             return _apply(result, plan, plan_file, root, console, stdout, stderr)
+        if inputs.detailed_exitcode and code == CHANGES_PRESENT:
+            return _drift(result, plan, inputs, console)
         return result
     if inputs.command == "pull":
         return _pull(_invoke([*root, "pull", *inputs.args], stderr), console)
@@ -199,6 +217,19 @@ def _planned(plan: Plan, plan_json: str, plan_file: Path, inputs: Inputs,
                "plan-file": str(plan_file)}
     comment = markdown if inputs.command == "plan" else None
     return Result(0, markdown, outputs, comment, "plan")
+
+
+def _drift(planned: Result, plan: Plan, inputs: Inputs, console: Console) -> Result:
+    """``detailed-exitcode``: the plan has changes (or conflicts), so the step fails with
+    kbsync's exit code for that, 2, and says why where a reader of the run looks first."""
+    where = "" if inputs.directory in (".", "./") else f" in {inputs.directory}"
+    message = (f"The Help Center differs from the files{where}: {summary(plan)} "
+               "See the job summary.")
+    console.out(annotation("error", message, title="kbsync drift"))
+    planned.code = CHANGES_PRESENT
+    planned.summary = (planned.summary.rstrip("\n") + "\n\n**Drift**: the Help Center "
+                       f"differs from the files{text(where)} (exit {CHANGES_PRESENT}).\n")
+    return planned
 
 
 def _apply(planned: Result, plan: Plan, plan_file: Path, root: list[str], console: Console,
