@@ -55,7 +55,7 @@ def _on(workflow: dict[Any, Any]) -> Any:
 def test_there_are_workflows_to_check() -> None:
     assert {p.name for p in WORKFLOWS} >= {"ci.yml", "release.yml"}
     assert {p.name for p in EXAMPLES} == {"kbsync-plan.yml", "kbsync-apply.yml",
-                                          "kbsync-pull.yml"}
+                                          "kbsync-pull.yml", "kbsync-drift.yml"}
 
 
 def test_kbsyncs_own_workflows_pass_actionlint() -> None:
@@ -140,7 +140,7 @@ def test_the_apply_workflow_never_overlaps_commits_the_lock_and_fails_honestly()
     commit = next(s for s in steps if "git push" in s.get("run", ""))
     assert 'user.name "github-actions[bot]"' in commit["run"]
     assert "41898282+github-actions[bot]@users.noreply.github.com" in commit["run"]
-    assert "git add kbsync.lock" in commit["run"]
+    assert 'lock="$KB_DIR/kbsync.lock"' in commit["run"] and 'git add "$lock"' in commit["run"]
     assert "|| true" not in text
 
 
