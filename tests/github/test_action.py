@@ -9,6 +9,7 @@ a local stand-in (``tests.github.scene``). The knowledge base sits in a subfolde
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from collections.abc import Iterator
@@ -17,6 +18,10 @@ from typing import Any
 
 import pytest
 
+from kbsync.console import Console
+from kbsync.github import action
+from kbsync.model.remote import ArticleFields
+from tests.gfm import pings_and_links
 from tests.github.scene import GITHUB_TOKEN, PR, TOKEN, Scene, scene
 
 KB_DIR = "docs/kb"  # the knowledge base sits in a subfolder of the repository
@@ -275,3 +280,31 @@ def test_detailed_exitcode_is_for_plan_only_and_true_or_false(runner: Scene) -> 
     assert apply.code == 64 and "detailed-exitcode: only plan has it, not apply" in apply.stdout
     typo = runner.step("plan", detailed_exitcode="yes")
     assert typo.code == 64 and "detailed-exitcode: must be true or false, got 'yes'" in typo.stdout
+
+
+HOSTILE = ("@octocat @acme/security see #12, www.evil.example/x, https://evil.example/a "
+           "![p](https://evil.example/p.png) ops@evil.example")
+
+
+def test_nothing_from_initdesk_or_customers_pings_or_links_in_the_comments(
+        runner: Scene) -> None:
+    """A title written in initdesk (plan) and a customer's question (coverage) reach the
+    comments and the summary as text: no mention, reference, link or image."""
+    runner.write("coverage.yaml", f"questions:\n  - q: {json.dumps(HOSTILE)}\n"
+                                  "    expect: start\n")
+    assert runner.step("apply").code == 0
+    with runner.remote_client() as client:
+        client.create_article(ArticleFields(title=HOSTILE, slug="ui-only"))
+    plan, coverage = runner.step("plan"), runner.step("coverage", args="--compare")
+    assert plan.code == 0 and coverage.code == 0, plan.log + coverage.log
+    bodies = [c["body"] for c in runner.github.comments[PR]]
+    assert len(bodies) == 2 and all("@&#8203;octocat" in body for body in bodies)
+    for markdown in (*bodies, plan.summary, coverage.summary):
+        links = pings_and_links(markdown)
+        assert links in ([], ["link https://github.test/acme/help/actions/runs/4242"]), links
+
+
+def test_the_pull_summary_fence_is_longer_than_any_backticks_in_a_file_name() -> None:
+    result = action._pull((0, "  + new  guides/a```b.md\n"), Console(github=True,
+                                                                     stdout=io.StringIO()))
+    assert result.summary == "### kbsync pull\n\n````\n  + new  guides/a```b.md\n````\n"

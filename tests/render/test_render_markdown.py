@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from tests.gfm import pings_and_links
 
 from kbsync.plan.model import Action, Change, FieldChange, Plan, RemoteRef
-from kbsync.render.markdown import code, render_markdown
+from kbsync.render.markdown import code, render_markdown, text, text_cell
 
 REMOTE = RemoteRef(base_url="http://example.test", organization_id=7)
 
@@ -45,3 +46,32 @@ def test_a_body_with_a_code_fence_cannot_close_the_diff_block() -> None:
     out = render_markdown(Plan(REMOTE, (change,)))
     assert "<details><summary>Diffs (1)</summary>" in out
     assert "\n````diff\n" in out and "\n-old\n+new\n" in out
+
+
+HOSTILE = ("@octocat @acme/security #12 GH-7 www.evil.example/x https://evil.example/a "
+           "![p](https://evil.example/p.png) <img src=https://evil.example/q.png> a@b.example")
+
+
+def test_the_gfm_check_finds_what_github_would_ping_or_link() -> None:
+    """The check of the tests below can fail: the raw text has one of each."""
+    assert sorted(pings_and_links(HOSTILE)) == [
+        "html <img src=https://evil.example/q.png>", "image https://evil.example/p.png",
+        "link https://evil.example/a", "link mailto:a@b.example",
+        "link www.evil.example", "mention @acme/security", "mention @octocat",
+        "reference #12", "reference GH-7"]
+
+
+def test_titles_reasons_and_warnings_from_outside_are_inert() -> None:
+    changes = (Change("article", "remote:x", Action.UNMANAGED, "x", HOSTILE, remote_id=3,
+                      reason=HOSTILE),
+               Change("article", "a.md", Action.CONFLICT, "a", HOSTILE, remote_id=4,
+                      reason=HOSTILE))
+    out = render_markdown(Plan(REMOTE, changes, warnings=(HOSTILE,)))
+    assert pings_and_links(out) == []
+    html = MarkdownIt("commonmark").enable("table").render(out)
+    assert "@\u200boctocat @\u200bacme/security #\u200b12" in html  # reads the same
+
+
+def test_inert_text_keeps_its_escaping() -> None:
+    assert text("a|b *c* `d`") == "a|b \\*c\\* \\`d\\`"
+    assert text_cell("x | @y") == "x \\| @&#8203;y"

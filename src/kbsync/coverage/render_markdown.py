@@ -1,4 +1,9 @@
-"""The coverage report as GitHub Markdown, for a pull-request comment. Pure."""
+"""The coverage report as GitHub Markdown, for a pull-request comment. Pure.
+
+Questions, topic words and titles come from customers' tickets and from initdesk: all of
+it goes through ``render.markdown.text`` (or ``code``), so that nothing a customer wrote
+pings a team, links somewhere or loads an image in the pull request.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +17,15 @@ from kbsync.coverage.report import (
     summary_line,
 )
 from kbsync.coverage.scoring import Outcome
-from kbsync.render.markdown import text_cell
+from kbsync.render.markdown import cell, code, text, text_cell
 
 BEST_HITS = 3
 
 
 def render_markdown(report: Report) -> str:
     lines = [f"### kbsync {summary_line(report)}", "",
-             f"Questions from {'; '.join(report.sources)}, searched in {report.target} "
+             f"Questions from {text('; '.join(report.sources))}, searched in "
+             f"{text(report.target)} "
              f"(top {report.settings.top_k}, min score {report.settings.min_score:g}).", "",
              "| Question | Asked | Covered | Rank | Best hits (score) |",
              "|---|---:|:-:|---:|---|"]
@@ -40,7 +46,7 @@ def render_markdown(report: Report) -> str:
 def render_comparison_markdown(comparison: Comparison) -> str:
     after = comparison.after
     lines = [f"### kbsync {comparison_line(comparison)}", "",
-             f"Before: {comparison.before.target}. After: {after.target} "
+             f"Before: {text(comparison.before.target)}. After: {text(after.target)} "
              f"(top {after.settings.top_k}, min score {after.settings.min_score:g}).", "",
              "| Question | Asked | Before | After | |", "|---|---:|:-:|:-:|:-:|"]
     for row in comparison.rows:
@@ -64,7 +70,7 @@ def _groups(report: Report) -> list[str]:
         titles = "; ".join(text_cell(o.question.title) for o in group.outcomes[:5])
         draft = (f" (the draft *{text_cell(group.draft.title)}* would answer them: "
                  "publish it)" if group.draft is not None else "")
-        lines.append(f"- **{', '.join(group.words) or 'no topic words'}** "
+        lines.append(f"- **{text(', '.join(group.words)) or 'no topic words'}** "
                      f"({group.count} asked): {titles}{draft}")
     return lines
 
@@ -76,4 +82,4 @@ def _mark(covered: bool) -> str:
 def _hits(outcome: Outcome) -> str:
     if not outcome.hits:
         return "no hits"
-    return ", ".join(f"`{hit.slug}` {hit.score:.1f}" for hit in outcome.hits[:BEST_HITS])
+    return ", ".join(f"{cell(code(hit.slug))} {hit.score:.1f}" for hit in outcome.hits[:BEST_HITS])

@@ -44,7 +44,7 @@ from kbsync.github.comments import (
 from kbsync.plan.model import Action, Plan
 from kbsync.render.github import annotation
 from kbsync.render.json import plan_from_dict, plan_to_dict
-from kbsync.render.markdown import cell, code, render_markdown, text, text_cell
+from kbsync.render.markdown import cell, code, fence_for, render_markdown, text, text_cell
 from kbsync.render.text import render_text, summary
 from kbsync.words import plural
 
@@ -260,8 +260,10 @@ def _pull(invoked: tuple[int, str], console: Console) -> Result:
     symbols = [line.split(maxsplit=1)[0] for line in lines]
     conflicts = symbols.count("!")
     changed = any(symbol not in ("?", "=") for symbol in symbols)
+    fence = fence_for(lines)  # a file name with backticks cannot close the block
     body = "\n".join(lines) if lines else "Nothing to pull."
-    text = f"### kbsync pull\n\n```\n{body}\n```\n" if lines else f"### kbsync pull\n\n{body}\n"
+    text = (f"### kbsync pull\n\n{fence}\n{body}\n{fence}\n" if lines
+            else f"### kbsync pull\n\n{body}\n")
     return Result(code, text, {"has-changes": "true" if changed else "false",
                                "conflicts": str(conflicts)})
 

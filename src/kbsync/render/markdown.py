@@ -6,7 +6,11 @@ that apply will not touch (conflicts, unmanaged) are called out last, where they
 before merging. It says the same things as the text plan, using its phrasing helpers.
 
 Everything that comes from a user (keys, titles, values, reasons) is escaped: a ``|``
-would split a table cell and a backtick would end a code span early.
+would split a table cell and a backtick would end a code span early. Text from outside
+(titles edited in initdesk, customers' questions, error messages) is also made inert,
+by :func:`text`, the one function every Markdown renderer of kbsync uses for it: in a
+comment GitHub would otherwise turn ``@team`` into a notification, ``#123`` into a
+reference, and URLs into links.
 """
 
 from __future__ import annotations
@@ -33,14 +37,26 @@ CELL_VALUE_WIDTH = 40  # values in a table cell are cut shorter than in the text
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>~&#])")
 _BACKTICKS = re.compile(r"`+")
+#: Where GitHub starts a ping, a reference or an autolink in text: ``@name`` (and the
+#: ``@`` of an e-mail address), ``#123`` (``\\#`` once escaped) and ``GH-123``, ``www.``,
+#: and a URL's scheme. Each is broken by a zero-width space right after the match.
+_TRIGGERS = re.compile(r"@(?=[A-Za-z0-9])|\\#(?=\d)|\bgh-(?=\d)|\bwww(?=\\?\.)"
+                       r"|\b(?:https?|ftp|mailto)(?=:)", re.IGNORECASE)
+#: U+200B as an entity: invisible where GitHub shows the comment, visible in the source.
+ZERO_WIDTH_SPACE = "&#8203;"
 
 
 # -- escaping -------------------------------------------------------------------------------
 
 
 def text(value: str) -> str:
-    """Literal inline text: Markdown punctuation escaped, newlines folded into spaces."""
-    return _SPECIAL.sub(r"\\\1", " ".join(escaped(value).split()))
+    """Literal, inert inline text: Markdown punctuation escaped, newlines folded into
+    spaces, and nothing that GitHub would turn into a ping, a reference, a link or an
+    image (a zero-width space after each ``@``, ``#`` + digit, ``www`` or URL scheme;
+    the text reads the same). Code spans (:func:`code`) need none of it: GitHub makes
+    no mention or link inside code."""
+    literal = _SPECIAL.sub(r"\\\1", " ".join(escaped(value).split()))
+    return _TRIGGERS.sub(lambda found: found.group() + ZERO_WIDTH_SPACE, literal)
 
 
 def code(value: str) -> str:
