@@ -9,11 +9,14 @@ composite; the Help Center is the emulator on 127.0.0.1, GitHub's API a local st
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kbsync.plan.model import Action
+from kbsync.render.text import SYMBOLS
 from tests.github.actions_runner import JobResult
 from tests.github.scene import PR, Scene, scene
 
@@ -113,3 +116,23 @@ def test_the_drift_check_passes_in_step_and_fails_on_drift(kb: Scene) -> None:
     assert check.code == 2, drift.report()
     assert "::error title=kbsync drift::The Help Center differs from the files" in check.log
     assert "**Drift**" in drift.summary
+
+
+def test_merging_applies_what_the_pull_request_comment_showed(kb: Scene) -> None:
+    """A deleted file: the plan workflow's plan and the apply workflow's plan are one
+    plan, and the comment shows each change with the plan's own symbol."""
+    published(kb)
+    kb.git("pull", "-q", "origin", "main")
+    kb.git("rm", "-q", str(Path(kb.kb_dir) / "guides" / "02-next.md"))
+    kb.write("guides/01-start.md", "---\ntitle: Start here\n---\n\nNo next step.\n")
+    kb.commit("Drop the next steps")
+    reviewed = kb.run_workflow(workflow("kbsync-plan.yml", kb.kb_dir), "plan")
+    merged = kb.run_workflow(workflow("kbsync-apply.yml", kb.kb_dir), "apply",
+                             kb.runner("push", {}))
+    shown, applied = (json.loads(job.step(name).outputs["plan-json"])["changes"]
+                      for job, name in ((reviewed, "plan"), (merged, "apply")))
+    assert [(c["action"], c["key"]) for c in shown] == [(c["action"], c["key"])
+                                                        for c in applied]
+    [gone] = [c for c in shown if c["title"] == "Next steps"]
+    [comment] = [c["body"] for c in kb.github.comments[PR] if "kbsync-plan" in c["body"]]
+    assert f"| `{SYMBOLS[Action(gone['action'])]}` | `{gone['key']}` Next steps |" in comment

@@ -24,7 +24,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-EXAMPLES = sorted((ROOT / "example-kb" / ".github" / "workflows").glob("*.yml"))
+EXAMPLES_DIR = ROOT / "example-kb" / ".github" / "workflows"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.yml"))
 ACTION = ROOT / "action.yml"
 
 
@@ -177,3 +178,14 @@ def test_the_readme_shows_the_example_workflows_verbatim() -> None:
     for block in workflows:
         assert block in examples.values(), block[:200]
     assert {name for name, text in examples.items() if text in workflows} == set(examples)
+
+
+def test_the_pull_request_plan_and_the_merge_apply_take_the_same_arguments() -> None:
+    """What reviewers saw is what merging does: no --prune (or other option that changes
+    the plan) on one side only; deletion rules come from kbsync.toml, read by both."""
+    plan = next(s for s in _load(EXAMPLES_DIR / "kbsync-plan.yml")["jobs"]["plan"]["steps"]
+                if s.get("id") == "plan")
+    apply = next(s for s in _load(EXAMPLES_DIR / "kbsync-apply.yml")["jobs"]["apply"]["steps"]
+                 if s.get("id") == "apply")
+    assert plan["with"].get("args", "") == apply["with"].get("args", "")
+    assert plan["with"]["directory"] == apply["with"]["directory"]

@@ -75,3 +75,11 @@ def test_titles_reasons_and_warnings_from_outside_are_inert() -> None:
 def test_inert_text_keeps_its_escaping() -> None:
     assert text("a|b *c* `d`") == "a|b \\*c\\* \\`d\\`"
     assert text_cell("x | @y") == "x \\| @&#8203;y"
+
+
+def test_a_deletion_is_a_minus_row_and_listed_again_under_the_table() -> None:
+    deleted = Change("article", "guides/old.md", Action.DELETE, "old", "Old page", remote_id=9)
+    out = render_markdown(Plan(REMOTE, (deleted,)))
+    assert "| `-` | `guides/old.md` Old page | **delete** article: id 9 |" in out
+    assert out.endswith("> **Deletes 1 item from the Help Center** when applied.\n"
+                        "> - `guides/old.md` Old page\n")

@@ -97,6 +97,7 @@ def render_markdown(plan: Plan, *, max_diff_lines: int = 80) -> str:
         _warnings(plan),
         _table(plan),
         _diffs(plan, max_diff_lines),
+        _deletions(plan),
         _left_alone(plan),
     ]
     return "\n".join(part for part in parts if part)
@@ -163,6 +164,16 @@ def _diff_block(change: Change, max_diff_lines: int) -> str:
     fence = fence_for(lines)
     return (f"{code(change.key)} {code(body.field)}\n\n{fence}diff\n"
             + "".join(f"{line}\n" for line in lines) + f"{fence}\n")
+
+
+def _deletions(plan: Plan) -> str:
+    """What apply deletes, listed again under the table: the one change a merge cannot
+    take back, and easy to miss in a long table."""
+    deleted = [c for c in plan.changes if c.action is Action.DELETE]
+    if not deleted:
+        return ""
+    return (f"> **Deletes {_count(deleted, 'item', 'items')} from the Help Center** "
+            "when applied.\n" + _item_list(deleted))
 
 
 def _left_alone(plan: Plan) -> str:
