@@ -44,7 +44,7 @@ from kbsync.github.comments import (
 from kbsync.plan.model import Action, Plan
 from kbsync.render.github import annotation
 from kbsync.render.json import plan_from_dict, plan_to_dict
-from kbsync.render.markdown import cell, code, fence_for, render_markdown, text, text_cell
+from kbsync.render.markdown import cell, code, fence_for, render_markdown, text_cell
 from kbsync.render.text import render_text, summary
 from kbsync.words import plural
 
@@ -222,13 +222,15 @@ def _planned(plan: Plan, plan_json: str, plan_file: Path, inputs: Inputs,
 def _drift(planned: Result, plan: Plan, inputs: Inputs, console: Console) -> Result:
     """``detailed-exitcode``: the plan has changes (or conflicts), so the step fails with
     kbsync's exit code for that, 2, and says why where a reader of the run looks first."""
-    where = "" if inputs.directory in (".", "./") else f" in {inputs.directory}"
+    at_root = inputs.directory.strip("/") in ("", ".")
+    where = "" if at_root else f" in {inputs.directory}"
     message = (f"The Help Center differs from the files{where}: {summary(plan)} "
                "See the job summary.")
     console.out(annotation("error", message, title="kbsync drift"))
     planned.code = CHANGES_PRESENT
+    folder = "" if at_root else f" in {code(inputs.directory)}"
     planned.summary = (planned.summary.rstrip("\n") + "\n\n**Drift**: the Help Center "
-                       f"differs from the files{text(where)} (exit {CHANGES_PRESENT}).\n")
+                       f"differs from the files{folder} (exit {CHANGES_PRESENT}).\n")
     return planned
 
 
