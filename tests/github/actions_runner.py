@@ -225,6 +225,12 @@ class ActionsRunner:
         return env
 
 
+def no_op(runner: ActionsRunner, inputs: dict[str, str]) -> dict[str, str]:
+    """The handler of an action whose work the test does not need (checkout: the
+    workspace already is the checkout; cache; artifacts): recorded in ``used``, no more."""
+    return {}
+
+
 def read_key_values(text: str) -> dict[str, str]:
     """A ``$GITHUB_OUTPUT`` / ``$GITHUB_ENV`` file: ``name=value`` or ``name<<DELIM``."""
     values: dict[str, str] = {}

@@ -27,14 +27,15 @@ from kbsync.config import Secret
 from kbsync.emulator.app import EmulatorApp, EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
 from kbsync.remote.client import HelpCenterClient
-from tests.github.actions_runner import ActionsRunner, JobResult, StepResult, load_workflow
+from tests.github.actions_runner import ActionsRunner, JobResult, StepResult, load_workflow, no_op
 from tests.github.github_api import ACTIONS_BOT, GitHubAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "tok-action-5ecret-77aa"
 GITHUB_TOKEN = "ghs_standin_token_123"  # the workflow's GITHUB_TOKEN: github-actions[bot]
 PR = 7
-_GIT_ENV = {"GIT_AUTHOR_NAME": "Writer", "GIT_AUTHOR_EMAIL": "writer@example.test",
+#: Who commits in the scratch repositories (the machine may have no git identity).
+GIT_ENV = {"GIT_AUTHOR_NAME": "Writer", "GIT_AUTHOR_EMAIL": "writer@example.test",
             "GIT_COMMITTER_NAME": "Writer", "GIT_COMMITTER_EMAIL": "writer@example.test"}
 
 
@@ -73,7 +74,7 @@ class Scene:
 
     def git(self, *args: str) -> str:
         done = subprocess.run(["git", *args], cwd=self.repo, check=True, capture_output=True,
-                              text=True, env={**os.environ, **_GIT_ENV})
+                              text=True, env={**os.environ, **GIT_ENV})
         return done.stdout
 
     def commit(self, message: str = "kb") -> None:
@@ -106,8 +107,8 @@ class Scene:
             base_env={"PATH": os.environ["PATH"], "HOME": str(self.temp),
                       "PYTHONPATH": str(ROOT), "INITDESK_BASE_URL": self.emulator_url,
                       "INITDESK_ORG_ID": "1", "INITDESK_RPM": "0"},
-            handlers={"actions/checkout": _nothing, "actions/cache": _nothing,
-                      "peter-evans/create-pull-request": _nothing},
+            handlers={"actions/checkout": no_op, "actions/cache": no_op,
+                      "peter-evans/create-pull-request": no_op},
             composites={"./": ROOT, "*/kbsync": ROOT},
             job_env={"KBSYNC_ACTION_VENV": str(venv)})
 
@@ -137,10 +138,6 @@ class Scene:
 def _action_step(result: StepResult, summary: str) -> ActionStep:
     outputs = {name: value for name, value in result.outputs.items() if value}
     return ActionStep(result.code, result.stdout, result.stderr, summary, outputs)
-
-
-def _nothing(runner: ActionsRunner, inputs: dict[str, str]) -> dict[str, str]:
-    return {}
 
 
 @contextmanager

@@ -22,20 +22,19 @@ from typing import Any
 
 import pytest
 
-from tests.github.actions_runner import ActionsRunner, load_workflow
+from tests.github.actions_runner import ActionsRunner, load_workflow, no_op
+from tests.github.scene import GIT_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 COPIED = [*sorted((ROOT / "example-kb" / ".github" / "workflows").glob("*.yml")),
           ROOT / "README.md"]
 _KBSYNC_REF = re.compile(r"[\w.-]+/kbsync@([\w.-]+)")
-_GIT_ENV = {"GIT_AUTHOR_NAME": "Maintainer", "GIT_AUTHOR_EMAIL": "m@example.test",
-            "GIT_COMMITTER_NAME": "Maintainer", "GIT_COMMITTER_EMAIL": "m@example.test"}
 
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **_GIT_ENV}).stdout
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **GIT_ENV}).stdout
 
 
 def tag_filter(pattern: str) -> re.Pattern[str]:
@@ -130,15 +129,11 @@ def release_runner(repo: Path, tag: str) -> ActionsRunner:
               "repository": "acme/kbsync", "token": "ghs_release"}
     return ActionsRunner(workspace=repo, temp=temp, github=github,
                          base_env={"PATH": f"{gh.parent}:/usr/bin:/bin", "HOME": str(temp),
-                                   **_GIT_ENV},
-                         handlers={"actions/checkout": _nothing,
+                                   **GIT_ENV},
+                         handlers={"actions/checkout": no_op,
                                    "actions/download-artifact": _dist,
                                    "actions/setup-python": _setup_python,
-                                   "actions/upload-artifact": _nothing})
-
-
-def _nothing(runner: ActionsRunner, inputs: dict[str, str]) -> dict[str, str]:
-    return {}
+                                   "actions/upload-artifact": no_op})
 
 
 def _dist(runner: ActionsRunner, inputs: dict[str, str]) -> dict[str, str]:
@@ -219,7 +214,7 @@ def test_the_action_from_githubs_tarball_of_a_tag_reports_the_tags_version(
     git(clone, "archive", "--prefix=action/", "-o", str(archive), "v9")
     subprocess.run(["tar", "-xzf", str(archive), "-C", str(clone.parent)], check=True)
     assert not (action / ".git").exists()
-    runner.handlers["actions/cache"] = _nothing
+    runner.handlers["actions/cache"] = no_op
     runner.composites = {"acme/kbsync": action}
     steps = [{"id": "kb", "uses": "acme/kbsync@v9",
               "with": {"command": "validate", "directory": "example-kb"}},
