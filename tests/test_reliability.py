@@ -15,12 +15,6 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def _only_when_asked(request: pytest.FixtureRequest) -> None:
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("slow: run with `pytest -m slow`")
-
-
 def test_the_attack_finds_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     path = Path(__file__).resolve().parents[1] / "bench" / "reliability.py"
     spec = importlib.util.spec_from_file_location("kbsync_bench_reliability", path)

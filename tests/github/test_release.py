@@ -4,7 +4,8 @@ release.yml's jobs run through ``tests.github.actions_runner`` in a scratch clon
 repository (the working tree as committed there), with a bare ``origin`` to push to.
 ``gh`` (GitHub's CLI, on every runner) is a stand-in that records what it was asked.
 
-The two ``slow`` tests are the dry run: the build job as the release runs it (pip
+The two ``slow`` tests (run with ``pytest -m slow``, as CI's reliability job does) are
+the dry run: the build job as the release runs it (pip
 installs build and twine, builds the wheel and the sdist from the tag, installs the
 wheel in a clean virtual environment, checks ``kbsync --version``, runs the quickstart),
 and the action as a workflow gets it (GitHub's tarball of the tag, which has no .git,
