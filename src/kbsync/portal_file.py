@@ -11,7 +11,7 @@ from typing import Any
 
 from kbsync.config import PORTAL_FILE
 from kbsync.local.frontmatter import describe_decode_error, load_mapping
-from kbsync.local.reading import read_capped
+from kbsync.local.reading import not_a_file, read_capped
 from kbsync.problems import Problem
 from kbsync.schema import check
 from kbsync.schema.portal import PortalFile, unknown
@@ -29,6 +29,11 @@ def read_portal(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     per impossible date), and never more than ``MAX_PORTAL_BYTES``.
     """
     path = root / PORTAL_FILE
+    special = not_a_file(root, PORTAL_FILE)
+    if special is not None:
+        return None, [Problem(PORTAL_FILE, f"{special}: not read",
+                              hint="portal settings live in a regular file; replace it or "
+                                   "delete it", identity=True)]  # pull would write there
     if not path.is_file():
         return None, []
     try:

@@ -26,6 +26,7 @@ from pydantic import (
 
 from kbsync.config import COVERAGE_FILE
 from kbsync.local.fields import SLUG_RE, did_you_mean, slugify
+from kbsync.local.reading import not_a_file, read_capped
 from kbsync.model import LocalArticle
 from kbsync.problems import Problem
 
@@ -103,15 +104,19 @@ _ALLOWED = {
 def read_coverage(root: Path) -> tuple[CoverageSpec | None, list[Problem]]:
     """The spec in ``root/coverage.yaml`` (None when absent or unusable), and its problems."""
     path = root / COVERAGE_FILE
+    special = not_a_file(root, COVERAGE_FILE)
+    if special is not None:
+        return None, [Problem(COVERAGE_FILE, f"{special}: not read",
+                              hint="questions live in a regular file; replace it or delete it")]
     if not path.is_file():
         return None, []
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_FILE_BYTES)
     except OSError as exc:
         return None, [Problem(COVERAGE_FILE, f"cannot read: {exc.strerror or exc}")]
-    if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(COVERAGE_FILE, f"is {len(raw)} bytes; the limit is "
-                              f"{MAX_FILE_BYTES}", hint="keep the questions that matter most")]
+    if raw is None:
+        return None, [Problem(COVERAGE_FILE, f"is larger than {MAX_FILE_BYTES:,} bytes: "
+                              "not read", hint="keep the questions that matter most")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -14,7 +14,7 @@ import pathspec
 
 from kbsync.config import CONFIG_FILE, COVERAGE_FILE, LOCK_FILE, PORTAL_FILE
 from kbsync.local.frontmatter import decode, describe_decode_error
-from kbsync.local.reading import read_capped
+from kbsync.local.reading import not_a_file, read_capped
 from kbsync.problems import Problem, clipped, shown
 
 IGNORE_FILE = ".kbsyncignore"
@@ -34,6 +34,11 @@ class IgnoreRules:
         """Read ``root/.kbsyncignore`` if present; an unreadable file is a problem, and
         so is each pattern git would not understand (it is left out, the rest apply)."""
         path = root / IGNORE_FILE
+        special = not_a_file(root, IGNORE_FILE)
+        if special is not None:  # an error: what it was meant to exclude would be published
+            return cls(), [Problem(IGNORE_FILE, f"{special}: not read", hint="it lists what "
+                                   "is never published: make it a regular file, or delete it",
+                                   identity=True)]  # which files are articles is unknown
         if not path.is_file():
             return cls(), []
         try:

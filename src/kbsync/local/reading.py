@@ -2,7 +2,10 @@
 
 A file in a repository can be anything: a gigabyte, a named pipe that never answers, a
 device that never ends. Every file kbsync reads as content (articles, ``_collection.yaml``,
-``portal.yaml``, ``.kbsyncignore``) goes through :func:`read_capped`.
+``portal.yaml``, ``.kbsyncignore``) goes through :func:`read_capped`, and each settings
+file kbsync looks for by name is first asked :func:`not_a_file`: a pipe, a folder or a
+link to ``/dev/null`` where ``.kbsyncignore`` should be is reported, never taken for
+"no file" (the rules it holds would then be skipped in silence).
 """
 
 from __future__ import annotations
@@ -11,10 +14,17 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["read_capped"]
+from kbsync.problems import clipped
+
+__all__ = ["SPECIAL_NAMES", "describe_mode", "inside", "not_a_file", "read_capped",
+           "special_kind"]
 
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a pipe swapped in after the walk: no wait
 _O_BINARY = getattr(os, "O_BINARY", 0)
+
+#: How a message names what is not a regular file.
+SPECIAL_NAMES = {"fifo": "a named pipe (FIFO)", "socket": "a socket", "device": "a device",
+                 "other": "not a regular file"}
 
 
 def read_capped(path: Path, limit: int) -> bytes | None:
@@ -27,3 +37,54 @@ def read_capped(path: Path, limit: int) -> bytes | None:
             raise OSError(f"{path.name} is not a regular file")
         raw = handle.read(limit + 1)
     return None if len(raw) > limit else raw
+
+
+def special_kind(mode: int) -> str:
+    """'fifo', 'socket', 'device' or 'other' for a mode that is not a file or folder."""
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+def describe_mode(mode: int) -> str:
+    """'a file', 'a folder', 'a named pipe (FIFO)', ...: what a path is, for a message."""
+    if stat.S_ISREG(mode):
+        return "a file"
+    return "a folder" if stat.S_ISDIR(mode) else SPECIAL_NAMES[special_kind(mode)]
+
+
+def inside(path: str, real_root: str) -> bool:
+    """Whether the resolved ``path`` is ``real_root`` or below it."""
+    return path == real_root or path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def not_a_file(root: Path, rel: str) -> str | None:
+    """Why kbsync must not read ``root/rel`` as a file, or None: it is a regular file (or
+    a symbolic link to one inside ``root``), or there is nothing there at all.
+
+    The reason reads after the name: "is a named pipe (FIFO)", "is a folder", "is a
+    symbolic link to /dev/null, outside the knowledge base". Nothing is opened.
+    """
+    path = root / rel
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISLNK(mode):
+        return None if stat.S_ISREG(mode) else f"is {describe_mode(mode)}"
+    target = os.path.realpath(path)
+    if not inside(target, os.path.realpath(root)):
+        return f"is a symbolic link to {clipped(target)}, outside the knowledge base"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "is a symbolic link that leads nowhere (its target is missing, or it loops)"
+    if stat.S_ISREG(mode):
+        return None
+    return f"is a symbolic link to {clipped(target)}, {describe_mode(mode)}"

@@ -44,7 +44,8 @@ from kbsync.local.frontmatter import (
     split_front_matter,
 )
 from kbsync.local.ignore import IgnoreRules
-from kbsync.local.reading import read_capped
+from kbsync.local.reading import SPECIAL_NAMES, read_capped, special_kind
+from kbsync.local.walk import MAX_SCAN_DEPTH
 from kbsync.model.local import KeyedItems, LocalArticle, LocalCollection
 from kbsync.problems import Problem, clipped, shown, sort_key
 from kbsync.schema import check, unknown_keys
@@ -62,9 +63,6 @@ __all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection
 
 COLLECTION_FILE = "_collection.yaml"
 ARTICLE_SUFFIX = ".md"
-#: Folders deeper than this are not walked (collections stop at 3 levels anyway): a
-#: hostile tree of a thousand nested folders costs nothing and breaks nothing.
-MAX_SCAN_DEPTH = 16
 
 _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -150,7 +148,8 @@ def _scan(root: Path, key: str, rules: IgnoreRules, problems: list[Problem],
         if kind == "folder":
             if depth + 1 >= MAX_SCAN_DEPTH:
                 problems.append(Problem(rel, f"folder nested more than {MAX_SCAN_DEPTH} levels "
-                                        "deep: not read", hint="collections stop at 3 levels"))
+                                        "deep: not read", hint="collections stop at 3 levels",
+                                        identity=True))  # pull cannot tell what it holds
                 continue
             child = _scan(root, rel, rules, problems, depth + 1, real_root)
             if child.has_content:
@@ -188,7 +187,7 @@ def _entry_kind(entry: os.DirEntry[str], real_root: str) -> str:
                 return "dangling"
             if stat.S_ISDIR(mode):
                 return "linked folder"
-            return "linked file" if stat.S_ISREG(mode) else _special(mode)
+            return "linked file" if stat.S_ISREG(mode) else special_kind(mode)
         if entry.is_dir(follow_symlinks=False):  # from the directory listing: no syscall
             return "folder"
         if entry.is_file(follow_symlinks=False):
@@ -196,21 +195,7 @@ def _entry_kind(entry: os.DirEntry[str], real_root: str) -> str:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
         return "dangling"
-    return _special(mode)
-
-
-def _special(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "fifo"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    return "other"
-
-
-_SPECIAL_NAMES = {"fifo": "a named pipe (FIFO)", "socket": "a socket", "device": "a device",
-                  "other": "not a regular file"}
+    return special_kind(mode)
 
 
 def _not_read(rel: str, kind: str, entry: os.DirEntry[str]) -> Problem | None:
@@ -235,7 +220,7 @@ def _not_read(rel: str, kind: str, entry: os.DirEntry[str]) -> Problem | None:
         return Problem(rel, "is a symbolic link that leads nowhere (its target is missing, "
                        "or the link loops): not read", severity=severity, identity=content,
                        hint="fix or delete the link")
-    return Problem(rel, f"is {_SPECIAL_NAMES[kind]}: not read", severity=severity,
+    return Problem(rel, f"is {SPECIAL_NAMES[kind]}: not read", severity=severity,
                    identity=content, hint="knowledge-base files are regular files")
 
 
