@@ -46,6 +46,7 @@ from kbsync.portal_file import read_portal
 from kbsync.problems import Problem, sort_key
 from kbsync.remote.actual import read_actual, read_for_saved_plan
 from kbsync.remote.client import HelpCenterClient
+from kbsync.statedir import state_dir_problem
 from kbsync.validate import check_tree
 
 __all__ = ["Checked", "LocalState", "Planned", "accept_local", "apply_plan", "check_local",
@@ -126,7 +127,9 @@ def check_local(config: Config, *, strict: bool = False,
     ``known``: bodies parsed already, from line 1, by their text (``ArticleParser``).
     """
     renderer = renderer_for(config.content.markdown)
-    cache = ParseCache(config.state_dir / "cache" / "parsed.json", renderer.dialect)
+    usable = state_dir_problem(config.state_dir) is None  # else the writers say why
+    cache = ParseCache(config.state_dir / "cache" / "parsed.json" if usable else None,
+                       renderer.dialect)
     parser = ArticleParser(renderer, cache, known)  # parses as the files are read
     tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add)
     parsed = parser.finish()

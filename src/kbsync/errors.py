@@ -7,6 +7,7 @@ code without knowing where they came from::
     KbsyncError                      exit 1: one line, no traceback
     ├── UsageError                   exit 64: the command line itself is wrong
     ├── ConfigError                  kbsync.toml / environment problems (file:line, key)
+    ├── StateError                   kbsync's own files (.kbsync, its run lock, local.db)
     ├── ValidationFailed             the tree has problems; carries every Problem at once
     ├── PlanError
     │   ├── StalePlanError           a saved plan no longer matches the remote
@@ -50,6 +51,12 @@ class UsageError(KbsyncError):
 
 class ConfigError(KbsyncError):
     """A problem in kbsync.toml, an environment variable or a missing setting."""
+
+
+class StateError(KbsyncError):
+    """kbsync's own folder or files cannot be used as they are: ``.kbsync`` is a file or
+    a link out of the knowledge base, its run lock is a pipe, ``local.db`` is not a
+    database. The message names the file and what to do; nothing has been sent."""
 
 
 class ValidationFailed(KbsyncError):

@@ -19,18 +19,22 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbsync.errors import KbsyncError
+from kbsync.errors import KbsyncError, StateError
+from kbsync.local.reading import describe_mode
+from kbsync.statedir import ensure_state_dir
 
 __all__ = ["RUN_LOCK", "Holder", "RunLocked", "hold_run_lock", "holder_of"]
 
 RUN_LOCK = "run.lock"
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a pipe planted there must not block the open
 
 
 class RunLocked(KbsyncError):
@@ -53,14 +57,18 @@ class Holder:
 @contextlib.contextmanager
 def hold_run_lock(state_dir: Path, command: str) -> Iterator[Holder]:
     """Hold ``state_dir/run.lock`` for the block; RunLocked at once if another run has it."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    ensure_state_dir(state_dir)
     path = state_dir / RUN_LOCK
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW | _O_NONBLOCK, 0o644)
     except OSError as exc:
-        raise KbsyncError(f"cannot create {path}: {exc.strerror or exc}; kbsync keeps its "
-                          "run lock there") from None
+        raise StateError(f"cannot create {path}: {exc.strerror or exc}; kbsync keeps its "
+                         "run lock there") from None
     try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # a pipe or a device: no seeking, no locking
+            raise StateError(f"{path} is {describe_mode(mode)}, not a file: kbsync keeps its "
+                             "run lock there; delete it (the next run makes a new one)")
         if not _try_lock(fd):
             holder = _read(fd)
             what = holder.describe() if holder else "another kbsync run is in progress here"
@@ -82,10 +90,12 @@ def holder_of(state_dir: Path) -> Holder | None:
     """Who holds the run lock now (None: nobody), without taking it."""
     path = state_dir / RUN_LOCK
     try:
-        fd = os.open(path, os.O_RDWR | _O_NOFOLLOW)
+        fd = os.open(path, os.O_RDWR | _O_NOFOLLOW | _O_NONBLOCK)
     except OSError:
         return None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None  # not a lock anyone holds; taking it says what is wrong
         if _try_lock(fd):
             _unlock(fd)
             return None

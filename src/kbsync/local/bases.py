@@ -23,6 +23,7 @@ from kbsync.config import STATE_DIR
 from kbsync.fingerprint import blob_id
 from kbsync.local.base_pack import PACK_PREFIX, Entry, pack_index, read_entry, write_pack
 from kbsync.local.writer import write_many
+from kbsync.statedir import ensure_state_dir
 
 __all__ = ["BASE_DIR", "BaseStore", "git_blob_text"]
 
@@ -70,6 +71,7 @@ class BaseStore:
         """
         if not self.pending and not self.folder.is_dir():
             return
+        ensure_state_dir(self.root / STATE_DIR)
         self.folder.mkdir(parents=True, exist_ok=True)
         packed = self._pack_index()
         new = [(blob, data) for blob, data in self.pending.items() if blob in keep
