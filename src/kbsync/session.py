@@ -6,16 +6,24 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from kbsync import __version__
-from kbsync.config import Config, require_remote
+from kbsync.config import STATE_DIR, Config, require_remote
+from kbsync.errors import ConfigError, StateError
+from kbsync.local.reading import not_a_file
 from kbsync.model import RemoteRef
 from kbsync.remote.client import HelpCenterClient, RequestObserver, WaitObserver
 from kbsync.remote.spend_record import SpendRecord
+from kbsync.statedir import ensure_state_dir
+
+if TYPE_CHECKING:  # the emulator is imported only when the embedded one is used
+    from kbsync.emulator.app import EmulatorApp
 
 #: How a command gets its client; tests pass one bound to their own emulator.
 Connect = Callable[[Config], AbstractContextManager[HelpCenterClient]]
@@ -38,13 +46,7 @@ def open_client(config: Config) -> Iterator[HelpCenterClient]:
     assert remote.organization_id is not None
     headers = {"User-Agent": f"kbsync/{__version__}"}
     if remote.is_local:
-        from kbsync.emulator.app import EmulatorConfig, create_app, load_tickets
-
-        tickets_file = config.root / LOCAL_TICKETS
-        tickets = load_tickets(tickets_file) if tickets_file.is_file() else []
-        config.state_dir.mkdir(parents=True, exist_ok=True)
-        app = create_app(EmulatorConfig(db=str(config.local_db), token=None,
-                                        org_id=remote.organization_id, tickets=tickets))
+        app = _embedded(config, remote.organization_id)
         http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url=LOCAL_ORIGIN,
                             headers=headers, timeout=TIMEOUT)
     else:
@@ -61,6 +63,41 @@ def open_client(config: Config) -> Iterator[HelpCenterClient]:
         http.close()
         if app is not None:
             app.close()
+
+
+def _local_tickets(config: Config) -> list[dict[str, Any]]:
+    """The tickets of ``tickets.json`` beside kbsync.toml, when there is one; a pipe or a
+    folder there is said, not taken for "no tickets"."""
+    from kbsync.emulator.app import load_tickets
+
+    special = not_a_file(config.root, LOCAL_TICKETS)
+    if special is not None:
+        raise ConfigError(f"{config.root / LOCAL_TICKETS} {special}: the embedded Help "
+                          "Center serves the tickets it holds; make it a regular file, or "
+                          "delete it")
+    path = config.root / LOCAL_TICKETS
+    return load_tickets(path) if path.is_file() else []
+
+
+def _embedded(config: Config, organization_id: int) -> EmulatorApp:
+    """The embedded Help Center on ``.kbsync/local.db``; a StateError naming the file
+    when it is not a database kbsync can open (garbage, a folder, a pipe, a link out)."""
+    from kbsync.emulator.app import EmulatorConfig, create_app
+
+    tickets = _local_tickets(config)
+    ensure_state_dir(config.state_dir)
+    db = config.local_db
+    special = not_a_file(config.root, f"{STATE_DIR}/{db.name}")
+    problem = f"{db} {special}" if special is not None else None
+    if problem is None:
+        try:
+            return create_app(EmulatorConfig(db=str(db), token=None, org_id=organization_id,
+                                             tickets=tickets))
+        except sqlite3.Error as exc:
+            problem = f"{db} cannot be opened as a database ({exc})"
+    raise StateError(f"{problem}: it holds the embedded Help Center (base_url = \"local\"); "
+                     "move it away to start an empty one (the next apply fills it), or "
+                     "restore it from a backup")
 
 
 def observed(connect: Connect, *, on_request: RequestObserver | None = None,
