@@ -207,6 +207,10 @@ def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{CONFIG_FILE}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ConfigError(f"{CONFIG_FILE}: nested too deeply to read (arrays or tables "
+                          "inside each other, hundreds of levels); it holds a few "
+                          "settings: write them out flat") from None
 
 
 def _line_finder(text: str) -> LineOf:
