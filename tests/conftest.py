@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest_plugins = ["tests.deep"]  # ``nest``: folders a thousand levels deep, removed after
+
 _GITHUB = ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT",
            "GITHUB_EVENT_PATH", "NO_COLOR")
 

@@ -22,6 +22,7 @@ import pytest
 from kbsync.local.bulk import POOL_THRESHOLD
 from kbsync.local.writer import atomic_write, clean_stale_temps
 from kbsync.pull.runner import GITIGNORE
+from tests.deep import Nest
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 
@@ -106,6 +107,15 @@ def test_temporary_files_of_dead_runs_are_removed_and_ignored(tmp_path: Path) ->
     assert sorted(clean_stale_temps(tmp_path)) == sorted(stale)
     assert mine.exists() and unrelated.exists()
     assert ".*.tmp" in GITIGNORE.splitlines()
+
+
+def test_the_clean_up_walks_a_thousand_nested_folders_without_recursion(
+        tmp_path: Path, nest: Nest) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    too_deep = nest(tmp_path, 1_000) / f".a.md.{int(dead.stdout)}.12345678.tmp"
+    too_deep.write_text("x")  # kbsync never writes this deep: left alone
+    assert clean_stale_temps(tmp_path) == []
 
 
 def test_apply_cleans_what_a_killed_run_left(tmp_path: Path) -> None:

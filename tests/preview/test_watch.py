@@ -18,7 +18,9 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
-from kbsync.preview.watch import Debouncer, FolderWatcher, PathCollector
+from kbsync.errors import KbsyncError
+from kbsync.preview.watch import WATCH_MAX_DEPTH, Debouncer, FolderWatcher, PathCollector
+from tests.deep import Nest
 
 
 class FakeClock:
@@ -214,3 +216,15 @@ def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_a_folder_too_deep_for_watchdog_is_refused_naming_it(tmp_path: Path,
+                                                              nest: Nest) -> None:
+    (tmp_path / "kb").mkdir()
+    nest(tmp_path / "kb", 1_000)
+    watcher = FolderWatcher(tmp_path / "kb", lambda paths: None)
+    with pytest.raises(KbsyncError, match=f"d/d/d.*: a folder nested more than "
+                                          f"{WATCH_MAX_DEPTH} levels deep; the preview "
+                                          "cannot watch"):
+        watcher.start()
+    assert not watcher.watching

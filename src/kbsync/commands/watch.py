@@ -139,9 +139,16 @@ def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: 
             on_ready(url)
         if open_browser:
             open_url(url)
+        unwatched = ""
         while not stop.wait(_CHECK_EVERY):
-            if watcher.check():
-                console.info(f"Watching {site.root} again.")
+            try:
+                if watcher.check():
+                    console.info(f"Watching {site.root} again.")
+                unwatched = ""
+            except KbsyncError as exc:  # said once; the check goes on until it is fixed
+                if str(exc) != unwatched:
+                    console.error(f"{exc}; until then the preview is not updated")
+                unwatched = str(exc)
 
 
 def _push(pusher: DraftPusher, saved: list[str], console: Console) -> None:

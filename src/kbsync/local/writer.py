@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from kbsync.local.walk import MAX_SCAN_DEPTH, walk
+
 __all__ = ["atomic_write", "clean_stale_temps", "temp_name", "write_many"]
 
 #: Threads that create files at once: creating a file is mostly time in the kernel, which
@@ -33,20 +35,24 @@ def temp_name(path: Path) -> Path:
 def clean_stale_temps(root: Path) -> list[Path]:
     """Remove the temporary files of atomic writes whose process is gone (a run killed
     between write and rename); the removed paths. Hidden folders are skipped, except
-    kbsync's own ``.kbsync``. Never fails: cleaning up is a courtesy, not a step."""
+    kbsync's own ``.kbsync``, and so are folders deeper than the tree walk reads (kbsync
+    writes nothing there). Never fails: cleaning up is a courtesy, not a step."""
     removed: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") or (folder == str(root)
-                                                                and d == ".kbsync")]
-        for name in files:
-            found = _TEMP.match(name)
+    for folder in walk(root, max_depth=MAX_SCAN_DEPTH, enter=_cleaned):
+        for entry in folder.files:
+            found = _TEMP.match(entry.name)
             if found is None or _alive(int(found.group(1))):
                 continue
-            path = Path(folder) / name
+            path = root / folder.rel / entry.name if folder.rel else root / entry.name
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed.append(path)
     return removed
+
+
+def _cleaned(rel: str) -> bool:
+    """Folders the clean-up enters: visible ones, and kbsync's own ``.kbsync``."""
+    return rel == ".kbsync" or not rel.rsplit("/", 1)[-1].startswith(".")
 
 
 def _alive(pid: int) -> bool:

@@ -34,9 +34,15 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from kbsync.errors import KbsyncError
 from kbsync.local.ignore import IGNORE_FILE
+from kbsync.local.walk import deeper_than
+from kbsync.problems import clipped
 
 DEFAULT_DELAY = 0.05
+#: Deeper folders are refused: watchdog walks the folder with recursion (``os.walk``),
+#: which a thousand nested folders would end with RecursionError.
+WATCH_MAX_DEPTH = 200
 DEFAULT_MAX_DELAY = 1.0
 #: What changes content. Not "opened"/"closed without writing" (the rebuild's own reads
 #: would trigger rebuilds) nor a folder's "modified" (every save inside it sends one).
@@ -186,6 +192,14 @@ class FolderWatcher:
         self._observer.start()
 
     def _schedule(self) -> None:
+        """Watch the whole folder; KbsyncError (naming the folder) when it holds one too
+        deep for watchdog, whose recursive watch walks it with recursion."""
+        root = Path(self._collector.root)
+        deep = deeper_than(root, WATCH_MAX_DEPTH)
+        if deep is not None:
+            raise KbsyncError(f"{clipped(deep, 120)}: a folder nested more than "
+                              f"{WATCH_MAX_DEPTH} levels deep; the preview cannot watch "
+                              f"{root} (collections stop at 3 levels): move or delete it")
         self._observer.schedule(self._collector, self._collector.root, recursive=True,
                                 event_filter=WATCHED_EVENTS)
 
@@ -194,7 +208,8 @@ class FolderWatcher:
         return any(emitter.is_alive() for emitter in self._observer.emitters)
 
     def check(self) -> bool:
-        """Watch the folder again if its watch ended and it exists; True when it did."""
+        """Watch the folder again if its watch ended and it exists; True when it did.
+        KbsyncError when it cannot be watched (a folder too deep was moved in)."""
         if self.watching or not os.path.isdir(self._collector.root):
             return False
         self._observer.unschedule_all()
