@@ -196,3 +196,54 @@ def test_doctor_output_never_shows_the_token(app: EmulatorApp) -> None:
     seed(app)
     _, lines = run(client_for(rewriting(app, rename("title", "name_of_article"))))
     assert TOKEN not in "\n".join(lines)
+
+
+def next_links(app: EmulatorApp, link: Callable[[str], str]) -> Callable[..., Iterable[bytes]]:
+    """``app`` whose pages all carry ``link(this page's URL)`` as their 'next' link."""
+
+    def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        query = environ.get("QUERY_STRING")
+        here = (f"http://{environ['HTTP_HOST']}{environ['PATH_INFO']}"
+                + (f"?{query}" if query else ""))
+
+        def page(value: Any) -> Any:
+            return {**value, "next": link(here)} if isinstance(value, dict) and \
+                "next" in value else value
+
+        return rewriting(app, page)(environ, start_response)
+
+    return middleware
+
+
+def _served_doctor(wsgi: Callable[..., Iterable[bytes]]) -> tuple[int, list[str]]:
+    with running_server(wsgi) as url, httpx.Client(base_url=url) as http:
+        return run(HelpCenterClient(http, organization_id=1, token=Secret(TOKEN),
+                                    requests_per_minute=0))
+
+
+@pytest.mark.parametrize("where", ["another host", "another port"])
+def test_a_next_link_off_the_base_url_is_a_difference_naming_the_endpoint(
+        app: EmulatorApp, where: str) -> None:
+    seed(app)
+
+    def elsewhere(here: str) -> str:
+        url = httpx.URL(here)
+        return str(url.copy_with(host="evil.example") if where == "another host"
+                   else url.copy_with(port=(url.port or 80) + 1))
+
+    code, lines = _served_doctor(next_links(app, elsewhere))
+    assert code == 1
+    assert any(line.startswith("✗ articles: GET /organizations/1/portal/articles/: the 'next' "
+                               "link points to http://") for line in lines), lines
+    assert "refusing to send the token there" in "\n".join(lines)
+    assert "articles (read)" in lines[-1] and TOKEN not in "\n".join(lines)
+
+
+def test_a_next_link_back_to_its_own_page_is_a_difference(app: EmulatorApp) -> None:
+    seed(app)
+    code, lines = _served_doctor(next_links(app, lambda here: here))
+    assert code == 1
+    assert any(line.startswith("✗ collections: GET /organizations/1/portal/collections/: the "
+                               "'next' link repeats /organizations/1/portal/collections/")
+               for line in lines), lines
+    assert len(app.requests()) == 14  # the loop is seen in the page read, not followed

@@ -95,6 +95,14 @@ def test_a_next_link_that_repeats_stops_the_loop() -> None:
     assert client.request_count == 2
 
 
+def test_a_next_link_to_the_page_itself_is_seen_before_it_is_followed() -> None:
+    here = "http://testserver/organizations/1/tickets/?page_size=100&page=1"
+    client = fake_client(wsgi_json(200, paged(here)))
+    with pytest.raises(ContractError, match="the 'next' link repeats /organizations/1/tick"):
+        client.get_page("/organizations/1/tickets/", {"page": "1", "page_size": "100"})
+    assert client.request_count == 1
+
+
 def test_an_object_of_the_wrong_shape_points_at_doctor() -> None:
     client = fake_client(wsgi_json(200, [{"id": 7, "slug": "no-title"}]))
     with pytest.raises(ContractError) as caught:

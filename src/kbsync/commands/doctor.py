@@ -119,9 +119,9 @@ class _Doctor:
     def sample(self, resource: wire.Resource, path: str, samples: Mapping[str, Any]) -> Any:
         """The first object the endpoint answers, or None for an empty list."""
         if resource is wire.ARTICLE_SEARCH:
-            data = self.client.get_json(path, search_probe(samples.get(wire.ARTICLE.name)))
-        elif resource.paginated:
-            data = self.client.get_json(path, wire.doctor_list_params())
+            data = self.client.get_page(path, search_probe(samples.get(wire.ARTICLE.name)))
+        elif resource.paginated:  # a 'next' link paging would refuse is a difference
+            data = self.client.get_page(path, wire.doctor_list_params())
         else:
             data = self.client.get_json(path)
         if resource.paginated or isinstance(data, list) or resource is wire.COLLECTION_TREE:

@@ -352,6 +352,16 @@ class HelpCenterClient:
         """``GET path`` decoded, for doctor's one raw read of each endpoint."""
         return self._json(_Call("GET", path, f"GET {path}", params=params))
 
+    def get_page(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The first page of a list, decoded, for doctor: its ``next`` link is checked by
+        the rule paging follows (ContractError when paging would refuse to follow it)."""
+        call = _Call("GET", path, f"GET {path}", params=params)
+        data = self._json(call)
+        _, next_url = _convert_page(data, call.what)
+        if next_url is not None:
+            self._check_next(next_url, {self._page_key(call)}, call.what)
+        return data
+
     # --- paging -------------------------------------------------------------------------
 
     def _items(self, path: str, params: Mapping[str, str] | None, what: str) -> list[Any]:
@@ -362,18 +372,30 @@ class HelpCenterClient:
     ) -> Iterator[Any]:
         """Items of every page: ``next`` is followed verbatim, a bare array is one page."""
         call = _Call("GET", path, what, params=params)
-        seen: set[str] = set()
+        seen = {self._page_key(call)}
         while True:
             items, next_url = _convert_page(self._json(call), what)
             yield from items
             if next_url is None:
                 return
-            if next_url in seen:
-                raise ContractError(f"{what}: the 'next' link repeats {_path_of(next_url)}; "
-                                    "stopping instead of looping (run `kbsync doctor`)")
-            seen.add(next_url)
-            self._check_same_origin(next_url, what)
+            self._check_next(next_url, seen, what)
             call = _Call("GET", next_url, what)
+
+    def _check_next(self, next_url: str, seen: set[tuple[object, ...]], what: str) -> None:
+        """The one rule for following a ``next`` link: never a page read before (a loop),
+        never another host or port (the token would go there). ``seen`` grows by it."""
+        key = self._page_key(_Call("GET", next_url, what))
+        if key in seen:
+            raise ContractError(f"{what}: the 'next' link repeats {_path_of(next_url)}; "
+                                "stopping instead of looping (run `kbsync doctor`)")
+        seen.add(key)
+        self._check_same_origin(next_url, what)
+
+    def _page_key(self, call: _Call) -> tuple[object, ...]:
+        """Which page a request reads, however its URL is spelled (relative or absolute,
+        parameters in any order)."""
+        url = self._http.build_request(call.method, call.url, params=call.params).url
+        return (url.scheme, url.host, url.port, url.path, tuple(sorted(url.params.multi_items())))
 
     def _check_same_origin(self, url: str, what: str) -> None:
         """Refuse a ``next`` link to another host: the token would be sent there."""
