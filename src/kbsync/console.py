@@ -37,6 +37,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from kbsync.controls import inert
 from kbsync.github.environment import in_github_actions
 from kbsync.plan.model import Change, Plan
 from kbsync.problems import Problem, escaped
@@ -381,7 +382,7 @@ def _safe(text: str) -> str:
     """Every line of ``text`` with its control characters escaped (the newlines between
     lines kept): whatever a message quotes from a file or a server, it cannot move the
     cursor, clear the screen or retitle the terminal."""
-    return "\n".join(escaped(line) for line in text.split("\n"))
+    return inert(text)
 
 
 def _diff_style(line: str) -> str | None:

@@ -6,21 +6,15 @@ message reads the same: ``path:line: key: message (hint)``.
 
 from __future__ import annotations
 
-import re
 import reprlib
 from dataclasses import dataclass
 from typing import Literal
 
+from kbsync.controls import UNSAFE, escape
+
 Severity = Literal["error", "warning"]
 #: The longest value a message quotes: a hostile file must not make a message huge.
 SHOWN_MAX = 80
-
-#: Characters that must never reach a terminal or a log as they are: C0 and C1 controls
-#: (an ANSI escape can rewrite the screen, a newline can forge a line of output), the
-#: bidirectional overrides (they reorder what is shown) and lone surrogates (how Python
-#: spells file-name bytes that are not UTF-8; printing one raises).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class _Bounded(reprlib.Repr):
@@ -55,24 +49,15 @@ def escaped(text: str) -> str:
     their way into one line of output: a file named ``a\\x1b[2Jb.md`` must not clear the
     screen, a name with a newline must not forge a line of its own.
     """
-    if not _UNSAFE.search(text):
+    if not UNSAFE.search(text):
         return text
-    return _UNSAFE.sub(_escape, text)
+    return UNSAFE.sub(lambda match: escape(match.group()), text)
 
 
 def clipped(text: str, limit: int = SHOWN_MAX) -> str:
     """``text`` escaped and cut to ``limit`` characters with an ellipsis (no quotes)."""
     text = escaped(text[: limit * 4] if len(text) > limit * 4 else text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
