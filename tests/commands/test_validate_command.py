@@ -101,3 +101,32 @@ def test_a_failure_in_github_actions_is_an_error_annotation(
     assert capsys.readouterr().err == (
         "::error title=kbsync::kbsync.toml:3: remote.requests_per_minute: must be a whole "
         "number >= 0, got -1\n")
+
+
+HINT = ("(delete it: readers would get it as it is; such characters come from copies out of "
+        "terminals or binary files)")
+
+
+def test_control_characters_in_front_matter_and_titles_and_nul_anywhere_are_refused(
+        kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (kb / "g" / "a.md").write_text('---\ntitle: "A\\0b"\nexcerpt: "x\\e[2J"\n---\nText.\n')
+    (kb / "g" / "b.md").write_bytes(b"# B\x07ell\n\nText with a\ttab,\nNUL \x00 and ESC \x1b.\n")
+    (kb / "g" / "_collection.yaml").write_text('name: "Guides\\x9b"\n')
+    assert run(["-C", str(kb), "validate"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"g/_collection.yaml:1: name: holds the control character \\x9b ('Guides\\x9b') {HINT}",
+        f"g/a.md:2: title: holds the control character \\x00 ('A\\x00b') {HINT}",
+        f"g/a.md:3: excerpt: holds the control character \\x1b ('x\\x1b[2J') {HINT}",
+        f"g/b.md:1: title: holds the control character \\x07 ('B\\x07ell') {HINT}",
+        f"g/b.md:4: holds a NUL character (\\x00) in the body {HINT}",
+    ]
+
+
+def test_a_tab_or_a_line_break_is_text_in_a_value_but_not_in_a_title(
+        kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (kb / "g" / "a.md").write_text('---\ntitle: "T\\tab"\nexcerpt: "one\\ttwo"\n---\n\x1b\n')
+    assert run(["-C", str(kb), "validate"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"g/a.md:2: title: holds the control character \\t ('T\\tab') {HINT}",
+        f"g/a.md:5: warning: holds the control character \\x1b in the body {HINT}",
+    ]

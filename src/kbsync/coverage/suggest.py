@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from kbsync.controls import plain
 from kbsync.coverage.groups import Group
 from kbsync.coverage.local_articles import Layout
 from kbsync.schema.frontmatter import EXCERPT_MAX, TITLE_MAX, slugify
@@ -103,7 +104,7 @@ def existing_files(directory: Path) -> list[str]:
 def stub_text(group: Group, slug: str) -> str:
     """Front matter (title, slug, excerpt, status: draft) and the questions to answer."""
     ordered = sorted(group.outcomes, key=lambda o: -o.question.count)
-    title = ordered[0].question.title.strip()[:TITLE_MAX] or slug
+    title = plain(ordered[0].question.title)[:TITLE_MAX].strip() or slug  # customers' text
     asked = group.count
     topic = ", ".join(group.words) or "a topic no article covers"
     excerpt = (f"Draft: customers asked about {topic} {asked} "
@@ -134,4 +135,4 @@ def _join(folder: str, name: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", plain(text))

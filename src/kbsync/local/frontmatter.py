@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from kbsync.controls import escape, find_control
 from kbsync.problems import Problem, shown
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
@@ -33,6 +34,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 #: The most values a YAML mapping may stand for once its aliases are expanded.
 MAX_EXPANDED = 10_000
+CONTROL_HINT = ("delete it: readers would get it as it is; such characters come from "
+                "copies out of terminals or binary files")
 ALIAS_HINT = ("anchors (&name) and aliases (*name) are for small repeats; write the "
               "values out instead")
 
@@ -254,8 +257,43 @@ def _with_lines(node: yaml.MappingNode, data: dict[Any, Any], path: str,
         problems.append(Problem(path, message, line=bad.start_mark.line + first_line,
                                 key=keys_of.get(id(bad)),
                                 hint="quote the value to keep it as text"))
+    for key_node, value_node in node.value:
+        problems.extend(_control_problems(key_node, value_node, path, first_line))
     values = {str(key): value for key, value in data.items()}
     return YamlMapping(values, lines, tuple(problems))
+
+
+def _control_problems(key_node: yaml.Node, value_node: yaml.Node, path: str,
+                      first_line: int) -> Iterator[Problem]:
+    """The first control character under one top-level key, as an error at its line.
+
+    A tab and a line break are text in a multi-line value; anything else of C0 and C1
+    (NUL, an ANSI escape, a bell), written raw or as a YAML escape (``"\\0"``), would be
+    sent to initdesk and shown to readers. The walk is iterative and visits each node
+    once (aliases share nodes; the expansion check has bounded them already).
+    """
+    key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+    seen: set[int] = set()
+    stack = [key_node, value_node]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if not isinstance(node, yaml.ScalarNode):
+            stack.extend(reversed(list(_children(node))))
+            continue
+        index = find_control(str(node.value), allow="\t\n")
+        if index is None:
+            continue
+        value = str(node.value)
+        line = node.start_mark.line + first_line
+        if node.style in ("|", ">"):  # the text starts on the line after the indicator
+            line += 1 + value.count("\n", 0, index)
+        yield Problem(path, f"holds the control character {escape(value[index])} "
+                      f"({shown(value, 40)})", line=line, key=key,
+                      hint=CONTROL_HINT)
+        return
 
 
 def _node_kind(node: yaml.Node) -> str:

@@ -29,14 +29,16 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from kbsync.config import ContentSettings
+from kbsync.controls import escape, find_control
 from kbsync.local.fields import MAX_DEPTH, humanise, name_slug
 from kbsync.local.frontmatter import (
+    CONTROL_HINT,
     YamlMapping,
     decode,
     describe_decode_error,
@@ -347,6 +349,7 @@ def _read_article(root: Path, key: str, index: int, collection_key: str | None,
     stem = key.rsplit("/", 1)[-1][: -len(ARTICLE_SUFFIX)]
     title, body, body_line = _title(key, split.meta, values, split.body, split.body_line,
                                     problems)
+    problems.extend(_body_controls(key, body, body_line))
     data = split.meta.data
     return LocalArticle(
         key=key,
@@ -399,6 +402,8 @@ def _title(path: str, meta: YamlMapping, values: ArticleMeta, body: str, body_li
     """
     given = meta.data.get("title")
     if not (given is None or (isinstance(given, str) and not given.strip())):
+        if values.title is not None and find_control(values.title, allow=_MULTILINE) is None:
+            problems.extend(_title_controls(path, values.title, meta.lines.get("title")))
         return values.title, body, body_line
     found = leading_h1(body)
     if found is None:
@@ -408,11 +413,43 @@ def _title(path: str, meta: YamlMapping, values: ArticleMeta, body: str, body_li
                 hint="add title: to the front matter or start the body with a '# Title' line"))
         return None, body, body_line
     heading, offset, consumed, rest = found
+    problems.extend(_title_controls(path, heading, body_line + offset))
     if len(heading) > TITLE_MAX:
         problems.append(Problem(
             path, f"is {len(heading)} characters long, the limit is {TITLE_MAX}",
             line=body_line + offset, key="title", hint="shorten the '# Title' line"))
     return heading, rest, body_line + consumed
+
+
+#: Control characters a front-matter value may hold (the YAML check allows them).
+_MULTILINE = "\t\n"
+
+
+def _title_controls(path: str, title: str, line: int | None) -> Iterator[Problem]:
+    """A title is one line of text: any control character in it, a tab or a line break
+    included, is an error (the front matter's check has reported the others there)."""
+    index = find_control(title)
+    if index is not None:
+        yield Problem(path, f"holds the control character {escape(title[index])} "
+                      f"({shown(title, 40)})", line=line, key="title", hint=CONTROL_HINT)
+
+
+def _body_controls(path: str, body: str, body_line: int) -> Iterator[Problem]:
+    """NUL in a body is an error (Markdown turns it into U+FFFD, the plain text keeps
+    it); another control character (not a tab or a line break) is a warning: readers see
+    a box or nothing where it stands."""
+    index = find_control(body, allow=_MULTILINE)
+    if index is None:
+        return
+    nul = body.find("\0")
+    at = nul if nul >= 0 else index
+    line = body_line + body.count("\n", 0, at)
+    if nul >= 0:
+        yield Problem(path, "holds a NUL character (\\x00) in the body", line=line,
+                      hint=CONTROL_HINT)
+    else:
+        yield Problem(path, f"holds the control character {escape(body[at])} in the body",
+                      line=line, severity="warning", hint=CONTROL_HINT)
 
 
 def leading_h1(body: str) -> tuple[str, int, int, str] | None:
