@@ -219,7 +219,11 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     if body is None:
         return Response(status=status, headers=headers)
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(data, status=status, headers=headers, content_type="application/json")
+    try:
+        encoded = data.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a ticket's broken text): JSON escapes it
+        encoded = json.dumps(body, separators=(",", ":")).encode("ascii")
+    return Response(encoded, status=status, headers=headers, content_type="application/json")
 
 
 def drop_connection(environ: WSGIEnvironment) -> None:
