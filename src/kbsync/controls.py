@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONTROLS", "UNSAFE", "escape", "find_control", "inert", "plain"]
+__all__ = ["CONTROLS", "UNSAFE", "escape", "find_control", "inert", "plain", "searchable"]
 
 #: C0 controls, DEL and the C1 controls.
 CONTROLS = "\x00-\x1f\x7f-\x9f"
@@ -25,6 +25,8 @@ CONTROLS = "\x00-\x1f\x7f-\x9f"
 UNSAFE = re.compile(f"[{CONTROLS}\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
                                  "\ud800-\udfff]")
+_UNSAFE_BUT_WHITESPACE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e"
+                                    "\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -54,6 +56,12 @@ def inert(text: str, *, json: bool = False) -> str:
     if json:
         return _UNSAFE_BUT_NEWLINE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return _UNSAFE_BUT_NEWLINE.sub(lambda m: escape(m.group()), text)
+
+
+def searchable(text: str) -> str:
+    """``text`` as a search can take it: unsafe characters become spaces (a lone
+    surrogate cannot even be put into a URL), tabs and line breaks stay."""
+    return _UNSAFE_BUT_WHITESPACE.sub(" ", text)
 
 
 def plain(text: str) -> str:

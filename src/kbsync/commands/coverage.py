@@ -43,13 +43,20 @@ from kbsync.coverage.report import (
 from kbsync.coverage.scoring import (
     DEFAULT_MIN_SCORE,
     DEFAULT_TOP_K,
-    Hit,
     Outcome,
     Settings,
     covering_draft,
     decide,
+    failed,
 )
-from kbsync.coverage.search import LocalSearcher, RemoteSearcher, Searcher, search_all
+from kbsync.coverage.search import (
+    FATAL,
+    Found,
+    LocalSearcher,
+    RemoteSearcher,
+    Searcher,
+    search_all,
+)
 from kbsync.coverage.spec import CoverageSpec, read_coverage
 from kbsync.coverage.suggest import existing_files, plan_stubs, write_stubs
 from kbsync.coverage.tickets import DEFAULT_LIMIT, read_ticket_questions
@@ -203,23 +210,37 @@ def _check(questions: Sequence[Question], searcher: Searcher, settings: Settings
     limit = settings.fetch(questions)
     with console.counting(f"Searching {target}", len(questions)) as step:
         found = search_all(questions, searcher, limit=limit, tick=lambda _q: step())
-    outcomes = [decide(q, hits, settings) for q, hits in zip(questions, found, strict=True)]
+    outcomes = [failed(q, hits, settings) if isinstance(hits, str) else decide(q, hits, settings)
+                for q, hits in zip(questions, found, strict=True)]
+    for outcome in outcomes:
+        if outcome.error is not None:
+            console.warn(f"search failed for {outcome.question.sources[0]} "
+                         f"({outcome.question.title!r}): {outcome.error}")
     if drafts:
         outcomes = _with_drafts(outcomes, found, searcher, settings, console, limit)
     return build_report(outcomes, where=where, target=target, sources=sources,
                         settings=settings, searches=searcher.searches, fetched=limit)
 
 
-def _with_drafts(outcomes: Sequence[Outcome], found: Sequence[Sequence[Hit]],
+def _with_drafts(outcomes: Sequence[Outcome], found: Sequence[Found],
                  searcher: Searcher, settings: Settings, console: Console,
                  limit: int) -> list[Outcome]:
-    uncovered = [i for i, outcome in enumerate(outcomes) if not outcome.covered]
+    uncovered = [i for i, outcome in enumerate(outcomes)
+                 if not outcome.covered and outcome.error is None]
     named = list(outcomes)
     with console.counting("Searching draft articles", len(uncovered)) as step:
         for index in uncovered:
             question = outcomes[index].question
-            hits = sorted([*found[index], *searcher.search(question.text, limit, drafts=True)],
-                          key=lambda hit: -hit.score)
+            try:
+                drafts = searcher.search(question.text, limit, drafts=True)
+            except FATAL:
+                raise
+            except KbsyncError as exc:  # a suggestion less, said; the report stands
+                console.warn(f"drafts not searched for {question.sources[0]}: {exc}")
+                drafts = []
+            published = found[index]
+            assert not isinstance(published, str)  # a failed search is not uncovered
+            hits = sorted([*published, *drafts], key=lambda hit: -hit.score)
             named[index] = replace(outcomes[index],
                                    draft=covering_draft(question, hits, settings))
             step()

@@ -69,7 +69,7 @@ def topic_words(question: Question) -> tuple[str, ...]:
 
 def group_uncovered(outcomes: Sequence[Outcome]) -> list[Group]:
     """The uncovered outcomes in groups, the most asked group first."""
-    uncovered = [o for o in outcomes if not o.covered]
+    uncovered = [o for o in outcomes if not o.covered and o.error is None]  # failed: unknown
     ordered = sorted(range(len(uncovered)), key=lambda i: (-uncovered[i].question.count, i))
     seeds: list[set[str]] = []
     members: list[list[tuple[int, Outcome]]] = []

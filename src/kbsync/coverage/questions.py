@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from kbsync.controls import searchable
 from kbsync.local.text import html_to_text
 from kbsync.model import Ticket
+from kbsync.remote.wire import SEARCH_QUERY_MAX
 
 if TYPE_CHECKING:  # the CLI imports FOLD_RULE for --help: keep pydantic out of its way
     from kbsync.coverage.spec import CoverageSpec
@@ -64,6 +66,7 @@ class Question:
     min_score: float | None = None
     top_k: int | None = None
     sources: tuple[str, ...] = ()
+    cut_from: int | None = None  # the text's length before it was cut to SEARCH_QUERY_MAX
 
     @property
     def key(self) -> str:
@@ -100,12 +103,28 @@ def fold_key(text: str) -> str:
     return " ".join(kept) if kept else " ".join(text.lower().split())
 
 
+def cut(text: str, limit: int = SEARCH_QUERY_MAX) -> tuple[str, int | None]:
+    """``text`` as the Help Center's search takes it: control characters made spaces,
+    cut to ``limit`` characters (at a word, when one ends in the last fifth); and the
+    length it had when it was cut (None: short enough)."""
+    text = searchable(text)
+    if len(text) <= limit:
+        return text, None
+    head = text[:limit]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit * 4 // 5 else head).rstrip(), len(text)
+
+
 def from_spec(spec: CoverageSpec, path: str) -> list[Question]:
     """coverage.yaml's questions, unfolded, each naming its line."""
-    return [Question(text=entry.q, title=_shorten(entry.q), expect=entry.expect,
-                     min_score=entry.min_score, top_k=entry.top_k,
-                     sources=(f"{path}:{entry.line}" if entry.line else path,))
-            for entry in spec.questions]
+    questions = []
+    for entry in spec.questions:
+        text, cut_from = cut(entry.q)
+        questions.append(Question(text=text, title=_shorten(entry.q), expect=entry.expect,
+                                  min_score=entry.min_score, top_k=entry.top_k,
+                                  sources=(f"{path}:{entry.line}" if entry.line else path,),
+                                  cut_from=cut_from))
+    return questions
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -126,12 +145,14 @@ def from_tickets(tickets: Iterable[Ticket]) -> list[Question]:
     for ticket in tickets:
         if ticket.is_spam:
             continue
-        text = ticket_text(ticket)
-        if not text:
+        full = ticket_text(ticket)
+        if not full:
             continue
+        text, cut_from = cut(full)
         title = ticket.subject.strip() or text
         questions.append(Question(text=text, title=_shorten(title),
-                                  sources=(f"ticket {ticket.public_id or ticket.id}",)))
+                                  sources=(f"ticket {ticket.public_id or ticket.id}",),
+                                  cut_from=cut_from))
     return questions
 
 
@@ -162,7 +183,7 @@ def fold(questions: Sequence[Question]) -> list[Question]:
 
 
 def _shorten(text: str) -> str:
-    line = " ".join(text.split())
+    line = " ".join(text[: _TITLE_MAX * 4].split())
     return line if len(line) <= _TITLE_MAX else line[: _TITLE_MAX - 1].rstrip() + "…"
 
 

@@ -15,6 +15,7 @@ from kbsync.coverage.report import (
     Report,
     collection_pairs,
     comparison_line,
+    cut_note,
     percent,
     rank_label,
     summary_line,
@@ -25,6 +26,7 @@ BEST_HITS = 3
 _ROW = 26
 _LABEL = 270
 _BAR = 380
+_FAILED = '<span class="no">search failed</span>'
 
 _STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328;
@@ -51,6 +53,7 @@ def render_html(report: Report) -> str:
         "<h2>Coverage per collection</h2>",
         _chart([(c.name, c.slug, None, c) for c in report.collections]),
         *_groups(report),
+        *_notes(report),
         "<h2>Questions</h2>",
         _question_table(report),
     ]
@@ -76,6 +79,8 @@ def render_comparison_html(comparison: Comparison) -> str:
         _chart([(name, _slug(old, new), old, new)
                 for name, old, new in collection_pairs(comparison)]),
         *_groups(after),
+        *_notes(before, "Before: "),
+        *_notes(after, "After: ", cut=False),
         "<h2>Questions</h2>",
         '<table class="questions"><thead><tr><th>Question</th><th>Asked</th>'
         "<th>Before</th><th>After</th><th>Change</th></tr></thead><tbody>",
@@ -147,14 +152,35 @@ def _groups(report: Report) -> list[str]:
     return out
 
 
+def _notes(report: Report, side: str = "", *, cut: bool = True) -> list[str]:
+    """The searches that failed and the questions cut for the search."""
+    out = []
+    if report.failed:
+        out.append(f"<h2>{_e(side)}Searches that failed</h2>")
+        out.append('<p class="meta">Counted as not covered.</p><ul class="failed">' + "".join(
+            f"<li>{_source(o)}: {_e(o.error or '')}</li>" for o in report.failed) + "</ul>")
+    if cut and report.cut:
+        out.append("<h2>Questions cut for the search</h2>")
+        out.append('<ul class="cut">' + "".join(
+            f"<li>{_source(o)}: {_e(cut_note(o))}</li>" for o in report.cut) + "</ul>")
+    return out
+
+
+def _source(outcome: Outcome) -> str:
+    question = outcome.question
+    where = question.sources[0] if question.sources else "question"
+    return f'{_e(where)} <span class="meta">({_e(question.title)})</span>'
+
+
 def _question_table(report: Report) -> str:
     rows = []
     for outcome in report.outcomes:
+        state = "error" if outcome.error else "yes" if outcome.covered else "no"
         rows.append(
-            f'<tr data-covered="{"yes" if outcome.covered else "no"}">'
+            f'<tr data-covered="{state}">'
             f"<td>{_question(outcome)}</td>"
             f'<td class="num">{outcome.question.count}</td>'
-            f"<td>{_yes_no(outcome.covered)}</td>"
+            f"<td>{_FAILED if outcome.error else _yes_no(outcome.covered)}</td>"
             f'<td class="num">{_e(rank_label(outcome, report.fetched))}</td>'
             f'<td class="hits">{_hits(outcome.hits)}</td></tr>')
     return ('<table class="questions"><thead><tr><th>Question</th><th>Asked</th>'
@@ -176,6 +202,8 @@ def _yes_no(covered: bool) -> str:
 
 
 def _covered(outcome: Outcome, fetched: int) -> str:
+    if outcome.error:
+        return _FAILED
     if not outcome.covered:
         return _yes_no(False)
     rank = rank_label(outcome, fetched)

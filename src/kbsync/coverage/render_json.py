@@ -18,6 +18,7 @@ from kbsync.coverage.report import (
     Tally,
 )
 from kbsync.coverage.scoring import Hit, Outcome
+from kbsync.remote.wire import SEARCH_QUERY_MAX as QUESTION_MAX
 
 
 def render_json(report: Report) -> str:
@@ -48,9 +49,10 @@ def report_data(report: Report) -> dict[str, Any]:
         "target": report.target,
         "sources": list(report.sources),
         "settings": {"top_k": report.settings.top_k, "min_score": report.settings.min_score,
-                     "fetched": report.fetched},
+                     "fetched": report.fetched, "question_max_chars": QUESTION_MAX},
         "searches": report.searches,
-        "summary": _tally(report.total),
+        "summary": {**_tally(report.total), "failed": len(report.failed),
+                    "cut": len(report.cut)},
         "collections": [_collection(c) for c in report.collections],
         "questions": [_outcome(o) for o in report.outcomes],
         "uncovered_groups": [
@@ -89,6 +91,8 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
         "answer": _hit(outcome.answer) if outcome.answer else None,
         "collection": outcome.collection[0] if outcome.collection else None,
         "hits": [_hit(hit) for hit in outcome.hits],
+        "error": outcome.error,  # the search failed: counted as not covered
+        "cut_from": question.cut_from,  # searched by its first question_max_chars only
     }
 
 

@@ -13,6 +13,7 @@ from kbsync.coverage.report import (
     Report,
     collection_pairs,
     comparison_line,
+    cut_note,
     percent,
     rank_label,
     summary_line,
@@ -29,11 +30,12 @@ def render_text(report: Report) -> str:
     lines.append(f"  {'covered':<8}{'rank':>5}{'asked':>7}  {'question':<{QUESTION_WIDTH}}  "
                  "best hits (score)")
     for outcome in report.outcomes:
-        covered = "yes" if outcome.covered else "no"
+        covered = "error" if outcome.error else "yes" if outcome.covered else "no"
         lines.append(f"  {covered:<8}{rank_label(outcome, report.fetched):>5}"
                      f"{outcome.question.count:>7}  {_cell(outcome.question.title)}  "
                      f"{hits_label(outcome)}")
-    lines += ["", *_collections(report), *_groups(report), summary_line(report)]
+    lines += ["", *_collections(report), *_groups(report), *notes(report),
+              summary_line(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -52,7 +54,8 @@ def render_comparison_text(comparison: Comparison) -> str:
     width = _name_width(name for name, _, _ in pairs)
     for name, old, new in pairs:
         lines.append(f"  {_clip(name, width):<{width}}  {_share(old)} → {_share(new)}")
-    lines += ["", *_groups(after), comparison_line(comparison)]
+    lines += ["", *_groups(after), *notes(before, "remote: "), *notes(after, "local: "),
+              comparison_line(comparison)]
     return "\n".join(lines) + "\n"
 
 
@@ -61,7 +64,27 @@ def heading(report: Report) -> str:
             f"{report.target}; {_settings(report)}")
 
 
+def notes(report: Report, side: str = "") -> list[str]:
+    """The searches that failed and the questions that were cut, one line each."""
+    lines = []
+    if report.failed:
+        lines.append(f"{side}Searches that failed (counted as not covered):")
+        lines += [f"  {_source(o)}: {o.error}" for o in report.failed]
+    if report.cut and not side.startswith("local"):  # the same questions on both sides
+        lines.append("Questions cut for the search:")
+        lines += [f"  {_source(o)}: {cut_note(o)}" for o in report.cut]
+    return [*lines, ""] if lines else []
+
+
+def _source(outcome: Outcome) -> str:
+    question = outcome.question
+    where = question.sources[0] if question.sources else "question"
+    return f"{where} ({_clip(question.title, QUESTION_WIDTH)!r})"
+
+
 def hits_label(outcome: Outcome, count: int = BEST_HITS) -> str:
+    if outcome.error:
+        return "(search failed: see below)"
     if not outcome.hits:
         return "(no hits)"
     return " · ".join(f"{hit.slug} {hit.score:.1f}" for hit in outcome.hits[:count])
@@ -82,7 +105,7 @@ def _cell(text: str) -> str:
 
 def _state(outcome: Outcome, fetched: int) -> str:
     if not outcome.covered:
-        return "no"
+        return "error" if outcome.error else "no"
     rank = rank_label(outcome, fetched)
     return f"yes ({rank})" if rank != "-" else "yes"
 

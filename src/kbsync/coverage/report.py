@@ -12,6 +12,7 @@ from typing import Literal
 
 from kbsync.coverage.groups import Group, group_uncovered
 from kbsync.coverage.scoring import Outcome, Settings
+from kbsync.remote.wire import SEARCH_QUERY_MAX as QUESTION_MAX
 
 #: Bump when the JSON report's shape changes incompatibly.
 REPORT_FORMAT_VERSION = 1
@@ -64,6 +65,16 @@ class Report:
     fetched: int  # hits asked for per search: an expected article past it is "> fetched"
     total: Tally
 
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        """Questions whose search failed (counted as not covered)."""
+        return tuple(o for o in self.outcomes if o.error is not None)
+
+    @property
+    def cut(self) -> tuple[Outcome, ...]:
+        """Questions searched by their first ``QUESTION_MAX`` characters only."""
+        return tuple(o for o in self.outcomes if o.question.cut_from is not None)
+
 
 def build_report(outcomes: Sequence[Outcome], *, where: Where, target: str,
                  sources: Sequence[str], settings: Settings, searches: int,
@@ -72,6 +83,8 @@ def build_report(outcomes: Sequence[Outcome], *, where: Where, target: str,
     by_collection: dict[str | None, tuple[str, Tally]] = {}
     for outcome in outcomes:
         total = total.add(outcome)
+        if outcome.error is not None:
+            continue  # no hits, so no collection; it is listed with its error instead
         slug, name = outcome.collection or (None, NO_COLLECTION)
         _, tally = by_collection.get(slug, (name, Tally()))
         by_collection[slug] = (name, tally.add(outcome))
@@ -158,13 +171,28 @@ def percent(share: float) -> str:
 
 
 def summary_line(report: Report) -> str:
-    """``coverage 76% (19 of 25 questions)``, plus the asked share when counts differ."""
+    """``coverage 76% (19 of 25 questions)``, plus the asked share when counts differ
+    and the searches that failed."""
     total = report.total
     line = (f"coverage {percent(total.coverage)} ({total.covered} of {total.questions} "
             f"question{'s' if total.questions != 1 else ''})")
     if total.asked != total.questions:
         line += f"; {percent(total.asked_coverage)} of {total.asked} asked"
-    return line
+    return line + failed_note(len(report.failed))
+
+
+def failed_note(count: int) -> str:
+    """``; 2 searches failed (counted as not covered)``, or nothing."""
+    if not count:
+        return ""
+    return f"; {count} search{'es' if count != 1 else ''} failed (counted as not covered)"
+
+
+def cut_note(outcome: Outcome) -> str:
+    """Why a question was cut, for every report: ``searched by its first 512 of 70,000
+    characters (the longest search kbsync sends)``."""
+    return (f"searched by its first {QUESTION_MAX} of {outcome.question.cut_from:,} "
+            "characters (the longest search kbsync sends)")
 
 
 def comparison_line(comparison: Comparison) -> str:
@@ -175,4 +203,4 @@ def comparison_line(comparison: Comparison) -> str:
     line = f"coverage {percent(before.coverage)} → {percent(after.coverage)}, {change}"
     if comparison.gained and comparison.lost:
         line += f" ({comparison.gained} newly covered, {comparison.lost} no longer)"
-    return line
+    return line + failed_note(len(comparison.before.failed) + len(comparison.after.failed))

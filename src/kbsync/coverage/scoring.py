@@ -70,6 +70,7 @@ class Outcome:
     answer: Hit | None  # the hit that covers it (None when not covered)
     searched: int = 0  # how many hits the search gave, drafts included
     draft: Hit | None = None  # a draft that would cover it once published (``--suggest``)
+    error: str | None = None  # why its search failed: then it counts as not covered
 
     @property
     def collection(self) -> tuple[str, str] | None:
@@ -98,10 +99,24 @@ def covering_draft(question: Question, hits: Sequence[Hit],
     return None
 
 
+def failed(question: Question, error: str, settings: Settings) -> Outcome:
+    """The outcome of a question whose search failed: not covered, no hits, the reason.
+    It still counts among the questions (a search that breaks on a customer's text is
+    no answer for that customer), so ``--min-coverage`` cannot pass by failing."""
+    top_k, min_score = _limits(question, settings)
+    return Outcome(question, (), False, "expect" if question.expect else "score", top_k,
+                   min_score, None, None, error=error)
+
+
+def _limits(question: Question, settings: Settings) -> tuple[int, float]:
+    """The question's own top k and min score, else the defaults."""
+    min_score = question.min_score if question.min_score is not None else settings.min_score
+    return question.top_k or settings.top_k, min_score
+
+
 def decide(question: Question, hits: Sequence[Hit], settings: Settings) -> Outcome:
     published = tuple(hit for hit in hits if hit.published)
-    top_k = question.top_k or settings.top_k
-    min_score = question.min_score if question.min_score is not None else settings.min_score
+    top_k, min_score = _limits(question, settings)
     if question.expect:
         rank = next((i for i, hit in enumerate(published, start=1)
                      if hit.slug in question.expect), None)

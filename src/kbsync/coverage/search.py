@@ -14,17 +14,25 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import Protocol
 
 from kbsync.coverage.local_articles import LocalKnowledgeBase
 from kbsync.coverage.questions import Question
 from kbsync.coverage.scoring import Hit
+from kbsync.errors import AuthError, ForbiddenError, KbsyncError, TransportError
 from kbsync.local.search_index import LocalIndex
 from kbsync.model import RemoteCollection, SearchHit
 from kbsync.remote.client import HelpCenterClient
 
 #: Called after each search with the question searched, for progress.
 Tick = Callable[[Question], None]
+#: What one search gave: the hits, or why it failed.
+Found = list[Hit] | str
+#: Failures of the Help Center or the way to it, not of one question: the run stops.
+FATAL = (AuthError, ForbiddenError, TransportError)
+#: This many searches failing one after another stop the run.
+MAX_FAILED_IN_A_ROW = 5
 _SEPARATOR = " / "
 #: Searches of the local index at once: a copy of the index each (tens of MB for
 #: thousands of articles), and more threads than cores only wait for each other.
@@ -43,13 +51,20 @@ class Searcher(Protocol):
 
 
 def search_all(questions: Sequence[Question], searcher: Searcher, *, limit: int,
-               tick: Tick = lambda question: None) -> list[list[Hit]]:
-    """The hits of each question, in order: one search each, ``searcher.lanes`` at once."""
+               tick: Tick = lambda question: None) -> list[Found]:
+    """The hits of each question, in order: one search each, ``searcher.lanes`` at once.
+
+    A search that fails is that question's answer (its reason, a string) and the rest go
+    on: one customer's text must not end the run. Failures that are not the question's
+    (the token refused, the Help Center unreachable) end it, and so do
+    ``MAX_FAILED_IN_A_ROW`` failures in a row (the search itself is down).
+    """
     lanes = searcher.lanes if len(questions) >= _LANES_FROM else 1
+    streak = _Streak()
     if lanes <= 1:
-        found = []
+        found: list[Found] = []
         for question in questions:
-            found.append(searcher.search(question.text, limit))
+            found.append(streak.answer(partial(searcher.search, question.text, limit)))
             tick(question)
         return found
     with ThreadPoolExecutor(lanes, thread_name_prefix="kbsync-search") as pool:
@@ -57,12 +72,33 @@ def search_all(questions: Sequence[Question], searcher: Searcher, *, limit: int,
         try:
             found = []
             for question, answer in zip(questions, answers, strict=True):
-                found.append(answer.result())
+                found.append(streak.answer(answer.result))
                 tick(question)  # on this thread, in order: progress output stays as it was
             return found
         finally:  # after Ctrl-C or an error, the searches not started yet are not made
             for answer in answers:
                 answer.cancel()
+
+
+class _Streak:
+    """Counts failed searches in a row and decides when they end the run."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+
+    def answer(self, search: Callable[[], list[Hit]]) -> Found:
+        try:
+            hits = search()
+        except FATAL:
+            raise
+        except KbsyncError as exc:
+            self.failed += 1
+            if self.failed >= MAX_FAILED_IN_A_ROW:
+                raise KbsyncError(f"{self.failed} searches in a row failed, so the search "
+                                  f"itself seems down; stopped. The last: {exc}") from None
+            return str(exc)
+        self.failed = 0
+        return hits
 
 
 class RemoteSearcher:

@@ -57,6 +57,11 @@ PAGE = "page"
 PAGE_SIZE = "page_size"
 MAX_PAGE_SIZE = 100
 SEARCH_QUERY = "q"
+#: The longest search text kbsync sends, in characters. initdesk documents no limit; a
+#: URL longer than about 8 KB is refused by common servers and proxies (nginx, for one),
+#: and 512 characters stay under it even when every one is percent-encoded from four
+#: UTF-8 bytes (512 x 12 bytes). 512 is also the limit of hosted search APIs (Algolia).
+SEARCH_QUERY_MAX = 512
 PARENT_FILTER = "parent_id"
 COLLECTION_FILTER = "collection_id"
 STATUS_FILTER = "status"
