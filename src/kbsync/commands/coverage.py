@@ -18,6 +18,7 @@ from typing import Literal
 
 from kbsync.config import COVERAGE_FILE, Config
 from kbsync.console import Console
+from kbsync.controls import inert
 from kbsync.coverage.local_articles import (
     Layout,
     LocalKnowledgeBase,
@@ -281,15 +282,17 @@ def _write(path: Path, text: str) -> None:
 
 
 def _render(report: Report, fmt: Format) -> str:
+    """The report in ``fmt``, inert: customers' text holds whatever they typed, and a
+    report is printed, written with --out, posted and ``cat``-ed (controls.inert)."""
     renderers = {"text": render_text, "markdown": render_markdown, "json": render_json,
                  "html": render_html}
-    return renderers[fmt](report)
+    return inert(renderers[fmt](report), json=fmt == "json")
 
 
 def _render_comparison(comparison: Comparison, fmt: Format) -> str:
     renderers = {"text": render_comparison_text, "markdown": render_comparison_markdown,
                  "json": render_comparison_json, "html": render_comparison_html}
-    return renderers[fmt](comparison)
+    return inert(renderers[fmt](comparison), json=fmt == "json")
 
 
 def _suggest(console: Console, report: Report, layout: Layout, directory: Path) -> None:
