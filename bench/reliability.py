@@ -349,6 +349,47 @@ def token_hunt(work: Path, rounds: int) -> Row:
     return row
 
 
+# -- hostile tickets ---------------------------------------------------------------------------
+
+
+def hostile_tickets() -> list[dict[str, object]]:
+    """28 tickets whose text a customer (or a broken mail gateway) could have written:
+    long, deep, control characters, markup of every kind, search syntax, odd Unicode."""
+    texts: list[tuple[str, str, str]] = [  # subject, description, description_html
+        ("Long ticket", "refund label " * 5_400, ""),  # 70,200 characters: past 65,536
+        ("s" * 100_000, "A subject far past the contract's 255 characters.", ""),
+        ("Deep HTML", "", "<div>" * 10_000 + "refund" + "</div>" * 10_000),
+        ("Script", "", "<p>Hi</p><script>document.location='https://evil.example'</script>"),
+        ("Links", "", '<a href="javascript:alert(1)">click</a> <img src=x onerror=alert(1)>'),
+        ("\x1b]0;pwned\x07\x1b[2J\x1b[31mRed title", "ANSI \x1b[1;31mred\x1b[0m", ""),
+        ("NUL\x00in\x00subject", "and \x00 in the body", ""),
+        ("Bells\x07\x07\x07", "\x07" * 500, ""),
+        ("Bidi \u202egnp.exe", "\u202eright to left override\u202c", ""),
+        ("Isolates \u2066a\u2069 \u2067b\u2069 \u2068c\u2069", "", ""),
+        ("Lone surrogate \ud800 here", "and \udfff there", ""),
+        ("C1 \x85\x9b31m\x9d", "\x80\x8f\x90\x9f", ""),
+        ("Forged line\r\nwarning: all articles deleted", "a\rb\r\nc", ""),
+        ("| a | b |\n|---|---|", "</details></table><!-- ```", ""),
+        ("@everyone see https://evil.example/x", "cc @org/team #123", ""),
+        ("&lt;script&gt; &amp;amp; &#0; &#x1b;", "", "<p>&#27;[2J &#0; &#x202e;</p>"),
+        ("   ", " \n\t ", "<p> </p>"),
+        ("?!?!...", "!!!???", ""),
+        ("how do I please thanks", "hi can you help me please", ""),
+        ('NEAR("refund" "label") AND OR NOT * "', "refund* -label ^title:x", ""),
+        ("'; DROP TABLE articles; --", "1' OR '1'='1", ""),
+        ("Z\u0335\u0336" * 2_000, "\U0001F468\u200d\U0001F469\u200d\U0001F467" * 500, ""),
+        ("استرداد المبلغ", "החזר כספי על תווית", ""),
+        ("x" * 20_000, "", ""),
+        ("%00%0a%1b%E2%80%AE", "%25%32%35", ""),
+        ("\uffff\ufffe\ue000 non-characters", "\U0010ffff", ""),
+        ('{"a": "\\u0000"} \\x1b \\', "C:\\Users\\x\\n", ""),
+        ("Tab\tvertical\x0bform\x0cfeed\x1c\x1f", "\x7f delete", ""),
+    ]
+    return [{"id": 9000 + index, "public_id": 9000 + index, "subject": subject,
+             "description": description, "description_html": html, "is_spam": False}
+            for index, (subject, description, html) in enumerate(texts)]
+
+
 # -- the hostile corpus ----------------------------------------------------------------------
 
 Case = Callable[[Path, Path], None]  # (knowledge base, a folder outside it)

@@ -6,22 +6,15 @@ Slow (about a minute and a half), so it runs only when asked for: ``pytest -m sl
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+
+from tests.bench import load
 
 pytestmark = pytest.mark.slow
 
 
 def test_the_attack_finds_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    path = Path(__file__).resolve().parents[1] / "bench" / "reliability.py"
-    spec = importlib.util.spec_from_file_location("kbsync_bench_reliability", path)
-    assert spec is not None and spec.loader is not None
-    reliability = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = reliability  # dataclasses look their module up
-    spec.loader.exec_module(reliability)
+    reliability = load("reliability")
     rows = reliability.main(["--seeds", "3", "--kills", "3", "--concurrent", "4",
                              "--corpus-every", "4", "--hunt-rounds", "1"])
     table = capsys.readouterr().out

@@ -38,6 +38,8 @@ class QuestionJson(Strict):
     answer: HitJson | None
     collection: str | None
     hits: list[HitJson]
+    error: str | None  # the search failed: counted as not covered
+    cut_from: int | None  # the question's length when it was cut for the search
 
 
 class TallyJson(Strict):
@@ -49,6 +51,11 @@ class TallyJson(Strict):
     asked_coverage: float
 
 
+class SummaryJson(TallyJson):
+    failed: int
+    cut: int
+
+
 class CollectionJson(TallyJson):
     slug: str | None
     name: str
@@ -58,6 +65,7 @@ class SettingsJson(Strict):
     top_k: int
     min_score: float
     fetched: int
+    question_max_chars: int
 
 
 class DraftJson(Strict):
@@ -79,7 +87,7 @@ class ReportData(Strict):
     sources: list[str]
     settings: SettingsJson
     searches: int
-    summary: TallyJson
+    summary: SummaryJson
     collections: list[CollectionJson]
     questions: list[QuestionJson]
     uncovered_groups: list[GroupJson]
