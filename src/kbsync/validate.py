@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
+from kbsync.local.assets import private_reason
 from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.local.tree import LocalArticle, LocalTree
@@ -197,7 +198,30 @@ class _LinkChecker:
             message, hint = self._link(article, link)
             if message:
                 yield Problem(article.key, message, line=link.line, hint=hint)
+            else:
+                yield from self._private(article, link)
             yield from self._asset_host(article, link)
+
+    def _private(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
+        """A link to a file readers must never get (settings, state, tickets, anything
+        hidden, or an image-named link to one): the preview will not serve it, and with
+        assets_base_url readers would be sent to the repository's copy."""
+        resolved = resolve_relative(article.key, link.target)
+        if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
+            return
+        target = resolved[0]
+        if self._kind(target) != "file":
+            return
+        real = os.path.relpath(os.path.realpath(self.tree.root / target),
+                               os.path.realpath(self.tree.root)).replace(os.sep, "/")
+        reason = private_reason(target) or private_reason(real)
+        if reason is None:
+            return
+        via = f" (through a link to {real})" if real != target else ""
+        yield Problem(article.key, f"links to {unquote(link.target)}{via}: {reason}, not "
+                      "for readers; the preview does not serve it", line=link.line,
+                      severity="warning", hint="link to an article, an image or a document "
+                      "instead; settings, state and customer data stay out of the Help Center")
 
     def _link(self, article: LocalArticle, link: Link) -> tuple[str | None, str | None]:
         if link.target[:7].lower() == "kbsync:":

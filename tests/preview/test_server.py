@@ -11,9 +11,10 @@ import pytest
 from werkzeug.test import Client
 
 from kbsync.engine import read_local, render_bodies
+from kbsync.local.assets import asset_file
 from kbsync.plan.links import fill_links
 from kbsync.preview.events import Broadcaster
-from kbsync.preview.server import PreviewApp, event_data, safe_file, serving
+from kbsync.preview.server import PreviewApp, event_data, serving
 from kbsync.preview.site import Site, article_url
 
 from .conftest import KB
@@ -145,9 +146,11 @@ def test_files_outside_the_folder_are_never_served(kb: KB, make_site: MakeSite) 
         response = client.get(path)
         assert response.status_code == 404, path
         assert b"TOP-SECRET" not in response.data
-    assert safe_file(kb.root, "g/a.md") is not None
-    assert safe_file(kb.root, "g/../g/a.md") is None
-    assert safe_file(kb.root, "g/link.txt") is None
+    kb.write("g/shot.png", "PNG")
+    assert asset_file(kb.root, "g/shot.png") == ((kb.root / "g/shot.png").resolve(),
+                                                 "image/png")
+    assert asset_file(kb.root, "g/../g/shot.png") is None
+    assert asset_file(kb.root, "g/link.txt") is None
 
 
 def test_only_files_an_article_links_to_are_served(kb: KB, make_site: MakeSite) -> None:

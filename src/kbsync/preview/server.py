@@ -3,8 +3,10 @@
 Pages come from the site's current build (read without locks: a build never changes);
 ``/.kbsync/...`` is the preview's own space (events, search, problems): a dot-named
 folder is never content, so it cannot hide an article. Any other path is a file of the
-knowledge base (a local image, say), served only from inside the folder: no ``..``, no
-hidden names, and no symbolic link that leads outside it.
+knowledge base that an article links to, served only as ``local.assets`` allows: an
+image or a document by type, never a settings, state or data file, only from inside
+the folder (no ``..``, no hidden names, no symbolic link that leads out or to a file
+that is not one).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -20,6 +21,7 @@ from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
 
 from kbsync.emulator.server import base_url, bind
+from kbsync.local.assets import asset_file
 from kbsync.preview import pages
 from kbsync.preview.events import Broadcaster
 from kbsync.preview.site import Site, Update, article_url, collection_url
@@ -29,6 +31,11 @@ if TYPE_CHECKING:
 
 _HTML = "text/html; charset=utf-8"
 _NO_STORE = {"Cache-Control": "no-store"}
+#: A served file is what its type says (no sniffing).
+_ASSET_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+#: An SVG opened on its own runs no script on the preview's origin (a PDF keeps its
+#: viewer: browsers refuse to show one under such a policy).
+_SVG_POLICY = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
 
 
 class PreviewApp:
@@ -82,10 +89,14 @@ class PreviewApp:
         moved = build.moved.get(f"{rel}.md") or build.moved.get(rel)
         if moved is not None:
             return redirect(article_url(moved), code=302)
-        file = safe_file(self.site.root, rel) if self.site.links_to(rel) else None
-        if file is not None:
-            response = send_file(file, request.environ, conditional=True, max_age=None)
-            response.headers["Cache-Control"] = "no-cache"
+        asset = asset_file(self.site.root, rel) if self.site.links_to(rel) else None
+        if asset is not None:
+            file, mimetype = asset
+            response = send_file(file, request.environ, mimetype=mimetype, conditional=True,
+                                 max_age=None)
+            response.headers.update(_ASSET_HEADERS)
+            if mimetype == "image/svg+xml":
+                response.headers.update(_SVG_POLICY)
             return response
         key = f"{rel}.md" if not rel.endswith(("/", ".md")) else rel
         return _page(pages.missing_page(build, path, key, nav=nav), status=404)
@@ -109,22 +120,6 @@ def event_data(update: Update) -> dict[str, Any]:
     }
 
 
-def safe_file(root: Path, rel: str) -> Path | None:
-    """``root/rel`` if it is a regular file inside ``root`` (links resolved), else None."""
-    parts = rel.split("/")
-    if not rel or "\\" in rel or "\0" in rel or any(
-            part in ("", ".", "..") or part.startswith(".") for part in parts):
-        return None
-    base = root.resolve()
-    try:
-        real = (base / rel).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not real.is_relative_to(base) or not real.is_file():
-        return None
-    return real
-
-
 def _page(html: str, status: int = 200) -> Response:
     return Response(html, status=status, content_type=_HTML, headers=_NO_STORE)
 
@@ -134,11 +129,12 @@ def serving(app: PreviewApp, host: str, port: int) -> Iterator[str]:
     """Serve ``app`` from a background thread; yield its URL; on exit end the event
     streams first (they would hold their threads), then the server."""
     server = bind(app, host, port)
+    url = base_url(host, server.port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name="kbsync-preview", daemon=True)
     thread.start()
     try:
-        yield base_url(host, server.port)
+        yield url
     finally:
         app.broadcaster.close()
         server.shutdown()
