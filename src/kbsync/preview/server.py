@@ -6,7 +6,9 @@ folder is never content, so it cannot hide an article. Any other path is a file 
 knowledge base that an article links to, served only as ``local.assets`` allows: an
 image or a document by type, never a settings, state or data file, only from inside
 the folder (no ``..``, no hidden names, no symbolic link that leads out or to a file
-that is not one).
+that is not one). Every request must name the preview in its ``Host`` (see
+``preview.hosts``): a web page the writer visits cannot read drafts through DNS
+rebinding.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kbsync.emulator.server import base_url, bind
 from kbsync.local.assets import asset_file
 from kbsync.preview import pages
 from kbsync.preview.events import Broadcaster
+from kbsync.preview.hosts import HostGuard
 from kbsync.preview.site import Site, Update, article_url, collection_url
 
 if TYPE_CHECKING:
@@ -126,10 +129,13 @@ def _page(html: str, status: int = 200) -> Response:
 
 @contextmanager
 def serving(app: PreviewApp, host: str, port: int) -> Iterator[str]:
-    """Serve ``app`` from a background thread; yield its URL; on exit end the event
-    streams first (they would hold their threads), then the server."""
-    server = bind(app, host, port)
+    """Serve ``app`` from a background thread, to requests whose Host names it
+    (``preview.hosts``); yield its URL; on exit end the event streams first (they would
+    hold their threads), then the server."""
+    guard = HostGuard(app, host)
+    server = bind(guard, host, port)
     url = base_url(host, server.port)
+    guard.listening(server.port, url)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name="kbsync-preview", daemon=True)
     thread.start()
