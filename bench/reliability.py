@@ -1,8 +1,9 @@
-"""Reliability: the hostile-input attack of issue 8, repeated; prints one table.
+"""Reliability: the hostile-input attacks of issues 8 and 24, repeated; prints one table.
 
-Five parts, each a row of the table (cases, passed, failed, duplicates, leaks, orphans,
-wall time); it asserts nothing. Every kbsync run is a real ``python -m kbsync``
-subprocess against the emulator served on loopback (or the embedded one):
+Nine parts, each a row of the table (cases, passed, failed, duplicates, leaks, orphans,
+crashes, silent skips, wall time); it asserts nothing. Every kbsync run is a real
+``python -m kbsync`` subprocess against the emulator served on loopback (or the
+embedded one):
 
 * **faults x seeds**: apply through injected faults (500, 503, 429, dropped and slow
   connections, writes committed then failed) until it converges; then a clean plan,
@@ -17,7 +18,19 @@ subprocess against the emulator served on loopback (or the embedded one):
   state files) through ``apply``: no crash, no hang, bounded output and memory, and the
   secret outside the folder never published (a leak);
 * **token hunt**: tokens of every shape through plan, apply and pull with faults and
-  ``-v``: no 6-character slice of the token in any output or file (a leak).
+  ``-v``: no 6-character slice of the token in any output or file (a leak);
+* **own files**: each file or folder kbsync keeps or looks for by name broken (a FIFO
+  run lock, ``.kbsync`` a file or a link out, a 50,000-deep kbsync.toml, a garbage
+  local.db, a special .kbsyncignore / portal.yaml / coverage.yaml / tickets.json, a
+  folder 1,000 levels deep) through apply, pull (and watch): exit 1 with one line
+  naming it; exit 0 is a silent skip, and a file written through the link out a leak;
+* **hostile tickets**: 28 hostile tickets, a 1 MB one and one of control characters
+  through ``coverage --from-tickets`` in every format and mode, printed and written:
+  exit 0, no raw control or bidi character anywhere, JSON that parses;
+* **preview**: ``watch`` on a tree linking to every private file: none served (a
+  leak), and forged Host headers refused (421) on every route, events included;
+* **doctor**: ``next`` links to another host, another port and to the page itself:
+  exit 1 naming the link (exit 0 is a silent skip).
 
 Run ``python bench/reliability.py`` (the attack as filed: 30 seeds, 20 kills, 14
 concurrent applies) or smaller, e.g. ``--seeds 3 --kills 3 --concurrent 4``.
@@ -26,9 +39,11 @@ concurrent applies) or smaller, e.g. ``--seeds 3 --kills 3 --concurrent 4``.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -38,10 +53,11 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kbsync.emulator.app import EmulatorApp, EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
@@ -61,6 +77,8 @@ class Row:
     duplicates: int = 0
     leaks: int = 0
     orphans: int = 0
+    crashes: int = 0  # "unexpected error (a bug in kbsync)"
+    skips: int = 0  # a broken file gone past in silence (exit 0 where a refusal was due)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -225,6 +243,7 @@ def faults_by_seed(work: Path, seeds: int, articles: int) -> Row:
         leak = leaked(TOKEN, *outputs, files_text(root, crash))
         row.duplicates += dups
         row.leaks += leak
+        row.crashes += any(BUG in output for output in outputs)
         row.record(ok and not dups and not leak, f"seed {seed}: {outputs[-1][-200:]}")
     return row
 
@@ -255,6 +274,7 @@ def kills(work: Path, count: int, articles: int, parse_articles: int) -> Row:
         leak = leaked(TOKEN, *outputs, files_text(root, crash))
         row.duplicates += dups
         row.leaks += leak
+        row.crashes += any(BUG in output for output in outputs)
         row.record(ok and not dups and not leak, f"kill {index} after {target} POSTs")
     parse_root = work / "kill-parse"
     parse_root.mkdir()
@@ -316,6 +336,7 @@ def concurrent(work: Path, processes: int, articles: int) -> Row:
         dups = duplicates(app)
     refused = 0
     for run, output in zip(runs, outputs, strict=True):
+        row.crashes += BUG in output
         refused += run.returncode == 1 and REFUSED in output
         ok = run.returncode == 0 or (run.returncode == 1 and REFUSED in output)
         row.record(ok and not dups and check.code == 0, output[-200:])
@@ -345,6 +366,7 @@ def token_hunt(work: Path, rounds: int) -> Row:
                            for args in commands]
             leak = leaked(token, *outputs, files_text(root, crash))
             row.leaks += leak
+            row.crashes += any(BUG in output for output in outputs)
             row.record(not leak and not any(BUG in o for o in outputs), f"{name}: leak {leak}")
     return row
 
@@ -562,6 +584,7 @@ def hostile_corpus(work: Path, every: int = 1) -> Row:
         ok = (not ran.timed_out and ran.code in (0, 1) and BUG not in ran.output
               and len(ran.output) < 200_000 and ran.max_rss_kb < 1_000_000 and not leak)
         row.leaks += leak
+        row.crashes += BUG in ran.output
         row.record(ok, f"{name}: exit {ran.code}, {len(ran.output)} chars, "
                        f"{ran.max_rss_kb // 1024} MB{', timed out' if ran.timed_out else ''}"
                        f"{', LEAK' if leak else ''}: {ran.output[-160:]!r}")
@@ -569,20 +592,299 @@ def hostile_corpus(work: Path, every: int = 1) -> Row:
     return row
 
 
+# -- kbsync's own files (issue 24) ---------------------------------------------------------
+
+Own = tuple[Case, str, tuple[tuple[str, ...], ...]]  # make, what the refusal says, commands
+APPLY_PULL: tuple[tuple[str, ...], ...] = (("apply", "--yes"), ("pull",))
+
+
+def nest(parent: Path, levels: int) -> Path:
+    """``levels`` folders inside each other under ``parent``, one at a time."""
+    folder = parent
+    for _ in range(levels):
+        folder = folder / "d"
+        os.mkdir(folder)
+    return folder
+
+
+def remove_tree(top: Path) -> None:
+    """``shutil.rmtree`` without recursion (before Python 3.12 it recurses once a level)."""
+    order, stack = [], [top]
+    while stack:
+        folder = stack.pop()
+        order.append(folder)
+        stack.extend(Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+    for folder in reversed(order):
+        for entry in os.scandir(folder):
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+        os.rmdir(folder)
+
+
+def own_file_cases() -> dict[str, Own]:
+    """Each file or folder kbsync keeps or looks for by name, broken as a hostile
+    repository would break it; each must be refused in one line naming it."""
+    def state_dir(root: Path) -> Path:
+        (root / ".kbsync").mkdir(exist_ok=True)
+        return root / ".kbsync"
+
+    return {
+        "run.lock a FIFO": (lambda r, o: os.mkfifo(state_dir(r) / "run.lock"),
+                            ".kbsync/run.lock is a named pipe", APPLY_PULL),
+        ".kbsync a file": (lambda r, o: (r / ".kbsync").write_text("x"),
+                           ".kbsync is a file, not a folder", APPLY_PULL),
+        ".kbsync a link out": (lambda r, o: os.symlink(o, r / ".kbsync"),
+                               ".kbsync is a symbolic link to", APPLY_PULL),
+        "kbsync.toml 50,000 deep": (
+            lambda r, o: (r / "kbsync.toml").write_text(
+                '[remote]\nbase_url = "local"\nx = ' + "[" * 50_000 + "]" * 50_000 + "\n"),
+            "kbsync.toml: nested too deeply", APPLY_PULL),
+        "local.db garbage": (lambda r, o: (state_dir(r) / "local.db").write_bytes(
+            b"\x00garbage\xff" * 1000), "local.db cannot be opened as a database", APPLY_PULL),
+        "local.db a folder": (lambda r, o: (state_dir(r) / "local.db").mkdir(),
+                              "local.db is a folder", APPLY_PULL),
+        ".kbsyncignore a FIFO": (lambda r, o: os.mkfifo(r / ".kbsyncignore"),
+                                 ".kbsyncignore: is a named pipe", APPLY_PULL),
+        ".kbsyncignore a folder": (lambda r, o: (r / ".kbsyncignore").mkdir(),
+                                   ".kbsyncignore: is a folder", APPLY_PULL),
+        ".kbsyncignore to /dev/null": (
+            lambda r, o: os.symlink("/dev/null", r / ".kbsyncignore"),
+            ".kbsyncignore: is a symbolic link to /dev/null", APPLY_PULL),
+        "portal.yaml a FIFO": (lambda r, o: os.mkfifo(r / "portal.yaml"),
+                               "portal.yaml: is a named pipe", APPLY_PULL),
+        "portal.yaml to /dev/zero": (lambda r, o: os.symlink("/dev/zero", r / "portal.yaml"),
+                                     "portal.yaml: is a symbolic link to /dev/zero",
+                                     APPLY_PULL),
+        "coverage.yaml a FIFO": (lambda r, o: os.mkfifo(r / "coverage.yaml"),
+                                 "coverage.yaml: is a named pipe",
+                                 (("apply", "--yes"), ("coverage", "--local"))),
+        "tickets.json a FIFO": (lambda r, o: os.mkfifo(r / "tickets.json"),
+                                "tickets.json is a named pipe",
+                                (("apply", "--yes"), ("coverage", "--from-tickets"))),
+        "1,000 nested folders": (lambda r, o: (nest(r / "g", 1_000) / "deep.md").write_text(
+            "# Deep\n"), "folder nested more than", (*APPLY_PULL, ("watch", "--port", "0"))),
+    }
+
+
+def own_files(work: Path, every: int = 1) -> Row:
+    row = Row("own files")
+    outside = work / "outside"
+    outside.mkdir()
+    for index, (name, (make, said, commands)) in enumerate(own_file_cases().items()):
+        if index % every:
+            continue
+        root = work / f"own-{index}"
+        root.mkdir()
+        (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
+        (root / "g").mkdir()
+        (root / "g/ok.md").write_text("---\ntitle: Fine\n---\nA valid article.\n")
+        make(root, outside)
+        for command in commands:
+            ran = kbsync(root, *command, timeout=30)
+            row.crashes += BUG in ran.output
+            row.skips += ran.code == 0 or ran.timed_out  # carried on as if nothing were wrong
+            ok = ran.code == 1 and said in ran.output and BUG not in ran.output
+            row.record(ok, f"{name}: {' '.join(command)}: exit {ran.code}: "
+                           f"{ran.output[-200:]!r}")
+        if (root / "g/d").exists():
+            remove_tree(root / "g/d")
+    written = sorted(p.name for p in outside.iterdir())
+    row.leaks += bool(written)  # a link out was written through
+    row.notes.insert(0, f"written outside the knowledge base: {written or 'nothing'}")
+    return row
+
+
+# -- customers' tickets through every report (issue 24) ------------------------------------
+
+#: What no report may hold raw: C0 (but the line break), DEL, C1, bidi, lone surrogates.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                         "\ud800-\udfff]")
+FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
+
+
+def ticket_reports(work: Path, modes: Sequence[str] = ("remote", "local", "compare")) -> Row:
+    """The 28 hostile tickets, a 1 MB one and one of control characters, through
+    ``coverage --from-tickets`` in every format, against the embedded Help Center, the
+    local tree and both; the report on standard output and in a file."""
+    row = Row("hostile tickets")
+    root = work / "tickets"
+    write_kb(root, 12)
+    (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
+    controls = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                                 *range(0x2066, 0x206A)]))
+    tickets = [*hostile_tickets(),
+               {"id": 1, "subject": "One megabyte", "description": "refund label " * 80_660},
+               {"id": 2, "subject": "Controls " + controls, "description": controls * 50,
+                "description_html": f"<p>{controls}</p>"}]
+    (root / "tickets.json").write_text(json.dumps(tickets))
+    assert kbsync(root, "apply", "--yes").code == 0
+    reports = work / "reports"  # outside: a report.md in the tree would be an article
+    reports.mkdir()
+    for mode in [() if m == "remote" else (f"--{m}",) for m in modes]:
+        for fmt, ext in FORMATS.items():
+            out = reports / f"report{'-'.join(('', *mode))}.{ext}"
+            ran = kbsync(root, "coverage", "--from-tickets", "--no-file", *mode,
+                         "--format", fmt, "--out", str(out), timeout=120)
+            printed = kbsync(root, "coverage", "--from-tickets", "--no-file", *mode,
+                             "--format", fmt, timeout=120)
+            written = out.read_bytes().decode("utf-8", "surrogateescape") if out.exists() else ""
+            raw = [repr(c) for c in RAW_CONTROL.findall(written + ran.output + printed.output)]
+            parsed = fmt != "json" or _is_json(written)
+            crashed = BUG in ran.output or BUG in printed.output
+            row.crashes += crashed
+            ok = ran.code == printed.code == 0 and written and parsed and not raw and not crashed
+            row.record(bool(ok), f"{fmt} {' '.join(mode) or 'remote'}: exit {ran.code}/"
+                                 f"{printed.code}, raw {sorted(set(raw))[:5]}: "
+                                 f"{ran.output[-160:]!r}")
+    return row
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+# -- the preview (issue 24) -------------------------------------------------------------------
+
+PRIVATE = ("kbsync.toml", "kbsync.lock", "portal.yaml", "coverage.yaml", "tickets.json",
+           "README.md", ".kbsyncignore", ".git/config", ".kbsync/run.lock", ".env")
+FORGED_HOSTS = ("evil.example", "evil.example:{port}", "127.0.0.1.nip.io:{port}", "", None,
+                "127.0.0.1", "127.0.0.1:1", "localhost", "localhost.evil.example:{port}",
+                "127.0.0.1:{port}@evil.example", "0.0.0.0:{port}", "192.168.1.20:{port}")
+PREVIEW_ROUTES = ("/", "/g/a", "/.kbsync/search?q=Article", "/.kbsync/events", "/g/shot.png")
+
+
+def preview(work: Path) -> Row:
+    """``kbsync watch`` on a knowledge base whose article links to every private file
+    (and to an image-named link to the settings): none is served, and requests with a
+    forged Host (DNS rebinding) are refused on every route, the event stream included."""
+    row = Row("preview")
+    root = work / "preview"
+    write_kb(root, 3)
+    (root / "kbsync.toml").write_text(f'[remote]\nbase_url = "local"\n# {SECRET}\n')
+    for rel in PRIVATE[1:]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(f"# {SECRET}\n")
+    (root / "g").mkdir()
+    (root / "g/shot.png").write_bytes(b"PNG")
+    os.symlink("../kbsync.toml", root / "g/cfg.png")
+    links = " ".join(f"[{n}](../{rel})" for n, rel in enumerate(PRIVATE))
+    (root / "g/a.md").write_text(f"# A\n\n{links} ![c](cfg.png) ![s](shot.png)\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    watch = subprocess.Popen([sys.executable, "-m", "kbsync", "-C", str(root), "watch",
+                              "--port", "0"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        url = _preview_url(watch)
+        port = int(url.rsplit(":", 1)[1])
+        host = f"127.0.0.1:{port}"
+        for rel in (*PRIVATE, "g/cfg.png"):
+            status, body = _get(port, "/" + rel, host)
+            row.leaks += SECRET in body
+            row.record(status == 404 and SECRET not in body, f"/{rel}: {status}")
+        for route in PREVIEW_ROUTES:
+            row.record(_get(port, route, host)[0] == 200, f"{route} with Host {host}")
+            for forged in FORGED_HOSTS:
+                value = forged.format(port=port) if forged is not None else None
+                status, body = _get(port, route, value)
+                row.leaks += status == 200
+                row.record(status == 421, f"{route} with Host {value!r}: {status}")
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        output = watch.communicate(timeout=30)[0]
+    row.crashes += BUG in output
+    return row
+
+
+def _preview_url(watch: subprocess.Popen[str]) -> str:
+    assert watch.stdout is not None
+    for line in watch.stdout:
+        if " on http://" in line:
+            return line.split(" on ", 1)[1].split()[0]
+    raise RuntimeError("the preview did not start")
+
+
+def _get(port: int, path: str, host: str | None) -> tuple[int, str]:
+    """GET with exactly this Host header (None: without one); status and body (an event
+    stream: its first bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        body = response.read1(65536) if response.status == 200 else response.read()
+        return response.status, body.decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+# -- doctor against 'next' links paging refuses (issue 24) ------------------------------------
+
+
+def doctor(work: Path) -> Row:
+    row = Row("doctor")
+    links: dict[str, Callable[[str], str]] = {
+        "next to another host": lambda here: here.replace("127.0.0.1", "evil.example", 1),
+        "next to another port": lambda here: re.sub(r":(\d+)/", lambda m: f":{int(m[1]) + 1}/",
+                                                    here, count=1),
+        "next to itself": lambda here: here,
+    }
+    for name, link in links.items():
+        app = create_app(EmulatorConfig(token=TOKEN))
+        app.store.create_article({"title": "Printer setup", "slug": "printer-setup",
+                                  "status": "published"})
+        try:
+            with running_server(_next_links(app, link)) as url:
+                ran = kbsync(work, "doctor", url=url)
+        finally:
+            app.close()
+        row.crashes += BUG in ran.output
+        row.skips += ran.code == 0
+        row.record(ran.code == 1 and "'next' link" in ran.output and BUG not in ran.output,
+                   f"{name}: exit {ran.code}: {ran.output[-200:]!r}")
+    return row
+
+
+def _next_links(app: EmulatorApp, link: Callable[[str], str]) -> Callable[..., list[bytes]]:
+    """``app`` whose every page names ``link(this page's URL)`` as its next page."""
+
+    def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        query = f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+        here = f"http://{environ['HTTP_HOST']}{environ['PATH_INFO']}{query}"
+        answer: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
+            answer.update(status=status, headers=headers)
+
+        body = b"".join(app(environ, keep))  # type: ignore[arg-type]
+        headers = [(k, v) for k, v in answer["headers"] if k.lower() != "content-length"]
+        if body.startswith(b"{") and b'"next"' in body:
+            body = json.dumps({**json.loads(body), "next": link(here)}).encode()
+        start_response(answer["status"], [*headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+    return middleware
+
+
 # -- the table --------------------------------------------------------------------------------
 
 
 def table(rows: list[Row]) -> str:
-    head = ("part", "cases", "passed", "failed", "duplicates", "leaks", "orphans", "wall s")
-    lines = [head] + [(r.name, str(r.cases), str(r.passed), str(r.cases - r.passed),
-                       str(r.duplicates), str(r.leaks), str(r.orphans), f"{r.seconds:.1f}")
-                      for r in rows]
+    head = ("part", "cases", "passed", "failed", "duplicates", "leaks", "orphans", "crashes",
+            "skips", "wall s")
     total = Row("total", sum(r.cases for r in rows), sum(r.passed for r in rows),
                 sum(r.duplicates for r in rows), sum(r.leaks for r in rows),
-                sum(r.orphans for r in rows), sum(r.seconds for r in rows))
-    lines.append((total.name, str(total.cases), str(total.passed),
-                  str(total.cases - total.passed), str(total.duplicates), str(total.leaks),
-                  str(total.orphans), f"{total.seconds:.1f}"))
+                sum(r.orphans for r in rows), sum(r.crashes for r in rows),
+                sum(r.skips for r in rows), sum(r.seconds for r in rows))
+    lines = [head] + [(r.name, str(r.cases), str(r.passed), str(r.cases - r.passed),
+                       str(r.duplicates), str(r.leaks), str(r.orphans), str(r.crashes),
+                       str(r.skips), f"{r.seconds:.1f}")
+                      for r in [*rows, total]]
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
                      for i, (cell, w) in enumerate(zip(line, widths, strict=True)))
@@ -606,9 +908,13 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--parse-articles", type=int, default=400,
                         help="articles parsed on workers in the kill-while-parsing runs")
     parser.add_argument("--corpus-every", type=int, default=1,
-                        help="run every Nth case of the hostile corpus (default: all)")
+                        help="run every Nth case of the hostile corpus and of the own "
+                             "files (default: all)")
+    parser.add_argument("--ticket-modes", default="remote,local,compare",
+                        help="coverage modes the hostile tickets go through")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["faults", "kills", "concurrent", "corpus", "hunt"])
+                        choices=["faults", "kills", "concurrent", "corpus", "hunt", "own",
+                                 "tickets", "preview", "doctor"])
     args = parser.parse_args(argv)
     parts: list[tuple[str, Callable[[Path], Row]]] = [
         ("faults", lambda w: faults_by_seed(w, args.seeds, args.articles)),
@@ -616,6 +922,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
         ("concurrent", lambda w: concurrent(w, args.concurrent, args.articles)),
         ("corpus", lambda w: hostile_corpus(w, args.corpus_every)),
         ("hunt", lambda w: token_hunt(w, args.hunt_rounds)),
+        ("own", lambda w: own_files(w, args.corpus_every)),
+        ("tickets", lambda w: ticket_reports(w, args.ticket_modes.split(","))),
+        ("preview", preview),
+        ("doctor", doctor),
     ]
     rows = []
     with tempfile.TemporaryDirectory(prefix="kbsync-reliability-") as tmp:
@@ -633,7 +943,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     print(table(rows))
     print(json.dumps({r.name: {"cases": r.cases, "failed": r.cases - r.passed,
                                "duplicates": r.duplicates, "leaks": r.leaks,
-                               "orphans": r.orphans} for r in rows}))
+                               "orphans": r.orphans, "crashes": r.crashes, "skips": r.skips}
+                      for r in rows}))
     return rows
 
 
