@@ -11,13 +11,10 @@ and what to do, before anything is written or sent.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from kbsync.errors import StateError
-from kbsync.local.reading import describe_mode, inside
-from kbsync.problems import clipped
+from kbsync.local.reading import not_a_folder
 
 __all__ = ["ensure_state_dir", "state_dir_problem"]
 
@@ -28,25 +25,13 @@ _FIX = "move it away or delete it (kbsync makes the folder)"
 def state_dir_problem(state_dir: Path) -> str | None:
     """Why ``state_dir`` (the root's ``.kbsync``) cannot be used, or None: it is a
     folder inside the knowledge base, or it does not exist yet. Nothing is created."""
-    try:
-        mode = os.lstat(state_dir).st_mode
-    except FileNotFoundError:
+    reason = not_a_folder(state_dir.parent, state_dir.name)
+    if reason is None:
         return None
-    except OSError as exc:
-        return f"{state_dir}: cannot be read ({exc.strerror or exc})"
-    if stat.S_ISDIR(mode):
-        return None
-    if not stat.S_ISLNK(mode):
-        return f"{state_dir} is {describe_mode(mode)}, not a folder: {_WHAT}; {_FIX}"
-    target = os.path.realpath(state_dir)
-    root = os.path.realpath(state_dir.parent)
-    if target == root or not inside(target, root):
-        return (f"{state_dir} is a symbolic link to {clipped(target)}, outside the knowledge "
-                f"base: {_WHAT}, and would write them into the link's target; delete the "
-                "link (kbsync makes the folder)")
-    if not os.path.isdir(target):
-        return f"{state_dir} is a symbolic link to {clipped(target)}, not a folder: {_FIX}"
-    return None
+    if reason.endswith("outside the knowledge base"):
+        return (f"{state_dir} {reason}: {_WHAT}, and would write them into the link's "
+                "target; delete the link (kbsync makes the folder)")
+    return f"{state_dir} {reason}, not a folder: {_WHAT}; {_FIX}"
 
 
 def ensure_state_dir(state_dir: Path) -> Path:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from kbsync.problems import clipped
 
-__all__ = ["SPECIAL_NAMES", "describe_mode", "inside", "not_a_file", "read_capped",
-           "special_kind"]
+__all__ = ["SPECIAL_NAMES", "describe_mode", "inside", "not_a_file", "not_a_folder",
+           "read_capped", "special_kind"]
 
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a pipe swapped in after the walk: no wait
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -69,6 +70,16 @@ def not_a_file(root: Path, rel: str) -> str | None:
     The reason reads after the name: "is a named pipe (FIFO)", "is a folder", "is a
     symbolic link to /dev/null, outside the knowledge base". Nothing is opened.
     """
+    return _not_a(root, rel, stat.S_ISREG)
+
+
+def not_a_folder(root: Path, rel: str) -> str | None:
+    """:func:`not_a_file` for a folder kbsync writes into (a link to the root itself
+    counts as leading out: kbsync's own folder is not the knowledge base)."""
+    return _not_a(root, rel, stat.S_ISDIR)
+
+
+def _not_a(root: Path, rel: str, wanted: Callable[[int], bool]) -> str | None:
     path = root / rel
     try:
         mode = os.lstat(path).st_mode
@@ -77,14 +88,15 @@ def not_a_file(root: Path, rel: str) -> str | None:
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
     if not stat.S_ISLNK(mode):
-        return None if stat.S_ISREG(mode) else f"is {describe_mode(mode)}"
+        return None if wanted(mode) else f"is {describe_mode(mode)}"
     target = os.path.realpath(path)
-    if not inside(target, os.path.realpath(root)):
+    real_root = os.path.realpath(root)
+    if target == real_root or not inside(target, real_root):
         return f"is a symbolic link to {clipped(target)}, outside the knowledge base"
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return "is a symbolic link that leads nowhere (its target is missing, or it loops)"
-    if stat.S_ISREG(mode):
+    if wanted(mode):
         return None
     return f"is a symbolic link to {clipped(target)}, {describe_mode(mode)}"
