@@ -19,6 +19,7 @@ name the preview closes the hole. The rule:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
@@ -79,10 +80,8 @@ class HostCheck:
 def _own_names() -> set[str]:
     """This machine's names, as another machine on the network may call it."""
     names = {socket.gethostname()}
-    try:
+    with contextlib.suppress(OSError):  # a resolver that fails outright
         names.add(socket.getfqdn())
-    except OSError:  # pragma: no cover - a resolver that fails outright
-        pass
     return {n for n in names if n}
 
 
