@@ -561,6 +561,14 @@ def corpus() -> dict[str, Case]:
     return cases
 
 
+def valid_kb(root: Path) -> Path:
+    """A knowledge base of one valid article on the embedded Help Center, at ``root``."""
+    (root / "g").mkdir(parents=True)
+    (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
+    (root / "g/ok.md").write_text("---\ntitle: Fine\n---\nA valid article.\n")
+    return root
+
+
 def hostile_corpus(work: Path, every: int = 1) -> Row:
     row = Row("hostile corpus")
     outside = work / "outside"
@@ -570,11 +578,7 @@ def hostile_corpus(work: Path, every: int = 1) -> Row:
     for index, (name, make) in enumerate(corpus().items()):
         if index % every:
             continue
-        root = work / f"corpus-{index}"
-        root.mkdir()
-        (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
-        (root / "g").mkdir()
-        (root / "g/ok.md").write_text("---\ntitle: Fine\n---\nA valid article.\n")
+        root = valid_kb(work / f"corpus-{index}")
         make(root, outside)
         ran = kbsync(root, "apply", "--yes", timeout=120)
         db = root / ".kbsync" / "local.db"
@@ -673,11 +677,7 @@ def own_files(work: Path, every: int = 1) -> Row:
     for index, (name, (make, said, commands)) in enumerate(own_file_cases().items()):
         if index % every:
             continue
-        root = work / f"own-{index}"
-        root.mkdir()
-        (root / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
-        (root / "g").mkdir()
-        (root / "g/ok.md").write_text("---\ntitle: Fine\n---\nA valid article.\n")
+        root = valid_kb(work / f"own-{index}")
         make(root, outside)
         for command in commands:
             ran = kbsync(root, *command, timeout=30)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,10 +86,10 @@ def write_coverage_kb(kb: KB) -> None:
                status="draft")
 
 
-@pytest.fixture
-def kb(tmp_path: Path) -> Iterator[CoverageKB]:
-    """The knowledge base, applied to an emulator that also serves TICKETS."""
-    app = create_app(EmulatorConfig(token=TOKEN, org_id=1, tickets=TICKETS))
+@contextmanager
+def coverage_kb(tmp_path: Path, tickets: list[dict[str, Any]]) -> Iterator[CoverageKB]:
+    """The knowledge base, applied to an emulator that also serves ``tickets``."""
+    app = create_app(EmulatorConfig(token=TOKEN, org_id=1, tickets=tickets))
     root = tmp_path / "kb"
     root.mkdir()
     base = CoverageKB(root, app)
@@ -97,3 +98,10 @@ def kb(tmp_path: Path) -> Iterator[CoverageKB]:
     base.reset_log()
     yield base
     app.close()
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Iterator[CoverageKB]:
+    """The knowledge base, applied to an emulator that also serves TICKETS."""
+    with coverage_kb(tmp_path, TICKETS) as base:
+        yield base

@@ -23,13 +23,12 @@ import yaml
 from kbsync.commands import validate as validate_command
 from kbsync.config import Config, Secret
 from kbsync.controls import find_control
-from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
 from kbsync.problems import Problem
 from kbsync.remote.client import HelpCenterClient
 from kbsync.remote.wire import SEARCH_QUERY_MAX
 from tests.bench import load
-from tests.coverage.conftest import SEARCH, CoverageKB, ticket, write_coverage_kb
+from tests.coverage.conftest import SEARCH, CoverageKB, coverage_kb, ticket
 from tests.engine.conftest import TOKEN
 
 #: What no report may hold raw: C0 (but the line break), DEL, C1, bidi overrides and
@@ -49,14 +48,8 @@ MODES = {"remote": {}, "local": {"local": True}, "compare": {"compare": True}}
 
 @pytest.fixture
 def hostile(tmp_path: Path) -> Iterator[CoverageKB]:
-    app = create_app(EmulatorConfig(token=TOKEN, org_id=1, tickets=TICKETS))
-    root = tmp_path / "kb"
-    root.mkdir()
-    kb = CoverageKB(root, app)
-    write_coverage_kb(kb)
-    assert kb.apply().code == 0
-    yield kb
-    app.close()
+    with coverage_kb(tmp_path, TICKETS) as kb:
+        yield kb
 
 
 def _raw(text: str) -> list[str]:
