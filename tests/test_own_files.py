@@ -99,6 +99,15 @@ def test_a_broken_own_file_is_one_clear_line_and_nothing_is_sent(
         assert served.requests() == [], (command, served.requests())
 
 
+def test_watch_refuses_a_folder_too_deep_to_watch_in_one_line(kb: Path, nest: Nest) -> None:
+    nest(kb / "g", 1_000)
+    code, output = _cli(kb, "watch", "--port", "0")
+    assert code == 1 and BUG not in output, output
+    assert output.startswith("Error: g/d/d/d/")
+    assert "levels deep; the preview cannot watch" in output
+    assert len(output.splitlines()) == 1, output
+
+
 def test_a_link_out_is_never_written_through(kb: Path, served: EmulatorApp) -> None:
     outside = kb.parent / "outside"
     outside.mkdir()
