@@ -24,8 +24,7 @@ import time
 
 from corpus import WORDS, article_body  # bench/ is the script's folder
 
-from kbsync.local.markdown import renderer_for
-from kbsync.pull.html_to_md import html_to_markdown
+from kbsync.markdown import html_to_markdown, renderer_for
 
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 

@@ -36,8 +36,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from kbsync.local.markdown import DEFAULT_MARKDOWN, renderer_for
-from kbsync.pull.html_to_md import html_to_markdown
+from kbsync.markdown import DEFAULT_MARKDOWN, html_to_markdown, renderer_for
 
 DATA = Path(__file__).resolve().parent / "data" / "spec_examples.json"
 Converter = Callable[[str], str]

@@ -127,9 +127,9 @@ def test_the_markdown_dialect_defaults_to_everything_but_admonitions(tmp_path: P
 @pytest.mark.parametrize(("value", "problem"), [
     ('["tables", "footnote"]', "unknown Markdown extension 'footnote' (did you mean 'footnotes'?)"),
     ('["mermaid"]', "unknown Markdown extension 'mermaid' (known: tables, strikethrough, "
-                    "tasklists, footnotes, attrs, alerts, admonitions)"),
+                    "tasklists, footnotes, attrs, alerts, admonitions, docusaurus)"),
     ('"attrs"', "must be a list of extension names (known: tables, strikethrough, tasklists, "
-                "footnotes, attrs, alerts, admonitions)"),
+                "footnotes, attrs, alerts, admonitions, docusaurus)"),
 ])
 def test_an_unknown_markdown_extension_is_named(tmp_path: Path, value: str, problem: str) -> None:
     assert _problems(tmp_path, f"[content]\nmarkdown = {value}\n") == [

@@ -74,3 +74,13 @@ def test_one_module_imports_each_front_end_library(library: str, home: str) -> N
     users = sorted(str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
                    if any(name.split(".")[0] == library for name in _imports(path)))
     assert users == [home]
+
+
+def test_the_markdown_package_stands_below_local_and_pull() -> None:
+    """The dialect is an adapter the others read: it imports none of them."""
+    below = ("kbsync.local", "kbsync.pull", "kbsync.remote", "kbsync.engine",
+             "kbsync.commands", "kbsync.preview", "kbsync.coverage", "kbsync.emulator")
+    offenders = sorted(
+        str(path.relative_to(SRC)) for path in (SRC / "markdown").rglob("*.py")
+        if any(name == b or name.startswith(b + ".") for name in _imports(path) for b in below))
+    assert offenders == []

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from kbsync.errors import ConfigError, UsageError
+from kbsync.markdown.dialect import Dialect
 from kbsync.model.lockstate import LOCAL_REMOTE
 from kbsync.problems import Problem
 from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
 from kbsync.schema.config import (
+    DEFAULT_HEADING_IDS,
     DEFAULT_MARKDOWN,
     DEFAULT_MAX_ARTICLE_BYTES,
     KbsyncToml,
@@ -97,8 +99,14 @@ class ContentSettings:
     extra_keys: tuple[str, ...] = ()
     assets_base_url: str | None = None
     markdown: tuple[str, ...] = DEFAULT_MARKDOWN  # the dialect: Markdown extensions on
+    heading_ids: str = DEFAULT_HEADING_IDS  # and the ids headings get
     #: A bigger file is not read (one problem naming the setting): bounded work on any tree.
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+
+    @property
+    def dialect(self) -> Dialect:
+        """What the renderer, the checks, the preview and pull read: both settings."""
+        return Dialect(self.markdown, self.heading_ids)
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,7 @@ def load_config(
         content=ContentSettings(extra_keys=file.content.extra_keys,
                                 assets_base_url=file.content.assets_base_url,
                                 markdown=file.content.markdown,
+                                heading_ids=file.content.heading_ids,
                                 max_article_bytes=(file.content.max_article_bytes
                                                    or DEFAULT_MAX_ARTICLE_BYTES)),
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None

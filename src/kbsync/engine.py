@@ -22,19 +22,18 @@ from kbsync.config import Config
 from kbsync.coverage.spec import coverage_file_problems
 from kbsync.errors import UsageError, ValidationFailed
 from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, workers
-from kbsync.local.markdown import (
+from kbsync.local.parse_cache import ParseCache
+from kbsync.local.tree import LocalTree, read_tree
+from kbsync.lock import load_lock, save_lock
+from kbsync.markdown import (
     RENDER_VERSION,
     ArticleKeys,
     MarkdownRenderer,
     ParsedBody,
-    dialect_key,
     renderer_for,
     resolve_relative,
     template_resolver,
 )
-from kbsync.local.parse_cache import ParseCache
-from kbsync.local.tree import LocalTree, read_tree
-from kbsync.lock import load_lock, save_lock
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef, RenderedBody
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.fresh import check_fresh
@@ -83,7 +82,7 @@ class LocalState:
     @property
     def render_key(self) -> str:
         """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
-        return f"{RENDER_VERSION}|{self.assets_base_url or ''}|{dialect_key(self.renderer.dialect)}"
+        return f"{RENDER_VERSION}|{self.assets_base_url or ''}|{self.renderer.dialect.key}"
 
     @functools.cached_property
     def article_keys(self) -> ArticleKeys:
@@ -126,7 +125,7 @@ def check_local(config: Config, *, strict: bool = False,
 
     ``known``: bodies parsed already, from line 1, by their text (``ArticleParser``).
     """
-    renderer = renderer_for(config.content.markdown)
+    renderer = renderer_for(config.content.dialect)
     usable = state_dir_problem(config.state_dir) is None  # else the writers say why
     cache = ParseCache(config.state_dir / "cache" / "parsed.json" if usable else None,
                        renderer.dialect)
@@ -158,7 +157,7 @@ def accept_local(config: Config, checked: Checked, *, identity_only: bool = Fals
     if blocking:
         raise ValidationFailed(checked.problems)
     return LocalState(checked.tree, checked.parsed, checked.portal, checked.problems,
-                      config.content.assets_base_url, renderer_for(config.content.markdown))
+                      config.content.assets_base_url, renderer_for(config.content.dialect))
 
 
 def render_bodies(local: LocalState, keys: Sequence[str]) -> dict[str, RenderedBody]:

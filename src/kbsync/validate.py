@@ -20,8 +20,8 @@ from urllib.parse import unquote
 
 from kbsync.local.assets import private_reason
 from kbsync.local.fields import SLUG_RE, did_you_mean
-from kbsync.local.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.local.tree import LocalArticle, LocalTree
+from kbsync.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.problems import Problem, sort_key
 from kbsync.words import plural
 

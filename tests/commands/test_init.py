@@ -9,9 +9,9 @@ import pytest
 
 from kbsync.config import ContentSettings
 from kbsync.local.bulk import parse_meta
-from kbsync.local.markdown import renderer_for
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import read_tree
+from kbsync.markdown import renderer_for
 from kbsync.model import ArticleFields, CollectionFields
 from tests.engine.conftest import TOKEN
 from tests.pull import pull_kb

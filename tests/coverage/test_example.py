@@ -9,7 +9,7 @@ from kbsync.coverage.local_articles import local_layout
 from kbsync.coverage.questions import fold, from_tickets, ticket_text
 from kbsync.coverage.spec import check_expectations, read_coverage
 from kbsync.emulator.app import load_tickets
-from kbsync.local.text import html_to_text
+from kbsync.markdown.text import html_to_text
 from kbsync.remote.wire import ticket_from_wire
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example-kb"

@@ -16,8 +16,8 @@ from bs4 import BeautifulSoup
 
 from kbsync.commands.validate import run as validate
 from kbsync.fingerprint import fields_fingerprint
-from kbsync.local.markdown import RENDER_VERSION
 from kbsync.lock import load_lock, save_lock
+from kbsync.markdown import RENDER_VERSION
 from tests.pull import pull_kb
 from tests.pull.pull_kb import PullKB
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbsync.emulator.app import EmulatorConfig, create_app
-from kbsync.local.markdown import resolve_relative
+from kbsync.markdown import resolve_relative
 from tests.engine.conftest import KB, TOKEN
 from tests.pull import pull_kb
 from tests.pull.pull_kb import PullKB

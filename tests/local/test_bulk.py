@@ -18,15 +18,15 @@ from kbsync.local.bulk import (
     render_templates,
     workers,
 )
-from kbsync.local.markdown import (
+from kbsync.local.parse_cache import ParseCache
+from kbsync.local.tree import read_tree
+from kbsync.markdown import (
     ArticleKeys,
     Link,
     MarkdownRenderer,
     ParsedBody,
     template_resolver,
 )
-from kbsync.local.parse_cache import ParseCache
-from kbsync.local.tree import read_tree
 from kbsync.model import LocalArticle, RenderedBody
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbsync.local.markdown import DEFAULT_MARKDOWN, renderer_for
 from kbsync.local.parse_cache import ParseCache
+from kbsync.markdown import DEFAULT_MARKDOWN, renderer_for
 
 BODY = "## Title {#custom}\n\n[a](a.md)\n"
 

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Callable
 
 from kbsync.local.bulk import parse_articles
-from kbsync.local.markdown import MarkdownRenderer
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import read_tree
+from kbsync.markdown import MarkdownRenderer
 from kbsync.preview.site import Site
 from kbsync.validate import check_tree
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbsync.local.markdown import resolve_relative
+from kbsync.markdown import resolve_relative
 from kbsync.pull.links import Relocator, relocate_links
 
 MOVES = Relocator({"billing/refunds.md": "money/refunds.md"}, {"guides/old": "guides/new"})

@@ -104,7 +104,7 @@ def test_no_blank_line_after_the_front_matter_stays_so(pkb: PullKB) -> None:
 
 
 def test_nothing_is_kept_when_initdesk_rewrote_every_block() -> None:
-    from kbsync.local.markdown import MarkdownRenderer, ParsedBody
+    from kbsync.markdown import MarkdownRenderer, ParsedBody
 
     renderer = MarkdownRenderer()
 

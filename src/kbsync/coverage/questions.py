@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from kbsync.controls import searchable
-from kbsync.local.text import html_to_text
+from kbsync.markdown.text import html_to_text
 from kbsync.model import Ticket
 from kbsync.remote.wire import SEARCH_QUERY_MAX
 

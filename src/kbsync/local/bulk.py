@@ -28,18 +28,18 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import TypeVar
 
-from kbsync.local.markdown import (
-    DEFAULT_MARKDOWN,
+from kbsync.local.parse_cache import ParseCache
+from kbsync.markdown import (
+    DEFAULT_DIALECT,
     ArticleKeys,
+    Dialect,
     Link,
     MarkdownRenderer,
     ParsedBody,
-    RenderedBody,
     renderer_for,
     template_resolver,
 )
-from kbsync.local.parse_cache import ParseCache
-from kbsync.model import LocalArticle
+from kbsync.model import LocalArticle, RenderedBody
 
 T = TypeVar("T")
 J = TypeVar("J")
@@ -60,7 +60,7 @@ class Job:
 class Settings:
     """What a worker needs besides the bodies: the dialect and where links point."""
 
-    dialect: tuple[str, ...] = DEFAULT_MARKDOWN
+    dialect: Dialect = DEFAULT_DIALECT
     assets_base_url: str | None = None
     article_keys: ArticleKeys | None = None
 
@@ -170,7 +170,7 @@ def _known_parse(article: LocalArticle, known: Mapping[str, ParsedBody]) -> Pars
 
 
 def parse_metas(jobs: Sequence[Job],
-                dialect: tuple[str, ...] = DEFAULT_MARKDOWN) -> dict[str, ParsedBody]:
+                dialect: Dialect = DEFAULT_DIALECT) -> dict[str, ParsedBody]:
     """Links and anchors of each body (what validation needs), tokens dropped."""
     return dict(run_chunks(jobs, _parse_chunk, Settings(dialect)))
 

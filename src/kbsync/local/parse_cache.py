@@ -2,7 +2,8 @@
 
 Parsing Markdown is most of the cost of validate and plan (about 2 ms per 5 KB article
 with markdown-it-py on a 2-core machine). Links and anchors depend only on the file's
-bytes and the renderer (its version and the dialect of ``[content] markdown``), so they
+bytes and the renderer (its version and the dialect: ``[content] markdown`` and
+``heading_ids``), so they
 are cached in ``.kbsync/cache/`` under the file's git blob id: an unchanged tree is
 checked without parsing a single body, and plan parses only what it has to render.
 A cache written for another version or dialect is ignored as a whole.
@@ -11,6 +12,7 @@ A cache written for another version or dialect is ignored as a whole.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +20,17 @@ from markdown_it import __version__ as markdown_it_version
 from mdit_py_plugins import __version__ as plugins_version
 
 from kbsync import __version__
-from kbsync.local.markdown import DEFAULT_MARKDOWN, RENDER_VERSION, Link, ParsedBody, dialect_key
 from kbsync.local.writer import atomic_write
+from kbsync.markdown import DEFAULT_DIALECT, RENDER_VERSION, Dialect, Link, ParsedBody
 
-CACHE_VERSION = f"2/{__version__}/{markdown_it_version}/{plugins_version}/{RENDER_VERSION}"
+CACHE_VERSION = f"3/{__version__}/{markdown_it_version}/{plugins_version}/{RENDER_VERSION}"
 
 
 class ParseCache:
     def __init__(self, path: Path | None,
-                 dialect: tuple[str, ...] = DEFAULT_MARKDOWN) -> None:
+                 dialect: Dialect | Iterable[str] = DEFAULT_DIALECT) -> None:
         self.path = path
-        self.version = f"{CACHE_VERSION}/{dialect_key(dialect)}"
+        self.version = f"{CACHE_VERSION}/{Dialect.of(dialect).key}"
         self._entries: dict[str, Any] = self._load()
         self._used: set[str] = set()
         self._dirty = False
@@ -57,7 +59,9 @@ class ParseCache:
         self._used.add(blob)
         try:
             links = tuple(Link(str(t), int(n), bool(i)) for t, n, i in entry["l"])
-            return ParsedBody(None, links, frozenset(str(a) for a in entry["a"]))
+            deep = entry.get("d")
+            return ParsedBody(None, links, frozenset(str(a) for a in entry["a"]),
+                              None if deep is None else int(deep))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -67,6 +71,8 @@ class ParseCache:
             self._dirty = True
         self._entries[blob] = {"l": [[k.target, k.line, k.is_image] for k in parsed.links],
                                "a": sorted(parsed.anchors)}
+        if parsed.too_deep is not None:
+            self._entries[blob]["d"] = parsed.too_deep
 
     def save(self) -> None:
         """Keep the entries of this run's files only; a write failure is not an error."""

@@ -26,13 +26,6 @@ from kbsync.config import Config, ContentSettings
 from kbsync.coverage.spec import coverage_file_problems
 from kbsync.local.bulk import Job, Settings, parse_articles, render_templates, workers
 from kbsync.local.ignore import IGNORE_FILE
-from kbsync.local.markdown import (
-    ArticleKeys,
-    ParsedBody,
-    renderer_for,
-    resolve_relative,
-    template_resolver,
-)
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import (
     COLLECTION_FILE,
@@ -40,6 +33,13 @@ from kbsync.local.tree import (
     LocalTree,
     read_article,
     read_tree,
+)
+from kbsync.markdown import (
+    ArticleKeys,
+    ParsedBody,
+    renderer_for,
+    resolve_relative,
+    template_resolver,
 )
 from kbsync.model import RenderedBody
 from kbsync.plan.links import fill_links
@@ -140,7 +140,7 @@ class Engine:
 
     def _use_dialect(self, config: Config) -> None:
         """The renderer of the settings' Markdown dialect; what another one made is gone."""
-        renderer = renderer_for(config.content.markdown)
+        renderer = renderer_for(config.content.dialect)
         if renderer.dialect != self.renderer.dialect:
             self.renderer = renderer
             self._parses = ParseCache(None, renderer.dialect)

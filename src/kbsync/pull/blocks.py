@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from kbsync.local.markdown import MarkdownRenderer, ParsedBody
+from kbsync.markdown import MarkdownRenderer, ParsedBody
 
 __all__ = ["Block", "blocks_of", "in_own_layout"]
 

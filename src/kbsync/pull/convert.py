@@ -14,8 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from kbsync.local.bulk import parse_meta, run_chunks
-from kbsync.local.markdown import DEFAULT_MARKDOWN, ParsedBody, renderer_for
-from kbsync.pull.html_to_md import body_from_remote
+from kbsync.markdown import DEFAULT_DIALECT, Dialect, ParsedBody, body_from_remote, renderer_for
 
 __all__ = ["CONVERSION_ERRORS", "Conversions", "Converted", "Remote", "Way", "convert_all",
            "convert_one"]
@@ -36,7 +35,7 @@ class Way:
 
     key_of: Mapping[str, str] = field(default_factory=dict)  # public URL -> article key
     assets_base_url: str | None = None
-    dialect: tuple[str, ...] = DEFAULT_MARKDOWN
+    dialect: Dialect = DEFAULT_DIALECT
 
 
 @dataclass(frozen=True, slots=True)

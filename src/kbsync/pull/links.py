@@ -12,7 +12,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
+
+from kbsync.markdown.paths import encoded_link_path
 
 __all__ = ["Relocator", "encoded_link_path", "relocate_links"]
 
@@ -140,12 +142,3 @@ def _spelled(path: str, *, bracketed: bool, encoded: bool) -> str:
     if encoded or _NEEDS_QUOTING.search(path):
         return encoded_link_path(path)
     return path
-
-
-def encoded_link_path(path: str) -> str:
-    """``path`` percent-encoded for a Markdown link: ASCII punctuation and white space
-    (a ``#`` or ``?`` in a name must be), letters of any script kept readable. How
-    conversion writes a link and how a move rewrites one, so a moved link keeps its
-    style."""
-    return "".join(ch if not ch.isascii() and ch.isprintable() and not ch.isspace()
-                   else quote(ch, safe="/") for ch in path)

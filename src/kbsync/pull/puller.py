@@ -36,8 +36,8 @@ from markdown_it.token import Token
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
-from kbsync.local.markdown import ArticleKeys, ParsedBody, renderer_for
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalCollection, LocalTree
+from kbsync.markdown import ArticleKeys, ParsedBody, html_to_markdown, renderer_for
 from kbsync.model import (
     ActualState,
     ArticleFields,
@@ -62,7 +62,6 @@ from kbsync.pull.convert import (
     convert_all,
     convert_one,
 )
-from kbsync.pull.html_to_md import html_to_markdown
 from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
 from kbsync.pull.links import relocate_links
 from kbsync.pull.merge import merge3
@@ -204,7 +203,7 @@ class _Decider:
         self.options = options
         self.layout = layout
         self.relocator = layout.relocator
-        self.renderer = renderer_for(content.markdown)
+        self.renderer = renderer_for(content.dialect)
         self.kept_in_place: set[str] = set()
         self.pending_lock: list[Callable[[], None]] = []
         self.url_of: dict[str, str] = {}
@@ -215,7 +214,7 @@ class _Decider:
                 self.url_of[placed.key] = url
                 self.key_of[url] = placed.key
         self.article_keys = ArticleKeys(self.url_of)
-        self.way = Way(dict(self.key_of), content.assets_base_url, tuple(content.markdown))
+        self.way = Way(dict(self.key_of), content.assets_base_url, content.dialect)
         self.converted: Mapping[str, Converted] = {}
         self.unconverted: list[str] = []  # files whose remote body stays HTML (why)
         self.pruned: set[str] = set()
@@ -572,7 +571,7 @@ class _Decider:
         def convert(html: str) -> str:
             return html_to_markdown(html, url_to_key=self.key_of.get, article_key=key,
                                     assets_base_url=self.content.assets_base_url,
-                                    dialect=self.content.markdown)
+                                    dialect=self.content.dialect)
 
         try:
             return in_own_layout(tree_body, fields.content_html, self.renderer, render,

@@ -11,18 +11,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from kbsync.markdown.registry import (
+    DEFAULT_HEADING_IDS,
+    DEFAULT_MARKDOWN,
+    HEADING_IDS,
+    MARKDOWN_EXTENSIONS,
+)
 from kbsync.model.lockstate import LOCAL_REMOTE
 from kbsync.problems import shown
 from kbsync.schema.base import did_you_mean, fail
 
-__all__ = ["DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "KbsyncToml", "base_url",
-           "markdown_dialect", "whole_number"]
-
-#: The Markdown extensions ``[content] markdown`` may list, in their canonical order.
-MARKDOWN_EXTENSIONS = ("tables", "strikethrough", "tasklists", "footnotes", "attrs", "alerts",
-                       "admonitions")
-#: What a team gets without the key: everything but MkDocs-style ``!!!`` admonitions.
-DEFAULT_MARKDOWN = tuple(name for name in MARKDOWN_EXTENSIONS if name != "admonitions")
+__all__ = ["DEFAULT_HEADING_IDS", "DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "KbsyncToml",
+           "base_url", "heading_id_scheme", "markdown_dialect", "whole_number"]
 
 
 def base_url(value: Any) -> str:
@@ -55,6 +55,18 @@ def markdown_dialect(value: Any) -> tuple[str, ...]:
                        f"did you mean {guess!r}?" if guess
                        else f"known: {', '.join(MARKDOWN_EXTENSIONS)}")
     return tuple(name for name in MARKDOWN_EXTENSIONS if name in value)
+
+
+def heading_id_scheme(value: Any) -> str:
+    """One of the heading-id schemes, as named."""
+    schemes = ", ".join(f'"{name}"' for name in HEADING_IDS)
+    if not isinstance(value, str):
+        raise fail(f"must be a string, got {shown(value)}", f"known: {schemes}")
+    if value not in HEADING_IDS:
+        guess = did_you_mean(value, tuple(HEADING_IDS))
+        raise fail(f"unknown heading-id scheme {shown(value)}",
+                   f"did you mean {guess!r}?" if guess else f"known: {schemes}")
+    return value
 
 
 class _Table(BaseModel):
@@ -92,10 +104,17 @@ class ContentTable(_Table):
     assets_base_url: str | None = None
     markdown: tuple[str, ...] = DEFAULT_MARKDOWN
 
+    heading_ids: str = DEFAULT_HEADING_IDS
+
     @field_validator("markdown", mode="before")
     @classmethod
     def _markdown(cls, value: Any) -> tuple[str, ...]:
         return markdown_dialect(value)
+
+    @field_validator("heading_ids", mode="before")
+    @classmethod
+    def _heading_ids(cls, value: Any) -> str:
+        return heading_id_scheme(value)
     max_article_bytes: int | None = None
 
     @field_validator("max_article_bytes", mode="before")

@@ -11,9 +11,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbsync.local.markdown import DEFAULT_MARKDOWN
-from kbsync.pull.html_to_md import text_to_markdown
-from tests.pull.conftest import render, to_markdown
+from kbsync.markdown import DEFAULT_MARKDOWN, text_to_markdown
+from tests.markdown.conftest import render, to_markdown
 
 # Words that are Markdown syntax somewhere; the generator escapes them, so they are text
 # in the first HTML and the converter must escape them again where they matter.

@@ -7,17 +7,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbsync.local.markdown import (
+from kbsync.markdown import (
     DEFAULT_MARKDOWN,
     ArticleKeys,
     Link,
     MarkdownRenderer,
-    RenderedBody,
-    heading_anchor,
-    html_to_text,
     renderer_for,
     resolve_relative,
 )
+from kbsync.markdown.heading_ids import heading_ids
+from kbsync.markdown.text import html_to_text
+from kbsync.model import RenderedBody
+
+GITHUB = heading_ids("github")
 
 MD = MarkdownRenderer()
 URLS = {"guides/other.md": "https://help.example.com/guides/other-7"}
@@ -93,8 +95,9 @@ def test_resolve_relative(href: str, expected: tuple[str, str | None] | None) ->
 
 
 def test_heading_anchor() -> None:
-    assert heading_anchor(" Install `kbsync` (v2) on Windows ") == "install-kbsync-v2-on-windows"
-    assert heading_anchor("Größe ändern") == "größe-ändern"
+    assert GITHUB.slug is not None
+    assert GITHUB.slug(" Install `kbsync` (v2) on Windows ") == "install-kbsync-v2-on-windows"
+    assert GITHUB.slug("Größe ändern") == "größe-ändern"
 
 
 def test_html_to_text_blocks_lists_and_entities() -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kbsync.local.markdown import DEFAULT_MARKDOWN, renderer_for
-from kbsync.pull.html_to_md import html_to_markdown
+from kbsync.markdown import DEFAULT_MARKDOWN, html_to_markdown, renderer_for
 
 PORTAL = "https://help.example.com/"
 ASSETS = "https://cdn.example.com/kb/"

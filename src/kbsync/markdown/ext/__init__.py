@@ -1,0 +1,1 @@
+"""One module per extension of the Markdown dialect; ``kbsync.markdown.registry`` lists them."""

@@ -1,0 +1,15 @@
+"""``strikethrough``: ``~~gone~~``. Written back by the emphasis rule (``~~`` where the
+delimiters fit, ``<del>`` otherwise), which asks whether this extension is on."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+
+from kbsync.markdown.extension import Extension
+
+
+def _setup(md: MarkdownIt) -> None:
+    md.enable("strikethrough")
+
+
+EXTENSION = Extension("strikethrough", "`~~gone~~`", True, _setup)

@@ -1,0 +1,51 @@
+"""What an extension of the Markdown dialect is: its render rule, its write-back rule and
+its checks, in one module under ``kbsync.markdown.ext`` and one line in the registry.
+
+- ``setup`` adds the extension's rules to the markdown-it instance (rendering);
+- ``line_rules`` are the line starts the extension reads as syntax: ``pull`` escapes
+  text that would begin one, so text stays text;
+- ``write`` turns an element the renderer made back into the extension's syntax
+  (``pull``), or says None (another rule, or raw HTML, then holds it);
+- ``prepare`` sees the whole document before anything is written back (say, to drop
+  back-links the syntax makes again);
+- ``anchors`` names the ids a token gives the page (the anchor check);
+- ``uses`` tells whether a file's Markdown is written in this extension's syntax, so that
+  ``pull`` writes a changed block back the way the file had it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from bs4.element import Tag
+
+    from kbsync.markdown.writer import Writer
+
+__all__ = ["Extension", "WriteRule"]
+
+WriteRule = Callable[["Writer", "Tag", "set[str]"], "str | None"]
+
+
+def _no_anchors(token: Token) -> Iterable[str]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    name: str
+    reads: str  # what it reads, for --help-like listings and the README
+    default: bool  # on without a ``[content] markdown`` key
+    setup: Callable[[MarkdownIt], None]
+    line_rules: tuple[re.Pattern[str], ...] = ()
+    write: WriteRule | None = None
+    writes: frozenset[str] = frozenset()  # the element names ``write`` may take
+    prepare: Callable[[list[Tag]], None] | None = None
+    anchors: Callable[[Token], Iterable[str]] = _no_anchors
+    uses: Callable[[str], bool] | None = None
