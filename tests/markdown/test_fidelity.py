@@ -86,3 +86,19 @@ def test_ten_levels_of_lists_and_twenty_of_quotes_keep_their_text(depth: int) ->
         first, again, back = twice(markdown)
         assert f"{word} {depth - 1}" in first
         assert again == first and to_markdown(again) == back
+
+
+@pytest.mark.parametrize("markdown", [
+    '![foo *bar*]\n\n[foo *bar*]: train.jpg "train & tracks"\n',  # example 573
+    "<!-- foo -->*bar*\n*baz*\n",  # example 177
+    "<a/><b2/>\n",  # example 614
+    "foo <!ELEMENT br EMPTY>\n",  # example 628
+])
+def test_raw_html_lines_keep_their_paragraph_and_their_text(markdown: str) -> None:
+    first, again, back = twice(markdown)
+    assert again == first and to_markdown(again) == back
+
+
+def test_a_relative_image_that_is_not_an_asset_keeps_its_paragraph() -> None:
+    html = '<p><img src="diagram.png" alt="Flow"></p>\n<p>Next paragraph.</p>\n'
+    assert render(to_markdown(html)).startswith('<p><img src="diagram.png" alt="Flow"></p>')

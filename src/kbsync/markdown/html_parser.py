@@ -110,6 +110,15 @@ class _Parser(BeautifulSoupHTMLParser):
             return len(rawdata)
         return end
 
+    def parse_bogus_comment(self, i: int, report: int = 1) -> int:
+        """``<!ELEMENT ...>``, ``<?...>`` read as comments: kept as written."""
+        end = self.rawdata.find(">", i + 2)
+        if end < 0:
+            return -1
+        if report:
+            self.handle_comment(RAW + self.rawdata[i:end + 1])
+        return end + 1
+
     def parse_starttag(self, i: int) -> int:
         rawdata = self.rawdata
         try:

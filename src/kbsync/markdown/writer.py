@@ -194,6 +194,11 @@ _START_TAG = re.compile(
 
 
 _COMMENT_TAG = "kbsync-comment"
+#: A line CommonMark reads as the start of a raw HTML block of the 7th kind: one open or
+#: close tag of any name, alone.
+_HTML_LINE = re.compile(
+    r"[ \t]{0,3}(?:<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|"
+    r"'[^']*'|\"[^\"]*\"))?)*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*")
 
 
 def line_rules(dialect: Dialect) -> tuple[re.Pattern[str], ...]:
@@ -500,11 +505,13 @@ class Writer(MarkdownConverter):
         name = node.name
         if self._with_attrs and node.attrs and self._attributes(node) is None:
             return True
+        if name not in BLOCK and self._opens_html_block(node):
+            return True
         if name in _CONVERTED:
             href = attr(node, "href")
             if name == "a" and href is not None and self._would_break(href, is_image=False):
                 return True
-            return name == "a" and href is None and bool(node.get("id") or node.get("name"))
+            return name == "a" and href is None  # an anchor, or a link without a target
         if name in _UNWRAPPED_WHEN_BARE:
             if name != "span" and name != "font" and self._opens_html_block(node):
                 return True  # a <div> written around Markdown, not an editor's wrapper
@@ -649,8 +656,10 @@ class Writer(MarkdownConverter):
         text = str(el)
         if "pre" in parent_tags or "code" in parent_tags:
             return text  # their rules read the text themselves
-        text = nbsp(NEWLINE_SPACE.sub("\n", text))
         prev, nxt = el.previous_sibling, el.next_sibling
+        if self._in_raw_line(prev, text):
+            return html_lib.escape(text.rstrip("\n"), quote=False)
+        text = nbsp(NEWLINE_SPACE.sub("\n", text))
         if self._ends_line(prev) or (prev is None and self._boundary(el)):
             text = text.lstrip(" \t\n")
         if self._ends_line(nxt) or (nxt is None and self._boundary(el)):
@@ -667,6 +676,13 @@ class Writer(MarkdownConverter):
             if nxt is None and isinstance(parent, Tag) and parent.name in HEADINGS:
                 escaped = escape_trailing_attrs(escaped)  # the heading's, with or without a space
         return escaped.replace("\xa0", "&nbsp;")
+
+    def _in_raw_line(self, prev: PageElement | None, text: str) -> bool:
+        """Whether ``text`` (the rest of a line) follows a comment that opens a raw HTML
+        block: Markdown takes that whole line as HTML, so the text is written as it is."""
+        return isinstance(prev, Tag) and prev.name == _COMMENT_TAG and "\n" not in \
+            text.rstrip("\n") and bool(text.strip()) and self._at_line_start(prev) and \
+            not self.in_inline(prev)
 
     def _ends_line(self, node: PageElement | None) -> bool:
         """Whether whitespace next to ``node`` is meaningless: a block, a break, a block
@@ -722,7 +738,8 @@ class Writer(MarkdownConverter):
                     continue
                 start = self._start_tag(item)
                 out.append(start)
-                if item.name not in VOID:  # the end tag spelled as the start tag was
+                if item.name not in VOID and not (start.endswith("/>") and not item.contents):
+                    # the end tag spelled as the start tag was
                     stack.append(f"</{start[1:1 + len(item.name)]}>")
                 stack.extend(reversed(list(item.children)))
             elif isinstance(item, (Declaration, Doctype, ProcessingInstruction)):
@@ -735,8 +752,9 @@ class Writer(MarkdownConverter):
 
     def _raw_inline(self, node: Tag, parent_tags: set[str]) -> str:
         """Inline HTML around the Markdown of its content (Markdown parses inside it)."""
-        if node.name in VOID:
-            return self._start_tag(node)
+        start = self._start_tag(node)
+        if node.name in VOID or (start.endswith("/>") and not node.contents):
+            return start
         if node.name in RAW_TEXT or self._opens_html_block(node):
             return self._raw_html(node)
         inner = self.children(node, parent_tags)
@@ -809,6 +827,10 @@ class Writer(MarkdownConverter):
         text = text.strip(" \t\n")
         if "_inline" in parent_tags:
             return f" {text} " if text else ""
+        if _HTML_LINE.fullmatch(text.partition("\n")[0]):
+            # A line of one tag would open a raw HTML block and swallow the paragraph
+            # (a relative <img> that is not an asset, say): the paragraph stays HTML.
+            return self.sep(el) + _squeeze_blank_lines(self._raw_html(el)) + self.sep(el)
         return self.sep(el) + self.block_attributes(el) + text + self.sep(el) if text else ""
 
     def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
