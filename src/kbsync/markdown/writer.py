@@ -90,6 +90,7 @@ from kbsync.markdown.html_tree import (
 )
 from kbsync.markdown.paths import encoded_link_path
 from kbsync.markdown.registry import EXTENSIONS
+from kbsync.markdown.render import gc_paused
 
 __all__ = ["MAX_DEPTH", "UrlToKey", "Writer", "body_from_remote", "html_to_markdown",
            "text_to_markdown"]
@@ -122,12 +123,14 @@ def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: 
     whose syntax the result follows where the dialect has two (``:::`` or ``!!!``).
     """
     source = html.replace("\r\n", "\n").replace("\r", "\n")
-    soup = parse_html(source, EVERY_TAG)
-    _keep_comments(soup)
-    converter = Writer(source, url_to_key, article_key, assets_base_url,
-                       Dialect.of(dialect), like)
-    converter.prepare(soup)
-    markdown: str = converter.convert_soup(soup)
+    with gc_paused():  # the tree is one object per tag and text: see gc_paused
+        soup = parse_html(source, EVERY_TAG)
+        _keep_comments(soup)
+        converter = Writer(source, url_to_key, article_key, assets_base_url,
+                           Dialect.of(dialect), like)
+        converter.prepare(soup)
+        markdown: str = converter.convert_soup(soup)
+        soup.decompose()  # its parent links are cycles: free it now, not at the next GC
     return markdown + "\n" if markdown else ""
 
 

@@ -278,7 +278,8 @@ def explicit_heading_ids(tags: Sequence[Tag], scheme: HeadingIds) -> set[int]:
 
     The renderer keeps written ids and numbers repeated slugs around them, so a heading
     whose id looks automatic may still need it written: the simulation repeats until
-    every heading left automatic gets exactly its id.
+    every heading left automatic gets exactly its id (each round takes every heading that
+    does not, so a body of many repeated ids takes a few rounds, not one per heading).
     """
     slug = scheme.slug
     headings = [h for h in tags if h.name in HEADINGS]
@@ -289,11 +290,11 @@ def explicit_heading_ids(tags: Sequence[Tag], scheme: HeadingIds) -> set[int]:
                 if hid and hid != made and not scheme.is_numbered(hid, made)}
     while True:
         taken = {hid for key, hid, _ in info if key in explicit}
-        clash = next((key for key, hid, made in info if key not in explicit
-                      and scheme.unique(made, taken) != hid and hid), None)
-        if clash is None:
+        clashes = {key for key, hid, made in info if key not in explicit
+                   and scheme.unique(made, taken) != hid and hid}
+        if not clashes:
             return explicit
-        explicit.add(clash)
+        explicit |= clashes
 
 
 def uses_kramdown(markdown: str) -> bool:
