@@ -295,3 +295,34 @@ def test_a_link_to_a_draft_in_the_other_unicode_form_is_a_warning_too(kb: KB) ->
     assert kb.validate() == (0, [
         "g/a.md:5: warning: links to the draft article g/caf\u00e9.md (readers cannot open a "
         "draft: publish it (status: published) or remove the link)"])
+
+
+# -- the Markdown dialect: heading ids, nesting ---------------------------------------------
+
+MIGRATED = "# Setup\n\n## Use the IDE (legacy)\n\n## What's new?\n"
+
+
+def test_links_follow_the_heading_id_scheme(kb: KB) -> None:
+    kb.write("a.md", MIGRATED).write(
+        "b.md", "# B\n\n[x](a.md#use-the-ide-(legacy)) [y](a.md#what's-new%3F)\n")
+    assert kb.validate(heading_ids="markdown-it-anchor") == (0, [])
+
+
+def test_validate_says_once_which_scheme_the_broken_anchors_fit(kb: KB) -> None:
+    kb.write("a.md", MIGRATED).write(
+        "b.md", "# B\n\n[x](a.md#use-the-ide-(legacy)) [y](a.md#what's-new%3F) [z](a.md#nope)\n")
+    messages = kb.messages()
+    assert messages[-1] == ('kbsync.toml: content.heading_ids: warning: 2 of 3 broken anchors '
+                            'resolve with heading_ids = "markdown-it-anchor" (set heading_ids = '
+                            '"markdown-it-anchor" under [content] if the links were written '
+                            "for it)")
+    assert len(messages) == 4
+
+
+def test_nesting_deeper_than_rendered_is_refused_with_its_line(kb: KB) -> None:
+    deep = "".join(f"{'  ' * level}- level {level}\n" for level in range(60))
+    kb.write("a.md", "# A\n\n" + deep)
+    code, messages = kb.validate()
+    assert (code, messages) == (1, [
+        "a.md:52: nested deeper than kbsync renders (lists 49 levels, quotes 99): the text "
+        "inside would not be shown (flatten the lists or quotes that start here)"])

@@ -133,7 +133,7 @@ def check_local(config: Config, *, strict: bool = False,
     tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add)
     parsed = parser.finish()
     problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
-                          strict=strict)
+                          strict=strict, heading_ids=config.content.heading_ids)
     portal, portal_problems = read_portal(config.root)
     files = [*portal_problems, *coverage_file_problems(config.root, tree.articles)]
     if strict:

@@ -18,10 +18,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
+from kbsync.config import CONFIG_FILE
 from kbsync.local.assets import private_reason
 from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
+from kbsync.markdown.heading_ids import DEFAULT_HEADING_IDS, HEADING_IDS, HeadingIds
+from kbsync.markdown.render import MAX_NESTING
 from kbsync.problems import Problem, sort_key
 from kbsync.words import plural
 
@@ -34,15 +37,18 @@ ASSETS_HINT = (
 )
 
 def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
-               assets_base_url: str | None, strict: bool = False) -> list[Problem]:
+               assets_base_url: str | None, strict: bool = False,
+               heading_ids: str = DEFAULT_HEADING_IDS) -> list[Problem]:
     """The tree's reading problems plus the whole-tree checks, sorted by path and line.
 
     ``parsed`` holds the links and anchors of every article body. Under ``strict``
-    warnings become errors (and read as errors).
+    warnings become errors (and read as errors). ``heading_ids``: the scheme the
+    anchors were made with, for the hint when most broken ones fit another.
     """
     problems = [*check_whole(tree),
                 *check_articles(tree, parsed, (a.key for a in tree.articles),
                                 assets_base_url=assets_base_url)]
+    problems.extend(other_scheme(problems, parsed, heading_ids))
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
@@ -96,6 +102,7 @@ def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iter
         if article is not None:
             problems.extend(links.check(article))
             problems.extend(conflict_markers(article))
+            problems.extend(too_deep(article, parsed[article.key]))
             problems.extend(links_to_drafts(tree, parsed, article, links.article_keys))
     return problems
 
@@ -108,6 +115,52 @@ def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
                           line=article.body_line + offset,
                           hint="keep the lines you want, delete the markers, then apply")
             return
+
+
+def too_deep(article: LocalArticle, parsed: ParsedBody) -> Iterator[Problem]:
+    """Lists or quotes nested deeper than the renderer goes: the text inside would not
+    reach readers, so it is refused rather than dropped."""
+    if parsed.too_deep is not None:
+        yield Problem(article.key, f"nested deeper than kbsync renders (lists "
+                      f"{MAX_NESTING // 2 - 1} levels, quotes {MAX_NESTING - 1}): the text "
+                      "inside would not be shown", line=parsed.too_deep,
+                      hint="flatten the lists or quotes that start here")
+
+
+def other_scheme(problems: list[Problem], parsed: Mapping[str, ParsedBody],
+                 heading_ids: str) -> Iterator[Problem]:
+    """One warning when most links to missing headings would find them under another
+    heading-id scheme: the knowledge base was written for that one."""
+    broken = [(p.target, p.anchor) for p in problems if isinstance(p, BrokenAnchor)]
+    if not broken:
+        return
+    best, found = "", 0
+    for name, scheme in HEADING_IDS.items():
+        if name == heading_ids or scheme.slug is None:
+            continue
+        count = sum(anchor in _ids(parsed[target], scheme) for target, anchor in broken)
+        if count > found:
+            best, found = name, count
+    if found * 2 > len(broken):
+        yield Problem(CONFIG_FILE, f"{found} of {plural(len(broken), 'broken anchor')} resolve "
+                      f'with heading_ids = "{best}"', key="content.heading_ids",
+                      severity="warning",
+                      hint=f'set heading_ids = "{best}" under [content] if the links were '
+                           "written for it")
+
+
+def _ids(parsed: ParsedBody, scheme: HeadingIds) -> set[str]:
+    """The ids the body's headings get under ``scheme``, as written and %-decoded."""
+    made = [i for i in scheme.ids(list(parsed.headings), [None] * len(parsed.headings)) if i]
+    return set(made) | {unquote(i) for i in made}
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokenAnchor(Problem):
+    """A link to a heading or anchor its target does not have."""
+
+    target: str = ""
+    anchor: str = ""
 
 
 def links_to_drafts(tree: LocalTree, parsed: Mapping[str, ParsedBody],
@@ -192,11 +245,17 @@ class _LinkChecker:
         self._kinds: dict[str, str] = {}
         self._names: dict[str, str] = {}  # file name -> first article key with it
         self._folders: dict[str, list[str]] = {}  # folder key -> article file names
+        self._broken_anchor: tuple[str, str] | None = None  # of the link checked last
 
     def check(self, article: LocalArticle) -> Iterator[Problem]:
         for link in self.parsed[article.key].links:
+            self._broken_anchor = None
             message, hint = self._link(article, link)
-            if message:
+            if message and self._broken_anchor is not None:
+                target, anchor = self._broken_anchor
+                yield BrokenAnchor(article.key, message, line=link.line, hint=hint,
+                                   target=target, anchor=anchor)
+            elif message:
                 yield Problem(article.key, message, line=link.line, hint=hint)
             else:
                 yield from self._private(article, link)
@@ -257,9 +316,16 @@ class _LinkChecker:
         if self.tree.article(target) is None:
             return (f"broken link: {shown} is not an article of the knowledge base",
                     "it is hidden, matched by .kbsyncignore, or the root README.md")
-        if anchor is not None and anchor not in self.parsed[target].anchors:
+        if anchor is not None and not self._has_anchor(target, anchor):
+            self._broken_anchor = (target, anchor)
             return self._anchor(article, target, shown, anchor)
         return None, None
+
+    def _has_anchor(self, target: str, anchor: str) -> bool:
+        """Whether ``target`` has the id; markdown-it-anchor's ids are %-encoded, and a
+        browser finds them from a link written either way."""
+        anchors = self.parsed[target].anchors
+        return anchor in anchors or any(unquote(a) == anchor for a in anchors if "%" in a)
 
     def _anchor(self, article: LocalArticle, target: str, shown: str,
                 anchor: str) -> tuple[str, str]:

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from typing import TypeVar
 
@@ -283,8 +283,8 @@ def _watch_parent(parent: int) -> None:
 
 
 def _meta(parsed: ParsedBody) -> ParsedBody:
-    return ParsedBody(None, tuple(Link(k.target, k.line, k.is_image) for k in parsed.links),
-                      parsed.anchors)
+    return replace(parsed, tokens=None, links=tuple(
+        Link(k.target, k.line, k.is_image) for k in parsed.links))
 
 
 def parse_meta(renderer: MarkdownRenderer, body: str, body_line: int = 1) -> ParsedBody:

@@ -61,7 +61,8 @@ class ParseCache:
             links = tuple(Link(str(t), int(n), bool(i)) for t, n, i in entry["l"])
             deep = entry.get("d")
             return ParsedBody(None, links, frozenset(str(a) for a in entry["a"]),
-                              None if deep is None else int(deep))
+                              None if deep is None else int(deep),
+                              tuple(str(h) for h in entry.get("h", ())))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -73,6 +74,8 @@ class ParseCache:
                                "a": sorted(parsed.anchors)}
         if parsed.too_deep is not None:
             self._entries[blob]["d"] = parsed.too_deep
+        if parsed.headings:
+            self._entries[blob]["h"] = list(parsed.headings)
 
     def save(self) -> None:
         """Keep the entries of this run's files only; a write failure is not an error."""

@@ -48,6 +48,7 @@ RENDER_VERSION = "3"
 MAX_NESTING = 100
 
 _ENV_KEY = "kbsync_links"
+_HEADINGS_KEY = "kbsync_headings"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class ParsedBody:
     links: tuple[Link, ...]
     anchors: frozenset[str]  # every id a browser knows: headings, {#id}, raw HTML, footnotes
     too_deep: int | None = None  # the line of a block nested deeper than MAX_NESTING
+    headings: tuple[str, ...] = ()  # each heading's text: its id under another scheme
 
     def starting_at(self, body_line: int) -> ParsedBody:
         """This parse of a body read from line 1, for the same body at ``body_line`` of a
@@ -71,7 +73,7 @@ class ParsedBody:
         shift = body_line - 1
         links = tuple(Link(k.target, k.line + shift, k.is_image) for k in self.links)
         deep = None if self.too_deep is None else self.too_deep + shift
-        return ParsedBody(None, links, self.anchors, deep)
+        return ParsedBody(None, links, self.anchors, deep, self.headings)
 
 
 @functools.lru_cache(maxsize=8)
@@ -106,11 +108,13 @@ class MarkdownRenderer:
         ``body_line`` is the file line where ``body`` starts, so link lines point into
         the file, not into the body.
         """
-        tokens = self._md.parse(body, {})
+        env: EnvType = {}
+        tokens = self._md.parse(body, env)
         links, anchors = _scan(tokens, body_line, self._anchor_rules)
         deep = _too_deep(tokens)
         return ParsedBody(tuple(tokens), tuple(links), frozenset(anchors),
-                          None if deep is None else body_line + deep)
+                          None if deep is None else body_line + deep,
+                          tuple(env.get(_HEADINGS_KEY, ())))
 
     def parse_many(self, bodies: Iterable[tuple[str, str, int]]) -> dict[str, ParsedBody]:
         """``{key: parse}`` for ``(key, body, body_line)`` triples, with the GC paused.
@@ -179,6 +183,7 @@ def _heading_ids(dialect: Dialect, state: StateCore) -> None:
     for index, _ in headings:
         children = state.tokens[index + 1].children or []
         texts.append("".join(c.content for c in children if c.type in ("text", "code_inline")))
+    state.env[_HEADINGS_KEY] = texts
     written = [str(t.attrGet("id")) if t.attrGet("id") else None for _, t in headings]
     for (_, token), made in zip(headings, dialect.scheme.ids(texts, written), strict=True):
         if made is not None and not token.attrGet("id"):

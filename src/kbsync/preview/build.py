@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ class Engine:
                                         resolve_article_url=template_resolver,
                                         assets_base_url=settings.assets_base_url,
                                         article_keys=settings.article_keys)
-        return ParsedBody(None, parsed.links, parsed.anchors), template
+        return replace(parsed, tokens=None), template
 
     def _use_dialect(self, config: Config) -> None:
         """The renderer of the settings' Markdown dialect; what another one made is gone."""
@@ -163,7 +163,8 @@ class Engine:
                 or {a.key for a in last.tree.articles} != {a.key for a in tree.articles}):
             parsed = parse_articles(tree.articles, self.renderer, self._parses)
             problems = check_tree(tree, parsed,
-                                  assets_base_url=config.content.assets_base_url)
+                                  assets_base_url=config.content.assets_base_url,
+                                  heading_ids=config.content.heading_ids)
         else:
             paths = frozenset(changed)
             affected = {a.key for a in tree.articles

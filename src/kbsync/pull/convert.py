@@ -27,6 +27,7 @@ class Remote:
     key: str
     content: str
     content_html: str
+    like: str | None = None  # the Markdown of the file the body replaces, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ def convert_one(remote: Remote, way: Way) -> Converted:
         return Converted(body_from_remote(
             remote.content, remote.content_html, url_to_key=way.key_of.get,
             article_key=remote.key, assets_base_url=way.assets_base_url,
-            dialect=way.dialect))
+            dialect=way.dialect, like=remote.like))
     except CONVERSION_ERRORS as exc:
         html = remote.content_html or remote.content
         reason = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__

@@ -543,15 +543,16 @@ class _Decider:
         if tree_body is None or self._render(tree_body, key) != \
                 RenderedBody(fields.content_html, fields.content):
             body = (self._in_own_layout(tree_body, fields, key) if tree_body else None) \
-                or self._converted(key, fields)
+                or self._converted(key, fields, like=tree_body)
         return article_text(fields, name=posixpath.basename(key), pinned=key in self.pins,
                             body=body, template=template)
 
-    def _converted(self, key: str, fields: ArticleFields) -> str:
-        """The whole remote body as Markdown (converted ahead for new articles)."""
+    def _converted(self, key: str, fields: ArticleFields, like: str | None = None) -> str:
+        """The whole remote body as Markdown (converted ahead for new articles), in the
+        syntax of the file it replaces (``like``) where the dialect has two."""
         done = self.converted.get(key)
         if done is None:
-            done = convert_one(Remote(key, fields.content, fields.content_html), self.way)
+            done = convert_one(Remote(key, fields.content, fields.content_html, like), self.way)
         if done.problem is not None:
             self.unconverted.append(f"{key}: {done.problem}")
         return done.body
@@ -571,7 +572,7 @@ class _Decider:
         def convert(html: str) -> str:
             return html_to_markdown(html, url_to_key=self.key_of.get, article_key=key,
                                     assets_base_url=self.content.assets_base_url,
-                                    dialect=self.content.dialect)
+                                    dialect=self.content.dialect, like=tree_body)
 
         try:
             return in_own_layout(tree_body, fields.content_html, self.renderer, render,
