@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kbsync.markdown import DEFAULT_MARKDOWN, html_to_markdown, renderer_for
+from kbsync.markdown import DEFAULT_MARKDOWN, Dialect, html_to_markdown, renderer_for
 
 PORTAL = "https://help.example.com/"
 ASSETS = "https://cdn.example.com/kb/"
@@ -19,7 +19,7 @@ def key_for(url: str) -> str | None:
 
 
 def render(markdown: str, article_key: str = ARTICLE,
-           dialect: Sequence[str] = DEFAULT_MARKDOWN) -> str:
+           dialect: Dialect | Sequence[str] = DEFAULT_MARKDOWN) -> str:
     """The HTML ``apply`` would send for ``markdown`` (every article has a public URL)."""
     renderer = renderer_for(dialect)
     parsed = renderer.parse(markdown)
@@ -28,6 +28,7 @@ def render(markdown: str, article_key: str = ARTICLE,
 
 
 def to_markdown(html: str, article_key: str = ARTICLE,
-                dialect: Sequence[str] = DEFAULT_MARKDOWN) -> str:
+                dialect: Dialect | Sequence[str] = DEFAULT_MARKDOWN,
+                like: str | None = None) -> str:
     return html_to_markdown(html, url_to_key=key_for, article_key=article_key,
-                            assets_base_url=ASSETS, dialect=dialect)
+                            assets_base_url=ASSETS, dialect=dialect, like=like)

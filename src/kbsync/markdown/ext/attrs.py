@@ -44,8 +44,7 @@ def _setup(md: MarkdownIt) -> None:
     md.use(attrs_plugin, spans=True)
     md.use(attrs_block_plugin)
     md.block.ruler.at("attr", _nonempty_attrs_block(_block_rule(md, "attr")))
-    md.block.ruler.before("attr", "kb_kramdown_attr", _kramdown_block,
-                          {"alt": ["paragraph"]})
+    md.block.ruler.before("attr", "kb_kramdown_attr", _kramdown_block)
     md.core.ruler.before("inline", "kb_trailing_attrs", _trailing_line_attrs)
     md.core.ruler.after("inline", "kb_heading_attrs", _heading_attrs)
 
