@@ -134,3 +134,12 @@ def test_the_markdown_dialect_defaults_to_everything_but_admonitions(tmp_path: P
 def test_an_unknown_markdown_extension_is_named(tmp_path: Path, value: str, problem: str) -> None:
     assert _problems(tmp_path, f"[content]\nmarkdown = {value}\n") == [
         f"kbsync.toml:2: content.markdown: {problem}"]
+
+
+def test_heading_ids_name_a_scheme(tmp_path: Path) -> None:
+    assert load_config(tmp_path, environ={}).content.dialect.heading_ids == "github"
+    chosen = _load(tmp_path, '[content]\nheading_ids = "markdown-it-anchor"\n')
+    assert chosen.content.dialect.heading_ids == "markdown-it-anchor"
+    assert _problems(tmp_path, '[content]\nheading_ids = "mkdoc"\n') == [
+        "kbsync.toml:2: content.heading_ids: unknown heading-id scheme 'mkdoc' "
+        "(did you mean 'mkdocs'?)"]

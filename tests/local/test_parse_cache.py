@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kbsync.local.parse_cache import ParseCache
-from kbsync.markdown import DEFAULT_MARKDOWN, renderer_for
+from kbsync.markdown import DEFAULT_MARKDOWN, Dialect, renderer_for
 
 BODY = "## Title {#custom}\n\n[a](a.md)\n"
 
@@ -31,3 +31,13 @@ def test_a_cache_counts_its_bodies(tmp_path: Path) -> None:
     cache.save()
     assert len(ParseCache(path, DEFAULT_MARKDOWN)) == 2
     assert len(ParseCache(path, ("tables",))) == 0  # another dialect's entries do not count
+
+
+def test_a_cache_serves_its_heading_ids_only(tmp_path: Path) -> None:
+    path = tmp_path / "parsed.json"
+    cache = ParseCache(path, DEFAULT_MARKDOWN)
+    cache.put("blob", renderer_for(DEFAULT_MARKDOWN).parse(BODY))
+    cache.save()
+    assert ParseCache(path, Dialect(DEFAULT_MARKDOWN, "mkdocs")).get("blob") is None
+    hit = ParseCache(path, Dialect(DEFAULT_MARKDOWN)).get("blob")
+    assert hit is not None and hit.headings
