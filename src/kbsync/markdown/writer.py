@@ -57,6 +57,7 @@ from kbsync.markdown.ext.attrs import (
     BLOCK_ATTRS,
     INLINE_ATTRS,
     attribute_pairs,
+    attached_to_headings,
     attributes_text,
     escape_trailing_attrs,
     explicit_heading_ids,
@@ -268,12 +269,25 @@ def _code_span(content: str, in_cell: bool) -> str:
 
 
 def _destination(url: str, in_cell: bool) -> str:
-    """A link destination that parses back to ``url``."""
-    out = url.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    """A link destination that parses back to ``url``; balanced parentheses stay as they
+    are (``#setup-(legacy)``, markdown-it-anchor's ids), others are escaped."""
+    out = url.replace("\\", "\\\\")
+    if not _balanced(url):
+        out = out.replace("(", "\\(").replace(")", "\\)")
     out = out.replace("<", "\\<").replace(" ", "%20")
     out = ENTITY.sub(lambda m: "\\" + m.group(0), out)
     out = re.sub(r"[\x00-\x1f\x7f]", lambda m: quote(m.group(0)), out)
     return out.replace("|", "\\|") if in_cell else out
+
+
+def _balanced(url: str) -> bool:
+    depth = 0
+    for char in url:
+        if char in "()":
+            depth += 1 if char == "(" else -1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _title(title: str | None, in_cell: bool) -> str:
@@ -422,6 +436,7 @@ class Writer(MarkdownConverter):
         self._dialect = dialect
         self._with_attrs = "attrs" in dialect
         self._kramdown = self._with_attrs and like is not None and uses_kramdown(like)
+        self._attached = " " if like is None or not attached_to_headings(like) else ""
         self._rules = line_rules(dialect)
         self.like = like
         self._write_rules = _write_rules(dialect, like)
@@ -873,7 +888,7 @@ class Writer(MarkdownConverter):
         text = re.sub(r"(^|[ \t])(#+)([ \t]*)$", r"\1\\\2\3", text)
         if self._with_attrs:
             attributes = self._attributes(el) if el.attrs else ""
-            text = f"{text} {attributes}".strip() if attributes else text
+            text = f"{text}{self._attached}{attributes}".strip() if attributes else text
         return sep + "#" * level + (" " + text if text else "") + sep
 
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:

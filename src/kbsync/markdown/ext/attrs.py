@@ -296,6 +296,14 @@ def explicit_heading_ids(tags: Sequence[Tag], scheme: HeadingIds) -> set[int]:
         explicit |= clashes
 
 
+_ATTACHED = re.compile(r"^#{1,6}[ \t].*[^\s\\]\{[^{}\n]*\}[ \t]*$", re.MULTILINE)
+
+
+def attached_to_headings(markdown: str) -> bool:
+    """Whether a file writes a heading's attributes right after its text (``## T{#x}``)."""
+    return _ATTACHED.search(markdown) is not None
+
+
 def uses_kramdown(markdown: str) -> bool:
     """Whether a file writes its block attributes kramdown's way, ``{: .x}``."""
     return "{:" in markdown and _KRAMDOWN_USED.search(markdown) is not None
