@@ -64,6 +64,7 @@ class _Counted:
 
 class _Parser(BeautifulSoupHTMLParser):
     _closing = False
+    closed: set[int]  # the elements an end tag in the source closed (by id)
 
     @property  # type: ignore[override]
     def already_closed_empty_element(self) -> _Counted:
@@ -110,6 +111,27 @@ class _Parser(BeautifulSoupHTMLParser):
             return len(rawdata)
         return end
 
+    def parse_pi(self, i: int) -> int:
+        """``<?php ... ?>`` runs to ``?>`` (what Markdown's raw block reads), not to the
+        first ``>``; kept as written."""
+        end = self.rawdata.find("?>", i + 2)
+        if end < 0:
+            return int(super().parse_pi(i))
+        self.handle_comment(RAW + self.rawdata[i:end + 2])
+        return end + 2
+
+    def handle_endtag(self, tag: str, check_already_closed: bool = True) -> None:
+        """An end tag nothing is open for: a browser ignores it, Markdown keeps it."""
+        soup = self.soup
+        if not soup.open_tag_counter.get(tag) and tag not in ("p", "br") and \
+                not (check_already_closed and tag in self.already_closed_empty_element):
+            self.handle_comment(RAW + f"</{tag}>")
+            return
+        ended = next((t for t in reversed(soup.tagStack) if t.name == tag), None)
+        super().handle_endtag(tag, check_already_closed)
+        if ended is not None and check_already_closed:
+            self.closed.add(id(ended))
+
     def parse_bogus_comment(self, i: int, report: int = 1) -> int:
         """``<!ELEMENT ...>``, ``<?...>`` read as comments: kept as written."""
         end = self.rawdata.find(">", i + 2)
@@ -135,15 +157,22 @@ class _Parser(BeautifulSoupHTMLParser):
 
 
 class _Builder(HTMLParserTreeBuilder):
+    closed: set[int]
+
     def feed(self, markup: Any, *_: Any) -> None:
         args, kwargs = self.parser_args
         assert self.soup is not None  # BeautifulSoup sets it before it feeds
         parser = _Parser(self.soup, *args, **kwargs)
+        parser.closed = self.closed
         parser.feed(markup)
         parser.close()
 
 
-def parse_html(html: str, preserve_whitespace_tags: Any) -> BeautifulSoup:
-    """The tree of ``html`` (``preserve_whitespace_tags`` as bs4 takes it)."""
-    return BeautifulSoup(html, builder=_Builder(
-        store_line_numbers=True, preserve_whitespace_tags=preserve_whitespace_tags))
+def parse_html(html: str, preserve_whitespace_tags: Any) -> tuple[BeautifulSoup, set[int]]:
+    """The tree of ``html`` (``preserve_whitespace_tags`` as bs4 takes it), and the ids of
+    its elements the source closed with an end tag: an element the source left open is
+    written back without one, as it was."""
+    builder = _Builder(store_line_numbers=True,
+                       preserve_whitespace_tags=preserve_whitespace_tags)
+    builder.closed = set()
+    return BeautifulSoup(html, builder=builder), builder.closed

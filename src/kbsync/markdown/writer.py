@@ -125,10 +125,10 @@ def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: 
     """
     source = html.replace("\r\n", "\n").replace("\r", "\n")
     with gc_paused():  # the tree is one object per tag and text: see gc_paused
-        soup = parse_html(source, EVERY_TAG)
+        soup, closed = parse_html(source, EVERY_TAG)
         _keep_comments(soup)
         converter = Writer(source, url_to_key, article_key, assets_base_url,
-                           Dialect.of(dialect), like)
+                           Dialect.of(dialect), like, closed)
         converter.prepare(soup)
         markdown: str = converter.convert_soup(soup)
         soup.decompose()  # its parent links are cycles: free it now, not at the next GC
@@ -184,6 +184,10 @@ _SENTINEL_CHARS = {sentinel: char for char, sentinel in _ADJACENT.items()}
 _CONVERTED = frozenset(_EMPHASIS) | names(
     "p br hr h1 h2 h3 h4 h5 h6 blockquote ul ol li pre code a table html body head "
     "kbsync-comment [document]")
+
+
+#: The document's own structure, never an element written in the body.
+_STRUCTURE = names("[document] html head body")
 
 
 _UNWRAPPED_WHEN_BARE = names("div section article main span font")
@@ -424,7 +428,7 @@ class Writer(MarkdownConverter):
 
     def __init__(self, source: str, url_to_key: UrlToKey, article_key: str,
                  assets_base_url: str | None, dialect: Dialect = DEFAULT_DIALECT,
-                 like: str | None = None) -> None:
+                 like: str | None = None, closed: set[int] | None = None) -> None:
         super().__init__(heading_style="atx", bullets="-", strong_em_symbol="*",
                          escape_asterisks=False, escape_underscores=False, escape_misc=False)
         self._source = source
@@ -439,6 +443,7 @@ class Writer(MarkdownConverter):
         self._attached = " " if like is None or not attached_to_headings(like) else ""
         self._rules = line_rules(dialect)
         self.like = like
+        self._closed = closed if closed is not None else set()  # ids of tags the source ended
         self._write_rules = _write_rules(dialect, like)
         self._explicit_ids: set[int] = set()
         self._anchors: set[str] = set()
@@ -523,8 +528,10 @@ class Writer(MarkdownConverter):
         name = node.name
         if self._with_attrs and node.attrs and self._attributes(node) is None:
             return True
-        if name not in BLOCK and self._opens_html_block(node):
+        if name not in BLOCK and name not in _STRUCTURE and self._opens_html_block(node):
             return True
+        if name == "pre" and node.attrs:
+            return True  # the renderer's fences have none: an HTML <pre> it was
         if name in _CONVERTED:
             href = attr(node, "href")
             if name == "a" and href is not None and self._would_break(href, is_image=False):
@@ -757,8 +764,7 @@ class Writer(MarkdownConverter):
                 start = self._start_tag(item)
                 out.append(start)
                 if item.name not in VOID and not (start.endswith("/>") and not item.contents):
-                    # the end tag spelled as the start tag was
-                    stack.append(f"</{start[1:1 + len(item.name)]}>")
+                    stack.append(self._end_tag(item, start))
                 stack.extend(reversed(list(item.children)))
             elif isinstance(item, (Declaration, Doctype, ProcessingInstruction)):
                 continue
@@ -776,7 +782,7 @@ class Writer(MarkdownConverter):
         if node.name in RAW_TEXT or self._opens_html_block(node):
             return self._raw_html(node)
         inner = self.children(node, parent_tags)
-        return f"{self._start_tag(node)}{inner}</{node.name}>"
+        return f"{start}{inner}{self._end_tag(node, start)}"
 
     def _opens_html_block(self, node: Tag) -> bool:
         """Whether ``node``'s start tag, alone on the first line of a block, came from (and
@@ -785,6 +791,14 @@ class Writer(MarkdownConverter):
         first = node.contents[0] if node.contents else None
         return isinstance(first, NavigableString) and str(first).startswith("\n") \
             and self._at_line_start(node)
+
+    def _end_tag(self, node: Tag, start: str | None = None) -> str:
+        """``node``'s end tag spelled as its start tag was, or "" when the source never
+        closed it (``<a href="x">`` as the body's last line: the browser closes it)."""
+        if id(node) not in self._closed:
+            return ""
+        start = start if start is not None else self._start_tag(node)
+        return f"</{start[1:1 + len(node.name)]}>"
 
     def _raw_block(self, node: Tag, parent_tags: set[str]) -> str:
         """A raw HTML block; Markdown blocks inside it are written as Markdown.
@@ -803,7 +817,7 @@ class Writer(MarkdownConverter):
         tags = parent_tags | {node.name}
         body = _join_blocks(self._element(kid, tags) for kid in kids[first:])
         return (sep + self._start_tag(node) + _squeeze_blank_lines(lead) + "\n\n"
-                + body.strip("\n") + "\n\n" + f"</{node.name}>" + sep)
+                + body.strip("\n") + "\n\n" + self._end_tag(node) + sep)
 
     def _whole_raw_block(self, node: Tag) -> str:
         raw = self._raw_html(node)
@@ -815,7 +829,7 @@ class Writer(MarkdownConverter):
         # Any other tag only opens a raw block when it stands alone on its line.
         start = self._start_tag(node)
         inner = raw[len(start): len(raw) - len(node.name) - 3].strip("\n")
-        return "\n".join(part for part in (start, inner, f"</{node.name}>") if part)
+        return "\n".join(part for part in (start, inner, self._end_tag(node)) if part)
 
     def convert_kbsync_comment(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         comment = attr(el, "raw") or ""
