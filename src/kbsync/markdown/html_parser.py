@@ -77,6 +77,10 @@ class _Parser(BeautifulSoupHTMLParser):
     def close(self) -> None:
         self._closing = True
         super().close()
+        if self.cdata_elem is not None and self.rawdata:
+            # an unclosed <style> or <script> holds the rest (html.parser drops it)
+            self.handle_data(self.rawdata)
+            self.rawdata = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]],
                         handle_empty_element: bool = True) -> None:

@@ -703,11 +703,16 @@ class Writer(MarkdownConverter):
         return escaped.replace("\xa0", "&nbsp;")
 
     def _in_raw_line(self, prev: PageElement | None, text: str) -> bool:
-        """Whether ``text`` (the rest of a line) follows a comment that opens a raw HTML
-        block: Markdown takes that whole line as HTML, so the text is written as it is."""
-        return isinstance(prev, Tag) and prev.name == _COMMENT_TAG and "\n" not in \
-            text.rstrip("\n") and bool(text.strip()) and self._at_line_start(prev) and \
-            not self.in_inline(prev)
+        """Whether ``text`` follows a comment (or other source kept as written) that opens
+        a raw HTML block: Markdown takes the rest of a comment's line, and everything up
+        to a blank line after a tag, as HTML, so the text is written as it is."""
+        if not (isinstance(prev, Tag) and prev.name == _COMMENT_TAG and text.strip()
+                and self._at_line_start(prev) and not self.in_inline(prev)):
+            return False
+        rest = text.strip("\n")
+        if (attr(prev, "raw") or "").startswith("<!--"):
+            return "\n" not in rest and not text.startswith("\n")
+        return "\n\n" not in rest
 
     def _ends_line(self, node: PageElement | None) -> bool:
         """Whether whitespace next to ``node`` is meaningless: a block, a break, a block
@@ -1011,14 +1016,17 @@ class Writer(MarkdownConverter):
         marker = _EMPHASIS[el.name]
         before = head[-1:] or self._neighbour(el, before=True)
         after = tail[:1] or self._neighbour(el, before=False)
-        if _ADJACENT[marker[0]] not in (before, after):
+        # A delimiter closes what it opens: an element the source left open (or one
+        # spanning a blank line, which ends a paragraph) stays its tag.
+        if _ADJACENT[marker[0]] not in (before, after) and "\n\n" not in inner \
+                and id(el) in self._closed:
             before, after = _SENTINEL_CHARS.get(before, before), _SENTINEL_CHARS.get(after, after)
             # "_" serves nested emphasis at its parent's edge: **_x_** (not ***x***).
             for char in ("*", "_") if marker[0] == "*" else ("~",):
                 if delimiters_fit(char, before, inner, after):
                     delimiter = char * len(marker)
                     return f"{head}{delimiter}{inner}{delimiter}{tail}"
-        return f"{head}{self._start_tag(el)}{inner}</{el.name}>{tail}"
+        return f"{head}{self._start_tag(el)}{inner}{self._end_tag(el)}{tail}"
 
     convert_em = _emphasis
     convert_i = _emphasis
