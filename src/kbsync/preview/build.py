@@ -7,7 +7,7 @@ so the rest of ``kbsync.preview`` can be tested and changed without them: it see
 
 It calls ``local.tree`` (read the tree, or one article), ``kbsync.validate`` (the rules
 every command runs; after a save, the per-article rules only on the articles the save
-can affect: see :meth:`Engine.check`), ``local.markdown`` / ``local.bulk`` (parse and
+can affect: see :meth:`Engine.check`), ``markdown.render`` / ``local.bulk`` (parse and
 render the template with ``kbsync://article/<key>`` placeholders, then
 ``plan.links.fill_links``) and ``portal_file``.
 The HTML is the template apply fills with public URLs, filled here with the preview's

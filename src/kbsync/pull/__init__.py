@@ -2,8 +2,8 @@
 
 The building blocks are small pure modules:
 
-- ``html_to_md``: an article body as initdesk stores it -> Markdown that renders to the
-  same HTML again (the display rule decides which field is the body);
+- ``convert``: remote bodies to Markdown (``kbsync.markdown.writer``, which renders to
+  the same HTML again; the display rule decides which field is the body), on every core;
 - ``paths``: safe file and folder names from remote slugs and titles, which can hold anything;
 - ``merge``: three-way merge of text the way ``git merge-file`` does it, and the git object
   store as the place where the last-synced base always stays recoverable.
