@@ -256,3 +256,11 @@ def test_links_into_folders_with_any_name_read_back_as_their_path() -> None:
 
 def test_plain_text_escapes_every_paragraph_with_a_one_pass_dialect() -> None:
     assert text_to_markdown("{#x}\n\n{#y}", iter(["attrs"])) == "\\{#x}\n\n\\{#y}\n"
+
+
+def test_text_that_would_read_as_a_merge_conflict_marker_is_escaped() -> None:
+    html = ("<p>&lt;&lt;&lt;&lt;&lt;&lt;&lt; ours</p><p>=======</p>"
+            "<p>&gt;&gt;&gt;&gt;&gt;&gt;&gt; x</p>")
+    markdown = to_markdown(html)
+    assert markdown == "\\<<<<<<< ours\n\n\\=======\n\n\\>>>>>>> x\n"
+    assert render(markdown) == html.replace("</p>", "</p>\n")
