@@ -15,13 +15,13 @@ Three differences from bs4's own builder, each one what initdesk's readers see:
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
+import re
+from typing import Any, NamedTuple
 
 from bs4 import BeautifulSoup
 from bs4.builder._htmlparser import BeautifulSoupHTMLParser, HTMLParserTreeBuilder
 
-__all__ = ["RAW", "parse_html"]
+__all__ = ["RAW", "Parsed", "parse_html"]
 
 #: A comment whose data starts with this is HTML source kept as written (what follows).
 RAW = "\x00kbsync-raw\x00"
@@ -42,29 +42,53 @@ _IMPLIED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "th": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
     "option": (frozenset({"option"}), frozenset({"select", "datalist", "optgroup"})),
 }
+_P = frozenset({"p"})
 _P_SCOPE = frozenset({"button", "table", "td", "th", "caption", "object", "template",
                       "html", "li", "dd", "dt", "blockquote", "div"})
 
 
-class _Counted:
-    """bs4's list of void elements closed already, as a multiset."""
+_ENDS_SOMETHING = frozenset(_IMPLIED) | _BLOCK_STARTS
+
+
+class _Counted(dict[str, int]):
+    """bs4's list of void elements closed already, as a multiset (``in`` stays C-fast)."""
 
     def __init__(self, names: Any = ()) -> None:
-        self._counts = Counter(names)
+        super().__init__()
+        for name in names:
+            self.append(name)
 
     def append(self, name: str) -> None:
-        self._counts[name] += 1
+        self[name] = self.get(name, 0) + 1
 
     def remove(self, name: str) -> None:
-        self._counts[name] -= 1
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._counts[name] > 0
+        left = self[name] - 1
+        if left:
+            self[name] = left
+        else:
+            del self[name]
 
 
 class _Parser(BeautifulSoupHTMLParser):
     _closing = False
     closed: set[int]  # the elements an end tag in the source closed (by id)
+    found: list[bool]  # [True] once a comment, declaration or kept source is in the tree
+
+    def handle_comment(self, data: str) -> None:
+        self.found[0] = True
+        super().handle_comment(data)
+
+    def handle_decl(self, data: str) -> None:
+        self.found[0] = True
+        super().handle_decl(data)
+
+    def unknown_decl(self, data: str) -> None:
+        self.found[0] = True
+        super().unknown_decl(data)
+
+    def handle_pi(self, data: str) -> None:
+        self.found[0] = True
+        super().handle_pi(data)
 
     @property  # type: ignore[override]
     def already_closed_empty_element(self) -> _Counted:
@@ -82,18 +106,17 @@ class _Parser(BeautifulSoupHTMLParser):
             self.handle_data(self.rawdata)
             self.rawdata = ""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]],
-                        handle_empty_element: bool = True) -> None:
-        self._end_implied(tag)
-        super().handle_starttag(tag, attrs, handle_empty_element=handle_empty_element)
-
     def _end_implied(self, tag: str) -> None:
-        ends, stops = _IMPLIED.get(tag, (frozenset(), frozenset()))
-        if tag in _BLOCK_STARTS:
-            ends, stops = frozenset({"p"}), _P_SCOPE
-        if not ends:
-            return
         soup = self.soup
+        counts = soup.open_tag_counter
+        if tag in _IMPLIED:
+            ends, stops = _IMPLIED[tag]
+            if not any(counts.get(name) for name in ends):
+                return
+        elif counts.get("p"):
+            ends, stops = _P, _P_SCOPE
+        else:
+            return  # the usual case: no <p> open for a block to end
         for open_tag in reversed(soup.tagStack[1:]):
             if open_tag.name in ends:
                 soup.endData()  # the text before this tag belongs to the element it ends
@@ -131,7 +154,9 @@ class _Parser(BeautifulSoupHTMLParser):
                 not (check_already_closed and tag in self.already_closed_empty_element):
             self.handle_comment(RAW + f"</{tag}>")
             return
-        ended = next((t for t in reversed(soup.tagStack) if t.name == tag), None)
+        current = soup.currentTag
+        ended = current if current is not None and current.name == tag else next(
+            (t for t in reversed(soup.tagStack) if t.name == tag), None)
         super().handle_endtag(tag, check_already_closed)
         if ended is not None and check_already_closed:
             self.closed.add(id(ended))
@@ -147,6 +172,9 @@ class _Parser(BeautifulSoupHTMLParser):
 
     def parse_starttag(self, i: int) -> int:
         rawdata = self.rawdata
+        end = rawdata.find(">", i)
+        if end >= 0 and rawdata.find("<", i + 1, end) < 0:
+            return int(super().parse_starttag(i))  # the usual case: a tag that ends
         try:
             end = int(self.check_for_whole_start_tag(i))
         except AssertionError:  # pragma: no cover - older html.parser on odd input
@@ -160,23 +188,61 @@ class _Parser(BeautifulSoupHTMLParser):
         return int(super().parse_starttag(i))
 
 
+class _ImpliedEnds(_Parser):
+    """The parser for a body that leaves end tags out (most never do, and the check at
+    every start tag is a fifth of the parse)."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]],
+                        handle_empty_element: bool = True) -> None:
+        if tag in _ENDS_SOMETHING:
+            self._end_implied(tag)
+        super().handle_starttag(tag, attrs, handle_empty_element=handle_empty_element)
+
+
+#: A start or end tag of an element whose end tag HTML lets a writer leave out.
+_OMISSIBLE = re.compile(r"<(/?)(?:p|li|dt|dd|tr|td|th|option)[\s>]")
+_UPPER_TAG = re.compile(r"</?[A-Z]")
+
+
+def _omits_end_tags(html: str) -> bool:
+    """Whether ``html`` may leave out an end tag: more such start tags than end tags, or
+    tags in capitals (not counted)."""
+    balance = 0
+    for found in _OMISSIBLE.finditer(html):
+        balance += -1 if found.group(1) else 1
+    return balance > 0 or _UPPER_TAG.search(html) is not None
+
+
 class _Builder(HTMLParserTreeBuilder):
     closed: set[int]
+    found: list[bool]
+    parser_class: type[_Parser] = _Parser
 
     def feed(self, markup: Any, *_: Any) -> None:
         args, kwargs = self.parser_args
         assert self.soup is not None  # BeautifulSoup sets it before it feeds
-        parser = _Parser(self.soup, *args, **kwargs)
+        parser = self.parser_class(self.soup, *args, **kwargs)
         parser.closed = self.closed
+        parser.found = self.found
         parser.feed(markup)
         parser.close()
 
 
-def parse_html(html: str, preserve_whitespace_tags: Any) -> tuple[BeautifulSoup, set[int]]:
-    """The tree of ``html`` (``preserve_whitespace_tags`` as bs4 takes it), and the ids of
+class Parsed(NamedTuple):
+    soup: BeautifulSoup
+    closed: set[int]  # the ids of the elements the source closed with an end tag
+    has_comments: bool  # comments, declarations or source kept as written are in it
+
+
+def parse_html(html: str, preserve_whitespace_tags: Any) -> Parsed:
+    """The tree of ``html`` (``preserve_whitespace_tags`` as bs4 takes it), and which of
     its elements the source closed with an end tag: an element the source left open is
     written back without one, as it was."""
     builder = _Builder(store_line_numbers=True,
                        preserve_whitespace_tags=preserve_whitespace_tags)
     builder.closed = set()
-    return BeautifulSoup(html, builder=builder), builder.closed
+    builder.found = [False]
+    if _omits_end_tags(html):
+        builder.parser_class = _ImpliedEnds
+    soup = BeautifulSoup(html, builder=builder)
+    return Parsed(soup, builder.closed, builder.found[0])

@@ -125,8 +125,9 @@ def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: 
     """
     source = html.replace("\r\n", "\n").replace("\r", "\n")
     with gc_paused():  # the tree is one object per tag and text: see gc_paused
-        soup, closed = parse_html(source, EVERY_TAG)
-        _keep_comments(soup)
+        soup, closed, has_comments = parse_html(source, EVERY_TAG)
+        if has_comments:
+            _keep_comments(soup)
         converter = Writer(source, url_to_key, article_key, assets_base_url,
                            Dialect.of(dialect), like, closed)
         converter.prepare(soup)
