@@ -54,3 +54,13 @@ def test_incremental_checks_equal_a_whole_validate(
         assert update.summary != "" and not update.summary.startswith("the knowledge base")
         assert _shown(site) == _validate(kb), path
     assert _shown(site)  # the last steps leave problems: the comparison was not vacuous
+
+
+def test_the_preview_renders_and_checks_with_the_heading_id_scheme(
+        kb: KB, make_site: Callable[[KB], Site]) -> None:
+    kb.write("kbsync.toml", '[content]\nheading_ids = "markdown-it-anchor"\n')
+    kb.article("g/a.md", "A", "## Use the IDE (legacy)\n\nText.")
+    kb.article("g/b.md", "B", "See [a](a.md#use-the-ide-(legacy)).")
+    site = make_site(kb)
+    assert '<h2 id="use-the-ide-(legacy)">' in site.current.pages["g/a.md"].rendering.html
+    assert not site.current.problems
