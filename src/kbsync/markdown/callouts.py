@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bs4.element import PageElement, Tag
+from bs4.element import Tag
 from markdown_it.token import Token
+
+from kbsync.markdown.html_tree import classes
 
 __all__ = ["ALERT_KINDS", "CALLOUT_CLASS", "as_callout", "callout", "callout_kind",
            "closing", "title_tokens"]
@@ -66,25 +68,18 @@ def as_callout(tokens: list[Token], index: int, close: int, kind: str) -> None:
 
 # -- write back ------------------------------------------------------------------------------
 
-def _classes(tag: PageElement | None) -> list[str]:
-    if not isinstance(tag, Tag):
-        return []
-    value = tag.get("class")
-    return (value if isinstance(value, list) else str(value or "").split())
-
-
 def callout(tag: Tag) -> tuple[str, Tag | None] | None:
     """(kind, title paragraph or None) of a callout the renderer made, or None."""
-    classes = _classes(tag)
-    if tag.name != "div" or len(classes) != 2 or classes[0] != CALLOUT_CLASS \
-            or set(tag.attrs) != {"class"} or not classes[1].startswith(CALLOUT_CLASS + "-"):
+    names = classes(tag)
+    if tag.name != "div" or len(names) != 2 or names[0] != CALLOUT_CLASS \
+            or set(tag.attrs) != {"class"} or not names[1].startswith(CALLOUT_CLASS + "-"):
         return None
-    kind = classes[1][len(CALLOUT_CLASS) + 1:]
+    kind = names[1][len(CALLOUT_CLASS) + 1:]
     if not re.fullmatch(r"[a-z0-9_-]+", kind) or kind == "title":
         return None
     first = next((kid for kid in tag.children if isinstance(kid, Tag) or str(kid).strip()),
                  None)
     if isinstance(first, Tag) and first.name == "p" and \
-            _classes(first) == [f"{CALLOUT_CLASS}-title"] and set(first.attrs) == {"class"}:
+            classes(first) == [f"{CALLOUT_CLASS}-title"] and set(first.attrs) == {"class"}:
         return kind, first
     return kind, None
