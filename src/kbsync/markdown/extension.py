@@ -8,7 +8,8 @@ its checks, in one module under ``kbsync.markdown.ext`` and one line in the regi
   (``pull``), or says None (another rule, or raw HTML, then holds it);
 - ``prepare`` sees the whole document before anything is written back (say, to drop
   back-links the syntax makes again);
-- ``anchors`` names the ids a token gives the page (the anchor check);
+- ``anchors`` names, per token type, the ids a token of it gives the page (the anchor
+  check; looked up by type, so the scan calls nothing for other tokens);
 - ``uses`` tells whether a file's Markdown is written in this extension's syntax, so that
   ``pull`` writes a changed block back the way the file had it.
 """
@@ -33,10 +34,6 @@ __all__ = ["Extension", "WriteRule"]
 WriteRule = Callable[["Writer", "Tag", "set[str]"], "str | None"]
 
 
-def _no_anchors(token: Token) -> Iterable[str]:
-    return ()
-
-
 @dataclass(frozen=True, slots=True)
 class Extension:
     name: str
@@ -47,5 +44,5 @@ class Extension:
     write: WriteRule | None = None
     writes: frozenset[str] = frozenset()  # the element names ``write`` may take
     prepare: Callable[[list[Tag]], None] | None = None
-    anchors: Callable[[Token], Iterable[str]] = _no_anchors
+    anchors: tuple[tuple[str, Callable[[Token], Iterable[str]]], ...] = ()
     uses: Callable[[str], bool] | None = None

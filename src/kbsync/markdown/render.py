@@ -100,7 +100,8 @@ class MarkdownRenderer:
         md.add_render_rule("link_open", _render_link_open)
         md.add_render_rule("image", _render_image)
         self._md = md
-        self._anchor_rules = tuple(EXTENSIONS[name].anchors for name in self.dialect.extensions)
+        self._anchor_rules = {kind: rule for name in self.dialect.extensions
+                              for kind, rule in EXTENSIONS[name].anchors}
 
     def parse(self, body: str, body_line: int = 1) -> ParsedBody:
         """Tokens, links (with file lines) and anchors of ``body``.
@@ -240,7 +241,7 @@ def html_ids(html: str) -> set[str]:
     return parser.ids
 
 
-_AnchorRules = tuple[Callable[[Token], Iterable[str]], ...]
+_AnchorRules = dict[str, Callable[[Token], Iterable[str]]]
 
 
 def _scan(tokens: Sequence[Token], body_line: int,
@@ -256,16 +257,16 @@ def _scan(tokens: Sequence[Token], body_line: int,
             _scan_inline(token.children, body_line + start, links, anchors, rules)
         elif token.type == "html_block":
             anchors |= html_ids(token.content)
-        for rule in rules:
-            anchors.update(rule(token))
+        elif token.type in rules:
+            anchors.update(rules[token.type](token))
     return links, anchors
 
 
 def _scan_inline(children: Sequence[Token], line: int, links: list[Link],
                  anchors: set[str], rules: _AnchorRules) -> None:
     for child in children:
-        for rule in rules:
-            anchors.update(rule(child))
+        if child.type in rules:
+            anchors.update(rules[child.type](child))
         if child.attrs and child.attrs.get("id"):
             anchors.add(str(child.attrs["id"]))
         kind = child.type

@@ -39,13 +39,13 @@ def _setup(md: MarkdownIt) -> None:
     md.use(footnote_plugin)
 
 
-def _anchors(token: Token) -> Iterable[str]:
-    if token.type == "footnote_open":
-        return (f"fn{token.meta['id'] + 1}",)
-    if token.type == "footnote_ref":
-        sub = token.meta.get("subId", 0)
-        return (f"fnref{token.meta['id'] + 1}" + (f":{sub}" if sub else ""),)
-    return ()
+def _note_anchor(token: Token) -> Iterable[str]:
+    return (f"fn{token.meta['id'] + 1}",)
+
+
+def _reference_anchor(token: Token) -> Iterable[str]:
+    sub = token.meta.get("subId", 0)
+    return (f"fnref{token.meta['id'] + 1}" + (f":{sub}" if sub else ""),)
 
 
 def _label(found: re.Match[str] | None) -> str | None:
@@ -126,4 +126,5 @@ def _write(writer: Writer, node: Tag, parent_tags: set[str]) -> str | None:
 
 EXTENSION = Extension("footnotes", "`text[^1]` and `[^1]: the note` (and inline `^[note]`)",
                       True, _setup, write=_write, writes=frozenset({"sup", "section", "hr"}),
-                      anchors=_anchors, prepare=_prepare)
+                      anchors=(("footnote_open", _note_anchor),
+                               ("footnote_ref", _reference_anchor)), prepare=_prepare)
