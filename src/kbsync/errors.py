@@ -90,14 +90,29 @@ class ApplyFailed(KbsyncError):
 
 
 class ConflictingFiles(KbsyncError):
-    """pull found files changed on both sides that it would not overwrite."""
+    """pull found files changed on both sides that it would not overwrite.
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    ``uncommitted``: those of them with uncommitted edits. No ``--on-conflict`` touches
+    such a file (nor writes markers into it), so the advice for them is to commit or
+    stash first; the others can be re-run with an ``--on-conflict`` mode.
+    """
+
+    def __init__(self, paths: Sequence[str], uncommitted: Sequence[str] = ()) -> None:
         self.paths = list(paths)
+        self.uncommitted = [p for p in uncommitted if p in self.paths]
+        committed = [p for p in self.paths if p not in self.uncommitted]
+        advice = []
+        if self.uncommitted:
+            advice.append(
+                f"{', '.join(self.uncommitted)} {'has' if len(self.uncommitted) == 1 else 'have'}"
+                " uncommitted edits, which pull never overwrites: commit or stash them, then "
+                "pull again")
+        if committed:
+            others = "for the others, " if self.uncommitted else ""
+            advice.append(f"{others}re-run with --on-conflict markers|theirs|ours")
         super().__init__(
             f"{plural(len(self.paths), 'file')} changed both locally and remotely: "
-            + ", ".join(self.paths)
-            + " (left untouched; re-run with --on-conflict markers|theirs|ours)"
+            + ", ".join(self.paths) + " (left untouched; " + "; ".join(advice) + ")"
         )
 
 

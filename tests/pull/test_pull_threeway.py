@@ -96,6 +96,18 @@ def test_uncommitted_changes_are_never_overwritten_by_theirs(conflicted: PullKB)
     assert outcome.code == 1 and conflicted.read(INVOICES) == before
 
 
+def test_a_conflict_with_uncommitted_edits_says_to_commit_or_stash_first(
+        conflicted: PullKB) -> None:
+    """--on-conflict markers would do nothing for such a file: it must not be advised."""
+    conflicted.article(INVOICES, "Uncommitted title", "Body", excerpt="Where invoices live")
+    for mode in ("fail", "markers"):
+        outcome = conflicted.pull(on_conflict=mode)
+        assert outcome.code == 1
+        assert ("billing/invoices.md has uncommitted edits, which pull never overwrites: "
+                "commit or stash them, then pull again)") in outcome.err
+        assert "--on-conflict" not in outcome.err and "commit or stash first" in outcome.out
+
+
 def test_uncommitted_changes_still_take_a_clean_merge(committed: PullKB) -> None:
     synced = committed
     synced.article(INVOICES, "Invoices", "| a | b |\n|---|---|\n| 1 | 2 |\n\nDraft line.",

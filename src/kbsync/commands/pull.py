@@ -70,7 +70,7 @@ def _run(config: Config, console: Console, *, dry_run: bool, prune: bool,
         console.info(f"Committed {pulled.commit[:10]}.")
     if result.conflicts:
         console.warn(summary(result))
-        raise ConflictingFiles(result.conflicts)
+        raise ConflictingFiles(result.conflicts, result.uncommitted)
     console.success(summary(result))
     return 0
 
@@ -84,8 +84,10 @@ def show(result: PullResult, console: Console) -> None:
     for change in result.changes:
         console.out(describe(change))
     for path in result.conflicts:
-        console.out(f"  ! conflict  {escaped(path)}  (changed locally and in initdesk; left "
-                    "untouched)")
+        why = ("uncommitted edits here, changed in initdesk too; left untouched: commit or "
+               "stash first" if path in result.uncommitted
+               else "changed locally and in initdesk; left untouched")
+        console.out(f"  ! conflict  {escaped(path)}  ({why})")
     for path in result.deleted_remotely:
         console.out(f"  ? deleted in initdesk: {escaped(path)}  (kept; `kbsync pull --prune` "
                     "removes it)")

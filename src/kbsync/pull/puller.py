@@ -99,6 +99,8 @@ class PullResult:
     changes: list[FileChange] = field(default_factory=list)
     folder_moves: list[tuple[str, str]] = field(default_factory=list)  # top-down
     conflicts: list[str] = field(default_factory=list)  # left untouched
+    #: Those of the conflicts with uncommitted edits, which no --on-conflict overwrites.
+    uncommitted: list[str] = field(default_factory=list)
     deleted_remotely: list[str] = field(default_factory=list)  # reported, kept
     warnings: list[str] = field(default_factory=list)
     # Links and anchors of the bodies converted, read from line 1, by body text (asked
@@ -623,6 +625,8 @@ class _Decider:
             return local, "ours"
         if dirty or mode == "fail" or (mode == "markers" and merged is None):
             result.conflicts.append(path)
+            if dirty:
+                result.uncommitted.append(path)
             return None
         if mode == "theirs":
             return theirs, "forced"
