@@ -204,18 +204,25 @@ def resolve_targets(local: LocalState, targets: Sequence[str], cwd: Path) -> tup
 
 
 def _target_key(target: str, keys: Sequence[str], root: Path, cwd: Path) -> str | None:
+    """The key ``target`` names: relative to the current folder first when that folder is
+    inside the knowledge base (``--target refunds.md`` in ``billing/``, as git reads
+    paths), else relative to the knowledge base first."""
     def matches(key: str) -> bool:
         return key in (".", "") or any(k == key or k.startswith(key + "/") for k in keys)
 
     written = target.strip().rstrip("/")
-    candidate = written.removeprefix("./")
-    if matches(candidate):
-        return candidate or "."
+    as_written = written.removeprefix("./") or "."
     try:
-        relative = (cwd / written).resolve().relative_to(root.resolve()).as_posix()
+        here = (cwd / written).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return None
-    return relative if matches(relative) else None
+        here = None
+    inside = cwd.resolve().is_relative_to(root.resolve())
+    for candidate in ((here, as_written) if inside else (as_written, here)):
+        if candidate is not None and matches(candidate):
+            return candidate
+    return None
+
+
 # -- the lock and the remote ------------------------------------------------------------
 
 
@@ -244,8 +251,11 @@ def read_remote(client: HelpCenterClient, lock: Lock, *, with_portal: bool) -> A
 def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote: RemoteRef,
                  *, options: DiffOptions = DiffOptions(),
                  targets: Sequence[str] = ()) -> Planned:
-    """Read the Help Center, render what changed, and plan."""
-    targets = resolve_targets(local, targets, Path.cwd()) if targets else ()
+    """Read the Help Center, render what changed, and plan.
+
+    ``targets`` are knowledge-base keys: the command resolves what the user typed
+    (:func:`resolve_targets`) before it opens the Help Center, so a typo costs nothing.
+    """
     actual = read_remote(client, lock, with_portal=local.portal is not None)
     desired = local.desired()
     matching = match(desired, actual, lock)

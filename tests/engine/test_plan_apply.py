@@ -156,6 +156,23 @@ def test_a_target_that_matches_nothing_is_a_usage_error_naming_the_closest(
     assert small_kb.requests() == []
 
 
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_target_that_matches_nothing_is_refused_before_the_help_center_is_opened(
+        small_kb: KB, command: str) -> None:
+    """Not even "Reading the Help Center…" first: the typo is the only thing said."""
+    outcome = getattr(small_kb, command)(targets=("nope",))
+    assert outcome.code == 64 and "Reading" not in outcome.err and small_kb.requests() == []
+
+
+def test_a_target_from_a_subfolder_is_relative_to_it_first(
+        small_kb: KB, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_kb.article("invoices.md", "Top-level invoices", "Body.", slug="top-invoices")
+    monkeypatch.chdir(small_kb.root / "billing")
+    outcome = small_kb.plan(targets=("invoices.md",))
+    assert "billing/invoices.md" in outcome.out and "Top-level" not in outcome.out
+    assert "guides/" not in small_kb.plan(targets=(".",)).out
+
+
 def test_a_target_may_be_relative_to_the_current_folder(
         small_kb: KB, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(small_kb.root.parent)

@@ -17,7 +17,15 @@ from kbsync.apply.executor import ApplyResult
 from kbsync.commands.plan import show
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import Planned, apply_plan, open_lock, plan_against, plan_saved, read_local
+from kbsync.engine import (
+    Planned,
+    apply_plan,
+    open_lock,
+    plan_against,
+    plan_saved,
+    read_local,
+    resolve_targets,
+)
 from kbsync.errors import ApplyFailed, ConflictsLeft, KbsyncError
 from kbsync.local.writer import clean_stale_temps
 from kbsync.plan.diff import DiffOptions
@@ -50,6 +58,7 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
     if local is not None:
         for warning in local.warnings:
             console.problem(warning)
+        targets = resolve_targets(local, targets, Path.cwd())  # a typo: before any request
     ref = remote_ref(config)
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     saved = load_plan(planfile) if planfile is not None else None

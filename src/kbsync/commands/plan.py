@@ -10,7 +10,7 @@ from typing import Literal
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import open_lock, plan_against, read_local
+from kbsync.engine import open_lock, plan_against, read_local, resolve_targets
 from kbsync.errors import UnsafePlanError
 from kbsync.model import Lock
 from kbsync.plan.diff import DiffOptions
@@ -35,6 +35,7 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     local = read_local(config)
     for warning in local.warnings:
         console.problem(warning)
+    targets = resolve_targets(local, targets, Path.cwd())  # a typo: before any request
     ref = remote_ref(config)
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     with connect(config) as client:
