@@ -55,6 +55,18 @@ def test_every_file_problem_at_once_with_line_and_key(tmp_path: Path) -> None:
     ]
 
 
+def test_an_unknown_key_or_section_gets_a_did_you_mean(tmp_path: Path) -> None:
+    text = ('[remote]\norganisation_id = 1\n[content]\nmax_article_byte = 5\n'
+            'max_deletes = 3\n[aply]\n')
+    assert _problems(tmp_path, text) == [
+        "kbsync.toml:2: remote.organisation_id: unknown key (did you mean 'organization_id'?)",
+        "kbsync.toml:4: content.max_article_byte: unknown key "
+        "(did you mean 'max_article_bytes'?)",
+        "kbsync.toml:5: content.max_deletes: unknown key (it belongs under [apply])",
+        "kbsync.toml:6: aply: unknown section (did you mean [apply]?)",
+    ]
+
+
 def test_a_section_that_is_not_a_table(tmp_path: Path) -> None:
     assert _problems(tmp_path, 'remote = "x"\n') == [
         "kbsync.toml:1: remote: must be a table of settings "

@@ -162,9 +162,18 @@ SECTIONS: dict[str, type[_Table]] = {"remote": RemoteTable, "content": ContentTa
 
 
 def unknown(loc: tuple[str, ...]) -> tuple[str, str | None]:
-    """The problem of a table or key kbsync.toml does not have, with the known ones."""
+    """The problem of a table or key kbsync.toml does not have: "did you mean" the
+    closest name (or the table a key belongs to), else the known ones."""
     if len(loc) == 1:
-        return "unknown section", f"known: {', '.join(SECTIONS)}"
+        guess = did_you_mean(loc[0], SECTIONS)
+        return "unknown section", (f"did you mean [{guess}]?" if guess
+                                   else f"known: {', '.join(SECTIONS)}")
     table = SECTIONS.get(loc[0])
-    known = ", ".join(sorted(table.model_fields)) if table is not None else ""
-    return "unknown key", f"known: {known}"
+    names = sorted(table.model_fields) if table is not None else []
+    home = next((section for section, other in SECTIONS.items()
+                 if loc[1] in other.model_fields), None)
+    if home is not None:
+        return "unknown key", f"it belongs under [{home}]"
+    guess = did_you_mean(loc[1], names)
+    return "unknown key", (f"did you mean {guess!r}?" if guess is not None
+                           else f"known: {', '.join(names)}")
