@@ -53,8 +53,18 @@ def test_clean_tree_passes(kb: KB) -> None:
 
 def test_invalid_yaml(kb: KB) -> None:
     kb.write("a.md", "---\ntitle: 'open\n---\n")
-    assert kb.messages() == ["a.md:3: invalid YAML: found unexpected end of stream"
-                             " (while scanning a quoted scalar)"]
+    assert kb.messages() == ["a.md:2: invalid YAML: the quote opened on this line is never "
+                             "closed (while scanning a quoted scalar)"]
+
+
+@pytest.mark.parametrize(("front", "line"), [
+    ("title: T\nexcerpt: [a, b\nstatus: draft\n", 3),  # a bracket never closed
+    ("title: T\nexcerpt\nstatus: draft\n", 3),  # a key without its colon
+    ("title: T\n  bad: x\nstatus: draft\n", 3),  # found where it is
+])
+def test_a_yaml_error_points_at_the_line_that_holds_it(kb: KB, front: str, line: int) -> None:
+    kb.write("a.md", f"---\n{front}---\nBody\n")
+    assert kb.messages()[0].startswith(f"a.md:{line}: invalid YAML")
 
 
 def test_front_matter_not_a_mapping(kb: KB) -> None:

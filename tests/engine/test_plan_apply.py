@@ -106,7 +106,7 @@ def test_bad_input_sends_no_request_at_all(small_kb: KB) -> None:
     small_kb.write("guides/broken.md", "---\ntitle: [unclosed\n---\nbody\n")
     outcome = small_kb.apply()
     assert outcome.code == 1
-    assert "guides/broken.md:3: invalid YAML" in outcome.err
+    assert "guides/broken.md:2: invalid YAML" in outcome.err
     assert small_kb.requests() == []
 
 

@@ -120,7 +120,7 @@ def test_broken_front_matter_shows_the_error_and_a_fix_recovers(
     path.write_text(good.replace("---\ntitle:", "---\ntitle: [", 1) + "\nNot shown yet.\n")
     _wait_for(browser, lambda b: "invalid YAML" in _main_text(b), "the error")
     banner = browser.find_element(By.CSS_SELECTOR, "#kb-main .kb-problems").text
-    assert "account/export-your-data.md:3: invalid YAML" in banner
+    assert "account/export-your-data.md:2: invalid YAML" in banner
     assert "last valid version" in banner and "Not shown yet." not in _main_text(browser)
     assert browser.find_element(By.CSS_SELECTOR, "h1.kb-title").text == "Export your data"
     path.write_text(good + "\nShown now.\n")

@@ -88,11 +88,11 @@ def test_a_broken_file_is_printed_once_and_its_fix_noted(running: Running, examp
         path.write_text(good.replace("title: Refunds", "title: [Refunds"))
         _next_build(lines)
         page = http.get("/billing/refunds").text
-        assert "billing/refunds.md:3: invalid YAML" in page and "Unused labels" in page
+        assert "billing/refunds.md:2: invalid YAML" in page and "Unused labels" in page
         path.write_text(good)
         _next_build(lines)
     err = running.err.getvalue()
-    assert err.count("billing/refunds.md:3: invalid YAML") == 1
+    assert err.count("billing/refunds.md:2: invalid YAML") == 1
     assert "billing/refunds.md: no errors now" in err
 
 

@@ -85,7 +85,7 @@ def test_broken_front_matter_keeps_the_last_good_version(two: KB, make_site: Mak
     assert "Money back" in page.rendering.html and page.article.title == "Refunds"
     assert "billing/refunds.md" in update.build.stale
     (problem,) = update.build.by_path["billing/refunds.md"]
-    assert str(problem).startswith("billing/refunds.md:4: invalid YAML")
+    assert str(problem).startswith("billing/refunds.md:3: invalid YAML")
     assert update.new_problems == (problem,)
 
     two.article("billing/refunds.md", "Refunds", "Fixed text.")

@@ -26,6 +26,7 @@ from pydantic import (
 
 from kbsync.config import COVERAGE_FILE
 from kbsync.local.fields import SLUG_RE, did_you_mean, slugify
+from kbsync.local.frontmatter import yaml_error_line
 from kbsync.local.reading import not_a_file, read_capped
 from kbsync.model import LocalArticle
 from kbsync.problems import Problem
@@ -209,10 +210,10 @@ def _refuse_aliases(text: str) -> list[Problem]:
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> Problem:
-    mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 1 if mark is not None else None
+    line = yaml_error_line(exc)
     return Problem(COVERAGE_FILE, f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-                   line=line, hint="check the indentation and quote text that has a ':'")
+                   line=None if line is None else line + 1,
+                   hint="check the indentation and quote text that has a ':'")
 
 
 def _duplicate_keys(node: yaml.Node) -> Iterable[Problem]:

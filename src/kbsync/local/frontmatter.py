@@ -303,9 +303,27 @@ def _node_kind(node: yaml.Node) -> str:
 
 
 def _yaml_problem(exc: yaml.YAMLError, path: str, first_line: int) -> Problem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + first_line if mark is not None else first_line
+    line = yaml_error_line(exc)
     reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
-    return Problem(path, f"invalid YAML: {reason}", line=line,
+    if context == "while scanning a quoted scalar" and "end of stream" in reason:
+        reason = "the quote opened on this line is never closed"
+    return Problem(path, f"invalid YAML: {reason}", line=first_line + (line or 0),
                    hint=context or "check quotes, colons and indentation", identity=True)
+
+
+#: Constructs whose error shows only where the next token should have been (often the
+#: next line, or the closing ``---`` for a quote never closed): the line that holds the
+#: mistake is where the construct starts.
+_OPENED_AT = ("while scanning a quoted scalar", "while scanning a simple key",
+              "while parsing a flow")
+
+
+def yaml_error_line(exc: yaml.YAMLError) -> int | None:
+    """The 0-based line of the mistake: where PyYAML found it, unless it found it only
+    after the construct that holds it (see ``_OPENED_AT``)."""
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    opened = str(getattr(exc, "context", None) or "").startswith(_OPENED_AT)
+    mark = context if context is not None and (opened or problem is None) else problem
+    return mark.line if mark is not None else None
