@@ -6,10 +6,13 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from kbsync.commands import coverage as coverage_command
 from kbsync.commands import validate as validate_command
 from kbsync.config import load_config
 from kbsync.console import Console
+from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
 from kbsync.problems import Problem
 from tests.coverage.conftest import NOW, CoverageKB
@@ -134,6 +137,23 @@ def test_usage_errors_exit_64_before_any_request(kb: CoverageKB) -> None:
     assert kb.coverage(from_tickets=True, since="yesterday").code == 64
     assert kb.coverage(use_file=False).code == 64
     assert kb.requests() == []
+
+
+def test_the_usage_errors_and_the_empty_result_say_what_was_given(
+        kb: CoverageKB, capsys: pytest.CaptureFixture[str]) -> None:
+    kb.coverage(since="30d")
+    kb.coverage(since="30d", use_file=False)
+    assert capsys.readouterr().err.splitlines() == [
+        "Usage error: --since only goes with --from-tickets",
+        "Usage error: --since and --no-file only go with --from-tickets"]
+    assert "no tickets were found (try a longer --since)" in kb.coverage(
+        from_tickets=True, use_file=False, since="1h").err
+
+
+def test_no_tickets_without_since_does_not_advise_a_longer_one(tmp_path: Path) -> None:
+    app = create_app(EmulatorConfig(token=TOKEN))
+    outcome = CoverageKB(tmp_path, app).coverage(from_tickets=True, use_file=False)
+    assert "no tickets were found" in outcome.err and "--since" not in outcome.err
 
 
 def test_no_questions_is_an_error_that_says_what_to_do(kb: CoverageKB) -> None:

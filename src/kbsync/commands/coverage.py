@@ -121,7 +121,7 @@ def run(config: Config, console: Console, options: Options = Options(), *,
     if options.from_tickets or options.remote_search:
         with connect(config) as client:
             ticket_questions = _tickets(client, console, since, options, sources)
-            questions = _fold(console, [*file_questions, *ticket_questions])
+            questions = _fold(console, [*file_questions, *ticket_questions], since)
             if options.remote_search:
                 reports["remote"] = _check(
                     questions, RemoteSearcher(client), settings, console, where="remote",
@@ -129,7 +129,7 @@ def run(config: Config, console: Console, options: Options = Options(), *,
                     drafts=options.suggest is not None and kb is None)
             console.detail(f"{client.request_count} requests sent (reads only)")
     else:
-        questions = _fold(console, file_questions)
+        questions = _fold(console, file_questions, since)
     if kb is not None:
         with LocalSearcher(kb, _linker(config, options.out)) as searcher:
             reports["local"] = _check(questions, searcher, settings, console, where="local",
@@ -146,7 +146,8 @@ def _check_usage(options: Options) -> None:
         given = [name for name, value in (("--since", options.since is not None),
                                           ("--no-file", not options.use_file)) if value]
         if given:
-            raise UsageError(f"{' and '.join(given)} only go with --from-tickets")
+            verb = "goes" if len(given) == 1 else "go"
+            raise UsageError(f"{' and '.join(given)} only {verb} with --from-tickets")
     if options.limit is not None and options.limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {options.limit})")
 
@@ -192,11 +193,13 @@ def _tickets(client: HelpCenterClient, console: Console, since: datetime | None,
     return read.questions
 
 
-def _fold(console: Console, questions: Sequence[Question]) -> list[Question]:
+def _fold(console: Console, questions: Sequence[Question],
+          since: datetime | None) -> list[Question]:
     folded = fold(questions)
     if not folded:
+        advice = " (try a longer --since)" if since is not None else ""
         raise KbsyncError("no questions to check: coverage.yaml has none and no tickets "
-                          "were found (try a longer --since)")
+                          f"were found{advice}")
     if len(folded) != len(questions):
         console.info(f"{len(questions)} questions, {len(folded)} after folding "
                      "near-duplicates.")
