@@ -26,6 +26,13 @@ def test_a_usage_error_exits_64_never_2(capsys: pytest.CaptureFixture[str]) -> N
     assert "No such option" in capsys.readouterr().err
 
 
+def test_terraforms_auto_approve_points_to_yes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["apply", "--auto-approve"]) == 64
+    assert capsys.readouterr().err == (
+        "Usage error: no such option --auto-approve; kbsync apply --yes skips the "
+        "confirmation (Terraform's -auto-approve)\n")
+
+
 def test_help_everywhere_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["--help"], ["validate", "--help"], ["plan", "--help"], ["apply", "--help"],
                  ["doctor", "--help"], ["emulator", "--help"]):

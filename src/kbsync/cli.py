@@ -41,6 +41,9 @@ _FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 #: Commands without a knowledge-base folder, and what to say to -C after them.
 _NO_FOLDER = {"init": "name the new folder: kbsync init DIR",
               "emulator": "it serves a Help Center, not a folder (its data: --db FILE)"}
+#: Options other tools spell another way: (the commands that take kbsync's, what to say).
+_KNOWN_AS = {"--auto-approve": (("apply",), "kbsync apply --yes skips the confirmation "
+                                             "(Terraform's -auto-approve)")}
 
 
 @dataclass
@@ -413,6 +416,11 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         return 0
     except click.NoSuchOption as exc:
+        name = exc.ctx.info_name if exc.ctx is not None else None
+        if exc.option_name in _KNOWN_AS and name in _KNOWN_AS[exc.option_name][0]:
+            click.echo(f"Usage error: no such option {exc.option_name}; "
+                       f"{_KNOWN_AS[exc.option_name][1]}", err=True)
+            return USAGE_ERROR
         if exc.option_name != "-C" or exc.ctx is None:
             exc.show()
             return USAGE_ERROR
