@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kbsync.cli import run
+from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.emulator.server import running_server
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example-kb"
 
@@ -112,6 +115,39 @@ def test_init_without_from_remote_refuses_remote_settings_and_needs_no_token(
     assert not (tmp_path / "a").exists()
     monkeypatch.setenv("INITDESK_TOKEN", "two\nlines")
     assert run(["init", str(tmp_path / "b")]) == 0
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    """An emulator on loopback holding one article, its token in INITDESK_TOKEN."""
+    app = create_app(EmulatorConfig(token="tok-cli-1"))
+    app.store.create_article({"title": "One", "slug": "one", "status": "published"})
+    with running_server(app) as url:
+        yield url
+    app.close()
+
+
+def test_remote_options_work_after_the_command_name(
+        served: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INITDESK_TOKEN", "tok-cli-1")
+    monkeypatch.setenv("INITDESK_RPM", "0")
+    target = tmp_path / "imported"
+    assert run(["init", "--from-remote", "--org", "1", "--base-url", served,
+                str(target)]) == 0
+    assert (target / "one.md").is_file()
+    assert run(["plan", "-C", str(target), "--org", "1", "--detailed-exitcode"]) == 0
+    assert run(["doctor", "--base-url", served, "--org", "1"]) == 0
+    assert run(["--org", "1", "doctor", "--org", "2"]) == 64  # two answers: ask
+
+
+def test_init_asks_for_the_organization_without_pointing_at_a_file_it_has_not_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INITDESK_ORG_ID", raising=False)
+    assert run(["init", "--from-remote", str(tmp_path / "new")]) == 1
+    err = capsys.readouterr().err
+    assert "no organization id: name the Help Center to import with --org ID" in err
+    assert "kbsync.toml" not in err and not (tmp_path / "new").exists()
 
 
 def test_c_after_the_command_name_is_accepted(example: Path,

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +118,30 @@ def _root_option(command: Any) -> Any:
                         )(command)
 
 
+def _remote_options(command: Any) -> Any:
+    """Accept --base-url and --org after the command name too, as users type them
+    (``kbsync init --from-remote --org 1 --base-url URL DIR``)."""
+
+    def set_override(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        obj = ctx.find_object(Context)
+        if obj is None or value is None:
+            return
+        field = "base_url" if param.name == "base_url" else "organization_id"
+        before = getattr(obj.overrides, field)
+        if before is not None and before != value:
+            option = "--base-url" if field == "base_url" else "--org"
+            raise click.UsageError(f"{option} given twice ({before} and {value}); give it "
+                                   "once", ctx)
+        obj.overrides = replace(obj.overrides, **{field: value})
+
+    command = click.option("--org", type=int, expose_value=False, callback=set_override,
+                           help="Organization id (also accepted before the command).",
+                           )(command)
+    return click.option("--base-url", expose_value=False, callback=set_override,
+                        help="Help Center API URL, or 'local' (also accepted before the "
+                             "command).")(command)
+
+
 _TARGET = click.option("--target", "targets", multiple=True, metavar="PATH",
                        help="Only items under PATH (a file or folder); repeatable.")
 _PRUNE = click.option(
@@ -154,6 +178,7 @@ def cli(ctx: click.Context, root: Path | None, base_url: str | None, org: int | 
 
 @cli.command()
 @_output_options
+@_remote_options
 @_root_option
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -177,6 +202,7 @@ def validate(obj: Context, strict: bool, fmt: Any) -> int:
 
 @cli.command()
 @_output_options
+@_remote_options
 @_root_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan to FILE (versioned JSON, whatever the name) for "
@@ -202,6 +228,7 @@ def plan(obj: Context, out: Path | None, fmt: Any, detailed_exitcode: bool, prun
 
 @cli.command()
 @_output_options
+@_remote_options
 @_root_option
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", "-y", is_flag=True,
@@ -232,6 +259,7 @@ def apply(obj: Context, planfile: Path | None, yes: bool, prune: Prune, force: b
 
 @cli.command()
 @_output_options
+@_remote_options
 @_root_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--prune", is_flag=True,
@@ -252,6 +280,7 @@ def pull(obj: Context, dry_run: bool, prune: bool, on_conflict: Any, commit: boo
 
 @cli.command()
 @_output_options
+@_remote_options
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--from-remote", is_flag=True,
               help="Import the existing Help Center (the remote settings come from --base-url"
@@ -277,6 +306,7 @@ def init(obj: Context, directory: Path, from_remote: bool) -> int:
 
 @cli.command()
 @_output_options
+@_remote_options
 @_root_option
 @pass_context
 def doctor(obj: Context) -> int:
@@ -289,6 +319,7 @@ def doctor(obj: Context) -> int:
 
 @cli.command(epilog="Folding: " + _FOLD_RULE + ".")
 @_output_options
+@_remote_options
 @_root_option
 @click.option("--local", is_flag=True,
               help="Search the local tree as apply would leave it (the emulator's search "
@@ -377,6 +408,7 @@ def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
 
 @cli.command()
 @_output_options
+@_remote_options
 @_root_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (the default: this machine only).")

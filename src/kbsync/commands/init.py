@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbsync.config import Config
+from kbsync.config import DEFAULT_BASE_URL, ORG_ENV, Config
 from kbsync.console import Console
 from kbsync.engine import check_local
-from kbsync.errors import KbsyncError
+from kbsync.errors import ConfigError, KbsyncError
 from kbsync.local.bulk import warm_up
 from kbsync.local.scaffold import write_starter
 from kbsync.pull.runner import import_remote
@@ -32,6 +32,10 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
     """``config.root`` is DIR; the remote settings come from the command line / env."""
     root = config.root
     check_empty(root)
+    if config.remote.organization_id is None:  # there is no kbsync.toml to set it in yet
+        raise ConfigError("no organization id: name the Help Center to import with --org ID "
+                          f"(or {ORG_ENV}), and --base-url URL unless it is "
+                          f"{DEFAULT_BASE_URL}")
     ref = remote_ref(config)
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
