@@ -80,6 +80,31 @@ def test_a_link_to_an_article_created_later_in_the_run_gets_its_url(
     assert f'href="{target.url}#top"' in source.fields.content_html
 
 
+class _Counted:
+    """ApplyHooks that keep what the progress would show."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done: list[str] = []
+
+    def started(self, total: int) -> None:
+        self.total = total
+
+    def step_done(self, change: Change, note: str) -> None:
+        self.done.append(change.key)
+
+
+def test_progress_counts_a_link_pass_only_when_there_is_one(client: HelpCenterClient) -> None:
+    alone, linked = _Counted(), _Counted()
+    Executor(client, Lock(), lambda current: None, alone).run(_plan(_create("article", "a.md",
+                                                                            "a")))
+    html = f'<p><a href="{placeholder("c.md")}">c</a></p>'
+    Executor(client, Lock(), lambda current: None, linked).run(_plan(
+        _create("article", "b.md", "b", content_html=html), _create("article", "c.md", "c")))
+    assert (alone.total, alone.done) == (1, ["a.md"])
+    assert (linked.total, linked.done) == (3, ["b.md", "c.md", "links to new articles"])
+
+
 def test_an_ambiguous_create_is_looked_up_and_never_duplicated(
         app: EmulatorApp, client: HelpCenterClient) -> None:
     app.set_faults(1.0, seed=1, kinds=["commit_then_500"])

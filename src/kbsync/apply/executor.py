@@ -35,7 +35,7 @@ from kbsync.model import (
     Section,
 )
 from kbsync.plan.diff import unresolved_targets
-from kbsync.plan.links import LINK_PLACEHOLDER, fill_html, placeholder
+from kbsync.plan.links import LINK_PLACEHOLDER, fill_html, placeholder, placeholder_targets
 from kbsync.plan.model import Action, Change, Plan
 from kbsync.plan.planner import in_lock
 from kbsync.problems import clipped
@@ -134,7 +134,8 @@ class Executor:
             result.failed, result.error = unresolvable
             result.not_done = [c for c in steps if c is not unresolvable[0]]
             return result
-        self.hooks.started(len(steps) + 1)
+        link_pass = _needs_link_pass(steps)
+        self.hooks.started(len(steps) + link_pass)
         for index, change in enumerate(steps):
             if self.should_stop():
                 result.interrupted = True
@@ -152,7 +153,9 @@ class Executor:
             self._fix_links()
         except KbsyncError as exc:
             result.error = exc
-        self.hooks.step_done(Change("article", "links", Action.UPDATE, "", ""), "links")
+        if link_pass:
+            self.hooks.step_done(Change("article", "links to new articles", Action.UPDATE, "",
+                                        ""), "links")
         return result
 
     # -- one step ------------------------------------------------------------------------
@@ -326,3 +329,20 @@ class Executor:
         self.lock.portal = PortalEntry(fields_fingerprint(portal.settings), portal.updated_at)
         self.save_lock(self.lock)
 
+
+def _needs_link_pass(steps: list[Change]) -> bool:
+    """Whether a body links to an article whose URL its own step cannot know yet (one
+    written by the same step or a later one): then a second pass fills those links in,
+    and the progress counts it as a step. Bodies whose targets are all known by then
+    need none, so a one-article update is one step."""
+    written: set[str] = set()
+    for change in steps:
+        if change.kind != "article":
+            continue
+        for item in change.fields:
+            if item.field == "content_html" and isinstance(item.after, str) and any(
+                    target not in written for target in placeholder_targets(item.after)):
+                return True
+        if change.action.writes and change.action is not Action.DELETE:
+            written.add(change.key)
+    return False
