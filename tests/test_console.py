@@ -89,6 +89,12 @@ def test_a_rate_limit_wait_is_said_a_retry_only_under_v() -> None:
     assert verbose_err.getvalue() == "initdesk answered HTTP 503: retrying in 1 s\n"
 
 
+def test_a_wait_for_an_unreachable_help_center_is_said_without_v() -> None:
+    console, _, err = captured()
+    console.waiting(4.5, "unreachable")
+    assert err.getvalue() == "the Help Center is unreachable: trying again in 5 s\n"
+
+
 def test_v_shows_each_request_with_its_status_and_time() -> None:
     console, _, err = captured(verbosity=1)
     console.request("GET", "/organizations/1/portal/articles/?page=2", 200, 0.0351)

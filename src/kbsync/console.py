@@ -187,6 +187,8 @@ class Console:
             self.info(f"initdesk rate limit: waiting {shown} s")
         elif reason == "budget":
             self.detail(f"initdesk rate limit: waiting {seconds:.1f} s")
+        elif reason == "unreachable":  # the wait is long in all: say why nothing happens
+            self.info(f"the Help Center is unreachable: trying again in {shown} s")
         else:
             self.detail(f"initdesk answered {reason}: retrying in {shown} s")
 

@@ -8,10 +8,13 @@ retry succeeds" without depending on a random seed.
 from __future__ import annotations
 
 import random
+import socket
 from collections.abc import Callable
 
+import httpx
 import pytest
 
+from kbsync.config import Secret
 from kbsync.errors import (
     AmbiguousWriteError,
     NotFoundError,
@@ -225,22 +228,34 @@ def test_retry_after_as_an_http_date() -> None:
     assert sleeps.calls == [0.0]
 
 
-def test_a_connect_failure_is_retried_even_for_a_create() -> None:
-    import httpx
-
-    from kbsync.config import Secret
-
-    sleeps = Sleeps()
-    http = httpx.Client(base_url="http://127.0.0.1:9", timeout=0.5)  # discard port: refused
-    client = HelpCenterClient(http, organization_id=ORG, token=Secret("x"),
-                              requests_per_minute=0, max_retries=2, sleep=sleeps)
-    with pytest.raises(TransportError, match="failed 3 times, last with ConnectError"):
-        client.create_article(WELCOME)
-    assert client.request_count == 3
-
-
 def test_a_404_after_a_mere_429_is_still_an_error(remote: Remote) -> None:
     client = failing(remote, "429")
     with pytest.raises(NotFoundError):
         client.delete_article(77)  # nothing was done by the 429: the article never existed
     assert remote.statuses() == [429, 404]
+
+
+# --- no server at all -------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("call", ["organization", "create"])
+def test_connection_refused_is_tried_7_times_over_15_s_then_called_unreachable(
+        call: str) -> None:
+    """Nothing was sent, so a create is tried again as safely as a read."""
+    sleeps = Sleeps()
+    url = f"http://127.0.0.1:{_closed_port()}"
+    with httpx.Client(base_url=url) as http:
+        client = HelpCenterClient(http, organization_id=ORG, token=Secret("x"),
+                                  requests_per_minute=0, max_retries=2, sleep=sleeps)
+        with pytest.raises(TransportError, match=r"the Help Center at http://127\.0\.0\.1:\d+ "
+                           r"is unreachable: (GET|POST) /organizations/1/\S* found no server 7 "
+                           r"times over 15 s, last with ConnectError"):
+            client.organization() if call == "organization" else client.create_article(WELCOME)
+    assert client.request_count == 7 and len(sleeps.calls) == 6 and sum(sleeps.calls) == 15

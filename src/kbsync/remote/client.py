@@ -62,6 +62,8 @@ from kbsync.remote.spend_record import SpendRecord
 log = logging.getLogger("kbsync.remote")
 
 T = TypeVar("T")
+#: The reason a wait gives when no server answered the connection.
+UNREACHABLE = "unreachable"
 #: Observers given to the constructor or attached with :meth:`HelpCenterClient.observe`.
 RequestObserver = Callable[[str, str, int | None, float], None]  # method, path, status, s
 WaitObserver = Callable[[float, str], None]  # seconds, reason ("429", "HTTP 503", ...)
@@ -70,6 +72,11 @@ WaitObserver = Callable[[float, str], None]  # seconds, reason ("429", "HTTP 503
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 #: Failures that happen before a request leaves: retrying them is safe for any verb.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: The Help Center not there at all (connection refused, no route, a name that does not
+#: resolve yet): a server being restarted or a network coming up. These waits, about
+#: 15 s in all, ride that out before the Help Center is called unreachable.
+UNREACHABLE_WAITS = (0.5, 1.0, 2.0, 3.0, 4.0, 4.5)
+_UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 #: Failures that retrying cannot cure (bad URL, unsupported scheme).
 _PERMANENT = (httpx.UnsupportedProtocol, httpx.InvalidURL)
 #: Answers to OPTIONS that mean "not answered here", for doctor.
@@ -432,6 +439,7 @@ class HelpCenterClient:
     def _send(self, call: _Call) -> httpx.Response:
         """Send within the budget, with bounded retries; answer the response or raise."""
         attempt = 0
+        unreachable = 0  # attempts in a row that found no server at all
         maybe_done = False  # an earlier attempt may have taken effect, answer lost
         while True:
             final = attempt >= self.max_retries
@@ -442,6 +450,10 @@ class HelpCenterClient:
                     f"{call.what}: cannot send {call.method} {_path_of(call.url)}: {exc} "
                     "(check base_url)"
                 )) from None
+            except _UNREACHABLE as exc:
+                self._unreachable(call, exc, unreachable)
+                unreachable += 1
+                continue
             except (httpx.TransportError, OSError) as exc:
                 self._failed_without_answer(call, exc, final=final, attempt=attempt)
                 maybe_done = maybe_done or not isinstance(exc, _NOT_SENT)
@@ -518,6 +530,19 @@ class HelpCenterClient:
                 f"last with {reason}; check the network and base_url, then retry"
             )) from None
         self._pause(self._backoff(attempt), call, reason)
+
+    def _unreachable(self, call: _Call, exc: BaseException, failures: int) -> None:
+        """No server answered the connection: wait by :data:`UNREACHABLE_WAITS`, then say
+        the Help Center is unreachable. Nothing was sent, so any verb may try again."""
+        if failures >= len(UNREACHABLE_WAITS):
+            seconds = sum(UNREACHABLE_WAITS)
+            raise TransportError(self._scrub(
+                f"{call.what}: the Help Center at {self._http.base_url} is unreachable: "
+                f"{call.method} {_path_of(call.url)} found no server {failures + 1} times "
+                f"over {seconds:.0f} s, last with {_describe(exc)}; check base_url, the "
+                "network, and that the Help Center is up"
+            )) from None
+        self._pause(UNREACHABLE_WAITS[failures], call, UNREACHABLE)
 
     def _rate_limited(
         self, call: _Call, response: httpx.Response, *, final: bool, attempt: int
