@@ -75,6 +75,11 @@ def test_no_rate_limit_headers_unless_asked(make_app: Make) -> None:
     assert not [name for name in response.headers if name.lower().startswith("x-ratelimit")]
 
 
+def test_without_a_rate_limit_every_answer_says_there_is_none(make_app: Make) -> None:
+    response = client_for(make_app()).get(f"{ORG}/")
+    assert response.status_code == 200 and response.headers["X-RateLimit-Limit"] == "unlimited"
+
+
 def test_rate_limit_headers_count_down_and_agree_with_retry_after(make_app: Make) -> None:
     client = client_for(make_app(rate_limit=2, rate_limit_headers=True))
     answers = [client.get(f"{ORG}/") for _ in range(3)]

@@ -146,6 +146,16 @@ def test_a_spent_budget_paces_without_a_429(make_remote: MakeRemote, fake: FakeT
     assert 60.0 <= fake.now - EPOCH < 60.01  # ...and the rest went as the first left
 
 
+def test_a_server_that_says_it_has_no_limit_is_not_paced(
+        make_remote: MakeRemote, fake: FakeTime) -> None:
+    """The emulator without --rate-limit says so (X-RateLimit-Limit: unlimited); a server
+    that says nothing keeps the budget (the test above)."""
+    remote = make_remote()
+    client = paced(remote, fake)
+    send(client, 75)
+    assert fake.sleeps == [] and remote.statuses() == [200] * 75
+
+
 def test_the_record_is_shared_by_two_clients(
     make_remote: MakeRemote, fake: FakeTime, tmp_path: Path
 ) -> None:

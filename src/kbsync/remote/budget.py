@@ -6,7 +6,9 @@ only a run that needs more than the budget should wait, and then exactly until t
 oldest request of the window leaves it. Before each request the budget decides, in order:
 
 1. After a 429, nothing goes before its ``Retry-After`` (or the backoff) has passed.
-2. When the server states its own count (rate-limit headers, see :mod:`rate_headers`),
+2. When the server says it has no limit at all (``X-RateLimit-Limit: unlimited``, as
+   kbsync's emulator does without ``--rate-limit``), nothing waits but for a 429.
+   When the server states its own count (rate-limit headers, see :mod:`rate_headers`),
    it wins over ours: it sees every machine using the token. Remaining requests go at
    once; at zero, the next one waits for the stated reset. The reset is rounded to whole
    seconds, so when our record alone fills the server's window (nobody else spent), the
@@ -37,7 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from kbsync.remote.rate_headers import ServerCount, server_count
+from kbsync.remote.rate_headers import ServerCount, server_count, states_unlimited
 from kbsync.remote.spend_record import SpendRecord, Transaction
 
 log = logging.getLogger("kbsync.remote")
@@ -85,6 +87,7 @@ class RequestBudget:
         self._on_wait = on_wait
         self._blocked_until = -math.inf
         self._view: _ServerView | None = None
+        self._unlimited = False  # the last answer that spoke of limits said there is none
         self._lock = threading.Lock()
 
     @property
@@ -115,8 +118,12 @@ class RequestBudget:
             now = self._clock()
             with self.record.transaction(now) as tx:
                 received = tx.settle(stamp, max(now, stamp))
+                if headers is not None and states_unlimited(headers):
+                    self._unlimited = True
+                    return
                 count = server_count(headers, now) if headers is not None else None
                 if count is not None:
+                    self._unlimited = False
                     self._view = self._view_of(count, stamp, received, tx.times)
 
     def rate_limited(self, delay: float, headers: Mapping[str, str] | None = None) -> None:
@@ -147,6 +154,8 @@ class RequestBudget:
         """Seconds to wait before one more request (<= 0: go now), and why."""
         if now < self._blocked_until:
             return self._blocked_until - now, "429"
+        if self._unlimited:
+            return 0.0, "server"
         view = self._view
         if view is not None:
             if now < view.reset_at:

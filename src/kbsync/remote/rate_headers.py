@@ -49,6 +49,12 @@ def server_count(headers: Mapping[str, str], now: float) -> ServerCount | None:
     return _combined(combined, now) if combined else None
 
 
+def states_unlimited(headers: Mapping[str, str]) -> bool:
+    """The server says it has no limit at all (``X-RateLimit-Limit: unlimited``)."""
+    name, word = wire.RATE_LIMIT_UNLIMITED
+    return (headers.get(name) or "").strip().lower() == word
+
+
 def _count(raw: str | None) -> int | None:
     if raw is None:
         return None

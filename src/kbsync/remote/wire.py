@@ -51,6 +51,10 @@ RATE_LIMIT_COMBINED_HEADER = "RateLimit"
 RATE_LIMIT_COMBINED_REMAINING = ("r", "remaining")
 RATE_LIMIT_COMBINED_RESET = ("t", "reset")
 RATE_LIMIT_COMBINED_LIMIT = ("limit",)
+#: A server with no limit at all says so in the limit header (kbsync's emulator does,
+#: unless started with --rate-limit): the client then does not pace. Without this word
+#: the client keeps initdesk's budget, whatever else is missing.
+RATE_LIMIT_UNLIMITED = ("X-RateLimit-Limit", "unlimited")
 DEFAULT_BASE_URL = "https://api.initdesk.com"
 
 PAGE = "page"
