@@ -86,8 +86,8 @@ def test_a_folder_without_kbsync_toml_is_not_a_knowledge_base(
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "notes.md").write_text("# Not an article\n")
     assert run(["-C", str(tmp_path), *argv]) == 1
-    assert (f"no kbsync.toml in {tmp_path}: run `kbsync init {tmp_path}` to start a "
-            "knowledge base there") in capsys.readouterr().err
+    assert (f"no kbsync.toml in {tmp_path} or any folder above it: run `kbsync init "
+            f"{tmp_path}` to start a knowledge base there") in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tests"]  # nothing written
 
 

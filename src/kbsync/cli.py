@@ -20,12 +20,16 @@ import click
 
 from kbsync import __version__
 from kbsync.config import (
+    CONFIG_FILE,
     TOKEN_ENV,
     Config,
     Overrides,
     Secret,
+    find_knowledge_base,
     load_config,
+    no_knowledge_base,
     require_knowledge_base,
+    shown_path,
 )
 from kbsync.console import Console
 from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
@@ -53,8 +57,14 @@ class Context:
     console: Console
     root_option: str | None = None  # -C as given, for commands we suggest
 
+    found: bool = False  # root is the knowledge base found from where the user stood
+
     def config(self, *, knowledge_base: bool = True) -> Config:
-        """The settings; unless told otherwise, the folder must be a knowledge base."""
+        """The settings of the knowledge base at the folder (``-C DIR``, else the current
+        one) or the nearest one above it, as git finds ``.git``; unless told otherwise,
+        there must be one. A knowledge base found above is said once (not under -q)."""
+        if not self.found:
+            self._find(required=knowledge_base)
         if self.console.github:
             from kbsync.github.environment import annotation_prefix
 
@@ -63,6 +73,17 @@ class Context:
         if knowledge_base:
             require_knowledge_base(config)
         return config
+
+    def _find(self, *, required: bool) -> None:
+        found, ceiling = find_knowledge_base(self.root)
+        if found is None:
+            if required:
+                raise no_knowledge_base(self.root, ceiling)
+            return
+        self.found = True
+        if found != self.root.resolve():
+            self.root = shown_path(found, self.root)
+            self.console.info(f"Using the knowledge base at {self.root} ({CONFIG_FILE})")
 
     def connect(self) -> Connect:
         """How every command opens the Help Center: -v request lines and rate-limit
@@ -313,7 +334,12 @@ def doctor(obj: Context) -> int:
     """Check a live tenant against kbsync's wire contract (read only)."""
     from kbsync.commands import doctor as command
 
-    with obj.connect()(obj.config(knowledge_base=False)) as client:
+    config = obj.config(knowledge_base=False)
+    if not config.has_file and config.remote.organization_id is None:
+        raise no_knowledge_base(obj.root, find_knowledge_base(obj.root)[1], advice=(
+            "doctor checks the Help Center a knowledge base syncs with: run it inside one, "
+            "or name the Help Center with --org ID (and --base-url URL)"))
+    with obj.connect()(config) as client:
         return command.run(client, emit=obj.console.out)
 
 

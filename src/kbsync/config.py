@@ -339,9 +339,60 @@ def require_knowledge_base(config: Config) -> None:
     read as articles.
     """
     if not config.has_file:
-        raise ConfigError(f"no {CONFIG_FILE} in {config.root}: run `kbsync init {config.root}` "
-                          "to start a knowledge base there (or `kbsync -C DIR ...` to use one "
-                          "elsewhere)")
+        raise no_knowledge_base(config.root, find_knowledge_base(config.root)[1])
+
+
+def find_knowledge_base(start: Path) -> tuple[Path | None, Path | None]:
+    """The folder of the knowledge base ``start`` is in: the nearest one holding
+    kbsync.toml, ``start`` itself first, as git finds ``.git``.
+
+    The search does not go above the top of the git repository ``start`` is in (a
+    knowledge base lives in the repository that holds its files; one found above it would
+    be someone else's), nor above the file system's root. Answers the folder found
+    (resolved), else None and the repository's top where the search stopped, if it did.
+    """
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).exists():
+            return folder, None
+        if (folder / ".git").exists():
+            return None, folder
+    return None, None
+
+
+def enclosing_knowledge_base(folder: Path) -> Path | None:
+    """The knowledge base a new one at ``folder`` would sit inside (any folder above it
+    with kbsync.toml, git repositories or not: that one would read the new one's files)."""
+    for above in folder.resolve().parents:
+        if (above / CONFIG_FILE).exists():
+            return above
+    return None
+
+
+def shown_path(found: Path, start: Path) -> Path:
+    """``found`` (resolved) the way the user named ``start``: relative to the current
+    folder when ``start`` was relative (``..``), else absolute."""
+    if start.is_absolute():
+        return found
+    try:
+        return Path(os.path.relpath(found, Path.cwd().resolve()))
+    except ValueError:  # another drive (Windows)
+        return found
+
+
+def no_knowledge_base(start: Path, ceiling: Path | None, advice: str | None = None
+                      ) -> ConfigError:
+    """The error of a command run where there is no knowledge base, with what to do.
+
+    The advice never leads to a knowledge base inside another: there is none above
+    ``start`` (up to ``ceiling``, the git repository's top), and ``init`` refuses one.
+    """
+    above = (f" or above it (up to the top of its git repository, {shown_path(ceiling, start)})"
+             if ceiling is not None and ceiling != start.resolve() else
+             "" if ceiling is not None else " or any folder above it")
+    advice = advice or (f"run `kbsync init {start}` to start a knowledge base there (or "
+                        "`kbsync -C DIR ...` to use one elsewhere)")
+    return ConfigError(f"no {CONFIG_FILE} in {start}{above}: {advice}")
 
 
 def require_remote(config: Config) -> RemoteSettings:

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbsync.config import DEFAULT_BASE_URL, ORG_ENV, Config
+from kbsync.config import (
+    CONFIG_FILE,
+    DEFAULT_BASE_URL,
+    ORG_ENV,
+    Config,
+    enclosing_knowledge_base,
+    shown_path,
+)
 from kbsync.console import Console
 from kbsync.engine import check_local
 from kbsync.errors import ConfigError, KbsyncError
@@ -31,7 +38,7 @@ _ALLOWED = {".git"}  # a freshly `git init`-ed folder counts as empty
 def run(config: Config, console: Console, *, connect: Connect = open_client) -> int:
     """``config.root`` is DIR; the remote settings come from the command line / env."""
     root = config.root
-    check_empty(root)
+    check_target(root)
     if config.remote.organization_id is None:  # there is no kbsync.toml to set it in yet
         raise ConfigError("no organization id: name the Help Center to import with --org ID "
                           f"(or {ORG_ENV}), and --base-url URL unless it is "
@@ -60,13 +67,24 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
 
 def scaffold(root: Path, console: Console) -> int:
     """``kbsync init DIR``: a new knowledge base with a first collection and article."""
-    check_empty(root)
+    check_target(root)
     for path in write_starter(root):
         console.info(f"  + {path}")
     console.success(f"Started a knowledge base in {root}, synced with an embedded Help "
                     f"Center. Next: `kbsync -C {root} apply`, then edit the articles and "
                     f"`kbsync -C {root} plan`.")
     return 0
+
+
+def check_target(root: Path) -> None:
+    """Refuse a folder inside a knowledge base, or one that holds anything."""
+    enclosing = enclosing_knowledge_base(root)
+    if enclosing is not None:
+        raise KbsyncError(
+            f"{root} is inside the knowledge base at {shown_path(enclosing, root)} "
+            f"({CONFIG_FILE}), which would read the new one's files as its own: add the "
+            "articles to that one, or start the new one elsewhere")
+    check_empty(root)
 
 
 def check_empty(root: Path) -> None:
