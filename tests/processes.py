@@ -11,11 +11,14 @@ from pathlib import Path
 from kbsync.emulator.app import EmulatorApp
 
 
-def kbsync_process(root: Path, url: str, token: str, *args: str) -> subprocess.Popen[str]:
-    """``kbsync -C root ARGS`` running against the emulator at ``url``, unthrottled."""
+def kbsync_process(root: Path | None, url: str, token: str, *args: str
+                   ) -> subprocess.Popen[str]:
+    """``kbsync -C root ARGS`` (no ``-C`` when ``root`` is None: init) running against the
+    emulator at ``url``, unthrottled."""
     env = {**os.environ, "INITDESK_BASE_URL": url, "INITDESK_ORG_ID": "1",
            "INITDESK_TOKEN": token, "INITDESK_RPM": "0"}
-    return subprocess.Popen([sys.executable, "-m", "kbsync", "-C", str(root), *args], env=env,
+    folder = ["-C", str(root)] if root is not None else []
+    return subprocess.Popen([sys.executable, "-m", "kbsync", *folder, *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -95,7 +95,8 @@ def test_init_starts_a_knowledge_base_that_applies_at_once(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "new-kb"
     assert run(["init", str(root)]) == 0
-    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
+                  and ".kbsync" not in p.parts) == [
         ".gitignore", "getting-started/01-welcome.md", "getting-started/_collection.yaml",
         "kbsync.toml"]
     assert run(["-C", str(root), "validate"]) == 0

@@ -174,3 +174,19 @@ def test_init_caches_each_body_as_parsing_the_written_file_would(
     lines = {link.target: link.line for link in
              cache.get(tree.article("lines.md").source_hash).links}  # type: ignore[union-attr]
     assert lines["https://x.example/c"] - lines["https://x.example/a"] >= 3
+
+
+def test_an_article_over_the_size_limit_raises_it_in_the_new_settings(
+        pkb: PullKB, tmp_path: Path) -> None:
+    big = "<p>" + "Parcels and labels. " * 60_000 + "</p>"  # 1.2 MB
+    pkb.create_remote(ArticleFields(title="Huge", slug="huge", status="published",
+                                    content_html=big, content="x"))
+    pkb.create_remote(ArticleFields(title="Small", slug="small", status="published"))
+    target = tmp_path / "imported"
+    outcome = pkb.init(target)
+    assert outcome.code == 0, outcome.err
+    assert ("warning: 1 article bigger than max_article_bytes (1,048,576 bytes): huge.md "
+            "(1.1 MiB); kbsync.toml raises the limit to 2,097,152 bytes (2 MiB)") in outcome.err
+    assert "max_article_bytes = 2097152\n" in (target / "kbsync.toml").read_text()
+    copy = PullKB(target, pkb.app)
+    assert copy.validate_ok() and "No changes" in copy.plan().out

@@ -10,6 +10,7 @@ byte: the file is known to stand for the remote body until someone edits it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from kbsync.config import (
@@ -23,6 +24,7 @@ from kbsync.config import (
 from kbsync.console import Console
 from kbsync.engine import check_local
 from kbsync.errors import ConfigError, KbsyncError
+from kbsync.local.aside import build_aside, clear_interrupted
 from kbsync.local.bulk import warm_up
 from kbsync.local.scaffold import write_starter
 from kbsync.pull.runner import import_remote
@@ -48,11 +50,17 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
         with console.status("Reading the Help Center…"):
             actual = read_actual(client, with_portal=True, expect=warm_up)
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
-    result = import_remote(config, actual, ref).result
-    for warning in result.warnings:
-        console.warn(f"warning: {warning}")
-    # A problem shows up now, not at the first plan; the bodies were parsed as converted.
-    checked = check_local(config, known=result.parsed)
+    with build_aside(root) as folder:  # a run killed before the end leaves no trace here
+        built = replace(config, root=folder)
+        imported = import_remote(built, actual, ref)
+        result = imported.result
+        for warning in result.warnings:
+            console.warn(f"warning: {warning}")
+        if imported.max_article_bytes is not None:
+            built = replace(built, content=replace(
+                built.content, max_article_bytes=imported.max_article_bytes))
+        # A problem shows up now, not at the first plan; the bodies were parsed as converted.
+        checked = check_local(built, known=result.parsed)
     for problem in checked.problems:
         console.problem(problem)
     if checked.errors:
@@ -68,7 +76,9 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
 def scaffold(root: Path, console: Console) -> int:
     """``kbsync init DIR``: a new knowledge base with a first collection and article."""
     check_target(root)
-    for path in write_starter(root):
+    with build_aside(root) as folder:
+        written = write_starter(folder)
+    for path in written:
         console.info(f"  + {path}")
     console.success(f"Started a knowledge base in {root}, synced with an embedded Help "
                     f"Center. Next: `kbsync -C {root} apply`, then edit the articles and "
@@ -84,6 +94,8 @@ def check_target(root: Path) -> None:
             f"{root} is inside the knowledge base at {shown_path(enclosing, root)} "
             f"({CONFIG_FILE}), which would read the new one's files as its own: add the "
             "articles to that one, or start the new one elsewhere")
+    if root.is_dir():
+        clear_interrupted(root)  # an init killed while moving its files in: start again
     check_empty(root)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kbsync.local.walk import MAX_SCAN_DEPTH, walk
 
-__all__ = ["atomic_write", "clean_stale_temps", "temp_name", "write_many"]
+__all__ = ["atomic_write", "clean_stale_temps", "is_alive", "temp_name", "write_many"]
 
 #: Threads that create files at once: creating a file is mostly time in the kernel, which
 #: runs beside the other threads (on two cores 2,000 files take about 60 % of the time).
@@ -41,7 +41,7 @@ def clean_stale_temps(root: Path) -> list[Path]:
     for folder in walk(root, max_depth=MAX_SCAN_DEPTH, enter=_cleaned):
         for entry in folder.files:
             found = _TEMP.match(entry.name)
-            if found is None or _alive(int(found.group(1))):
+            if found is None or is_alive(int(found.group(1))):
                 continue
             path = root / folder.rel / entry.name if folder.rel else root / entry.name
             with contextlib.suppress(OSError):
@@ -55,7 +55,7 @@ def _cleaned(rel: str) -> bool:
     return rel == ".kbsync" or not rel.rsplit("/", 1)[-1].startswith(".")
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     if os.name == "nt":  # pragma: no cover - no signal 0 there; leave it be

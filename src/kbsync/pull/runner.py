@@ -22,8 +22,11 @@ from kbsync.pull.files import carry_out, save_state, touched_paths
 from kbsync.pull.puller import PullOptions, PullResult, decide
 from kbsync.pull.repo import Repo
 from kbsync.pull.writer import config_text
+from kbsync.words import plural
 
-__all__ = ["Pulled", "import_remote", "manages_portal", "pull", "require_repository"]
+MIB = 1 << 20
+
+__all__ = ["Imported", "Pulled", "import_remote", "manages_portal", "pull", "require_repository"]
 
 
 @dataclass(frozen=True)
@@ -74,26 +77,54 @@ def pull(config: Config, tree: LocalTree, lock: Lock, actual: ActualState, remot
         repo.close()
 
 
-def import_remote(config: Config, actual: ActualState, remote: RemoteRef) -> Pulled:
+@dataclass(frozen=True)
+class Imported:
+    result: PullResult
+    #: The limit kbsync.toml sets because an article is bigger than the default (None:
+    #: the default holds every file).
+    max_article_bytes: int | None = None
+
+
+def import_remote(config: Config, actual: ActualState, remote: RemoteRef) -> Imported:
     """A new knowledge base in ``config.root`` (empty) from the whole Help Center.
 
     It is a pull into an empty folder, plus ``kbsync.toml`` (where, never the token) and
-    a ``.gitignore`` for kbsync's own folder.
+    a ``.gitignore`` for kbsync's own folder. Every file it writes is one ``validate``
+    reads with the settings written: an article bigger than ``max_article_bytes`` raises
+    the limit in this ``kbsync.toml``, with a warning naming it.
     """
     root = config.root
     root.mkdir(parents=True, exist_ok=True)
-    (root / CONFIG_FILE).write_text(config_text(remote.base_url, remote.organization_id),
-                                    encoding="utf-8")
-    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     lock = Lock(remote.base_url, remote.organization_id)
     bases = BaseStore(root)
     result = decide(root=root, tree=LocalTree(root, (), (), ()), actual=actual, lock=lock,
                     content=config.content, bases=bases, dirty=set(), portal=True,
                     parse=True)
+    limit = _raised_limit(result, config.content.max_article_bytes)
+    (root / CONFIG_FILE).write_text(config_text(remote.base_url, remote.organization_id,
+                                                max_article_bytes=limit), encoding="utf-8")
+    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     repo = Repo(root)
     try:
         carry_out(root, result, repo, atomic=False)
     finally:
         repo.close()
     save_state(lock, config.lock_path, bases)
-    return Pulled(result)
+    return Imported(result, limit)
+
+
+def _raised_limit(result: PullResult, limit: int) -> int | None:
+    """A limit (whole MiB) that every file fits, when some do not fit ``limit``; the
+    warning naming them goes into ``result``."""
+    big = sorted((len(c.data), c.path) for c in result.changes
+                 if c.data is not None and len(c.data) > limit)
+    if not big:
+        return None
+    raised = -(-big[-1][0] // MIB) * MIB
+    named = ", ".join(f"{path} ({size / MIB:.1f} MiB)" for size, path in big[:5])
+    more = f" and {len(big) - 5} more" if len(big) > 5 else ""
+    result.warnings.append(
+        f"{plural(len(big), 'article')} bigger than max_article_bytes ({limit:,} bytes): "
+        f"{named}{more}; kbsync.toml raises the limit to {raised:,} bytes "
+        f"({raised // MIB} MiB) so that they are read")
+    return raised

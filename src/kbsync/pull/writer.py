@@ -218,14 +218,21 @@ def portal_keys(template: str) -> dict[str, Any]:
     return {key: meta.values[key] for key in PORTAL_FIELDS if meta.has(key)}
 
 
-def config_text(base_url: str, organization_id: int) -> str:
-    """``kbsync.toml`` for a tree made by ``init --from-remote``: where, never the token."""
-    return (
+def config_text(base_url: str, organization_id: int, *,
+                max_article_bytes: int | None = None) -> str:
+    """``kbsync.toml`` for a tree made by ``init --from-remote``: where, never the token;
+    ``max_article_bytes`` when an article needs more than the default."""
+    text = (
         "# kbsync settings. No secrets here: the token comes from INITDESK_TOKEN.\n"
         "[remote]\n"
         f"base_url = {_toml_string(base_url)}\n"
         f"organization_id = {organization_id}\n"
     )
+    if max_article_bytes is not None:
+        text += ("\n[content]\n# raised by kbsync init: the Help Center has articles bigger "
+                 "than the default (1 MiB)\n"
+                 f"max_article_bytes = {max_article_bytes}\n")
+    return text
 
 
 def _toml_string(value: str) -> str:
