@@ -190,3 +190,31 @@ def test_an_article_over_the_size_limit_raises_it_in_the_new_settings(
     assert "max_article_bytes = 2097152\n" in (target / "kbsync.toml").read_text()
     copy = PullKB(target, pkb.app)
     assert copy.validate_ok() and "No changes" in copy.plan().out
+
+
+HOSTILE = {  # slug: (title, HTML body), as the web editor lets people save them
+    "merge-help": ("Resolving merges", "<p>&lt;&lt;&lt;&lt;&lt;&lt;&lt; ours</p><p>mine</p>"
+                   "<p>=======</p><p>theirs</p><p>&gt;&gt;&gt;&gt;&gt;&gt;&gt; theirs</p>"),
+    "markers-alone": ("Markers", "<p>&lt;&lt;&lt;&lt;&lt;&lt;&lt;</p><p>&gt;&gt;&gt;&gt;&gt;"
+                      "&gt;&gt;</p>"),
+    "blank-title": ("   ", "<p>A title of spaces.</p>"),
+    "nbsp-title": ("\u00a0Padded\u00a0", "<p>A title padded with no-break spaces.</p>"),
+    "tab-title": ("Tab\tinside ", "<p>x</p>"),
+}
+
+
+def test_hostile_remote_bodies_and_titles_import_as_files_plan_accepts(
+        pkb: PullKB, tmp_path: Path) -> None:
+    for slug, (title, html) in HOSTILE.items():
+        pkb.create_remote(ArticleFields(title=title, slug=slug, status="published",
+                                        content_html=html, content="x"))
+    target = tmp_path / "imported"
+    outcome = pkb.init(target)
+    assert outcome.code == 0 and "problem" not in outcome.err, outcome.err
+    copy = PullKB(target, pkb.app)
+    assert copy.validate_ok()
+    plan = copy.plan()
+    assert plan.code == 0 and "No changes" in plan.out, plan.out + plan.err
+    tree = read_tree(target, ContentSettings())
+    assert {a.slug: a.title for a in tree.articles} == {
+        slug: title for slug, (title, _html) in HOSTILE.items()}

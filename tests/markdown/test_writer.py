@@ -77,6 +77,8 @@ def test_heading_ids_do_not_leak() -> None:
     ("C:\\Users\\me", "C:\\Users\\me"),
     ("Ends in #", "Ends in #"),
     ("~5 min, ~~x~~", "\\~5 min, \\~\\~x\\~\\~"),
+    ("<<<<<<< ours", "\\<<<<<<< ours"),  # validate would read a conflict marker
+    ("<<<<<<<< eight", "<<<<<<<< eight"),
 ])
 def test_text_is_escaped_only_where_markdown_would_read_syntax(text: str, escaped: str) -> None:
     html = f"<p>{BeautifulSoup('', 'html.parser').new_string(text).output_ready()}</p>"

@@ -30,6 +30,9 @@ def read_back(tmp_path: Path, name: str, text: str) -> LocalArticle:
     ArticleFields(title="مرحبا بالعالم 👋", slug="hello", status="published", position=3),
     ArticleFields(title="yes", slug="on", excerpt="- not a list: really #", position=0),
     ArticleFields(title="'quoted' \"both\"", slug="q", excerpt="line\\n", position=0),
+    ArticleFields(title="   ", slug="spaces", excerpt=" \u00a0", position=0),
+    ArticleFields(title="\u00a0Padded\u00a0", slug="nbsp", excerpt="tab\t", position=0),
+    ArticleFields(title=" it's ", slug="quote", excerpt="two\nlines ", position=0),
 ])
 def test_a_new_file_reads_back_as_the_remote_fields(tmp_path: Path, fields: ArticleFields) -> None:
     text = article_text(fields, name="refunds.md", pinned=fields.position != 0,
@@ -38,6 +41,12 @@ def test_a_new_file_reads_back_as_the_remote_fields(tmp_path: Path, fields: Arti
     got = (article.title, article.slug, article.excerpt, article.status, article.position)
     assert got == (fields.title, fields.slug, fields.excerpt, fields.status, fields.position)
     assert article.body.strip() == "Body *text*."
+
+
+def test_a_title_with_space_at_an_end_is_quoted_to_keep_it() -> None:
+    fields = ArticleFields(title="\u00a0Padded ", slug="refunds", position=0)
+    text = article_text(fields, name="refunds.md", pinned=False, body="B\n")
+    assert text.startswith("---\ntitle: '\u00a0Padded '\n")
 
 
 def test_slug_and_position_are_written_only_when_the_name_and_the_order_need_them() -> None:

@@ -58,6 +58,7 @@ from kbsync.schema.frontmatter import (
     TITLE_MAX,
     ArticleMeta,
     CollectionMeta,
+    given_text,
 )
 
 __all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection", "LocalTree",
@@ -401,7 +402,7 @@ def _title(path: str, meta: YamlMapping, values: ArticleMeta, body: str, body_li
     (not text) by the schema.
     """
     given = meta.data.get("title")
-    if not (given is None or (isinstance(given, str) and not given.strip())):
+    if not (given is None or (isinstance(given, str) and not given_text(given))):
         if values.title is not None and find_control(values.title, allow=_MULTILINE) is None:
             problems.extend(_title_controls(path, values.title, meta.lines.get("title")))
         return values.title, body, body_line

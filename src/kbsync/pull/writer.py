@@ -23,6 +23,7 @@ from kbsync.local.fields import name_slug
 from kbsync.local.tree import ARTICLE_SUFFIX, leading_h1
 from kbsync.model import PORTAL_FIELDS, ArticleFields, CollectionFields, PortalSettings
 from kbsync.pull.yaml_lines import YamlLines, dump_entry
+from kbsync.schema.frontmatter import given_text
 
 __all__ = [
     "ArticleParts",
@@ -86,7 +87,7 @@ def split_article(text: str) -> ArticleParts:
 def _with_h1(parts: ArticleParts, meta: Mapping[str, Any]) -> ArticleParts:
     """Note a leading ``# H1`` that gives the title (only when the front matter does not)."""
     title = meta.get("title")
-    if isinstance(title, str) and title.strip():
+    if isinstance(title, str) and given_text(title):
         return parts
     found = leading_h1(parts.body)
     if found is None:

@@ -25,6 +25,8 @@ _WIDTH = 1 << 30  # never fold a long title over several lines
 #: Text that YAML writes unquoted, as it is, when it also reads back as a string: PyYAML's
 #: emitter is slow, and titles, slugs and names are nearly always this simple.
 _PLAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ,.()/&+'-]*[A-Za-z0-9.)'])?\Z")
+#: Text a single-quoted YAML scalar holds as it is: printable, on one line.
+_SINGLE_LINE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff]*\Z")
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()
 
@@ -40,7 +42,13 @@ def dump_entry(key: str, value: Any) -> list[str]:
             return [f"{key}: {value}"]
     text = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=False,
                          sort_keys=False, width=_WIDTH)
-    return text.rstrip("\n").split("\n")
+    lines = text.rstrip("\n").split("\n")
+    if (isinstance(value, str) and value != value.strip() and _SINGLE_LINE.match(value)
+            and lines == [f"{key}: {value}"]):
+        # PyYAML leaves space other than ASCII (a no-break space) at an end unquoted:
+        # quoted, a reader's eye sees it too (and no editor trims it).
+        return [f"{key}: '" + value.replace("'", "''") + "'"]
+    return lines
 
 
 def _plain(text: str) -> bool:

@@ -18,7 +18,7 @@ from kbsync.problems import shown
 from kbsync.schema.base import fail
 
 __all__ = ["ARTICLE_KEYS", "COLLECTION_KEYS", "POSITION_MAX", "SLUG_MAX", "SLUG_RE",
-           "ArticleMeta", "CollectionMeta", "slugify"]
+           "ArticleMeta", "CollectionMeta", "given_text", "slugify"]
 
 DEFAULT_STATUS: Status = "published"
 TITLE_MAX = 255
@@ -40,6 +40,13 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
+def given_text(value: str) -> str:
+    """Text as written, without the line breaks a YAML block scalar (``|``, ``>``) ends
+    with. Spaces are kept: YAML already drops them around a plain value, so any left were
+    quoted on purpose (a title padded with no-break spaces in initdesk stays padded)."""
+    return value.strip("\r\n")
+
+
 def _text(value: Any, info: ValidationInfo) -> str | None:
     """Optional text: empty counts as absent; over the limit is a problem (kept)."""
     if value is None:
@@ -47,7 +54,7 @@ def _text(value: Any, info: ValidationInfo) -> str | None:
     key = str(info.field_name)
     if not isinstance(value, str):
         raise fail(f"must be text, got {shown(value)}", f'quote it: {key}: "{value}"'[:120])
-    value = value.strip()
+    value = given_text(value)
     limit = _LIMITS[key]
     if len(value) > limit:
         raise fail(f"is {len(value)} characters long, the limit is {limit}", "shorten it",
