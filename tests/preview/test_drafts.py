@@ -35,7 +35,9 @@ def _pusher(kb: KB) -> Iterator[DraftPusher]:
 
 @pytest.fixture
 def applied(tmp_path: Path) -> Iterator[KB]:
-    app = create_app(EmulatorConfig(token=TOKEN, org_id=1))
+    # A limit far away: the emulator then says nothing of limits, as initdesk does, and a
+    # client keeps its own budget (an emulator without one says it has none).
+    app = create_app(EmulatorConfig(token=TOKEN, org_id=1, rate_limit=10_000))
     (tmp_path / "kb").mkdir()
     kb = write_small_kb(KB(tmp_path / "kb", app))
     kb.write("kbsync.toml", "[remote]\n")
