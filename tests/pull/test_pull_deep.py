@@ -28,9 +28,9 @@ def test_init_writes_every_article_however_deep_its_html(pkb: PullKB, tmp_path: 
     target = tmp_path / "imported"
     outcome = pkb.init(target)
     assert outcome.code == 0, outcome.err
-    assert "deep item" in (target / "lists.md").read_text()
-    assert "deep text" in (target / "divs.md").read_text()
-    assert (target / "plain.md").read_text().endswith("Just text.\n")
+    assert "deep item" in (target / "01-lists.md").read_text()  # in initdesk's order
+    assert "deep text" in (target / "02-divs.md").read_text()
+    assert (target / "03-plain.md").read_text().endswith("Just text.\n")
     assert PullKB(target, pkb.app).plan().code == 0
 
 

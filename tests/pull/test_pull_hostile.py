@@ -76,8 +76,10 @@ def test_init_from_a_help_center_with_hostile_titles(tmp_path: Path, pkb: PullKB
     target = tmp_path / "from-remote"
     outcome = pkb.init(target)
     assert outcome.code == 0, outcome.err
+    # numbered in initdesk's order (all at position 0: by creation), after safe names
     assert sorted(p.name for p in target.glob("*.md")) == [
-        "article-2.md", "article.md", "con-article.md", "etc-passwd.md", "same-2.md", "same.md"]
+        "01-etc-passwd.md", "02-con-article.md", "03-article.md", "04-article-2.md",
+        "05-same.md", "06-same-2.md"]
     assert PullKB(target, pkb.app).plan().code == 0
 
 

@@ -28,28 +28,37 @@ def test_new_remote_articles_and_collections_become_files_and_folders(synced: Pu
     assert synced.plan().code == 0
 
 
-def test_a_new_sibling_pins_the_positions_the_file_order_no_longer_gives(synced: PullKB) -> None:
+def test_a_new_sibling_out_of_name_order_numbers_the_folder(synced: PullKB) -> None:
+    """No position: then a file added later never shares one (it warned)."""
     billing = synced.collection_id("billing")
     synced.create_remote(ArticleFields(title="About bills", slug="about", collection_id=billing,
                                        status="published", position=1))
-    assert synced.pull().code == 0
-    assert "position: 1" in synced.read("billing/about.md")
-    assert "position: 0" in synced.read("billing/invoices.md")
+    outcome = synced.pull()
+    assert "→ moved     billing/invoices.md -> billing/01-invoices.md" in outcome.out
+    assert "+ new       billing/02-about.md" in outcome.out
+    assert "position:" not in synced.read("billing/02-about.md") + synced.read(
+        "billing/01-invoices.md")
     assert synced.plan().code == 0
+    synced.article("billing/a-new-one.md", "A new one")
+    assert "is also the position" not in synced.plan().err
 
 
 def test_an_article_moved_in_initdesk_is_git_moved_and_links_follow(committed: PullKB) -> None:
     billing = committed.collection_id("billing")
-    committed.edit_remote("deep", collection_id=billing)
+    committed.edit_remote("deep", collection_id=billing, position=1)  # after invoices
     outcome = committed.pull()
     assert outcome.code == 0, outcome.err
-    assert "→ moved     guides/advanced/deep.md -> billing/deep.md" in outcome.out
+    # "deep" sorts before "invoices": the folder is numbered in initdesk's order
+    assert "→ moved     guides/advanced/deep.md -> billing/02-deep.md" in outcome.out
+    assert "→ moved     billing/invoices.md -> billing/01-invoices.md" in outcome.out
     assert not (committed.root / "guides/advanced").exists()
-    assert "See [next](../guides/02-next.md#details)." in committed.read("billing/deep.md")
+    assert "See [next](../guides/02-next.md#details)." in committed.read("billing/02-deep.md")
+    assert "(../billing/01-invoices.md)" in committed.read("guides/01-start.md")
     status = committed.git("status", "--porcelain")
-    assert "RM guides/advanced/deep.md -> billing/deep.md" in status  # a git move, then edited
+    assert "RM guides/advanced/deep.md -> billing/02-deep.md" in status  # git moves
+    assert "R  billing/invoices.md -> billing/01-invoices.md" in status
     lock = json.loads(committed.read("kbsync.lock"))
-    assert lock["articles"]["deep"]["path"] == "billing/deep.md"
+    assert lock["articles"]["deep"]["path"] == "billing/02-deep.md"
     assert committed.plan().code == 0
 
 
@@ -68,16 +77,22 @@ def test_no_position_is_pinned_where_the_order_stays(committed: PullKB) -> None:
     assert committed.plan().code == 0
 
 
-def test_a_move_that_changes_the_order_pins_what_the_names_cannot_say(
+def test_a_move_that_changes_the_order_numbers_the_names_instead_of_pinning(
         committed: PullKB) -> None:
+    """A position 0 pinned on the moved file was also 01-start.md's (a warning)."""
     guides = committed.collection_id("guides")
     committed.edit_remote("invoices", collection_id=guides, position=5)  # last in guides
     assert committed.pull().code == 0
     assert "position:" not in committed.read("guides/invoices.md")  # last by name as well
-    committed.edit_remote("deep", collection_id=guides, position=0)  # first, by id as well
-    assert committed.pull().code == 0
-    assert "position: 0" in committed.read("guides/deep.md")
+    committed.edit_remote("deep", collection_id=guides, position=0)  # beside 01-start
+    outcome = committed.pull()
+    assert outcome.code == 0 and "position" not in outcome.err, outcome.err
+    assert sorted(p.name for p in (committed.root / "guides").glob("*.md")) == [
+        "01-start.md", "02-deep.md", "03-next.md", "04-invoices.md"]
+    assert not [p for p in committed.root.rglob("*.md") if "position:" in p.read_text()]
     assert committed.plan().code == 0
+    committed.article("guides/appendix.md", "Appendix")
+    assert "is also the position" not in committed.plan().err
 
 
 def test_remote_deletions_are_reported_and_removed_only_with_prune(synced: PullKB) -> None:
@@ -130,7 +145,7 @@ def test_commit_makes_one_commit_listing_what_was_pulled(committed: PullKB) -> N
 
 def test_commit_holds_deletions_and_both_ends_of_moves(committed: PullKB) -> None:
     committed.delete_remote("invoices")
-    committed.edit_remote("deep", collection_id=committed.collection_id("guides"))
+    committed.edit_remote("deep", collection_id=committed.collection_id("guides"), position=5)
     assert committed.pull(prune=True, commit=True).code == 0
     assert committed.git("status", "--porcelain") == ""  # nothing left staged or unstaged
     changed = committed.git("show", "--no-renames", "--name-status", "--format=", "HEAD")

@@ -39,7 +39,7 @@ from kbsync.plan.match import Matching, edited_remotely
 from kbsync.pull.links import Relocator
 from kbsync.pull.paths import safe_join, safe_name
 
-__all__ = ["Layout", "Placed", "folder_indexes", "plan_layout"]
+__all__ = ["Layout", "Names", "Placed", "folder_indexes", "plan_layout"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,19 @@ class Placed:
     fingerprint: str  # of the remote fields: what the lock records for it after this pull
     remote_changed: bool  # remote fingerprint differs from the lock's (or no lock entry)
     own_move: bool = False  # moves to a new parent (not just along with its folder)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names to give instead of the usual ones (``pull.ordering``): numbered, so that the
+    folders' names give the Help Center's order."""
+
+    collections: dict[int, str] = field(default_factory=dict)  # remote id -> folder name
+    articles: dict[int, str] = field(default_factory=dict)  # remote id -> file name
+    local: dict[str, str] = field(default_factory=dict)  # local-only file key -> file name
+
+    def __bool__(self) -> bool:
+        return bool(self.collections or self.articles or self.local)
 
 
 @dataclass
@@ -73,9 +86,10 @@ class Layout:
 
 
 def plan_layout(root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
-                matching: Matching) -> Layout:
-    """Give each remote item, paired with its local one by ``matching``, its final place."""
-    return _Planner(root, tree, actual, lock, matching).run()
+                matching: Matching, names: Names = Names()) -> Layout:
+    """Give each remote item, paired with its local one by ``matching``, its final place;
+    ``names`` renames some in place (a renamed item counts as moving by itself)."""
+    return _Planner(root, tree, actual, lock, matching, names).run()
 
 
 def folder_indexes(keys: Iterable[str]) -> dict[str, int]:
@@ -96,8 +110,9 @@ def _join(folder: str, name: str) -> str:
 
 class _Planner:
     def __init__(self, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
-                 matching: Matching) -> None:
+                 matching: Matching, names: Names) -> None:
         self.root = root
+        self.names = names
         self.tree = tree
         self.actual = actual
         self.lock = lock
@@ -125,9 +140,10 @@ class _Planner:
         placed = {p.local_key for p in self.layout.articles.values()}
         for local in self.tree.articles:
             if local.key not in placed:
-                self.layout.files[local.key] = _join(
-                    self.layout.final_folder(local.collection_key),
-                    posixpath.basename(local.key))
+                folder = self.layout.final_folder(local.collection_key)
+                name = self.names.local.get(local.key, posixpath.basename(local.key))
+                self._taken(folder).add(name)
+                self.layout.files[local.key] = _join(folder, name)
         return self.layout
 
     def _drop_unused_folders(self) -> None:
@@ -165,6 +181,10 @@ class _Planner:
             if target is not None and target != parent:
                 parent, own_move = target, True
                 name = self._unique(parent, name, is_dir=True, keep=True)
+        renamed = self.names.collections.get(remote.id) if remote is not None else None
+        if renamed is not None and renamed != name:
+            own_move = True
+            name = self._unique(parent, renamed, is_dir=True, keep=True)
         final = _join(parent, name)
         self._visiting.discard(key)
         self.layout.folders[key] = final
@@ -211,8 +231,8 @@ class _Planner:
         parent = self._remote_parent_folder(remote)
         self._remote_visiting.discard(remote_id)
         parent = parent if parent is not None else ""
-        name = self._unique(parent, safe_name(remote.fields.slug, remote.fields.name,
-                                              taken=self._taken(parent), suffix=""),
+        name = self._unique(parent, self.names.collections.get(remote_id) or safe_name(
+            remote.fields.slug, remote.fields.name, taken=self._taken(parent), suffix=""),
                             is_dir=True)
         final = _join(parent, name)
         self.origin[final] = None
@@ -231,8 +251,9 @@ class _Planner:
         fingerprint = fields_fingerprint(remote.fields)
         local_key = self.article_of.get(remote.id)
         if local_key is None:
-            name = safe_name(remote.fields.slug, remote.fields.title,
-                             taken=self._taken(target), suffix=ARTICLE_SUFFIX)
+            name = self.names.articles.get(remote.id) or safe_name(
+                remote.fields.slug, remote.fields.title, taken=self._taken(target),
+                suffix=ARTICLE_SUFFIX)
             name = self._unique(target, name, is_dir=False)
             key = _join(target, name)
             self.layout.articles[remote.id] = self._placed("articles", remote.id, key, None,
@@ -246,8 +267,12 @@ class _Planner:
         own_move = (entry is not None and entry.path == local_key
                     and edited_remotely(entry, fingerprint) and target != here)
         if own_move:
-            name = self._unique(target, name, is_dir=False, keep=True)
             here = target
+        renamed = self.names.articles.get(remote.id)
+        if renamed is not None and renamed != name:
+            name, own_move = renamed, True
+        if own_move:
+            name = self._unique(here, name, is_dir=False, keep=True)
         key = _join(here, name)
         self.layout.files[local_key] = key
         self.layout.articles[remote.id] = self._placed("articles", remote.id, key, local_key,

@@ -24,10 +24,9 @@ so they never cause a conflict and never count as a local change.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import chain
 from pathlib import Path
 from typing import Literal
 
@@ -36,23 +35,20 @@ from markdown_it.token import Token
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
-from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalCollection, LocalTree
+from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
 from kbsync.markdown import ArticleKeys, ParsedBody, html_to_markdown, renderer_for
 from kbsync.model import (
     ActualState,
     ArticleFields,
-    CollectionFields,
     DesiredState,
     Lock,
     LockEntry,
     PortalEntry,
     RemoteArticle,
-    RemoteCollection,
     RenderedBody,
     Section,
 )
 from kbsync.plan.match import Matching, match
-from kbsync.plan.order import Sibling, in_place, positions_to_pin
 from kbsync.pull.blocks import in_own_layout
 from kbsync.pull.convert import (
     CONVERSION_ERRORS,
@@ -62,9 +58,10 @@ from kbsync.pull.convert import (
     convert_all,
     convert_one,
 )
-from kbsync.pull.layout import Layout, Placed, folder_indexes, plan_layout
+from kbsync.pull.layout import Layout, Placed, plan_layout
 from kbsync.pull.links import relocate_links
 from kbsync.pull.merge import merge3
+from kbsync.pull.ordering import numbered_names, pins, sibling_groups
 from kbsync.pull.paths import safe_join
 from kbsync.pull.writer import article_text, collection_text, portal_text, split_article
 from kbsync.pull.yaml_lines import YamlLines
@@ -148,12 +145,21 @@ def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
     """
     matching = match(DesiredState(collections=tree.collections, articles=tree.articles),
                      actual, lock)
-    layout = plan_layout(root, tree, actual, lock, matching)
+    def placed(kept: set[str]) -> Layout:
+        """Every item's place, the own moves of ``kept`` undone; then, where the names do
+        not give the Help Center's order, numbered names (``pull.ordering``)."""
+        layout = _without_moves(plan_layout(root, tree, actual, lock, matching), kept)
+        names = numbered_names(root, layout, tree, actual)
+        if not names:
+            return layout
+        return _without_moves(plan_layout(root, tree, actual, lock, matching, names), kept)
+
+    layout = placed(set())
     decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
                        matching, parse)
     result = decider.run()
     if decider.kept_in_place:  # a conflicting file stays put: decide again without its move
-        layout = _without_moves(layout, decider.kept_in_place)
+        layout = placed(decider.kept_in_place)
         first = decider
         decider = _Decider(root, tree, actual, lock, content, bases, dirty, options, layout,
                            matching, parse)
@@ -263,62 +269,9 @@ class _Decider:
             step()
 
     def _pins(self) -> dict[str, int]:
-        """Final key -> the position its file must write, so that the files order their
-        siblings the way the Help Center does (``plan.order``): only where the order of
-        the names does not already."""
-        layout, actual = self.layout, self.actual
-        collection_at = {p.key: remote_id for remote_id, p in layout.collections.items()}
-        siblings: dict[str, list[Sibling]] = {}
-        for group, sibling in chain(
-                self._siblings(layout.files, layout.articles, self.tree.article,
-                               actual.articles, collection_at, group_suffix=""),
-                self._siblings(layout.folders, layout.collections, self.tree.collection,
-                               actual.collections, collection_at, group_suffix="/")):
-            siblings.setdefault(group, []).append(sibling)
-        pins: dict[str, int] = {}
-        for group_siblings in siblings.values():
-            pins.update(positions_to_pin(group_siblings))
-        return pins
-
-    def _siblings(self, moves: Mapping[str, str], placed: Mapping[int, Placed],
-                  local_of: Callable[[str], LocalArticle | LocalCollection | None],
-                  remotes: Mapping[int, RemoteArticle] | Mapping[int, RemoteCollection],
-                  collection_at: Mapping[str, int], *,
-                  group_suffix: str) -> Iterator[tuple[str, Sibling]]:
-        """Every file (or folder) after this pull, with the group it orders in: its parent
-        folder's key plus ``group_suffix`` (files and folders are ordered apart)."""
-        keys = [new for old, new in moves.items() if old not in self.pruned]
-        keys += [p.key for p in placed.values() if p.local_key is None]
-        placed_at = {p.key: p for p in placed.values()}
-        local_at = {new: local_of(old) for old, new in moves.items()}
-        for key, index in folder_indexes(keys).items():
-            found, local = placed_at.get(key), local_at.get(key)
-            remote = remotes[found.remote_id] if found is not None else None
-            parent = posixpath.dirname(key)
-            yield f"{parent}{group_suffix}", self._sibling(
-                key, index, local.position if local and local.explicit_position else None,
-                remote.fields if remote else None, remote.id if remote else None,
-                collection_at.get(parent) if parent else None,
-                found is not None and found.remote_changed)
-
-    @staticmethod
-    def _sibling(key: str, index: int, explicit: int | None,
-                 remote: ArticleFields | CollectionFields | None, remote_id: int | None,
-                 parent_id: int | None, remote_changed: bool) -> Sibling:
-        """One file or folder among its siblings after this pull.
-
-        A remote item counts as here by plan's rule (``order.in_place``): its remote parent
-        is this folder's collection (a local move not applied yet is plan's business). A
-        file that writes a position will write the remote one when initdesk changed it.
-        """
-        if remote is None:
-            return Sibling(key, index, explicit)
-        remote_parent = (remote.collection_id if isinstance(remote, ArticleFields)
-                         else remote.parent_id)
-        here = in_place(remote_parent, parent_id, top_level="/" not in key)
-        if explicit is not None and remote_changed:
-            explicit = remote.position
-        return Sibling(key, index, explicit, remote.position if here else None, remote_id)
+        """Final key -> the position its file must write, where the names cannot give the
+        Help Center's order (``pull.ordering``)."""
+        return pins(sibling_groups(self.layout, self.tree, self.actual, self.pruned))
 
     # -- deletions in initdesk -----------------------------------------------------------
 
@@ -518,9 +471,9 @@ class _Decider:
         """A file initdesk does not have (new, or deleted there): mechanical edits only."""
         key = self.layout.files.get(local.key, local.key)
         current = self._current(local)
-        if current is not None:
-            self._record(result, key, key, current, self._mechanical(current.text, local, key),
-                         "adjusted")
+        if current is not None:  # renamed when its folder is numbered (pull.ordering)
+            self._record(result, key, _along(self.layout, local.key), current,
+                         self._mechanical(current.text, local, key), "adjusted")
 
     def _current(self, local: LocalArticle) -> _Source | None:
         raw = self._read(local.key)
