@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.errors import KbsyncError
 from kbsync.local.aside import INCOMPLETE, build_aside, clear_interrupted, clear_stale_builds
 from kbsync.runlock import hold_run_lock
 
@@ -73,3 +74,9 @@ def test_only_the_builds_of_dead_runs_are_removed(tmp_path: Path) -> None:
     with hold_run_lock(running / ".kbsync", "init"):
         assert clear_stale_builds(target) == [stale]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, running.name])
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder\n")
+    with pytest.raises(KbsyncError, match=r"cannot create .*\.kb\.kbsync-init-\d+: "):
+        _build(tmp_path / "file" / "kb")

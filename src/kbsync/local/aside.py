@@ -45,9 +45,12 @@ def build_aside(target: Path) -> Iterator[Path]:
     ends without an exception, removed when it raises (or Ctrl-C)."""
     target = target.resolve()
     clear_stale_builds(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     folder = target.parent / f"{_BUILD.format(name=target.name)}{os.getpid()}"
-    folder.mkdir()
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise KbsyncError(f"cannot create {folder}: {exc.strerror or exc}; init builds the "
+                          "knowledge base beside its folder, then moves it in") from None
     try:
         with hold_run_lock(folder / STATE_DIR, "init"):
             yield folder
