@@ -135,7 +135,8 @@ def _root_option(command: Any) -> Any:
         obj.root, obj.root_option = value, str(value)
 
     return click.option("-C", "root", type=_FOLDER, expose_value=False, callback=set_root,
-                        help="The knowledge-base folder (also accepted before the command).",
+                        help="Run in DIRECTORY: the knowledge base is the one it is in (also "
+                             "accepted before the command).",
                         )(command)
 
 
@@ -177,7 +178,8 @@ _FORCE = click.option("--force", is_flag=True,
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kbsync")
 @click.option("-C", "root", type=_FOLDER,
-              help="The knowledge-base folder (default: the current folder).")
+              help="Run in DIRECTORY instead of the current folder: the knowledge base is "
+                   "the one it is in (its kbsync.toml, or the nearest one above it).")
 @click.option("--base-url", help="Help Center API URL, or 'local' (env INITDESK_BASE_URL).")
 @click.option("--org", type=int, help="Organization id (env INITDESK_ORG_ID).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the main output and errors.")
