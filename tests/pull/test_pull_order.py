@@ -65,3 +65,18 @@ def test_a_folder_where_a_file_writes_its_position_keeps_its_names(synced: PullK
     assert outcome.code == 0 and "moved" not in outcome.out, outcome.out
     assert "position: 1" in synced.read("billing/about.md")
     assert synced.plan().code == 0
+
+
+def test_names_that_would_swap_between_two_files_are_not_used(synced: PullKB) -> None:
+    """01-a.md and 02-a.md (own slugs) swapped in initdesk: renaming one onto the other's
+    name would overwrite it, so their order is written as positions instead."""
+    synced.article("faq/01-a.md", "First", slug="first")
+    synced.article("faq/02-a.md", "Second", slug="second")
+    assert synced.apply().code == 0
+    faq = synced.collection_id("faq")
+    synced.edit_remote("second", collection_id=faq, position=0)
+    synced.edit_remote("first", collection_id=faq, position=1)
+    outcome = synced.pull()
+    assert outcome.code == 0, outcome.err
+    assert sorted(p.name for p in (synced.root / "faq").iterdir()) == ["01-a.md", "02-a.md"]
+    assert synced.plan().code == 0

@@ -142,12 +142,13 @@ def _fits(root: Path, layout: Layout, folder: str, renamed: Mapping[str, str],
         sorted(members, key=lambda m: _number(renamed[m.sibling.key])))]
     if positions_to_pin(ordered):
         return False
-    own = {_folded(posixpath.basename(m.sibling.key)) for m in members}
-    others = {_folded(name) for name in _on_disk(root, layout, folder)} - own
-    for name in renamed.values():
-        if _folded(name) in others or rules.is_ignored(
+    now = {_folded(posixpath.basename(key)): key for key in renamed}
+    others = {_folded(name) for name in _on_disk(root, layout, folder)} - set(now)
+    for key, name in renamed.items():
+        folded = _folded(name)
+        if folded in others or now.get(folded, key) != key or rules.is_ignored(
                 f"{folder}/{name}" if folder else name, is_dir=is_dir):
-            return False
+            return False  # a name taken (by another sibling too: one move would overwrite)
     return True
 
 
