@@ -117,7 +117,8 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[tuple[str, str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "kb"  # init imports beside it: never inside a knowledge base
+        root.mkdir()
         generate(root, args.articles)
         bench = Bench(root)
         with timed() as took:
