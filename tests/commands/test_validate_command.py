@@ -122,11 +122,12 @@ def test_control_characters_in_front_matter_and_titles_and_nul_anywhere_are_refu
     ]
 
 
-def test_a_tab_or_a_line_break_is_text_in_a_value_but_not_in_a_title(
+def test_a_tab_is_text_in_a_value_and_a_title_a_line_break_only_in_a_value(
         kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (kb / "g" / "a.md").write_text('---\ntitle: "T\\tab"\nexcerpt: "one\\ttwo"\n---\n\x1b\n')
+    (kb / "g" / "a.md").write_text('---\ntitle: "T\\tab\\nbreak"\nexcerpt: "one\\ttwo"\n---\n'
+                                   '\x1b\n')
     assert run(["-C", str(kb), "validate"]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        f"g/a.md:2: title: holds the control character \\t ('T\\tab') {HINT}",
+        f"g/a.md:2: title: holds the control character \\n ('T\\tab\\nbreak') {HINT}",
         f"g/a.md:5: warning: holds the control character \\x1b in the body {HINT}",
     ]

@@ -427,9 +427,11 @@ _MULTILINE = "\t\n"
 
 
 def _title_controls(path: str, title: str, line: int | None) -> Iterator[Problem]:
-    """A title is one line of text: any control character in it, a tab or a line break
-    included, is an error (the front matter's check has reported the others there)."""
-    index = find_control(title)
+    """A title is one line of text: a line break or another control character in it is
+    an error (the front matter's check has reported the others there). A tab is white
+    space to readers, and initdesk's editor saves it: ``init`` writes such a title as it
+    is, so validate must take it back."""
+    index = find_control(title, allow="\t")
     if index is not None:
         yield Problem(path, f"holds the control character {escape(title[index])} "
                       f"({shown(title, 40)})", line=line, key="title", hint=CONTROL_HINT)
