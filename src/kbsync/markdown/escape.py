@@ -21,7 +21,7 @@ LINE_RULES = (
     re.compile(r"[ \t]*([-+])(?:[ \t]|$)"),  # bullet list item
     re.compile(r"[ \t]*[0-9]{1,9}([.)])(?:[ \t]|$)"),  # ordered list item
     re.compile(r"[ \t]*([-=:|])[-=:| \t]*$"),  # setext underline, rule, table delimiter row
-    re.compile(r"(<)<{6}"),  # a merge conflict's first marker line, which validate refuses
+    re.compile(r"(<)<{6}(?: |$)"),  # a merge conflict's first marker line, which validate refuses
 )
 
 
