@@ -23,6 +23,7 @@ from kbsync.coverage.spec import coverage_file_problems
 from kbsync.errors import UsageError, ValidationFailed
 from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, workers
 from kbsync.local.parse_cache import ParseCache
+from kbsync.local.renames import match_local
 from kbsync.local.tree import LocalTree, read_tree
 from kbsync.lock import load_lock, save_lock
 from kbsync.markdown import (
@@ -38,7 +39,7 @@ from kbsync.model import ActualState, DesiredState, Lock, RemoteRef, RenderedBod
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.fresh import check_fresh
 from kbsync.plan.lockcheck import check_lock_ids, check_lock_remote
-from kbsync.plan.match import Matching, match
+from kbsync.plan.match import Matching
 from kbsync.plan.model import Plan
 from kbsync.plan.planner import bodies_needed, build_plan
 from kbsync.portal_file import read_portal
@@ -258,7 +259,7 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
     """
     actual = read_remote(client, lock, with_portal=local.portal is not None)
     desired = local.desired()
-    matching = match(desired, actual, lock)
+    matching = match_local(desired, actual, lock, local.tree.root)
     todo = bodies_needed(desired, actual, lock, matching, targets)
     desired = desired.with_bodies(render_bodies(local, todo))
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,

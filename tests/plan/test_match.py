@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from kbsync.model import Lock
-from kbsync.plan.match import Match, match, match_section
-from tests.plan.builders import actual, article, desired, remote_article, synced
+from kbsync.model import LocalArticle, Lock, RemoteArticle
+from kbsync.plan.match import Match, Matching, match, match_section
+from tests.plan.builders import (
+    actual,
+    article,
+    collection,
+    desired,
+    remote_article,
+    remote_collection,
+    synced,
+)
 
 
 def _pairs(local: list[tuple[str, str]], remote: dict[int, str],
@@ -65,3 +73,70 @@ def test_match_pairs_collections_and_articles_by_local_key() -> None:
     matching = match(state, actual(remote_article(5, "refunds")), Lock())
     assert matching.local_keys("articles") == {5: "a.md"}
     assert matching.collection_id(None) is None
+
+
+# -- rule 4: renames -------------------------------------------------------------------------
+
+
+def _renamed_kb(*locals_: LocalArticle, similar: dict[tuple[str, str], float] | None = None,
+                extra: tuple[RemoteArticle, ...] = ()) -> Matching:
+    """``welcome`` (id 7) synced from guides/01-welcome.md as blob ``b1``; ``locals_`` now."""
+    welcome = remote_article(7, "welcome")
+    lock = synced(Lock(), welcome, "guides/01-welcome.md", local="b1")
+    return match(desired(*locals_), actual(welcome, *extra), lock, similar)
+
+
+def test_a_file_renamed_without_its_slug_is_paired_by_its_bytes() -> None:
+    found = _renamed_kb(article("guides/01-hello.md", source_hash="b1")).articles
+    assert found["guides/01-hello.md"].remote_id == 7
+    assert found["guides/01-hello.md"].renamed_from == "guides/01-welcome.md"
+
+
+def test_a_renamed_and_edited_file_is_paired_when_similar_enough() -> None:
+    key = ("guides/01-hello.md", "guides/01-welcome.md")
+    edited = article("guides/01-hello.md", source_hash="b2")
+    assert _renamed_kb(edited, similar={key: 0.5}).articles[key[0]].remote_id == 7
+    assert _renamed_kb(edited, similar={key: 0.49}).articles[key[0]].remote_id is None
+    assert _renamed_kb(edited).gone_articles["welcome"].id == 7  # no score: gone, and new
+
+
+def test_the_best_score_takes_the_gone_file_and_ties_go_by_path() -> None:
+    a, b = article("a.md", source_hash="x"), article("b.md", source_hash="y")
+    best = {("a.md", "guides/01-welcome.md"): 0.6, ("b.md", "guides/01-welcome.md"): 0.9}
+    assert _renamed_kb(a, b, similar=best).local_keys("articles") == {7: "b.md"}
+    tie = dict.fromkeys(best, 0.7)
+    assert _renamed_kb(b, a, similar=tie).local_keys("articles") == {7: "a.md"}
+
+
+def test_a_remote_item_with_the_new_slug_is_adopted_rather_than_renamed_into() -> None:
+    hello = remote_article(8, "hello")
+    found = _renamed_kb(article("guides/01-hello.md", "hello", source_hash="b1"), extra=(hello,))
+    assert found.local_keys("articles") == {8: "guides/01-hello.md"}
+    assert list(found.gone_articles) == ["welcome"]
+
+
+def test_nothing_is_renamed_from_a_path_a_file_is_still_at() -> None:
+    there = article("guides/01-welcome.md", "other", source_hash="b9")
+    copy = article("guides/copy.md", source_hash="b1")
+    found = _renamed_kb(there, copy).articles  # 01-welcome.md changed its slug: rule 2
+    assert (found["guides/01-welcome.md"].remote_id, found["guides/copy.md"].remote_id) == (
+        7, None)
+
+
+def test_a_renamed_folder_keeps_its_collection_when_most_of_its_articles_moved_with_it() -> None:
+    guides = remote_collection(1, "guides")
+    one, two = remote_article(10, "one", 1), remote_article(11, "two", 1)
+    lock = synced(synced(synced(Lock(), guides, "guides"), one, "guides/one.md"),
+                  two, "guides/two.md")
+    state = desired(collection("how-to"), article("how-to/one.md"), article("how-to/two.md"))
+    found = match(state, actual(guides, one, two), lock)
+    assert found.collections["how-to"] == Match(1, lock_entry=lock.collections["guides"],
+                                                renamed_from="guides")
+    half = desired(collection("how-to"), article("how-to/one.md"), article("two.md"))
+    assert match(half, actual(guides, one, two), lock).collections["how-to"].remote_id is None
+
+
+def test_what_the_lock_manages_and_nothing_claims_is_gone() -> None:
+    found = _renamed_kb()
+    assert found.gone_articles == {"welcome": found.gone_articles["welcome"]}
+    assert (found.rename_sources, found.new_articles) == ((), ())  # no new file to score

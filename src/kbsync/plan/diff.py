@@ -172,7 +172,10 @@ class Differ:
         if local.parent_key is not None and desired.parent_id is None:
             fields = _with_pending_parent(fields, remote.fields.parent_id)
         fingerprint = fields_fingerprint(remote.fields)
-        return self._existing_change(base, match, fields, fingerprint, "parent_id", None)
+        renamed = _renamed(match, fields, "slug" in local.lines,
+                           f"{local.key}/_collection.yaml")
+        return self._existing_change(base, match, fields, fingerprint, "parent_id", None,
+                                     renamed)
 
     # -- articles ------------------------------------------------------------------------
 
@@ -246,15 +249,17 @@ class Differ:
         if local.collection_key is not None and desired.collection_id is None:
             fields = _with_pending_parent(fields, remote.fields.collection_id, "collection_id")
         fingerprint = self.article_fingerprint(remote)
+        renamed = _renamed(match, fields, "slug" in local.lines, local.key)
         return self._existing_change(base, match, fields, fingerprint, "collection_id",
-                                     local.source_hash)
+                                     local.source_hash, renamed)
 
     def _existing_change(self, base: dict[str, Any], match: Match,
                          fields: tuple[FieldChange, ...], fingerprint: str, parent_field: str,
-                         local_fingerprint: str | None) -> Change | None:
+                         local_fingerprint: str | None, renamed: str = "") -> Change | None:
         assert match.remote_id is not None
         common = {**base, "remote_id": match.remote_id, "remote_fingerprint": fingerprint,
-                  "previous_parent": self._previous_parent(fields, parent_field)}
+                  "previous_parent": self._previous_parent(fields, parent_field),
+                  "renamed_from": match.renamed_from}
         if match.adopted:
             reason = "already in initdesk with this slug; taken over"
             return Change(action=Action.ADOPT, fields=fields, reason=reason, **common)
@@ -263,16 +268,16 @@ class Differ:
             return None
         if edited_remotely(entry, fingerprint):
             if not self.options.force:
-                return Change(action=Action.CONFLICT, fields=fields,
-                              reason="edited in initdesk since the last sync", **common)
-            return Change(action=classify(fields, parent_field), fields=fields,
-                          reason="overwrites edits made in initdesk (--force)", **common)
+                return Change(action=Action.CONFLICT, fields=fields, reason=_joined(
+                    renamed, "edited in initdesk since the last sync"), **common)
+            return Change(action=classify(fields, parent_field), fields=fields, reason=_joined(
+                renamed, "overwrites edits made in initdesk (--force)"), **common)
         reason = "content changed" if _content_changed(fields) else ""
         if entry is not None and entry.local is not None and local_fingerprint is not None \
-                and entry.local == local_fingerprint and not reason:
+                and entry.local == local_fingerprint and not reason and not renamed:
             reason = "links or settings changed"
-        return Change(action=classify(fields, parent_field), fields=fields, reason=reason,
-                      **common)
+        return Change(action=classify(fields, parent_field), fields=fields,
+                      reason=_joined(renamed, reason), **common)
 
     def _previous_parent(self, fields: tuple[FieldChange, ...], parent_field: str) -> str | None:
         """Where a move leaves from, for people reading the plan: the folder it was synced
@@ -395,6 +400,24 @@ def _with_stale_links(fields: tuple[FieldChange, ...], remote: ArticleFields,
             f.field == "content_html" for f in fields):
         return fields
     return (*fields, FieldChange("content_html", remote.content_html, desired.content_html))
+
+
+def _renamed(match: Match, fields: tuple[FieldChange, ...], explicit_slug: bool,
+             source: str) -> str:
+    """"renamed from ...", and what happens to the public URL when the slug follows the
+    new name (no ``slug:`` written): the old one stops working, unless pinned."""
+    if match.renamed_from is None:
+        return ""
+    note = f"renamed from {match.renamed_from}"
+    slug = next((f for f in fields if f.field == "slug"), None)
+    if slug is not None and not explicit_slug:
+        note += (f"; its public URL changes (slug {slug.before} -> {slug.after}): "
+                 f"add `slug: {slug.before}` to {source} to keep it")
+    return note
+
+
+def _joined(*reasons: str) -> str:
+    return "; ".join(reason for reason in reasons if reason)
 
 
 def _create_reason(match: Match) -> str:

@@ -73,6 +73,7 @@ class Change:
     remote_fingerprint: str | None = None  # what the remote looked like when planned
     local_fingerprint: str | None = None  # the source file's blob id
     link_targets: tuple[str, ...] = ()  # article keys this body links to (for fix-ups)
+    renamed_from: str | None = None  # the path it was synced from, for a renamed file
 
     def field(self, name: str) -> FieldChange | None:
         return next((f for f in self.fields if f.field == name), None)

@@ -24,11 +24,11 @@ from kbsync.engine import (
     render_bodies,
 )
 from kbsync.errors import NotFoundError
+from kbsync.local.renames import match_local
 from kbsync.lock import save_lock
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.links import LINK_PLACEHOLDER
-from kbsync.plan.match import match
 from kbsync.plan.model import Action, Change, Plan
 from kbsync.plan.planner import build_plan
 from kbsync.remote.client import HelpCenterClient
@@ -87,7 +87,8 @@ class DraftPusher:
         desired = replace(desired, articles=drafts)
         desired = desired.with_bodies(render_bodies(local, keys))
         plan = build_plan(desired=desired, actual=actual, lock=lock, remote=self.remote,
-                          options=DiffOptions(), targets=keys)
+                          options=DiffOptions(), targets=keys,
+                          matching=match_local(desired, actual, lock, self.config.root))
         out: list[Pushed] = []
         allowed: list[Change] = []
         for key in keys:
@@ -116,7 +117,7 @@ class DraftPusher:
         if self.actual is None:
             self.actual = read_remote(self.client, lock, with_portal=False)
             return self.actual
-        matching = match(desired, self.actual, lock)
+        matching = match_local(desired, self.actual, lock, self.config.root)
         articles = dict(self.actual.articles)
         for key in keys:
             found = matching.articles.get(key)

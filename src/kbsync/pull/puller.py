@@ -35,6 +35,7 @@ from markdown_it.token import Token
 from kbsync.config import PORTAL_FILE, ContentSettings
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.local.bases import BaseStore
+from kbsync.local.renames import match_local
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree
 from kbsync.markdown import ArticleKeys, ParsedBody, html_to_markdown, renderer_for
 from kbsync.model import (
@@ -48,7 +49,7 @@ from kbsync.model import (
     RenderedBody,
     Section,
 )
-from kbsync.plan.match import Matching, match
+from kbsync.plan.match import Matching
 from kbsync.pull.blocks import in_own_layout
 from kbsync.pull.convert import (
     CONVERSION_ERRORS,
@@ -143,8 +144,8 @@ def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
     ``portal``: also manage ``portal.yaml`` (it exists, or init writes it). ``parse``:
     fill ``PullResult.parsed``.
     """
-    matching = match(DesiredState(collections=tree.collections, articles=tree.articles),
-                     actual, lock)
+    matching = match_local(DesiredState(collections=tree.collections, articles=tree.articles),
+                           actual, lock, root, bases)
     def placed(kept: set[str]) -> Layout:
         """Every item's place, the own moves of ``kept`` undone; then, where the names do
         not give the Help Center's order, numbered names (``pull.ordering``)."""

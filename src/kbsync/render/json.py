@@ -26,7 +26,7 @@ _FIELD_KEYS = {"field", "before", "after"}
 _CHANGE_REQUIRED = ("kind", "key", "action", "slug", "title")
 _CHANGE_KEYS = {*_CHANGE_REQUIRED, "remote_id", "reason", "parent_key", "previous_parent",
                 "remote_fingerprint",
-                "local_fingerprint", "link_targets", "fields"}
+                "local_fingerprint", "link_targets", "fields", "renamed_from"}
 _KINDS: tuple[str, ...] = get_args(Kind)
 
 
@@ -65,6 +65,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "remote_fingerprint": change.remote_fingerprint,
         "local_fingerprint": change.local_fingerprint,
         "link_targets": list(change.link_targets),
+        "renamed_from": change.renamed_from,
         "fields": [{"field": f.field, "before": f.before, "after": f.after}
                    for f in change.fields],
     }
@@ -136,6 +137,7 @@ def _change(value: object, where: str) -> Change:
             _str(t, f"{where}.link_targets[{i}]")
             for i, t in enumerate(_list(item.get("link_targets", []), f"{where}.link_targets"))
         ),
+        renamed_from=_optional_str(item.get("renamed_from"), f"{where}.renamed_from"),
     )
 
 
