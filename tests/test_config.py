@@ -67,6 +67,17 @@ def test_an_unknown_key_or_section_gets_a_did_you_mean(tmp_path: Path) -> None:
     ]
 
 
+def test_on_delete_says_what_apply_does_to_a_deleted_file(tmp_path: Path) -> None:
+    assert _load(tmp_path).on_delete == "delete"
+    assert _load(tmp_path, '[apply]\non_delete = "draft"\n').on_delete == "draft"
+    assert _problems(tmp_path, '[remote]\n[apply]\non_delete = "drafts"\n') == [
+        'kbsync.toml:3: apply.on_delete: must be one of "delete" | "draft" | "keep", got '
+        "'drafts' (did you mean 'draft'?)"]
+    assert _problems(tmp_path, "[apply]\non_delete = false\n") == [
+        'kbsync.toml:2: apply.on_delete: must be one of "delete" | "draft" | "keep", got False '
+        "(what apply does in initdesk to an article whose file was deleted)"]
+
+
 def test_a_section_that_is_not_a_table(tmp_path: Path) -> None:
     assert _problems(tmp_path, 'remote = "x"\n') == [
         "kbsync.toml:1: remote: must be a table of settings "

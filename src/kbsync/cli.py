@@ -166,11 +166,23 @@ def _remote_options(command: Any) -> Any:
 
 _TARGET = click.option("--target", "targets", multiple=True, metavar="PATH",
                        help="Only items under PATH (a file or folder); repeatable.")
+def _prune_note(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--prune=managed`` (what deleted managed items before they were deleted by
+    default) still parses, for scripts: it changes nothing now, and says so."""
+    obj = ctx.find_object(Context)
+    if value == "managed" and obj is not None:
+        obj.console.info("Note: --prune=managed changes nothing: an item whose file was "
+                         "deleted is deleted without it (on_delete under [apply] in "
+                         "kbsync.toml says otherwise)")
+        return "off"
+    return value
+
+
 _PRUNE = click.option(
     "--prune", type=click.Choice(["off", "managed", "all"]), default="off", is_flag=False,
-    flag_value="managed",
-    help="Delete remote items absent locally: --prune deletes those kbsync manages "
-         "(per the lock), --prune=all every absent item.")
+    flag_value="all", callback=_prune_note,
+    help="Also delete remote items that were never in this folder (an item whose file was "
+         "deleted is deleted without --prune; see on_delete). --prune=all: the same.")
 _FORCE = click.option("--force", is_flag=True,
                       help="Overwrite edits made in initdesk and lift the max_deletes cap.")
 

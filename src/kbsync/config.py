@@ -18,6 +18,7 @@ from typing import Any
 from kbsync.errors import ConfigError, UsageError
 from kbsync.markdown.dialect import Dialect
 from kbsync.model.lockstate import LOCAL_REMOTE
+from kbsync.plan.model import OnDelete
 from kbsync.problems import Problem
 from kbsync.schema import LineOf, check
 from kbsync.schema.base import FieldProblem
@@ -115,6 +116,8 @@ class Config:
     remote: RemoteSettings = RemoteSettings()
     content: ContentSettings = ContentSettings()
     max_deletes: int = DEFAULT_MAX_DELETES
+    #: What apply does to a managed item whose file or folder was deleted here.
+    on_delete: OnDelete = "delete"
     has_file: bool = False
     #: The user's cache folder (the request budget's record); None: keep it in memory.
     cache_dir: Path | None = None
@@ -175,6 +178,7 @@ def load_config(
                                                    or DEFAULT_MAX_ARTICLE_BYTES)),
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
                      else file.apply.max_deletes),
+        on_delete=file.apply.on_delete,
         has_file=path.is_file(),
         cache_dir=user_cache_dir(env),
     )

@@ -50,9 +50,8 @@ from kbsync.statedir import state_dir_problem
 from kbsync.validate import check_tree
 
 __all__ = ["Checked", "LocalState", "Planned", "accept_local", "apply_plan", "check_local",
-           "open_lock",
-           "plan_against", "plan_saved", "read_local", "read_remote", "render_bodies",
-           "resolve_targets"]
+           "open_lock", "plan_against", "plan_saved", "read_local", "read_remote",
+           "render_bodies", "resolve_targets", "with_settings"]
 
 
 @dataclass(frozen=True)
@@ -265,6 +264,11 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
                       options=options, targets=targets, matching=matching)
     return Planned(plan, actual, desired, matching)
+
+
+def with_settings(options: DiffOptions, config: Config) -> DiffOptions:
+    """The command line's options with kbsync.toml's part of them (``on_delete``)."""
+    return replace(options, on_delete=config.on_delete)
 
 
 def plan_saved(plan: Plan, client: HelpCenterClient, remote: RemoteRef,

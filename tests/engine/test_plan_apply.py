@@ -54,7 +54,9 @@ def test_moving_a_file_to_another_folder_moves_the_article(small_kb: KB) -> None
     assert outcome.code == 2 and "moved" in outcome.out
     small_kb.reset_log()
     assert small_kb.apply().code == 0
-    assert [m for m, _ in small_kb.writes()] == ["PATCH"]
+    # guides/advanced/ is empty now (git keeps no empty folder): its collection goes too
+    assert small_kb.writes() == [("PATCH", "/organizations/1/portal/articles/4/"),
+                                 ("DELETE", "/organizations/1/portal/collections/3/")]
     assert len(small_kb.remote_articles()) == 4
 
 

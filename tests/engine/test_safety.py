@@ -47,16 +47,15 @@ def test_force_overwrites_a_web_ui_edit(small_kb: KB) -> None:
     assert small_kb.plan().code == 0
 
 
-def test_absent_files_are_unmanaged_until_prune(small_kb: KB) -> None:
+def test_a_deleted_file_is_a_planned_deletion_without_prune(small_kb: KB) -> None:
     small_kb.apply()
     (small_kb.root / "guides/02-next.md").unlink()
     small_kb.article("guides/advanced/deep.md", "Deep dive", "No link now.")
     outcome = small_kb.plan()
-    assert "unmanaged" in outcome.out
+    assert '  - article guides/02-next.md' in outcome.out and "(deleted locally)" in outcome.out
     small_kb.apply()
-    assert len(small_kb.remote_articles()) == 4
-    small_kb.apply(prune="managed")
     assert len(small_kb.remote_articles()) == 3
+    assert small_kb.plan().code == 0
 
 
 def test_prune_keeps_items_kbsync_never_managed_unless_all(small_kb: KB) -> None:
@@ -65,7 +64,9 @@ def test_prune_keeps_items_kbsync_never_managed_unless_all(small_kb: KB) -> None
         from kbsync.model import ArticleFields
 
         client.create_article(ArticleFields(title="Written in the UI", slug="ui-only"))
-    small_kb.apply(prune="managed")
+    assert "in the Help Center, not in this folder" in small_kb.plan().out
+    small_kb.apply()
+    small_kb.apply(prune="managed")  # accepted for old scripts: changes nothing
     assert "ui-only" in {a.fields.slug for a in small_kb.remote_articles()}
     small_kb.apply(prune="all")
     assert "ui-only" not in {a.fields.slug for a in small_kb.remote_articles()}
@@ -79,10 +80,10 @@ def test_more_deletes_than_max_deletes_are_refused_without_force(small_kb: KB) -
     small_kb.article("guides/advanced/deep.md", "Deep dive", "No link.")
     small_kb.write("billing/invoices.md", "---\ntitle: Invoices\n---\nNo links.\n")
     small_kb.reset_log()
-    outcome = small_kb.apply(prune="managed")
+    outcome = small_kb.apply()
     assert outcome.code == 1 and "max_deletes = 1" in outcome.err
     assert small_kb.writes() == []
-    assert small_kb.apply(prune="managed", force=True).code == 0
+    assert small_kb.apply(force=True).code == 0
 
 
 def test_a_stale_saved_plan_is_refused(small_kb: KB) -> None:
@@ -125,7 +126,7 @@ def test_a_fresh_saved_plan_applies_exactly(small_kb: KB) -> None:
     assert [m for m, _ in small_kb.writes()] == ["PATCH"]
 
 
-def test_prune_keeps_a_collection_that_still_holds_articles_it_does_not_delete(
+def test_a_deleted_folder_that_still_holds_articles_it_does_not_delete_is_kept(
         small_kb: KB) -> None:
     small_kb.apply()
     with small_kb.connect(small_kb.config()) as client:
@@ -137,8 +138,8 @@ def test_prune_keeps_a_collection_that_still_holds_articles_it_does_not_delete(
                                             collection_id=billing.id))
     (small_kb.root / "billing/invoices.md").unlink()
     small_kb.article("guides/01-start.md", "Start here", "No links.")
-    outcome = small_kb.plan(prune="managed")
+    outcome = small_kb.plan()
     assert "not deleted: it still holds 1 article and" in outcome.out
-    assert small_kb.apply(prune="managed").code == 0
+    assert small_kb.apply().code == 0
     slugs = {a.fields.slug for a in small_kb.remote_articles()}
     assert "invoices" not in slugs and "ui-page" in slugs

@@ -7,7 +7,7 @@ from dataclasses import replace
 from kbsync.model import Lock, PortalSettings
 from kbsync.plan.diff import Differ, DiffOptions, portal_change
 from kbsync.plan.links import placeholder
-from kbsync.plan.model import Action
+from kbsync.plan.model import Action, Change, FieldChange
 from tests.plan.builders import (
     HOST,
     actual,
@@ -105,18 +105,65 @@ def test_a_body_unchanged_on_both_sides_is_not_rendered_again() -> None:
     assert differ.article_change(state.articles[0]) is None
 
 
-def test_remote_only_items_are_kept_unless_pruned() -> None:
+def test_a_deleted_file_is_deleted_and_what_was_never_here_is_kept_unless_pruned() -> None:
     managed, foreign = remote_article(5, "managed"), remote_article(6, "foreign")
     lock = synced(Lock(), managed, "managed.md")
 
-    def orphans(prune: str) -> dict[str, Action]:
+    def orphans(prune: str) -> dict[str, tuple[str, Action]]:
         differ = Differ(desired(), actual(managed, foreign), lock,
                         DiffOptions(prune=prune))  # type: ignore[arg-type]
-        return {c.slug: c.action for c in differ.orphan_changes()}
+        return {c.slug: (c.key, c.action) for c in differ.orphan_changes()}
 
-    assert orphans("off") == {"managed": Action.UNMANAGED, "foreign": Action.UNMANAGED}
-    assert orphans("managed") == {"managed": Action.DELETE, "foreign": Action.UNMANAGED}
-    assert orphans("all") == {"managed": Action.DELETE, "foreign": Action.DELETE}
+    deleted = ("managed.md", Action.DELETE)
+    assert orphans("off") == orphans("managed") == {
+        "managed": deleted, "foreign": ("remote:foreign", Action.UNMANAGED)}
+    assert orphans("all") == {"managed": deleted, "foreign": ("remote:foreign", Action.DELETE)}
+
+
+def _gone(on_delete: str, force: bool = False, **remote: object) -> Change:
+    """The change for article 5, synced from gone.md, whose file is gone."""
+    synced_one = remote_article(5, "gone")
+    lock = synced(Lock(), synced_one, "gone.md")
+    now = remote_article(5, "gone", **remote) if remote else synced_one
+    differ = Differ(desired(), actual(now), lock,
+                    DiffOptions(force=force, on_delete=on_delete))  # type: ignore[arg-type]
+    [change] = differ.orphan_changes()
+    return change
+
+
+def test_on_delete_draft_unpublishes_a_deleted_file_and_keep_leaves_it() -> None:
+    draft = _gone("draft")
+    assert (draft.action, draft.fields) == (Action.UPDATE, (
+        FieldChange("status", "published", "draft"),))
+    assert draft.reason == 'deleted locally; unpublished: on_delete = "draft"'
+    kept = _gone("keep")
+    assert (kept.action, kept.reason) == (Action.KEEP, 'deleted locally; kept: on_delete = "keep"')
+
+
+def test_a_draft_already_unpublished_needs_nothing() -> None:
+    lock = synced(Lock(), remote_article(5, "gone", status="draft"), "gone.md")
+    differ = Differ(desired(), actual(remote_article(5, "gone", status="draft")), lock,
+                    DiffOptions(on_delete="draft"))
+    assert differ.orphan_changes() == []
+
+
+def test_a_deleted_file_edited_in_initdesk_since_is_a_conflict_unless_forced() -> None:
+    conflict = _gone("delete", title="Edited there")
+    assert conflict.action is Action.CONFLICT
+    assert conflict.reason == ("deleted here, edited in initdesk since the last sync: restore "
+                               "it with `git checkout`, or apply the delete with --force")
+    forced = _gone("delete", force=True, title="Edited there")
+    assert (forced.action, forced.reason) == (
+        Action.DELETE, "deleted locally; overwrites edits made in initdesk (--force)")
+
+
+def test_a_deleted_item_whose_path_another_file_took_is_shown_by_slug() -> None:
+    first, second = remote_article(5, "first"), remote_article(6, "second")
+    lock = synced(synced(Lock(), first, "x.md"), second, "y.md")
+    state = desired(article("x.md", "second"))  # y.md's slug moved into x.md; y.md is gone
+    differ = Differ(state, actual(first, second), lock, DiffOptions())
+    assert [(c.key, c.action) for c in differ.orphan_changes()] == [
+        ("remote:first", Action.DELETE)]
 
 
 def test_the_portal_compares_only_the_keys_the_file_sets() -> None:

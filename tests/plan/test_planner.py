@@ -8,7 +8,7 @@ import pytest
 
 from kbsync.errors import UnsafePlanError
 from kbsync.model import Lock, RemoteRef, RenderedBody
-from kbsync.plan.diff import DiffOptions, unresolved_links
+from kbsync.plan.diff import unresolved_links
 from kbsync.plan.links import placeholder
 from kbsync.plan.model import Action
 from kbsync.plan.planner import bodies_needed, build_plan, check_safe
@@ -44,10 +44,10 @@ def test_parents_come_before_children_and_deletes_last_deepest_first() -> None:
     lock = synced(synced(Lock(), gone_parent, "gone"), gone_child, "gone/gone-child")
     state = desired(collection("a"), collection("a/b"), article("a/b/x.md"), article("a/y.md"))
     plan = build_plan(desired=state, actual=actual(gone_parent, gone_child), lock=lock,
-                      remote=REMOTE, options=DiffOptions(prune="managed"))
+                      remote=REMOTE)
     assert [(c.action.value, c.key) for c in plan.changes] == [
         ("create", "a"), ("create", "a/b"), ("create", "a/b/x.md"), ("create", "a/y.md"),
-        ("delete", "remote:gone-child"), ("delete", "remote:gone")]
+        ("delete", "gone/gone-child"), ("delete", "gone")]
 
 
 def test_an_article_is_created_after_the_articles_it_links_to() -> None:
@@ -72,9 +72,9 @@ def test_a_collection_that_would_still_hold_articles_is_not_deleted() -> None:
     inside = remote_article(9, "inside", collection_id=8)
     lock = synced(Lock(), folder, "old")
     plan = build_plan(desired=desired(), actual=actual(folder, inside), lock=lock,
-                      remote=REMOTE, options=DiffOptions(prune="managed"))
+                      remote=REMOTE)
     kept = next(c for c in plan.changes if c.kind == "collection")
-    assert kept.action is Action.UNMANAGED and "still holds 1 article and" in kept.reason
+    assert kept.action is Action.KEEP and "still holds 1 article and" in kept.reason
 
 
 def test_more_deletes_than_max_deletes_are_refused_unless_forced() -> None:
@@ -82,8 +82,7 @@ def test_more_deletes_than_max_deletes_are_refused_unless_forced() -> None:
     lock = Lock()
     for item in gone:
         synced(lock, item, f"{item.fields.slug}.md")
-    plan = build_plan(desired=desired(), actual=actual(*gone), lock=lock, remote=REMOTE,
-                      options=DiffOptions(prune="managed"))
+    plan = build_plan(desired=desired(), actual=actual(*gone), lock=lock, remote=REMOTE)
     with pytest.raises(UnsafePlanError, match="deletes 3 items, more than max_deletes = 2"):
         check_safe(plan, lock, max_deletes=2, force=False)
     check_safe(plan, lock, max_deletes=2, force=True)

@@ -51,7 +51,8 @@ def test_an_article_moved_in_initdesk_is_git_moved_and_links_follow(committed: P
     # "deep" sorts before "invoices": the folder is numbered in initdesk's order
     assert "→ moved     guides/advanced/deep.md -> billing/02-deep.md" in outcome.out
     assert "→ moved     billing/invoices.md -> billing/01-invoices.md" in outcome.out
-    assert not (committed.root / "guides/advanced").exists()
+    # the collection is still in initdesk, empty: its folder stays, as an empty collection
+    assert committed.read("guides/advanced/_collection.yaml") == "name: Advanced\n"
     assert "See [next](../guides/02-next.md#details)." in committed.read("billing/02-deep.md")
     assert "(../billing/01-invoices.md)" in committed.read("guides/01-start.md")
     status = committed.git("status", "--porcelain")
@@ -101,7 +102,8 @@ def test_remote_deletions_are_reported_and_removed_only_with_prune(synced: PullK
     assert outcome.code == 0 and (synced.root / "guides/advanced/deep.md").exists()
     assert "deleted in initdesk: guides/advanced/deep.md" in outcome.out
     assert synced.pull(prune=True).code == 0
-    assert not (synced.root / "guides/advanced").exists()
+    assert not (synced.root / "guides/advanced/deep.md").exists()
+    assert synced.read("guides/advanced/_collection.yaml") == "name: Advanced\n"  # kept there
     assert "deep" not in json.loads(synced.read("kbsync.lock"))["articles"]
     assert synced.plan().code == 0
 
@@ -149,8 +151,10 @@ def test_commit_holds_deletions_and_both_ends_of_moves(committed: PullKB) -> Non
     assert committed.pull(prune=True, commit=True).code == 0
     assert committed.git("status", "--porcelain") == ""  # nothing left staged or unstaged
     changed = committed.git("show", "--no-renames", "--name-status", "--format=", "HEAD")
-    assert changed.splitlines() == ["D\tbilling/invoices.md", "D\tguides/advanced/deep.md",
-                                    "A\tguides/deep.md", "M\tkbsync.lock"]
+    assert changed.splitlines() == [
+        "A\tbilling/_collection.yaml", "D\tbilling/invoices.md",  # billing stays, empty
+        "A\tguides/advanced/_collection.yaml", "D\tguides/advanced/deep.md",
+        "A\tguides/deep.md", "M\tkbsync.lock"]
 
 
 def test_commit_outside_a_git_repository_is_refused_before_any_request(synced: PullKB) -> None:

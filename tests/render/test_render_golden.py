@@ -100,7 +100,7 @@ def mixed_plan() -> Plan:
     """Every action kind, body diffs, placeholders, warnings and options."""
     return Plan(
         remote=REMOTE,
-        options={"prune": "managed", "force": False, "targets": []},
+        options={"prune": "all", "force": False, "targets": []},
         warnings=(
             "getting-started/01-welcome.md:3: unknown front matter key 'tittle' "
             "(did you mean 'title'?)",
@@ -146,9 +146,21 @@ def mixed_plan() -> Plan:
                    remote_id=9, reason="already in initdesk with this slug; taken over",
                    remote_fingerprint="fp-9", local_fingerprint="b-9",
                    fields=(FieldChange("status", "draft", "published"),)),
-            Change(kind="article", key="remote:old-page", action=Action.DELETE, slug="old-page",
-                   title="Old page", remote_id=17, reason="absent locally, managed by kbsync",
+            Change(kind="article", key="getting-started/01-hello.md", action=Action.UPDATE,
+                   slug="hello", title="Welcome", remote_id=18, parent_key="getting-started",
+                   remote_fingerprint="fp-18", local_fingerprint="b-18",
+                   renamed_from="getting-started/01-welcome.md",
+                   reason="renamed from getting-started/01-welcome.md; its public URL changes "
+                          "(slug welcome -> hello): add `slug: welcome` to "
+                          "getting-started/01-hello.md to keep it",
+                   fields=(FieldChange("slug", "welcome", "hello"),)),
+            Change(kind="article", key="billing/old-page.md", action=Action.DELETE,
+                   slug="old-page", title="Old page", remote_id=17, reason="deleted locally",
                    remote_fingerprint="fp-17"),
+            Change(kind="article", key="remote:ui-notes", action=Action.DELETE,
+                   slug="ui-notes", title="UI notes", remote_id=19,
+                   reason="in the Help Center, not in this folder; deleted: --prune",
+                   remote_fingerprint="fp-19"),
             Change(kind="article", key="account/two-factor-authentication.md",
                    action=Action.CONFLICT, slug="two-factor-authentication",
                    title="Two-factor authentication", remote_id=30, parent_key="account",
@@ -157,14 +169,18 @@ def mixed_plan() -> Plan:
                        FieldChange("title", "2FA", "Two-factor authentication"),)),
             Change(kind="article", key="remote:legacy", action=Action.UNMANAGED, slug="legacy",
                    title="Legacy | old `setup` page", remote_id=40,
-                   reason="exists in initdesk only; kept (plan --prune=all to delete)",
+                   reason="in the Help Center, not in this folder; kept: plan --prune deletes it",
                    remote_fingerprint="fp-40"),
+            Change(kind="collection", key="archive", action=Action.KEEP, slug="archive",
+                   title="Archive", remote_id=41,
+                   reason='deleted locally; kept: on_delete = "keep"',
+                   remote_fingerprint="fp-41"),
         ),
     )
 
 
 def left_alone_plan() -> Plan:
-    """Nothing to write, but a conflict and an unmanaged item: not 'no changes'."""
+    """Nothing to write, but a conflict, an unmanaged and a kept item: not 'no changes'."""
     changes = tuple(c for c in mixed_plan().changes if not c.action.writes)
     return Plan(remote=REMOTE, options=OPTIONS, changes=changes)
 

@@ -50,7 +50,7 @@ def test_every_change_line_starts_with_its_symbol_in_column_two() -> None:
     changes = tuple(update(action=a) for a in Action)
     heads = [line for line in render_text(Plan(REMOTE, changes)).splitlines()
              if line_symbol(line) and not line.startswith(" " * 8)]
-    assert [line[2] for line in heads] == ["+", "=", "~", "~", "↕", "-", "!", "?"]
+    assert [line[2] for line in heads] == ["+", "=", "~", "~", "↕", "-", "!", "?", "?"]
 
 
 def test_line_symbol_reads_diff_lines_by_column_not_by_content() -> None:

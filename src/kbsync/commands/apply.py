@@ -25,6 +25,7 @@ from kbsync.engine import (
     plan_saved,
     read_local,
     resolve_targets,
+    with_settings,
 )
 from kbsync.errors import ApplyFailed, ConflictsLeft, KbsyncError
 from kbsync.local.writer import clean_stale_temps
@@ -64,6 +65,7 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
     saved = load_plan(planfile) if planfile is not None else None
     if saved is not None:
         check_plan_remote(saved, ref)  # a plan for another Help Center: no request either
+    options = with_settings(options, config)
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             if saved is not None:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import open_lock, plan_against, read_local, resolve_targets
+from kbsync.engine import open_lock, plan_against, read_local, resolve_targets, with_settings
 from kbsync.errors import UnsafePlanError
 from kbsync.model import Lock
 from kbsync.plan.diff import DiffOptions
@@ -40,8 +40,8 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            planned = plan_against(local, client, lock, ref, options=options,
-                                   targets=targets)
+            planned = plan_against(local, client, lock, ref,
+                                   options=with_settings(options, config), targets=targets)
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     plan = _with_safety_warning(planned.plan, lock, config, options.force)
     show(plan, console, fmt)

@@ -2,8 +2,11 @@
 
 Which local item is which remote one is ``plan.match``'s answer (the one identity
 rule); this module compares each pair field by field and decides what the change is:
-create, adopt, update, move, reorder, conflict (edited in initdesk since the last sync),
-or, for remote items nothing local claims, delete or leave unmanaged.
+create, adopt, update, move, reorder, conflict (edited in initdesk since the last sync).
+A remote item that no local item claims is either managed (the lock has it: its file
+or folder was deleted here, and ``on_delete`` says whether it is deleted, unpublished or
+kept, as Terraform deletes what left the configuration) or was never in this folder
+(left alone, labelled so, unless ``--prune``).
 
 Bodies come rendered in the desired state, with links to other articles as
 placeholders; here they get the public URLs those articles have (or will have).
@@ -27,24 +30,29 @@ from kbsync.model import (
     LocalArticle,
     LocalCollection,
     Lock,
+    LockEntry,
     PortalSettings,
     RemoteArticle,
     RemoteCollection,
     RenderedBody,
-    Section,
+    Status,
 )
 from kbsync.plan.links import LINK_PLACEHOLDER, fill_links, placeholder, placeholder_targets
 from kbsync.plan.match import Match, Matching, edited_remotely, match
-from kbsync.plan.model import Action, Change, FieldChange
+from kbsync.plan.model import Action, Change, FieldChange, OnDelete
 from kbsync.plan.order import Sibling, in_place, positions_to_send
 
+#: ``managed`` is kept for scripts written before managed items were deleted without
+#: it: it now changes nothing (``off``); ``all`` also deletes what was never managed.
 Prune = Literal["off", "managed", "all"]
+NOT_HERE = "in the Help Center, not in this folder"
 
 
 @dataclass(frozen=True)
 class DiffOptions:
     prune: Prune = "off"
     force: bool = False
+    on_delete: OnDelete = "delete"
 
 
 def changed_fields(before: Any, after: Any, names: tuple[str, ...]) -> tuple[FieldChange, ...]:
@@ -291,37 +299,76 @@ class Differ:
         parent = self.actual.collections.get(moved.before)
         return parent.fields.slug if parent is not None else None
 
-    # -- remote-only items ---------------------------------------------------------------
+    # -- remote items no local item claims ------------------------------------------------
 
     def orphan_changes(self) -> list[Change]:
-        out: list[Change] = []
+        out: list[Change | None] = []
         claimed_articles = {m.remote_id for m in self.matching.articles.values()}
         for article in sorted(self.actual.articles.values(), key=lambda a: a.fields.slug):
             if article.id not in claimed_articles:
-                out.append(self._orphan("article", "articles", article.id, article.fields.slug,
-                                        article.fields.title, fields_fingerprint(article.fields)))
+                out.append(self._orphan(
+                    "article", article.id, article.fields.slug, article.fields.title,
+                    self.article_fingerprint(article), article.fields.status))
         claimed = {m.remote_id for m in self.matching.collections.values()}
         for coll in sorted(self.actual.collections.values(), key=_depth_key(self.actual)):
             if coll.id not in claimed:
-                out.append(self._orphan("collection", "collections", coll.id, coll.fields.slug,
+                out.append(self._orphan("collection", coll.id, coll.fields.slug,
                                         coll.fields.name, fields_fingerprint(coll.fields)))
-        return out
+        return [change for change in out if change is not None]
 
-    def _orphan(self, kind: Literal["article", "collection"], section: Section, remote_id: int,
-                slug: str, title: str, fingerprint: str) -> Change:
-        managed = self.lock.by_id(section, remote_id) is not None
-        prune = self.options.prune
-        delete = prune == "all" or (prune == "managed" and managed)
-        if delete:
-            reason = ("absent locally, managed by kbsync" if managed
-                      else "absent locally (--prune=all)")
-            action = Action.DELETE
+    def _orphan(self, kind: Literal["article", "collection"], remote_id: int, slug: str,
+                title: str, fingerprint: str, status: Status | None = None) -> Change | None:
+        """A managed item deleted here (as ``on_delete`` says), or one never in this
+        folder (left alone unless ``--prune``). A deleted item is shown at the path it
+        was synced from, unless another item is there now."""
+        synced = self.lock.by_id("articles" if kind == "article" else "collections",
+                                 remote_id)
+        key = f"remote:{slug}"
+        fields: tuple[FieldChange, ...] = ()
+        if synced is None:
+            action, reason = ((Action.DELETE, f"{NOT_HERE}; deleted: --prune")
+                              if self.options.prune == "all"
+                              else (Action.UNMANAGED, f"{NOT_HERE}; kept: plan --prune deletes it"))
         else:
-            reason = ("absent locally; kept: plan --prune deletes it" if managed
-                      else "exists in initdesk only; kept: plan --prune=all deletes it")
-            action = Action.UNMANAGED
-        return Change(kind=kind, key=f"remote:{slug}", action=action, slug=slug, title=title,
-                      remote_id=remote_id, reason=reason, remote_fingerprint=fingerprint)
+            entry = synced[1]
+            taken = (self.desired.article(entry.path) if kind == "article"
+                     else self.desired.collection(entry.path))
+            key = key if taken is not None else entry.path
+            decided = self._deleted_here(entry, fingerprint, status, kind)
+            if decided is None:
+                return None
+            action, reason = decided
+            if action is Action.UPDATE:
+                fields = (FieldChange("status", status, "draft"),)
+        return Change(kind=kind, key=key, action=action, slug=slug, title=title,
+                      remote_id=remote_id, fields=fields, reason=reason,
+                      remote_fingerprint=fingerprint,
+                      local_fingerprint=synced[1].local if synced and fields else None)
+
+    def _deleted_here(self, entry: LockEntry, fingerprint: str, status: Status | None,
+                      kind: str) -> tuple[Action, str] | None:
+        """What becomes of a managed item whose file or folder is gone: deleted,
+        unpublished (an UPDATE of ``status``) or kept; a conflict when it was edited in
+        initdesk since the last sync (unless --force); None when there is nothing to do."""
+        on_delete = self.options.on_delete
+        if on_delete == "keep":
+            return Action.KEEP, 'deleted locally; kept: on_delete = "keep"'
+        if on_delete == "draft" and kind == "collection":
+            return Action.KEEP, ('deleted locally; kept: on_delete = "draft" unpublishes its '
+                                 "articles, collections stay")
+        if on_delete == "draft" and status == "draft":
+            return None  # unpublished already
+        verb = "unpublish" if on_delete == "draft" else "delete"
+        forced = ""
+        if edited_remotely(entry, fingerprint):
+            if not self.options.force:
+                return Action.CONFLICT, (
+                    "deleted here, edited in initdesk since the last sync: restore it with "
+                    f"`git checkout`, or apply the {verb} with --force")
+            forced = "; overwrites edits made in initdesk (--force)"
+        if on_delete == "draft":
+            return Action.UPDATE, f'deleted locally; unpublished: on_delete = "draft"{forced}'
+        return Action.DELETE, f"deleted locally{forced}"
 
 
 def portal_change(desired: Mapping[str, Any] | None, actual: ActualState, lock: Lock,

@@ -17,12 +17,16 @@ from kbsync.model import RemoteRef
 # or renamed in the same run); the executor replaces it with the real URL once known.
 from kbsync.plan.links import LINK_PLACEHOLDER as LINK_PLACEHOLDER
 
-__all__ = ["LINK_PLACEHOLDER", "PLAN_FORMAT_VERSION", "Action", "Change", "FieldChange", "Kind",
-           "Plan", "RemoteRef"]
+__all__ = ["LINK_PLACEHOLDER", "ON_DELETE", "PLAN_FORMAT_VERSION", "Action", "Change",
+           "FieldChange", "Kind", "OnDelete", "Plan", "RemoteRef"]
 
 PLAN_FORMAT_VERSION = 1
 
 Kind = Literal["portal", "collection", "article"]
+#: What apply does to a managed item whose file or folder was deleted (``[apply]
+#: on_delete``): delete it in initdesk, unpublish it (articles), or leave it there.
+OnDelete = Literal["delete", "draft", "keep"]
+ON_DELETE: tuple[OnDelete, ...] = ("delete", "draft", "keep")
 
 
 class Action(str, Enum):
@@ -35,11 +39,12 @@ class Action(str, Enum):
     REORDER = "reorder"  # only position changes
     DELETE = "delete"
     CONFLICT = "conflict"  # edited in initdesk since the last sync: left alone
-    UNMANAGED = "unmanaged"  # exists remotely, absent locally, not pruned
+    UNMANAGED = "unmanaged"  # in the Help Center, never in this folder, not pruned
+    KEEP = "keep"  # managed, deleted here, left in initdesk (on_delete, or not empty)
 
     @property
     def writes(self) -> bool:
-        return self not in (Action.CONFLICT, Action.UNMANAGED)
+        return self not in (Action.CONFLICT, Action.UNMANAGED, Action.KEEP)
 
 
 @dataclass(frozen=True, slots=True)

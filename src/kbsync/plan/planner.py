@@ -1,7 +1,7 @@
 """Ordering, targeting and the safety gates of a plan.
 
 Parents are created before children and deleted after them; the portal goes first;
-conflicts and unmanaged items (which write nothing) come last. Gates live here, on the
+conflicts, unmanaged and kept items (which write nothing) come last. Gates live here, on the
 plan, not in the executor: the executor runs whatever plan it is handed.
 """
 
@@ -91,7 +91,10 @@ def build_plan(
         changes = select_targets(changes, targets)
     changes = link_targets_first(changes)
     ordered = sorted(enumerate(changes), key=lambda pair: (_rank(pair[1]), pair[0]))
-    plan_options = {"prune": options.prune, "force": options.force, "targets": list(targets)}
+    plan_options: dict[str, object] = {"prune": options.prune, "force": options.force,
+                                       "targets": list(targets)}
+    if options.on_delete != "delete":  # shown on the plan's Options line: only when set
+        plan_options["on_delete"] = options.on_delete
     return Plan(remote=remote, changes=tuple(c for _, c in ordered), options=plan_options)
 
 
@@ -100,7 +103,7 @@ def keep_nonempty_collections(changes: list[Change], actual: ActualState) -> lis
 
     initdesk refuses (409) to delete a collection with articles or child collections in
     it; planning that delete would stop apply half-way. Such a collection stays, listed as
-    unmanaged with the reason.
+    kept with the reason.
     """
     gone_articles = {c.remote_id for c in changes
                      if c.kind == "article" and c.action is Action.DELETE}
@@ -119,7 +122,7 @@ def keep_nonempty_collections(changes: list[Change], actual: ActualState) -> lis
                        and c.id not in gone_collections and c.id not in moved)
         if articles or children:
             gone_collections.discard(change.remote_id)
-            out[index] = replace(change, action=Action.UNMANAGED, reason=(
+            out[index] = replace(change, action=Action.KEEP, reason=(
                 f"not deleted: it still holds {plural(articles, 'article')} and "
                 f"{plural(children, 'collection')} that stay"))
     return out

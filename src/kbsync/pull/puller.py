@@ -309,6 +309,13 @@ class _Decider:
             else:
                 result.deleted_remotely.append(collection.key + "/")
 
+    def _holds_articles(self, final_folder: str) -> bool:
+        """Some article is in ``final_folder`` (a final key) or below it after this pull."""
+        prefix = final_folder + "/"
+        return any(new.startswith(prefix) for old, new in self.layout.files.items()
+                   if old not in self.pruned) or any(
+            p.key.startswith(prefix) for p in self.layout.articles.values())
+
     def _emptied(self, folder: str) -> bool:
         """No article stays in ``folder`` or below it after this pull."""
         prefix = folder + "/"
@@ -347,6 +354,14 @@ class _Decider:
         decoded = _Source.decode(raw) if raw is not None else _Source("")
         if decoded is None:
             result.warnings.append(f"{old_path}: not UTF-8 text; left alone")
+            return
+        if raw is None and not self._holds_articles(placed.key):
+            # Its last article leaves (moved or deleted in initdesk): the collection stays
+            # in initdesk, so it stays here as a folder (a deleted one would be deleted).
+            data = collection_text(remote.fields, name=name, pinned=pinned).encode("utf-8")
+            result.changes.append(FileChange("new", path, data, kind="collection"))
+            self._lock("collections", remote.fields.slug, remote.id, remote.updated_at,
+                       self._lock_path(placed), placed.fingerprint, data)
             return
         current = decoded
         if not placed.remote_changed:

@@ -2,8 +2,9 @@
 
 A reviewer reads the summary and the table first; body diffs are folded into a
 ``<details>`` block so a plan that rewrites twenty articles stays one screen long; items
-that apply will not touch (conflicts, unmanaged) are called out last, where they are seen
-before merging. It says the same things as the text plan, using its phrasing helpers.
+that apply will not touch (conflicts, unmanaged and kept items) are called out last,
+where they are seen before merging. It says the same things as the text plan, using its
+phrasing helpers.
 
 Everything that comes from a user (keys, titles, values, reasons) is escaped: a ``|``
 would split a table cell and a backtick would end a code span early. Text from outside
@@ -177,7 +178,8 @@ def _deletions(plan: Plan) -> str:
 
 
 def _left_alone(plan: Plan) -> str:
-    """Conflicts and unmanaged items, in a quote so they are not missed before merging."""
+    """Conflicts, unmanaged and kept items, in a quote so they are not missed before
+    merging."""
     parts = []
     conflicts = [c for c in plan.changes if c.action is Action.CONFLICT]
     if conflicts:
@@ -186,7 +188,11 @@ def _left_alone(plan: Plan) -> str:
     unmanaged = [c for c in plan.changes if c.action is Action.UNMANAGED]
     if unmanaged:
         parts.append(f"> **Kept: {_count(unmanaged, 'unmanaged item', 'unmanaged items')}** "
-                     "(in initdesk only, not in the files).\n" + _item_list(unmanaged))
+                     "(in the Help Center, not in this folder).\n" + _item_list(unmanaged))
+    kept = [c for c in plan.changes if c.action is Action.KEEP]
+    if kept:
+        parts.append(f"> **Kept: {_count(kept, 'managed item', 'managed items')}** "
+                     "(not deleted in initdesk).\n" + _item_list(kept))
     return ">\n".join(parts)
 
 

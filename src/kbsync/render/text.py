@@ -36,6 +36,7 @@ SYMBOLS: dict[Action, str] = {
     Action.DELETE: "-",
     Action.CONFLICT: "!",
     Action.UNMANAGED: "?",
+    Action.KEEP: "?",
 }
 #: Body fields: too long to show as values, so shown as a diff or a line count.
 BODY_FIELDS = ("content_html", "content")
@@ -147,7 +148,8 @@ def summary(plan: Plan) -> str:
     writes = [f"{plan.count(a)} to {a.value}" for a in Action if a.writes and plan.count(a)]
     head = f"Plan: {', '.join(writes)}." if writes else "No changes to apply."
     notes = [note for note in (_count(plan, Action.CONFLICT, "conflict", "conflicts"),
-                               _count(plan, Action.UNMANAGED, "unmanaged", "unmanaged")) if note]
+                               _count(plan, Action.UNMANAGED, "unmanaged", "unmanaged"),
+                               _count(plan, Action.KEEP, "kept", "kept")) if note]
     return head + (f" {', '.join(notes)}." if notes else "")
 
 
@@ -236,6 +238,8 @@ def _phrase(change: Change) -> str:
         return f"{change.action.value} {detail}".strip()
     if change.action in (Action.CONFLICT, Action.UNMANAGED):
         return str(change.action.value)
+    if change.action is Action.KEEP:
+        return "kept"
     return detail
 
 

@@ -18,6 +18,7 @@ from kbsync.markdown.registry import (
     MARKDOWN_EXTENSIONS,
 )
 from kbsync.model.lockstate import LOCAL_REMOTE
+from kbsync.plan.model import ON_DELETE, OnDelete
 from kbsync.problems import shown
 from kbsync.schema.base import did_you_mean, fail
 
@@ -144,11 +145,24 @@ class ContentTable(_Table):
 
 class ApplyTable(_Table):
     max_deletes: int | None = None
+    on_delete: OnDelete = "delete"
 
     @field_validator("max_deletes", mode="before")
     @classmethod
     def _max_deletes(cls, value: Any) -> int | None:
         return None if value is None else whole_number(value, 0)
+
+    @field_validator("on_delete", mode="before")
+    @classmethod
+    def _on_delete(cls, value: Any) -> OnDelete:
+        for choice in ON_DELETE:
+            if value == choice:
+                return choice
+        choices = " | ".join(f'"{choice}"' for choice in ON_DELETE)
+        guess = did_you_mean(value, ON_DELETE) if isinstance(value, str) else None
+        raise fail(f"must be one of {choices}, got {shown(value)}",
+                   f"did you mean {guess!r}?" if guess else
+                   "what apply does in initdesk to an article whose file was deleted")
 
 
 class KbsyncToml(_Table):
