@@ -14,6 +14,7 @@ code without knowing where they came from::
     │   └── UnsafePlanError          a safety gate refused the plan (delete cap, ...)
     ├── ApplyFailed                  a step failed; carries what was done and what was not
     ├── ConflictingFiles             pull found conflicts it would not overwrite
+    ├── DeletedButEdited             pull: deleted here, edited in initdesk since
     ├── ConflictsLeft                apply left items edited in initdesk untouched
     └── RemoteError                  anything the Help Center (or the way to it) said
         ├── AuthError                401: token missing or rejected
@@ -114,6 +115,21 @@ class ConflictingFiles(KbsyncError):
             f"{plural(len(self.paths), 'file')} changed both locally and remotely: "
             + ", ".join(self.paths) + " (left untouched; " + "; ".join(advice) + ")"
         )
+
+
+class DeletedButEdited(KbsyncError):
+    """pull found items deleted here that were edited in initdesk since the last sync.
+
+    Pull leaves them deleted and apply will not delete them without --force: the
+    person who deleted the file decides whether the edit made in initdesk is lost.
+    """
+
+    def __init__(self, paths: Sequence[str], verb: str = "delete") -> None:
+        self.paths = list(paths)
+        super().__init__(
+            f"{plural(len(self.paths), 'item')} deleted here, edited in initdesk since the "
+            f"last sync: {', '.join(self.paths)} (left deleted): restore it with `git "
+            f"checkout` to keep the edit, or apply the {verb} with --force")
 
 
 class ConflictsLeft(KbsyncError):

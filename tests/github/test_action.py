@@ -235,6 +235,21 @@ def test_pull_that_only_reports_a_remote_deletion_has_no_changes(runner: Scene) 
     assert reported.outputs == {"has-changes": "false", "conflicts": "0"}
 
 
+def test_a_file_deleted_in_the_repository_is_deleted_by_apply_and_left_so_by_pull(
+        runner: Scene) -> None:
+    assert runner.step("apply").code == 0
+    (runner.repo / KB_DIR / "guides/02-next.md").unlink()
+    runner.write("guides/01-start.md", "---\ntitle: Start here\n---\n\nNo link now.\n")
+    pulled = runner.step("pull")
+    assert "- deleted locally  guides/02-next.md  (apply deletes it)" in pulled.summary
+    assert pulled.outputs == {"has-changes": "false", "conflicts": "0"}, pulled.log
+    assert not (runner.repo / KB_DIR / "guides/02-next.md").exists()
+    applied = runner.step("apply")  # no --prune, as the example workflow runs it
+    assert applied.code == 0 and "1 to delete" in applied.summary, applied.log
+    with runner.remote_client() as client:
+        assert "next" not in {a.fields.slug for a in client.list_articles()}
+
+
 def test_apply_with_only_conflicts_runs_apply_and_fails(runner: Scene) -> None:
     _apply_then_edit_next_in_initdesk(runner, {"title": "Edited in initdesk"})
     runner.write("guides/02-next.md", "---\ntitle: Edited here\n---\n\nMore text.\n")

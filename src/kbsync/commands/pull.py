@@ -13,8 +13,9 @@ from collections import Counter
 from kbsync.config import Config
 from kbsync.console import Console
 from kbsync.engine import open_lock, read_local, read_remote
-from kbsync.errors import ConflictingFiles
+from kbsync.errors import ConflictingFiles, DeletedButEdited
 from kbsync.local.writer import clean_stale_temps
+from kbsync.plan.model import OnDelete
 from kbsync.problems import escaped
 from kbsync.pull.puller import FileChange, OnConflict, PullOptions, PullResult
 from kbsync.pull.runner import manages_portal, pull, require_repository
@@ -26,6 +27,10 @@ __all__ = ["describe", "run", "summary"]
 
 _SYMBOLS = {"new": "+", "updated": "~", "merged": "~", "markers": "!", "theirs": "~",
             "ours": "=", "moved": "→", "adjusted": "~", "deleted": "-"}
+#: What apply will do to an item deleted here, as pull reports it.
+_ON_DELETE: dict[OnDelete, str] = {"delete": "apply deletes it",
+                                   "draft": "apply unpublishes it",
+                                   "keep": 'kept in initdesk: on_delete = "keep"'}
 _NOTES = {"merged": "your edits and initdesk's, merged",
           "markers": "conflict markers written: resolve them before apply",
           "theirs": "initdesk's version; local edits replaced (--on-conflict theirs)",
@@ -59,23 +64,26 @@ def _run(config: Config, console: Console, *, dry_run: bool, prune: bool,
             actual = read_remote(client, lock, with_portal=manages_portal(config.root))
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     pulled = pull(config, local.tree, lock, actual, ref,
-                  options=PullOptions(prune=prune, on_conflict=on_conflict), dry_run=dry_run,
-                  commit_message=commit_message if commit else None)
+                  options=PullOptions(prune=prune, on_conflict=on_conflict,
+                                      on_delete=config.on_delete),
+                  dry_run=dry_run, commit_message=commit_message if commit else None)
     result = pulled.result
-    show(result, console)
+    show(result, console, config.on_delete)
     if dry_run:
         console.info(summary(result, dry_run=True))
         return 0
     if pulled.commit:
         console.info(f"Committed {pulled.commit[:10]}.")
-    if result.conflicts:
+    if result.conflicts or result.deleted_conflicts:
         console.warn(summary(result))
-        raise ConflictingFiles(result.conflicts, result.uncommitted)
+        if result.conflicts:
+            raise ConflictingFiles(result.conflicts, result.uncommitted)
+        raise DeletedButEdited(result.deleted_conflicts, _verb(config.on_delete))
     console.success(summary(result))
     return 0
 
 
-def show(result: PullResult, console: Console) -> None:
+def show(result: PullResult, console: Console, on_delete: OnDelete = "delete") -> None:
     """One line per file, then what pull left alone and why."""
     for warning in result.warnings:
         console.warn(f"warning: {warning}")
@@ -91,6 +99,16 @@ def show(result: PullResult, console: Console) -> None:
     for path in result.deleted_remotely:
         console.out(f"  ? deleted in initdesk: {escaped(path)}  (kept; `kbsync pull --prune` "
                     "removes it)")
+    for path in result.deleted_here:
+        console.out(f"  - deleted locally  {escaped(path)}  ({_ON_DELETE[on_delete]})")
+    for path in result.deleted_conflicts:
+        console.out(f"  ! conflict  {escaped(path)}  (deleted here, edited in initdesk since "
+                    "the last sync: restore it with `git checkout`, or apply the "
+                    f"{_verb(on_delete)} with --force)")
+
+
+def _verb(on_delete: OnDelete) -> str:
+    return "unpublish" if on_delete == "draft" else "delete"
 
 
 def describe(change: FileChange) -> str:
@@ -116,8 +134,13 @@ def summary(result: PullResult, *, dry_run: bool = False) -> str:
         n = len(result.conflicts)
         text += (f"; {plural(n, 'conflict')} left untouched ("
                  + ", ".join(escaped(path) for path in result.conflicts) + ")")
+    if result.deleted_conflicts:
+        text += (f"; {len(result.deleted_conflicts)} deleted here but edited in initdesk ("
+                 + ", ".join(escaped(path) for path in result.deleted_conflicts) + ")")
     if result.deleted_remotely:
         text += f"; {len(result.deleted_remotely)} deleted in initdesk, kept"
+    if result.deleted_here:
+        text += f"; {len(result.deleted_here)} deleted locally, left deleted"
     return text + "."
 
 

@@ -254,14 +254,16 @@ def _apply(planned: Result, plan: Plan, plan_file: Path, root: list[str], consol
 def _pull(invoked: tuple[int, str], console: Console) -> Result:
     """pull prints one line per file: ``  <symbol> <what>  <path>``. ``!`` is a file
     edited on both sides (left untouched, or written with conflict markers); ``?`` only
-    reports a remote deletion and ``=`` a file kept as it is: neither changes a file."""
+    reports a remote deletion, ``=`` a file kept as it is and ``- deleted locally`` a file
+    deleted here that stays deleted: none of them changes a file."""
     code, out = invoked
     lines = [line for line in out.splitlines() if line.strip()]
     for line in lines:
         console.out(line)
-    symbols = [line.split(maxsplit=1)[0] for line in lines]
-    conflicts = symbols.count("!")
-    changed = any(symbol not in ("?", "=") for symbol in symbols)
+    words = [line.split(maxsplit=3)[:3] for line in lines]
+    conflicts = sum(1 for word in words if word[0] == "!")
+    changed = any(word[0] not in ("?", "=") and word != ["-", "deleted", "locally"]
+                  for word in words)
     fence = fence_for(lines)  # a file name with backticks cannot close the block
     body = "\n".join(lines) if lines else "Nothing to pull."
     text = (f"### kbsync pull\n\n{fence}\n{body}\n{fence}\n" if lines

@@ -8,8 +8,9 @@ identity rule), read from the remote side. Then every folder and file gets its f
   its remote parent's folder, keeping its name where it can;
 - a new item gets a safe, unique name (``pull.paths.safe_name``) in its parent's folder;
 - an empty remote collection gets its folder with a ``_collection.yaml`` (a folder
-  holding one is a collection, articles or not), unless it was synced before and its
-  folder removed here since.
+  holding one is a collection, articles or not);
+- a managed item whose file or folder was deleted here (``Matching.gone``) gets no
+  place: pull never brings back what was deleted locally (apply deletes it remotely).
 
 Names are unique per folder against what is on disk as well as what this pull creates,
 and never match ``.kbsyncignore`` (an ignored file would not be read back).
@@ -74,8 +75,11 @@ class Layout:
     articles: dict[int, Placed] = field(default_factory=dict)
     folders: dict[str, str] = field(default_factory=dict)  # local folder key -> final key
     files: dict[str, str] = field(default_factory=dict)  # local file key -> final key
-    skipped: list[RemoteCollection] = field(default_factory=list)  # removed here, empty
-    homeless: list[RemoteArticle] = field(default_factory=list)  # unknown collection id
+    skipped: list[RemoteCollection] = field(default_factory=list)  # no article lands here
+    homeless: list[RemoteArticle] = field(default_factory=list)  # no folder for its collection
+    #: Managed items whose file or folder was deleted here: not written back.
+    gone_collections: list[RemoteCollection] = field(default_factory=list)
+    gone_articles: list[RemoteArticle] = field(default_factory=list)
 
     @property
     def relocator(self) -> Relocator:
@@ -125,6 +129,8 @@ class _Planner:
         self.local_collection = {v: k for k, v in self.collection_of.items()}
         self.collection_ids = _ids_by_key(lock, "collections")
         self.article_ids = _ids_by_key(lock, "articles")
+        self.gone_collection_ids = {e.id for e in matching.gone_collections.values()}
+        self.gone_article_ids = {e.id for e in matching.gone_articles.values()}
         self.filled = _collections_with_articles(actual)
         self._visiting: set[str] = set()
         self._remote_visiting: set[int] = set()
@@ -213,8 +219,8 @@ class _Planner:
         return self.final_remote(parent_id)
 
     def final_remote(self, remote_id: int) -> str | None:
-        """The final folder of a remote collection; None for an unknown one, or an empty
-        one whose folder was removed here since the last sync."""
+        """The final folder of a remote collection; None for an unknown one, or one whose
+        folder was deleted here since the last sync."""
         local_key = self.collection_of.get(remote_id)
         if local_key is not None:
             return self.final_local(local_key)
@@ -223,9 +229,9 @@ class _Planner:
         remote = self.actual.collections.get(remote_id)
         if remote is None:
             return None
-        if remote_id not in self.filled and self._entry("collections", remote_id) is not None:
-            if remote not in self.layout.skipped:  # synced, then its folder was removed
-                self.layout.skipped.append(remote)
+        if remote_id in self.gone_collection_ids:  # synced, then its folder was deleted
+            if remote not in self.layout.gone_collections:
+                self.layout.gone_collections.append(remote)
             return None
         self._remote_visiting.add(remote_id)
         parent = self._remote_parent_folder(remote)
@@ -243,6 +249,9 @@ class _Planner:
     # -- articles ------------------------------------------------------------------------
 
     def place_article(self, remote: RemoteArticle) -> None:
+        if remote.id in self.gone_article_ids:  # synced, then its file was deleted
+            self.layout.gone_articles.append(remote)
+            return
         collection_id = remote.fields.collection_id
         target = self.final_remote(collection_id) if collection_id is not None else ""
         if target is None:

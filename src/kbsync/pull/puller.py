@@ -19,6 +19,10 @@ no change), and a merged file differs from it, so apply pushes the local half.
 Moves and new siblings can shift relative links and default positions; those mechanical
 edits (``pull.links``, an explicit ``position:``) are applied to base and local alike,
 so they never cause a conflict and never count as a local change.
+
+A managed article or collection whose file or folder was deleted here is a local change
+too: it stays deleted (apply deletes it remotely, as ``on_delete`` says). One edited in
+initdesk since the last sync is a conflict: deleting it would lose that edit.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ from kbsync.model import (
     RenderedBody,
     Section,
 )
-from kbsync.plan.match import Matching
+from kbsync.plan.match import Matching, edited_remotely
+from kbsync.plan.model import OnDelete
 from kbsync.pull.blocks import in_own_layout
 from kbsync.pull.convert import (
     CONVERSION_ERRORS,
@@ -79,6 +84,7 @@ _ARTICLE_ORDER = ("title", "slug", "excerpt", "status", "position")
 class PullOptions:
     prune: bool = False
     on_conflict: OnConflict = "fail"
+    on_delete: OnDelete = "delete"  # "keep": a deleted file's remote edits are kept there
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,10 @@ class PullResult:
     #: Those of the conflicts with uncommitted edits, which no --on-conflict overwrites.
     uncommitted: list[str] = field(default_factory=list)
     deleted_remotely: list[str] = field(default_factory=list)  # reported, kept
+    deleted_here: list[str] = field(default_factory=list)  # deleted locally: left deleted
+    #: Deleted locally, edited in initdesk since the last sync: left deleted, and apply
+    #: will not delete them without --force.
+    deleted_conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Links and anchors of the bodies converted, read from line 1, by body text (asked
     # for by init, whose check of the written files then parses none of them again).
@@ -236,13 +246,18 @@ class _Decider:
         result = PullResult()
         for remote in self.layout.skipped:
             result.warnings.append(
-                f"collection {remote.fields.slug!r} holds no article and its folder was "
-                "removed here: not written again (`kbsync apply --prune` deletes it)")
+                f"collection {remote.fields.slug!r} has no article in its folder here: "
+                "its folder is not written (`kbsync apply --prune` deletes it)")
+        gone_folders = {c.id for c in self.layout.gone_collections}
         for article in self.layout.homeless:
+            where = ("a collection whose folder was deleted here"
+                     if article.fields.collection_id in gone_folders
+                     else "an unknown collection")
             result.warnings.append(
-                f"article {article.fields.slug!r} is in an unknown collection "
+                f"article {article.fields.slug!r} is in {where} "
                 f"({article.fields.collection_id}); written at the top level")
         self._deleted_remotely(result)
+        self._deleted_here(result)
         new = [Remote(p.key, self.actual.articles[p.remote_id].fields.content,
                       self.actual.articles[p.remote_id].fields.content_html)
                for p in sorted(self.layout.articles.values(), key=lambda p: p.key)
@@ -308,6 +323,29 @@ class _Decider:
                                                  kind="collection"))
             else:
                 result.deleted_remotely.append(collection.key + "/")
+
+    # -- deletions here ------------------------------------------------------------------
+
+    def _deleted_here(self, result: PullResult) -> None:
+        """Managed items whose file or folder is gone: never written back. Edited in
+        initdesk since the last sync, they are a conflict (unless on_delete = "keep"
+        leaves them there): deleting them would lose the edit."""
+        gone: list[tuple[str, Section, int, str]] = [
+            ("", "articles", remote.id, fields_fingerprint(remote.fields))
+            for remote in self.layout.gone_articles]
+        gone += [("/", "collections", remote.id, fields_fingerprint(remote.fields))
+                 for remote in self.layout.gone_collections]
+        for suffix, section, remote_id, fingerprint in gone:
+            found = self.lock.by_id(section, remote_id)
+            assert found is not None  # gone means: in the lock, no local item
+            entry = found[1]
+            path = entry.path + suffix
+            if self.options.on_delete != "keep" and edited_remotely(entry, fingerprint):
+                result.deleted_conflicts.append(path)
+            else:
+                result.deleted_here.append(path)
+        result.deleted_here.sort()
+        result.deleted_conflicts.sort()
 
     def _holds_articles(self, final_folder: str) -> bool:
         """Some article is in ``final_folder`` (a final key) or below it after this pull."""
