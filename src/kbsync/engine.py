@@ -50,7 +50,7 @@ from kbsync.statedir import state_dir_problem
 from kbsync.validate import check_tree
 
 __all__ = ["Checked", "LocalState", "Planned", "accept_local", "apply_plan", "check_local",
-           "open_lock", "plan_against", "plan_saved", "read_local", "read_remote",
+           "open_lock", "plan_against", "plan_root", "plan_saved", "read_local", "read_remote",
            "render_bodies", "resolve_targets", "with_settings"]
 
 
@@ -255,6 +255,8 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
 
     ``targets`` are knowledge-base keys: the command resolves what the user typed
     (:func:`resolve_targets`) before it opens the Help Center, so a typo costs nothing.
+    The plan records the knowledge base it was made in, so a saved one is applied there
+    only (``plan.fresh.check_plan_root``).
     """
     actual = read_remote(client, lock, with_portal=local.portal is not None)
     desired = local.desired()
@@ -263,7 +265,12 @@ def plan_against(local: LocalState, client: HelpCenterClient, lock: Lock, remote
     desired = desired.with_bodies(render_bodies(local, todo))
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
                       options=options, targets=targets, matching=matching)
-    return Planned(plan, actual, desired, matching)
+    return Planned(replace(plan, root=plan_root(local.tree.root)), actual, desired, matching)
+
+
+def plan_root(root: Path) -> str:
+    """How a plan names the knowledge base it was made in: its absolute path."""
+    return str(root.resolve())
 
 
 def with_settings(options: DiffOptions, config: Config) -> DiffOptions:

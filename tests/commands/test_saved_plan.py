@@ -28,7 +28,8 @@ def test_out_always_writes_json_and_says_how_to_apply_exactly_it(
     assert ("Saved the plan to changes.txt (JSON). Apply exactly this plan with: "
             "kbsync -C 'my kb' apply changes.txt") in err
     saved = json.loads(Path("changes.txt").read_text())
-    assert saved["format_version"] == 1 and saved["summary"]["create"] == 44
+    assert saved["format_version"] == 2 and saved["summary"]["create"] == 44
+    assert saved["root"] == str(example.resolve())
 
 
 def test_without_c_the_suggested_command_has_none(
@@ -46,6 +47,20 @@ def test_a_saved_plan_applies_off_a_terminal_without_yes_or_a_prompt(
     err = capsys.readouterr().err
     assert "Apply complete: 44 created, 1 updated" in err and "yes" not in err
     assert run(["-C", "my kb", "plan", "--detailed-exitcode"]) == 0
+
+
+def test_a_plan_made_in_another_folder_is_refused_before_anything_is_read(
+        example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = example.parent / "other kb"
+    other.mkdir()
+    (other / "kbsync.toml").write_text('[remote]\nbase_url = "local"\n')
+    assert run(["-C", "my kb", "plan", "--out", "a.plan"]) == 0
+    capsys.readouterr()
+    assert run(["-C", "other kb", "apply", "a.plan"]) == 1
+    assert capsys.readouterr().err == (
+        f"Error: this plan was made in {example.resolve()} (organization 1 at local); apply it "
+        "there, or run kbsync plan here\n")
+    assert not (other / "kbsync.lock").exists() and not (other / ".kbsync/local.db").exists()
 
 
 def test_a_stale_saved_plan_is_refused(example: Path,

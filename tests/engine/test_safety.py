@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.engine.conftest import KB
 
 
@@ -84,6 +86,19 @@ def test_more_deletes_than_max_deletes_are_refused_without_force(small_kb: KB) -
     assert outcome.code == 1 and "max_deletes = 1" in outcome.err
     assert small_kb.writes() == []
     assert small_kb.apply(force=True).code == 0
+
+
+def test_a_saved_plan_applied_in_another_folder_is_refused_with_no_request(
+        small_kb: KB, tmp_path: Path) -> None:
+    planfile = tmp_path / "a.plan"
+    assert small_kb.plan(out=planfile).code == 2
+    elsewhere = KB(tmp_path / "kbB", small_kb.app)
+    elsewhere.article("other.md", "Other")
+    small_kb.reset_log()
+    outcome = elsewhere.apply(planfile=planfile)
+    assert outcome.code == 1 and small_kb.requests() == []
+    assert (f"this plan was made in {small_kb.root.resolve()} (organization 1 at "
+            "http://emulator.test); apply it there, or run kbsync plan here") in outcome.err
 
 
 def test_a_stale_saved_plan_is_refused(small_kb: KB) -> None:

@@ -52,7 +52,7 @@ def test_plan_writes_the_summary_the_outputs_and_one_sticky_comment(runner: Scen
     assert "**Plan: 3 to create.**" in step.summary
     assert step.outputs["has-changes"] == "true" and step.outputs["conflicts"] == "0"
     plan = json.loads(step.outputs["plan-json"])
-    assert plan["summary"]["create"] == 3 and plan["format_version"] == 1
+    assert plan["summary"]["create"] == 3 and plan["format_version"] == 2
     assert Path(step.outputs["plan-file"]).is_file()
     assert "::group::kbsync plan: Plan: 3 to create." in step.stderr
     [comment] = runner.github.comments[PR]

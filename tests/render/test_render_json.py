@@ -71,9 +71,9 @@ def test_json_is_sorted_indented_and_counts_every_action() -> None:
 
 
 def test_another_format_version_is_refused_with_a_clear_message() -> None:
-    data = {**plan_to_dict(Plan(REMOTE)), "format_version": 2}
-    with pytest.raises(PlanError, match=r"^plan format_version 2 is not supported: this "
-                       r"kbsync reads format_version 1; make the plan again with `kbsync plan`$"):
+    data = {**plan_to_dict(Plan(REMOTE)), "format_version": 1}  # before plans had a root
+    with pytest.raises(PlanError, match=r"^plan format_version 1 is not supported: this "
+                       r"kbsync reads format_version 2; make the plan again with `kbsync plan`$"):
         plan_from_dict(data)
 
 

@@ -22,6 +22,7 @@ from kbsync.engine import (
     apply_plan,
     open_lock,
     plan_against,
+    plan_root,
     plan_saved,
     read_local,
     resolve_targets,
@@ -30,7 +31,7 @@ from kbsync.engine import (
 from kbsync.errors import ApplyFailed, ConflictsLeft, KbsyncError
 from kbsync.local.writer import clean_stale_temps
 from kbsync.plan.diff import DiffOptions
-from kbsync.plan.fresh import check_plan_remote
+from kbsync.plan.fresh import check_plan_remote, check_plan_root
 from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import load_plan
@@ -64,6 +65,7 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     saved = load_plan(planfile) if planfile is not None else None
     if saved is not None:
+        check_plan_root(saved, plan_root(config.root))  # made in another folder: no request
         check_plan_remote(saved, ref)  # a plan for another Help Center: no request either
     options = with_settings(options, config)
     with connect(config) as client:

@@ -26,6 +26,20 @@ def check_plan_remote(plan: Plan, remote: RemoteRef) -> None:
         )
 
 
+def check_plan_root(plan: Plan, root: str) -> None:
+    """Raise StalePlanError when the plan was made in another knowledge base (``root``:
+    this one's absolute path). Checked before any request: another folder's plan would
+    publish that folder's files and record them in this folder's lock."""
+    if plan.root is None:
+        raise StalePlanError("this plan does not say which folder it was made in; make it "
+                             "again with `kbsync plan --out FILE` here")
+    if plan.root != root:
+        raise StalePlanError(
+            f"this plan was made in {clipped(plan.root, 400)} (organization "
+            f"{plan.remote.organization_id} at {clipped(plan.remote.base_url)}); apply it "
+            "there, or run kbsync plan here")
+
+
 def check_fresh(plan: Plan, actual: ActualState, remote: RemoteRef) -> None:
     """Raise StalePlanError naming every item that changed since the plan was made."""
     check_plan_remote(plan, remote)

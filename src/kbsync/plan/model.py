@@ -20,7 +20,7 @@ from kbsync.plan.links import LINK_PLACEHOLDER as LINK_PLACEHOLDER
 __all__ = ["LINK_PLACEHOLDER", "ON_DELETE", "PLAN_FORMAT_VERSION", "Action", "Change",
            "FieldChange", "Kind", "OnDelete", "Plan", "RemoteRef"]
 
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION = 2
 
 Kind = Literal["portal", "collection", "article"]
 #: What apply does to a managed item whose file or folder was deleted (``[apply]
@@ -91,6 +91,8 @@ class Plan:
     version: int = PLAN_FORMAT_VERSION
     options: dict[str, Any] = field(default_factory=dict)  # prune / force / targets
     warnings: tuple[str, ...] = ()
+    #: The knowledge base it was made in (absolute): a saved plan applies only there.
+    root: str | None = None
 
     @property
     def writes(self) -> tuple[Change, ...]:

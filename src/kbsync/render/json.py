@@ -18,9 +18,9 @@ from kbsync.plan.model import Action, Change, FieldChange, Kind, Plan, RemoteRef
 from kbsync.problems import clipped
 
 #: Bumped whenever the shape below changes; equal to ``plan.model.PLAN_FORMAT_VERSION``.
-JSON_FORMAT_VERSION = 1
+JSON_FORMAT_VERSION = 2
 
-_TOP_KEYS = {"format_version", "remote", "summary", "changes", "options", "warnings"}
+_TOP_KEYS = {"format_version", "remote", "summary", "changes", "options", "warnings", "root"}
 _REMOTE_KEYS = {"base_url", "organization_id"}
 _FIELD_KEYS = {"field", "before", "after"}
 _CHANGE_REQUIRED = ("kind", "key", "action", "slug", "title")
@@ -48,6 +48,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "changes": [_change_to_dict(change) for change in plan.changes],
         "options": dict(plan.options),
         "warnings": list(plan.warnings),
+        "root": plan.root,
     }
 
 
@@ -87,6 +88,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         options=dict(_mapping(top.get("options", {}), "options")),
         warnings=tuple(_str(item, f"warnings[{index}]")
                        for index, item in enumerate(_list(top.get("warnings", []), "warnings"))),
+        root=_optional_str(top.get("root"), "root"),
     )
 
 
