@@ -139,14 +139,22 @@ class ConflictsLeft(KbsyncError):
     a merge job must not go green.
     """
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str], deleted: Sequence[str] = ()) -> None:
         self.keys = list(keys)
         count = len(self.keys)
+        edited = [key for key in self.keys if key not in deleted]
+        why = []
+        if edited:
+            why.append("edited in initdesk since the last sync; run `kbsync pull` to take "
+                       "those edits into the files, or `kbsync apply --force` to overwrite "
+                       "them")
+        if deleted:  # named when both kinds are left
+            why.append(f"{', '.join(deleted) + ': ' if edited else ''}deleted here, edited "
+                       "in initdesk since the last sync; restore with `git checkout`, or "
+                       "`kbsync apply --force` deletes anyway")
         super().__init__(
-            f"{plural(count, 'conflict')} left untouched ("
-            + ", ".join(self.keys) + "): edited in initdesk since the last sync; run "
-            "`kbsync pull` to take those edits into the files, or `kbsync apply --force` to "
-            "overwrite them")
+            f"{plural(count, 'conflict')} left untouched (" + ", ".join(self.keys) + "): "
+            + "; ".join(why))
 
 
 class RemoteError(KbsyncError):

@@ -134,3 +134,20 @@ def test_a_file_restored_before_apply_is_no_change(applied: KB) -> None:
     assert applied.plan().code == 2
     applied.write("billing/refunds.md", text)  # git checkout billing/refunds.md
     assert applied.plan().code == 0
+
+
+def test_a_deleted_file_edited_in_initdesk_is_left_until_forced(applied: KB) -> None:
+    refunds = _refunds_id(applied)
+    with applied.connect(applied.config()) as client:
+        client.patch_article(refunds, {"title": "Refunds (edited in initdesk)"})
+    (applied.root / "billing/refunds.md").unlink()
+    assert "! article billing/refunds.md" in applied.plan().out
+    applied.reset_log()
+    outcome = applied.apply()
+    assert outcome.code == 1 and applied.writes() == []
+    assert outcome.err.endswith(
+        "Error: 1 conflict left untouched (billing/refunds.md): deleted here, edited in "
+        "initdesk since the last sync; restore with `git checkout`, or `kbsync apply "
+        "--force` deletes anyway\n")
+    assert applied.apply(force=True).code == 0
+    assert applied.writes() == [("DELETE", f"{ARTICLES}{refunds}/")]

@@ -156,7 +156,7 @@ def mixed_plan() -> Plan:
                    fields=(FieldChange("slug", "welcome", "hello"),)),
             Change(kind="article", key="billing/old-page.md", action=Action.DELETE,
                    slug="old-page", title="Old page", remote_id=17, reason="deleted locally",
-                   remote_fingerprint="fp-17"),
+                   remote_fingerprint="fp-17", deleted_here=True),
             Change(kind="article", key="remote:ui-notes", action=Action.DELETE,
                    slug="ui-notes", title="UI notes", remote_id=19,
                    reason="in the Help Center, not in this folder; deleted: --prune",
@@ -174,7 +174,7 @@ def mixed_plan() -> Plan:
             Change(kind="collection", key="archive", action=Action.KEEP, slug="archive",
                    title="Archive", remote_id=41,
                    reason='deleted locally; kept: on_delete = "keep"',
-                   remote_fingerprint="fp-41"),
+                   remote_fingerprint="fp-41", deleted_here=True),
         ),
     )
 

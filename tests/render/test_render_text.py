@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kbsync.plan.links import placeholder
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange, Plan, RemoteRef
 from kbsync.render.text import line_symbol, render_text, show_value, summary, unlink
@@ -71,3 +73,15 @@ def test_summary_counts_writes_then_what_is_left_alone() -> None:
     plan = Plan(REMOTE, (update(action=Action.CONFLICT), update(action=Action.CONFLICT)))
     assert summary(plan) == "No changes to apply. 2 conflicts."
     assert summary(Plan(REMOTE, (update(action=Action.DELETE),))) == "Plan: 1 to delete."
+
+
+def test_a_conflict_over_a_file_deleted_here_advises_a_restore_not_a_pull() -> None:
+    deleted = replace(update(action=Action.CONFLICT), deleted_here=True)
+    edited = update(FieldChange("title", "A", "B"), action=Action.CONFLICT)
+    only_deleted = render_text(Plan(REMOTE, (deleted,))).splitlines()[-1]
+    assert only_deleted == ("Conflicts are left alone. Restore a file deleted here with `git "
+                            "checkout` (then `kbsync pull` takes the initdesk edits into it), "
+                            "or run `kbsync apply --force` to delete it anyway.")
+    both = render_text(Plan(REMOTE, (edited, deleted))).splitlines()[-1]
+    assert both.startswith("Conflicts are left alone. Run `kbsync pull` to take the initdesk "
+                           "edits into the files") and "Restore a file deleted here" in both

@@ -129,9 +129,10 @@ def _report(result: ApplyResult, planned: Planned, console: Console, requests: i
 
 def _fail_on_conflicts(plan: Plan) -> None:
     """Conflicts left alone mean the Help Center still differs: exit 1, said last."""
-    conflicts = [c.key for c in plan.changes if c.action is Action.CONFLICT]
+    conflicts = [c for c in plan.changes if c.action is Action.CONFLICT]
     if conflicts:
-        raise ConflictsLeft(conflicts)
+        raise ConflictsLeft([c.key for c in conflicts],
+                            deleted=[c.key for c in conflicts if c.deleted_here])
 
 
 @contextmanager

@@ -342,7 +342,7 @@ class Differ:
                 fields = (FieldChange("status", status, "draft"),)
         return Change(kind=kind, key=key, action=action, slug=slug, title=title,
                       remote_id=remote_id, fields=fields, reason=reason,
-                      remote_fingerprint=fingerprint,
+                      remote_fingerprint=fingerprint, deleted_here=synced is not None,
                       local_fingerprint=synced[1].local if synced and fields else None)
 
     def _deleted_here(self, entry: LockEntry, fingerprint: str, status: Status | None,

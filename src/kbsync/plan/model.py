@@ -79,6 +79,7 @@ class Change:
     local_fingerprint: str | None = None  # the source file's blob id
     link_targets: tuple[str, ...] = ()  # article keys this body links to (for fix-ups)
     renamed_from: str | None = None  # the path it was synced from, for a renamed file
+    deleted_here: bool = False  # managed, and its file or folder was deleted here
 
     def field(self, name: str) -> FieldChange | None:
         return next((f for f in self.fields if f.field == name), None)

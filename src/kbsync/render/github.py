@@ -20,7 +20,7 @@ from typing import Literal
 
 from kbsync.plan.model import Action, Change, Plan
 from kbsync.problems import Problem
-from kbsync.render.text import CONFLICT_ADVICE
+from kbsync.render.text import conflict_advice
 
 __all__ = ["ENDGROUP", "Level", "annotation", "command", "escape_data", "escape_property",
            "group", "plan_annotations", "problem_annotation", "repo_path"]
@@ -91,7 +91,7 @@ def plan_annotations(plan: Plan, prefix: str = "") -> list[str]:
             lines.append(_change_annotation(
                 "error", change, prefix, "conflict",
                 f"{change.reason or 'edited in initdesk since the last sync'}; apply leaves "
-                f"it alone. {CONFLICT_ADVICE}"))
+                f"it alone. {conflict_advice([change])}"))
         elif change.action is Action.UNMANAGED:
             lines.append(_change_annotation(
                 "warning", change, prefix, "only in initdesk",

@@ -26,7 +26,8 @@ _FIELD_KEYS = {"field", "before", "after"}
 _CHANGE_REQUIRED = ("kind", "key", "action", "slug", "title")
 _CHANGE_KEYS = {*_CHANGE_REQUIRED, "remote_id", "reason", "parent_key", "previous_parent",
                 "remote_fingerprint",
-                "local_fingerprint", "link_targets", "fields", "renamed_from"}
+                "local_fingerprint", "link_targets", "fields", "renamed_from",
+                "deleted_here"}
 _KINDS: tuple[str, ...] = get_args(Kind)
 
 
@@ -67,6 +68,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "local_fingerprint": change.local_fingerprint,
         "link_targets": list(change.link_targets),
         "renamed_from": change.renamed_from,
+        "deleted_here": change.deleted_here,
         "fields": [{"field": f.field, "before": f.before, "after": f.after}
                    for f in change.fields],
     }
@@ -140,6 +142,7 @@ def _change(value: object, where: str) -> Change:
             for i, t in enumerate(_list(item.get("link_targets", []), f"{where}.link_targets"))
         ),
         renamed_from=_optional_str(item.get("renamed_from"), f"{where}.renamed_from"),
+        deleted_here=_bool(item.get("deleted_here", False), f"{where}.deleted_here"),
     )
 
 
@@ -202,6 +205,12 @@ def _only_keys(item: Mapping[str, Any], allowed: set[str], where: str) -> None:
 def _str(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise _bad(where, f"expected a string, got {_type_name(value)}")
+    return value
+
+
+def _bool(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(where, f"expected true or false, got {_type_name(value)}")
     return value
 
 

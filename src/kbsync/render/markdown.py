@@ -21,10 +21,10 @@ import re
 from kbsync.plan.model import Action, Change, FieldChange, Plan
 from kbsync.problems import escaped
 from kbsync.render.text import (
-    CONFLICT_ADVICE,
     SYMBOLS,
     action_detail,
     body_diff,
+    conflict_advice,
     field_sides,
     label,
     options_line,
@@ -184,7 +184,7 @@ def _left_alone(plan: Plan) -> str:
     conflicts = [c for c in plan.changes if c.action is Action.CONFLICT]
     if conflicts:
         parts.append(f"> **Not applied: {_count(conflicts, 'conflict', 'conflicts')}.** "
-                     f"{CONFLICT_ADVICE}\n" + _item_list(conflicts))
+                     f"{conflict_advice(conflicts)}\n" + _item_list(conflicts))
     unmanaged = [c for c in plan.changes if c.action is Action.UNMANAGED]
     if unmanaged:
         parts.append(f"> **Kept: {_count(unmanaged, 'unmanaged item', 'unmanaged items')}** "

@@ -48,6 +48,12 @@ CONFLICT_ADVICE = (
     "Run `kbsync pull` to take the initdesk edits into the files, or `kbsync apply --force` "
     "to overwrite them."
 )
+#: For a file deleted here whose article was edited in initdesk: pull does not bring it
+#: back, so the choice is the writer's.
+DELETED_CONFLICT_ADVICE = (
+    "Restore a file deleted here with `git checkout` (then `kbsync pull` takes the initdesk "
+    "edits into it), or run `kbsync apply --force` to delete it anyway."
+)
 
 CHANGE_INDENT = "  "
 FIELD_INDENT = " " * 6
@@ -153,6 +159,15 @@ def summary(plan: Plan) -> str:
     return head + (f" {', '.join(notes)}." if notes else "")
 
 
+def conflict_advice(conflicts: Iterable[Change]) -> str:
+    """What to do about these conflicts: an edit is pulled; a file deleted here is the
+    writer's call (pull does not bring it back)."""
+    found = list(conflicts)
+    advice = [CONFLICT_ADVICE] if any(not c.deleted_here for c in found) else []
+    return " ".join(advice + ([DELETED_CONFLICT_ADVICE]
+                              if any(c.deleted_here for c in found) else []))
+
+
 def options_line(plan: Plan) -> str | None:
     """The options that are on ("force, prune=all, targets=a,b"), or None if none is."""
     shown = [_option(name, value) for name, value in sorted(plan.options.items())
@@ -189,7 +204,8 @@ def render_text(plan: Plan, *, max_diff_lines: int = 80) -> str:
         lines += [*_change_blocks(plan, max_diff_lines), ""]
     lines.append(summary(plan))
     if plan.count(Action.CONFLICT):
-        lines.append(f"Conflicts are left alone. {CONFLICT_ADVICE}")
+        conflicts = (c for c in plan.changes if c.action is Action.CONFLICT)
+        lines.append(f"Conflicts are left alone. {conflict_advice(conflicts)}")
     # each entry is one line: a newline or escape inside one came from a name or a body
     return "\n".join(escaped(line.rstrip()) for line in lines) + "\n"
 
