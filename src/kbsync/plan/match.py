@@ -107,16 +107,18 @@ def match(desired: DesiredState, actual: ActualState, lock: Lock,
     articles = match_section("articles", ((a.key, a.slug) for a in desired.articles),
                              remote_articles, lock, {**(similar or {}), **same_text})
     remote_collections = {c.id: c.fields.slug for c in actual.collections.values()}
-    collections = match_section(
-        "collections", ((c.key, c.slug) for c in desired.collections), remote_collections,
-        lock, _folders_moved(articles, lock))
-    sources, new = _rename_candidates(
-        articles, _gone(lock, "articles", articles, remote_articles), lock)
+    folders = [(c.key, c.slug) for c in desired.collections]
+    local_slugs = {slug for _, slug in folders}
+    renamed_folders = (any(slug not in lock.collections for slug in local_slugs)
+                       and any(slug not in local_slugs for slug in lock.collections))
+    collections = match_section("collections", folders, remote_collections, lock,
+                                _folders_moved(articles, lock) if renamed_folders else None)
+    gone_articles = _gone(lock, "articles", articles, remote_articles)
+    sources, new = _rename_candidates(articles, gone_articles)
     return Matching(
         collections=collections, articles=articles,
         gone_collections=_gone(lock, "collections", collections, remote_collections),
-        gone_articles=_gone(lock, "articles", articles, remote_articles),
-        rename_sources=sources, new_articles=new)
+        gone_articles=gone_articles, rename_sources=sources, new_articles=new)
 
 
 def match_section(section: Section, local: Iterable[tuple[str, str]],
@@ -218,8 +220,8 @@ def _gone(lock: Lock, section: Section, pairs: Mapping[str, Match],
             if entry.id in remote and entry.id not in claimed}
 
 
-def _rename_candidates(articles: Mapping[str, Match], gone: Mapping[str, LockEntry],
-                       lock: Lock) -> tuple[tuple[LockEntry, ...], tuple[str, ...]]:
+def _rename_candidates(articles: Mapping[str, Match], gone: Mapping[str, LockEntry]
+                       ) -> tuple[tuple[LockEntry, ...], tuple[str, ...]]:
     """Gone articles nothing is at the path of, and new files the lock never knew: the
     pairs a similarity score may still join (rule 4)."""
     new = tuple(sorted(key for key, m in articles.items()
