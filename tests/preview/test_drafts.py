@@ -65,6 +65,17 @@ def test_a_new_article_goes_as_a_draft_and_the_next_save_updates_it(applied: KB)
     assert "conflict" not in outcome.out and '"draft" -> "published"' in outcome.out
 
 
+def test_a_renamed_draft_is_the_same_article_not_a_second_draft(applied: KB) -> None:
+    applied.article("billing/refund-policy.md", "Refund policy", "Money back.")
+    with _pusher(applied) as pusher:
+        pusher.push(["billing/refund-policy.md"])
+        (applied.root / "billing/refund-policy.md").unlink()  # renamed, and edited too
+        applied.article("billing/refunds.md", "Refund policy", "Money back, soon.")
+        assert pusher.push(["billing/refunds.md"]) == [Pushed("billing/refunds.md", "updated")]
+    assert [m for m, _ in applied.writes()] == ["POST", "PATCH"]  # the slug follows the name
+    assert _status(applied, "refunds") == "draft"
+
+
 def test_an_article_published_in_initdesk_is_never_turned_into_a_draft(applied: KB) -> None:
     applied.article("billing/invoices.md", "Invoices", "Edited while writing.")
     with _pusher(applied) as pusher:

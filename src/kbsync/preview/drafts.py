@@ -2,10 +2,11 @@
 
 So a writer can check a page in the real portal while writing. The push is a one-article
 plan with the status forced to ``draft``, run by apply's own executor (the lock follows,
-so the next ``plan`` sees the draft as synced, not as a web-UI edit). It never
-publishes, never deletes, never creates a collection, and refuses an article that is
-published in initdesk (a save must not unpublish it) or that was edited there since
-the last sync. Every request goes through the client's budget.
+so the next ``plan`` sees the draft as synced, not as a web-UI edit, and the text pushed
+is kept as a merge base, as apply keeps it). It never publishes, never deletes, never
+creates a collection, and refuses an article that is published in initdesk (a save must
+not unpublish it) or that was edited there since the last sync. Every request goes
+through the client's budget.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from kbsync.apply.bookkeeping import record_bases
 from kbsync.apply.executor import Executor
 from kbsync.config import Config
 from kbsync.engine import (
@@ -104,6 +106,9 @@ class DraftPusher:
             executor = Executor(self.client, lock,
                                 lambda now: save_lock(now, self.config.lock_path))
             result = executor.run(Plan(self.remote, tuple(allowed)))
+            # as apply does: pull merges against these texts, and a file renamed and
+            # edited before the next apply is found by them
+            record_bases(self.config.root, lock, result.done)
             for change in result.done:
                 out.append(Pushed(change.key, "created" if change.action is Action.CREATE
                                   else "updated"))
