@@ -45,6 +45,7 @@ from kbsync.plan.order import Sibling, in_place, positions_to_send
 #: ``managed`` is kept for scripts written before managed items were deleted without
 #: it: it now changes nothing (``off``); ``all`` also deletes what was never managed.
 Prune = Literal["off", "managed", "all"]
+#: How a plan labels a remote item the lock never managed.
 NOT_HERE = "in the Help Center, not in this folder"
 
 
@@ -333,7 +334,8 @@ class Differ:
             entry = synced[1]
             taken = (self.desired.article(entry.path) if kind == "article"
                      else self.desired.collection(entry.path))
-            key = key if taken is not None else entry.path
+            if taken is None:
+                key = entry.path
             decided = self._deleted_here(entry, fingerprint, status, kind)
             if decided is None:
                 return None
