@@ -73,3 +73,15 @@ def test_with_on_delete_keep_an_edit_in_initdesk_is_no_conflict(committed: PullK
     assert '- deleted locally  billing/invoices.md  (kept in initdesk: on_delete = "keep")' \
         in outcome.out
     assert "invoices" in json.loads(committed.read("kbsync.lock"))["articles"]
+
+
+def test_with_on_delete_draft_a_deleted_folder_stays_in_initdesk_without_conflict(
+        committed: PullKB) -> None:
+    committed.write("kbsync.toml", '[apply]\non_delete = "draft"\n')
+    _delete_invoices(committed)
+    with committed.connect(committed.config()) as client:
+        client.patch_collection(committed.collection_id("billing"), {"description": "Edited"})
+    outcome = committed.pull()
+    assert outcome.code == 0, outcome.err
+    assert '- deleted locally  billing/  (kept in initdesk: on_delete = "draft")' in outcome.out
+    assert "- deleted locally  billing/invoices.md  (apply unpublishes it)" in outcome.out

@@ -100,7 +100,9 @@ def show(result: PullResult, console: Console, on_delete: OnDelete = "delete") -
         console.out(f"  ? deleted in initdesk: {escaped(path)}  (kept; `kbsync pull --prune` "
                     "removes it)")
     for path in result.deleted_here:
-        console.out(f"  - deleted locally  {escaped(path)}  ({_ON_DELETE[on_delete]})")
+        folder = path.endswith("/") and on_delete == "draft"  # collections are not drafts
+        note = 'kept in initdesk: on_delete = "draft"' if folder else _ON_DELETE[on_delete]
+        console.out(f"  - deleted locally  {escaped(path)}  ({note})")
     for path in result.deleted_conflicts:
         console.out(f"  ! conflict  {escaped(path)}  (deleted here, edited in initdesk since "
                     "the last sync: restore it with `git checkout`, or apply the "

@@ -328,8 +328,9 @@ class _Decider:
 
     def _deleted_here(self, result: PullResult) -> None:
         """Managed items whose file or folder is gone: never written back. Edited in
-        initdesk since the last sync, they are a conflict (unless on_delete = "keep"
-        leaves them there): deleting them would lose the edit."""
+        initdesk since the last sync, they are a conflict, as in the plan: deleting them
+        would lose the edit (unless on_delete leaves them there: "keep", or "draft" for a
+        collection)."""
         gone: list[tuple[str, Section, int, str]] = [
             ("", "articles", remote.id, fields_fingerprint(remote.fields))
             for remote in self.layout.gone_articles]
@@ -340,7 +341,9 @@ class _Decider:
             assert found is not None  # gone means: in the lock, no local item
             entry = found[1]
             path = entry.path + suffix
-            if self.options.on_delete != "keep" and edited_remotely(entry, fingerprint):
+            kept = self.options.on_delete == "keep" or (
+                self.options.on_delete == "draft" and section == "collections")
+            if not kept and edited_remotely(entry, fingerprint):
                 result.deleted_conflicts.append(path)
             else:
                 result.deleted_here.append(path)
