@@ -150,8 +150,13 @@ def main() -> None:
         rows.append((f"init --from-remote ({per:.1f} ms an article)", wall, cpu,
                      str(requests)))
         bench.app.close()
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    """The rows (step, wall, cpu, requests), then the peak memory of the whole run."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", "", ""))
+    rows = [*rows, ("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", "", "")]
     print(f"{'step':<46} {'wall':>10} {'cpu':>10} {'requests':>10}")
     for step, wall, cpu, requests_text in rows:
         print(f"{step:<46} {wall:>10} {cpu:>10} {requests_text:>10}")

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import tempfile
 from pathlib import Path
 
-from bench_engine import Bench  # bench/ is the script's folder
+from bench_engine import Bench, print_table  # bench/ is the script's folder
 from corpus import generate
 
 from kbsync.commands import apply as apply_command
@@ -68,11 +67,7 @@ def main() -> None:
         wall, cpu, requests = bench.run(plan_command.run, detailed_exitcode=True)
         rows.append(("no-op plan after both", wall, cpu, str(requests)))
         bench.app.close()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(("peak memory (max RSS of the whole run)", f"{rss:.0f} MiB", "", ""))
-    print(f"{'step':<46} {'wall':>10} {'cpu':>10} {'requests':>10}")
-    for step, wall, cpu, requests_text in rows:
-        print(f"{step:<46} {wall:>10} {cpu:>10} {requests_text:>10}")
+    print_table(rows)
 
 
 if __name__ == "__main__":
