@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -65,11 +66,21 @@ def open_client(config: Config) -> Iterator[HelpCenterClient]:
             app.close()
 
 
+def load_tickets(path: str | Path) -> list[dict[str, Any]]:
+    """The tickets of a file the emulator serves; a ConfigError naming the file when it
+    is not a JSON array of tickets (the emulator's own error, said in kbsync's words)."""
+    from kbsync.emulator.app import load_tickets as emulator_tickets
+    from kbsync.emulator.errors import EmulatorError
+
+    try:
+        return emulator_tickets(path)
+    except EmulatorError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _local_tickets(config: Config) -> list[dict[str, Any]]:
     """The tickets of ``tickets.json`` beside kbsync.toml, when there is one; a pipe or a
     folder there is said, not taken for "no tickets"."""
-    from kbsync.emulator.app import load_tickets
-
     special = not_a_file(config.root, LOCAL_TICKETS)
     if special is not None:
         raise ConfigError(f"{config.root / LOCAL_TICKETS} {special}: the embedded Help "

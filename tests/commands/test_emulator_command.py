@@ -5,9 +5,12 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
+import pytest
 
+from kbsync.cli import run
 from kbsync.commands.emulator import curl_line
 from kbsync.remote import wire
 
@@ -37,3 +40,12 @@ def test_the_announced_curl_command_gets_the_articles() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_bad_tickets_file_is_one_line_naming_it(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The emulator's own error, said as kbsync's: exit 1, nothing served."""
+    (tmp_path / "tickets.json").write_text('[{"subject": "a"},\n oops]')
+    assert run(["emulator", "--port", "0", "--tickets", str(tmp_path / "tickets.json")]) == 1
+    assert capsys.readouterr().err == \
+        f"Error: {tmp_path / 'tickets.json'}:2: not valid JSON (Expecting value)\n"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from kbsync.emulator.app import EmulatorApp, load_tickets
-from kbsync.errors import ConfigError
+from kbsync.emulator.errors import EmulatorError
 
 from .conftest import TICKETS, client_for
 
@@ -74,15 +74,15 @@ def test_load_tickets(tmp_path: Path) -> None:
 def test_load_tickets_bad_json_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "tickets.json"
     path.write_text('[{"subject": "a"},\n oops]', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"tickets\.json:2: not valid JSON"):
+    with pytest.raises(EmulatorError, match=r"tickets\.json:2: not valid JSON"):
         load_tickets(path)
 
 
 def test_load_tickets_wants_an_array_of_objects(tmp_path: Path) -> None:
     path = tmp_path / "tickets.json"
     path.write_text('{"subject": "a"}', encoding="utf-8")
-    with pytest.raises(ConfigError, match="expected a JSON array"):
+    with pytest.raises(EmulatorError, match="expected a JSON array"):
         load_tickets(path)
     path.write_text('["a"]', encoding="utf-8")
-    with pytest.raises(ConfigError, match="ticket #1 is not a JSON object"):
+    with pytest.raises(EmulatorError, match="ticket #1 is not a JSON object"):
         load_tickets(path)

@@ -7,10 +7,11 @@ import shlex
 import sqlite3
 from collections.abc import Callable
 
-from kbsync.emulator.app import EmulatorConfig, create_app, load_tickets
+from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import serve_forever
 from kbsync.errors import ConfigError, UsageError
 from kbsync.remote import wire
+from kbsync.session import load_tickets
 
 
 def _check_arguments(port: int, org: int, rate_limit: int, faults: float) -> None:

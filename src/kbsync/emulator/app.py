@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from kbsync.emulator.errors import EmulatorError
 from kbsync.emulator.fields import (
     ARTICLE_FIELDS,
     ARTICLE_STATUSES,
@@ -45,7 +46,6 @@ from kbsync.emulator.store import (
     normalize_tickets,
     parse_datetime,
 )
-from kbsync.errors import ConfigError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -670,19 +670,21 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
 
 
 def load_tickets(path: str | Path) -> list[dict[str, Any]]:
-    """Read the ``--tickets`` file: a JSON array of ticket objects (fields may be omitted)."""
+    """Read the ``--tickets`` file: a JSON array of ticket objects (fields may be omitted);
+    an EmulatorError naming the file when it is not one."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the tickets file ({exc.strerror or exc})") from None
+        raise EmulatorError(
+            f"{path}: cannot read the tickets file ({exc.strerror or exc})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise EmulatorError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     if not isinstance(data, list):
-        raise ConfigError(f"{path}: expected a JSON array of ticket objects")
+        raise EmulatorError(f"{path}: expected a JSON array of ticket objects")
     try:
         normalize_tickets(data, "1970-01-01T00:00:00Z")
     except ValueError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise EmulatorError(f"{path}: {exc}") from None
     return [dict(ticket) for ticket in data]
