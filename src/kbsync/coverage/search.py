@@ -3,7 +3,7 @@
 Both searchers answer :class:`~kbsync.coverage.scoring.Hit` lists, so the decision and
 the report never know where the hits came from. The remote one goes through the client
 (and so through its throttle); the local one through :class:`LocalIndex`, the emulator's
-search over the rendered tree in memory, which sends nothing anywhere.
+search core over the rendered tree in memory, which sends nothing anywhere.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from functools import partial
 from typing import Protocol
 
 from kbsync.coverage.local_articles import LocalKnowledgeBase
+from kbsync.coverage.local_index import LocalIndex
 from kbsync.coverage.questions import Question
 from kbsync.coverage.scoring import Hit
 from kbsync.errors import AuthError, ForbiddenError, KbsyncError, TransportError
-from kbsync.local.search_index import LocalIndex
 from kbsync.model import RemoteCollection, SearchHit
 from kbsync.remote.client import HelpCenterClient
 

@@ -35,8 +35,8 @@ from kbsync.config import (
     STATE_DIR,
     Config,
 )
+from kbsync.coverage.local_index import LocalIndex
 from kbsync.errors import ConfigError
-from kbsync.local.search_index import LocalIndex
 from kbsync.local.tree import LocalArticle, LocalCollection, LocalTree
 from kbsync.model import ArticleFields, CollectionFields, PortalSettings
 from kbsync.preview.build import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbsync.local.search_index import LocalIndex
+from kbsync.coverage.local_index import LocalIndex
 from kbsync.model import ArticleFields, CollectionFields
 
 

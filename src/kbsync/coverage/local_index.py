@@ -2,10 +2,11 @@
 
 ``coverage --local`` and the live preview's search box both ask "what would initdesk's
 article search answer once these files are applied?". Rather than a second search
-engine that would rank differently, the rendered articles go into the emulator's store
-(SQLite FTS5, bm25, the same field weights) in a throwaway database, and the question
-goes through the very client call that searches the real Help Center. Nothing here
-leaves the process: zero remote requests.
+engine that would rank differently, the rendered articles go into the emulator's search
+core (its SQLite FTS5 store: bm25, the same field weights) in a throwaway in-memory
+database, and are searched there with the store's own call. No HTTP, no server, no
+client: the articles go in and the hits come out in the wire's shape, read by the same
+``remote.wire`` functions that read the real Help Center's answers.
 """
 
 from __future__ import annotations
@@ -13,17 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-import httpx
-
-from kbsync.emulator.app import EmulatorConfig, create_app
+from kbsync.emulator.store import Store
 from kbsync.model import ArticleFields, CollectionFields, SearchHit
 from kbsync.remote import wire
-from kbsync.remote.client import HelpCenterClient
 
 __all__ = ["LocalIndex"]
-
-_ORIGIN = "http://local-index.invalid"
-_ORG = 1
 
 
 class LocalIndex:
@@ -34,11 +29,7 @@ class LocalIndex:
     """
 
     def __init__(self) -> None:
-        self._app = create_app(EmulatorConfig(db=":memory:", token=None, org_id=_ORG))
-        self._http = httpx.Client(transport=httpx.WSGITransport(app=self._app),
-                                  base_url=_ORIGIN)
-        self._client = HelpCenterClient(self._http, organization_id=_ORG, token=None,
-                                        requests_per_minute=0)
+        self._store = Store(":memory:")
         self._collections: dict[str, int] = {}
         self._articles: dict[str, int] = {}
         self._keys: dict[int, str] = {}
@@ -52,8 +43,7 @@ class LocalIndex:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
-        self._app.close()
+        self._store.close()
 
     def put_collection(self, key: str, fields: CollectionFields,
                        parent_key: str | None = None) -> None:
@@ -62,10 +52,10 @@ class LocalIndex:
         body = wire.collection_to_wire(replace(fields, parent_id=parent_id))
         existing = self._collections.get(key)
         if existing is None:
-            created = self._app.store.create_collection(body)
+            created = self._store.create_collection(body)
             self._collections[key] = int(created["id"])
         else:
-            self._app.store.update_collection(existing, body, partial=False)
+            self._store.update_collection(existing, body, partial=False)
 
     def put_article(self, key: str, fields: ArticleFields,
                     collection_key: str | None = None) -> None:
@@ -79,11 +69,11 @@ class LocalIndex:
         existing = self._articles.get(key)
         fields = self._unique_slug(fields, existing)
         if existing is None:
-            created = self._app.store.create_article(wire.article_to_wire(fields))
+            created = self._store.create_article(wire.article_to_wire(fields))
             existing = self._articles[key] = int(created["id"])
             self._keys[existing] = key
         else:
-            self._app.store.update_article(existing, wire.article_to_wire(fields),
+            self._store.update_article(existing, wire.article_to_wire(fields),
                                            partial=False)
         self._forget_slug(existing)
         self._slugs[fields.slug] = existing
@@ -94,13 +84,16 @@ class LocalIndex:
         if article_id is not None:
             self._keys.pop(article_id, None)
             self._forget_slug(article_id)
-            self._app.store.delete_article(article_id)
+            self._store.delete_article(article_id)
 
     def search(self, query: str, *, limit: int = 10,
                status: str = "published") -> list[tuple[str, SearchHit]]:
         """The best ``limit`` articles of ``status`` for ``query``: (local key, hit), best
         first."""
-        hits = self._client.search_articles(query, limit=limit, status=status)
+        if limit <= 0:
+            return []
+        _, found = self._store.search_articles(query, status=status, limit=limit)
+        hits = [wire.search_hit_from_wire(item) for item in found]
         return [(self._keys[hit.article.id], hit) for hit in hits
                 if hit.article.id in self._keys]
 
@@ -108,7 +101,7 @@ class LocalIndex:
         """A copy of the index as it is now, to search from another thread (later puts
         and removals do not reach it; only ``search`` is meant to be asked of it)."""
         copy = LocalIndex()
-        self._app.store.copy_into(copy._app.store)
+        self._store.copy_into(copy._store)
         copy._keys = dict(self._keys)  # the same rows, so the same ids
         return copy
 
