@@ -205,3 +205,14 @@ def test_v_lists_coverage_requests_as_for_every_command(
     searches = [line for line in err if line.startswith("GET /organizations/1/portal/articles/"
                                                          "search/") and " -> 200 (" in line]
     assert len(searches) == 27
+
+
+@pytest.mark.parametrize(("value", "start"), [("true", "::error title=kbsync::no kbsync.toml"),
+                                              ("false", "Error: no kbsync.toml")])
+def test_the_github_environment_variable_turns_github_mode_on(
+        value: str, start: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", value)
+    monkeypatch.chdir(tmp_path)
+    assert run(["validate"]) == 1
+    assert capsys.readouterr().err.startswith(start)

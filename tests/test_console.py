@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import pytest
-
 from kbsync.console import Console
 from kbsync.plan.model import Action, Change, Plan, RemoteRef
 from kbsync.problems import Problem
@@ -150,12 +148,9 @@ def test_github_actions_never_prompts_and_progress_is_lines() -> None:
                                            "::endgroup::"]
 
 
-def test_the_github_environment_variable_turns_github_mode_on(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    assert Console().github
-    monkeypatch.setenv("GITHUB_ACTIONS", "false")
-    assert not Console().github
+def test_github_mode_is_off_unless_asked_for() -> None:
+    """The console does not read the environment: the command line tells it."""
+    assert not Console().github and Console(github=True).github
 
 
 def test_reconfigure_keeps_the_streams() -> None:

@@ -34,6 +34,7 @@ from kbsync.config import (
 from kbsync.console import Console
 from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
+from kbsync.github.environment import in_github_actions
 from kbsync.plan.diff import DiffOptions, Prune
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ def cli(ctx: click.Context, root: Path | None, base_url: str | None, org: int | 
 
     The token comes from the INITDESK_TOKEN environment variable only.
     """
-    console = _ACTIVE[0] if _ACTIVE else Console()
+    console = _ACTIVE[0] if _ACTIVE else _console()
     console.reconfigure(color=False if no_color else None, verbosity=-1 if quiet else verbose)
     _ACTIVE[:] = [console]
     ctx.obj = Context(root or Path("."), Overrides(base_url=base_url, organization_id=org),
@@ -506,8 +507,13 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except BaseException as exc:
-        return report_error(exc, _ACTIVE[0] if _ACTIVE else Console())
+        return report_error(exc, _ACTIVE[0] if _ACTIVE else _console())
     return int(result or 0)
+
+
+def _console() -> Console:
+    """The console of a run: GitHub's annotations and groups inside a GitHub Actions step."""
+    return Console(github=in_github_actions())
 
 
 def report_error(exc: BaseException, console: Console) -> int:

@@ -10,9 +10,11 @@ Three audiences:
 * a terminal: colour, a spinner while reading, a progress bar while applying;
 * a CI log (stderr is not a terminal): plain lines only, no control codes, no prompts;
   long work prints a progress line at most every few seconds instead of nothing;
-* GitHub Actions (``GITHUB_ACTIONS=true``): a CI log, plus problems, conflicts and
-  drift as annotations on the files (paths relative to the repository root) and long
-  logs folded into ``::group::`` blocks. The formatting is :mod:`kbsync.render.github`'s.
+* GitHub Actions (``github=True``): a CI log, plus problems, conflicts and drift as
+  annotations on the files (paths relative to the repository root) and long logs
+  folded into ``::group::`` blocks. The formatting is :mod:`kbsync.render.github`'s;
+  whether a run is in GitHub Actions is for the command line to say
+  (:mod:`kbsync.github.environment`), not for the output to guess.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from rich.progress import (
 from rich.text import Text
 
 from kbsync.controls import inert
-from kbsync.github.environment import in_github_actions
 from kbsync.plan.model import Change, Plan
 from kbsync.problems import Problem, escaped
 from kbsync.render import github
@@ -55,9 +56,9 @@ Clock = Callable[[], float]
 class Console:
     def __init__(self, *, color: bool | None = None, verbosity: int = 0,
                  stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-                 github: bool | None = None, clock: Clock = time.monotonic,
+                 github: bool = False, clock: Clock = time.monotonic,
                  progress_every: float = PROGRESS_EVERY) -> None:
-        self.github = in_github_actions() if github is None else github
+        self.github = github
         #: The knowledge-base folder relative to the repository root, for annotations.
         self.annotation_prefix = ""
         self.verbosity = verbosity
