@@ -3,7 +3,7 @@
 ``action.yml`` only installs kbsync and runs this module; the logic lives here, in the
 package, so that it is tested and versioned with kbsync. It reads the action's inputs
 from ``KBSYNC_*`` variables (set by ``action.yml``) and GitHub's own ``GITHUB_*``
-variables, runs one kbsync command in-process, and then
+variables, runs one kbsync command as a process of its own (``python -m kbsync``), then
 
 * appends the Markdown plan (or report) to ``$GITHUB_STEP_SUMMARY``;
 * writes the outputs ``has-changes``, ``conflicts``, ``plan-json``, ``plan-file`` and
@@ -20,10 +20,10 @@ exactly what was applied, and a Help Center changed in between is refused as sta
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shlex
+import subprocess
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kbsync.cli import run as kbsync
 from kbsync.config import TOKEN_ENV
 from kbsync.console import Console
 from kbsync.github.comments import (
@@ -140,7 +139,7 @@ def main(environ: Mapping[str, str] | None = None, stdout: IO[str] | None = None
 
 def run(inputs: Inputs, env: Mapping[str, str], console: Console,
         stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> Result:
-    """Run the command in-process; its stderr (annotations, progress) goes to the log."""
+    """Run the command; its stderr (annotations, progress) goes to the log."""
     root = ["-C", inputs.directory]
     if inputs.command == "validate":
         return _validate(_invoke([*root, "validate", "--format", "json", *inputs.args],
@@ -167,11 +166,34 @@ def run(inputs: Inputs, env: Mapping[str, str], console: Console,
 
 def _invoke(argv: Sequence[str], stderr: IO[str] | None, *,
             stdout: IO[str] | None = None) -> tuple[int, str]:
-    """kbsync in this process, its stderr to the log; its stdout kept (returned), or
-    to ``stdout`` (the log) when given."""
-    out = io.StringIO()
-    code = kbsync(list(argv), Console(github=True, stdout=stdout or out, stderr=stderr))
-    return code, out.getvalue()
+    """kbsync as a process of its own, as a step would run it: its stderr to the log
+    (``stderr``, else this process's own), its stdout kept and returned, or to ``stdout``
+    (the log) when given. ``GITHUB_ACTIONS`` is set for it, so it annotates and groups."""
+    for stream in (stdout, stderr, sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()  # what this step said so far comes before what kbsync says
+    done = subprocess.run(
+        [sys.executable, "-m", "kbsync", *argv], check=False, encoding="utf-8",
+        errors="replace", env={**os.environ, "GITHUB_ACTIONS": "true", "PYTHONUTF8": "1"},
+        stdout=_passed(stdout) if stdout is not None else subprocess.PIPE,
+        stderr=_passed(stderr))
+    for stream, text in ((stdout, done.stdout), (stderr, done.stderr)):
+        if stream is not None and text:  # it could not write to the stream itself
+            stream.write(text)
+    return done.returncode, done.stdout if stdout is None else ""
+
+
+def _passed(stream: IO[str] | None) -> IO[str] | int | None:
+    """What the child writes to for ``stream``: the stream itself when it is a file
+    (the log, live), a pipe read back into it when it is not (a StringIO), or this
+    process's own (None)."""
+    if stream is None:
+        return None
+    try:
+        stream.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return subprocess.PIPE
+    return stream
 
 
 # -- commands -----------------------------------------------------------------------------
