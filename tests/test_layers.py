@@ -152,9 +152,16 @@ def outsiders(graph: Mapping[str, set[str]], target: str, allowed: Iterable[str]
             for name in sorted(names) if _under(name, banned)]
 
 
+#: Breaches being cut elsewhere, each marked strict: once cut, the mark must go too.
+BEING_CUT = {("engine", "coverage"): "issue 25 part A moves the engine's reading of "
+                                     "coverage.yaml (coverage/spec.py) below it"}
+
+
 def _rule_cases() -> list[object]:
     return [pytest.param(layers, target, id=f"{','.join(layers)} never imports "
-                         + ("anything of kbsync" if target == ANY else target.lstrip("@")))
+                         + ("anything of kbsync" if target == ANY else target.lstrip("@")),
+                         marks=[pytest.mark.xfail(strict=True, reason=BEING_CUT[key])]
+                         if (key := (",".join(layers), target)) in BEING_CUT else [])
             for layers, forbidden in RULES for target in forbidden]
 
 
