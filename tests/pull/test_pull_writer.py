@@ -10,7 +10,14 @@ from kbsync.config import ContentSettings
 from kbsync.local.tree import LocalArticle, read_tree
 from kbsync.model import ArticleFields, CollectionFields, PortalSettings
 from kbsync.portal_file import read_portal
-from kbsync.pull.writer import article_text, collection_text, portal_text, split_article
+from kbsync.pull.writer import (
+    article_text,
+    collection_text,
+    pin_collection_position,
+    pin_position,
+    portal_text,
+    split_article,
+)
 from kbsync.pull.yaml_lines import YamlLines
 
 FIELDS = ArticleFields(title="Refunds: how & when", slug="refunds", excerpt="Money back",
@@ -163,3 +170,15 @@ def test_a_new_file_has_the_entries_set_one_by_one_would_give(fields: ArticleFie
         if keep:
             meta.set(key, value, after=order[: order.index(key)])
     assert collection_text(folder, name="refunds", pinned=pinned) == meta.text()
+
+
+def test_a_pinned_position_goes_after_the_keys_before_it_in_the_written_order() -> None:
+    assert pin_position("---\ntitle: A\nowner: me\n---\nBody\n", 3) == \
+        "---\ntitle: A\nposition: 3\nowner: me\n---\nBody\n"
+    assert pin_position("Body\n", 2) == "---\nposition: 2\n---\n\nBody\n"
+
+
+def test_a_collection_position_is_pinned_unless_the_yaml_cannot_be_edited() -> None:
+    assert pin_collection_position("name: Guides\nicon: book\n", 4) == \
+        "name: Guides\nposition: 4\nicon: book\n"
+    assert pin_collection_position("name: [unclosed\n", 4) is None

@@ -31,6 +31,8 @@ __all__ = [
     "collection_text",
     "config_text",
     "default_slug",
+    "pin_collection_position",
+    "pin_position",
     "portal_keys",
     "portal_text",
     "split_article",
@@ -130,6 +132,28 @@ def article_text(fields: ArticleFields, *, name: str, pinned: bool, body: str | 
     if not closer.endswith("\n") and text:
         closer += "\n"
     return f"{FENCE}\n{meta.text()}{closer}{text}"
+
+
+def pin_position(text: str, position: int) -> str:
+    """``text`` with an explicit ``position:`` in its front matter (added if missing)."""
+    parts = split_article(text)
+    if parts.front is None:
+        return f"{FENCE}\nposition: {position}\n{FENCE}\n" + ("\n" + text if text else "")
+    meta = YamlLines(parts.front)
+    if not meta.readable:
+        return text
+    meta.set("position", position, after=_ARTICLE_ORDER[:-1])
+    return f"{FENCE}\n{meta.text()}{parts.closer}{parts.body}"
+
+
+def pin_collection_position(text: str, position: int) -> str | None:
+    """``_collection.yaml``'s ``text`` with an explicit ``position:``; None when the text
+    is not YAML this writer can edit (it is left alone)."""
+    meta = YamlLines(text)
+    if not meta.readable:
+        return None
+    meta.set("position", position, after=_COLLECTION_ORDER[:-1])
+    return meta.text()
 
 
 def _front_matter(parts: ArticleParts | None) -> tuple[YamlLines, bool]:
