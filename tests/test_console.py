@@ -10,6 +10,7 @@ from kbsync.plan.model import Action, Change, Plan, RemoteRef
 from kbsync.problems import Problem
 
 PROBLEM = Problem("g/bad.md", "missing title", line=1, key="title")
+WARNING = Problem("g/bad.md", "unknown key", line=2, key="titel", severity="warning")
 
 
 @dataclass
@@ -109,17 +110,24 @@ def test_in_github_actions_problems_are_annotations_relative_to_the_repository()
     console, out, err = captured(github=True, color=True)
     console.annotation_prefix = "docs"
     console.problem(PROBLEM)
-    console.finding(PROBLEM)
-    expected = ("::error file=docs/g/bad.md,line=1,title=kbsync%3A title::docs/g/bad.md:1: "
-                "title: missing title\n")
-    assert err.getvalue() == expected and out.getvalue() == expected  # no colour codes
+    assert err.getvalue() == ("::error file=docs/g/bad.md,line=1,title=kbsync%3A title::"
+                              "docs/g/bad.md:1: title: missing title\n")  # no colour codes
+    assert out.getvalue() == ""
 
 
 def test_off_github_problems_are_plain_lines_findings_on_stdout() -> None:
     console, out, err = captured()
-    console.finding(PROBLEM)
+    console.findings(f"{PROBLEM}\n{WARNING}\n")
     console.problem(PROBLEM)
-    assert out.getvalue() == err.getvalue() == "g/bad.md:1: title: missing title\n"
+    assert out.getvalue() == f"{PROBLEM}\n{WARNING}\n"
+    assert err.getvalue() == "g/bad.md:1: title: missing title\n"
+
+
+def test_on_a_terminal_an_error_finding_is_red_and_a_warning_yellow() -> None:
+    console, out, _ = captured(color=True)
+    console.findings(f"{PROBLEM}\n{WARNING}\n")
+    assert out.getvalue().splitlines() == [f"\x1b[31m{PROBLEM}\x1b[0m",
+                                           f"\x1b[33m{WARNING}\x1b[0m"]
 
 
 def test_groups_and_plan_annotations_only_in_github_actions() -> None:

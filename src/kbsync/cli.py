@@ -36,6 +36,7 @@ from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.github.environment import in_github_actions
 from kbsync.plan.diff import DiffOptions, Prune
+from kbsync.render import formats
 
 if TYPE_CHECKING:
     from kbsync.session import Connect
@@ -217,11 +218,12 @@ def cli(ctx: click.Context, root: Path | None, base_url: str | None, org: int | 
 @_remote_options
 @_root_option
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True,
-              help="text: one finding per line (file:line: key: message); json: data.")
+@click.option("--format", "fmt", type=click.Choice(formats.FINDINGS.names),
+              help="text: one finding per line (file:line: key: message); json: data; "
+                   "github: workflow annotations.  [default: text; github inside GitHub "
+                   "Actions]")
 @pass_context
-def validate(obj: Context, strict: bool, fmt: Any) -> int:
+def validate(obj: Context, strict: bool, fmt: str | None) -> int:
     """Check the folder (front matter, links, slugs) without touching the network.
 
     Findings go to stdout, one per line; the count goes to stderr. Exit 1 on errors
@@ -231,9 +233,12 @@ def validate(obj: Context, strict: bool, fmt: Any) -> int:
 
     console = obj.console
     config = obj.config()
-    return command.run(config, strict=strict, fmt=fmt, emit=console.finding,
-                       summary=console.info, out=console.out,
-                       annotate=console.problem if console.github else lambda p: None)
+    fmt = fmt or ("github" if console.github else "text")
+    beside = console.github and fmt != "github"  # annotations beside text or data
+    return command.run(config, strict=strict, fmt=fmt, summary=console.info,
+                       out=console.findings if fmt == "text" else console.out,
+                       emit=console.problem if beside else lambda problem: None,
+                       prefix=console.annotation_prefix)
 
 
 @cli.command()
@@ -243,15 +248,15 @@ def validate(obj: Context, strict: bool, fmt: Any) -> int:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan to FILE (versioned JSON, whatever the name) for "
                    "`kbsync apply FILE`.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
-              default="text", show_default=True, help="How to show the plan.")
+@click.option("--format", "fmt", type=click.Choice(formats.PLAN.names),
+              default=formats.PLAN.names[0], show_default=True, help="How to show the plan.")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes (0: none, 1: error).")
 @_PRUNE
 @_FORCE
 @_TARGET
 @pass_context
-def plan(obj: Context, out: Path | None, fmt: Any, detailed_exitcode: bool, prune: Prune,
+def plan(obj: Context, out: Path | None, fmt: str, detailed_exitcode: bool, prune: Prune,
          force: bool, targets: tuple[str, ...]) -> int:
     """Show what apply would change in the Help Center."""
     from kbsync.commands import plan as command
@@ -384,8 +389,9 @@ def doctor(obj: Context) -> int:
 @click.option("--min-score", type=float,
               help="Without expect:, the best hit's score must reach this [default: 5, or "
                    "min_score in coverage.yaml]; a question's own value wins.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]),
-              default="text", show_default=True, help="How to show the report.")
+@click.option("--format", "fmt", type=click.Choice(formats.COVERAGE.names),
+              default=formats.COVERAGE.names[0], show_default=True,
+              help="How to show the report.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE (html: one self-contained file).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),

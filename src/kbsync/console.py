@@ -47,6 +47,8 @@ from kbsync.words import plural
 
 _SYMBOL_STYLES = {"+": "green", "-": "red", "~": "yellow", "↕": "cyan", "!": "magenta",
                   "?": "dim", "=": "blue"}
+#: How the text format of findings marks a warning (``Problem.__str__``).
+_WARNING = " warning: "
 #: Off a terminal, the shortest time between two progress lines.
 PROGRESS_EVERY = 5.0
 
@@ -127,17 +129,19 @@ class Console:
 
     def problem(self, problem: Problem) -> None:
         """A problem beside the main output (stderr); an annotation in GitHub Actions."""
-        self._problem(problem, self._err)
-
-    def finding(self, problem: Problem) -> None:
-        """A problem that *is* the main output (``validate``): stdout, one per line."""
-        self._problem(problem, self._out)
-
-    def _problem(self, problem: Problem, console: RichConsole) -> None:
         if self.github:
-            console.print(Text(github.problem_annotation(problem, self.annotation_prefix)))
+            self._err.print(Text(github.problem_annotation(problem, self.annotation_prefix)))
             return
-        console.print(Text(str(problem), style="red" if problem.is_error else "yellow"))
+        self._err.print(Text(str(problem), style="red" if problem.is_error else "yellow"))
+
+    def findings(self, text: str) -> None:
+        """validate's findings in its text format, the main output (stdout): one per
+        line, a warning (marked ``warning:``) yellow, an error red."""
+        out = Text()
+        for line in _safe(text).splitlines():
+            out.append(line + "\n", style="yellow" if _WARNING in line else "red")
+        out.rstrip()
+        self._out.print(out)
 
     def annotate_plan(self, plan: Plan) -> None:
         """Conflicts, drift and plan warnings as annotations; nothing off GitHub."""

@@ -85,5 +85,22 @@ class Problem:
         return self.severity == "error"
 
 
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What ``validate`` found, for its formats (``render.findings``): every problem, and
+    how much was checked."""
+
+    problems: tuple[Problem, ...]
+    articles: int
+    collections: int
+    #: The knowledge base's folder from the repository root, for formats that name files
+    #: as the repository does (GitHub's annotations); "" at the root or outside one.
+    prefix: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for problem in self.problems if problem.is_error)
+
+
 def sort_key(problem: Problem) -> tuple[str, int, str]:
     return (problem.path, problem.line or 0, problem.key or "")

@@ -131,3 +131,19 @@ def test_a_tab_is_text_in_a_value_and_a_title_a_line_break_only_in_a_value(
         f"g/a.md:2: title: holds the control character \\n ('T\\tab\\nbreak') {HINT}",
         f"g/a.md:5: warning: holds the control character \\x1b in the body {HINT}",
     ]
+
+
+def test_format_github_gives_annotations_anywhere_and_text_in_actions_stays_text(
+        kb: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (kb / "g" / "bad.md").write_text(BAD)
+    assert run(["-C", str(kb), "validate", "--format", "github"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "::error file=g/bad.md,line=1,title=kbsync%3A title::g/bad.md:1: title: missing "
+        "title (add title: to the front matter or start the body with a '# Title' line)")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(kb))
+    assert run(["-C", str(kb), "validate", "--format", "text"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("g/bad.md:1: title: missing title")
+    assert "::error file=g/bad.md,line=1,title=kbsync%3A title::" in captured.err

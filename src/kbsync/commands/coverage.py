@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import TypeVar
 
 from kbsync.config import COVERAGE_FILE, Config
 from kbsync.console import Console
@@ -27,12 +27,7 @@ from kbsync.coverage.local_articles import (
     local_layout,
 )
 from kbsync.coverage.questions import Question, fold, from_spec, parse_since
-from kbsync.coverage.render_html import render_comparison_html, render_html
-from kbsync.coverage.render_json import render_comparison_json, render_json
-from kbsync.coverage.render_markdown import render_comparison_markdown, render_markdown
-from kbsync.coverage.render_text import render_comparison_text, render_text
 from kbsync.coverage.report import (
-    Comparison,
     Report,
     Where,
     build_report,
@@ -64,11 +59,12 @@ from kbsync.coverage.tickets import DEFAULT_LIMIT, read_ticket_questions
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.problems import Problem
 from kbsync.remote.client import HelpCenterClient
+from kbsync.render.formats import COMPARISON, COVERAGE
 from kbsync.session import Connect, open_client
 from kbsync.words import plural
 
-Format = Literal["text", "markdown", "json", "html"]
 LOCAL_TARGET = "the local tree (as after apply)"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,7 @@ class Options:
     limit: int | None = DEFAULT_LIMIT
     top_k: int | None = None
     min_score: float | None = None
-    fmt: Format = "text"
+    fmt: str = "text"  # a name of render.formats.COVERAGE
     out: Path | None = None
     json_out: Path | None = None  # the JSON report too, whatever ``fmt`` shows
     min_coverage: float | None = None
@@ -257,10 +253,10 @@ def _finish(config: Config, console: Console, options: Options,
     if options.compare:
         comparison = compare(reports["remote"], reports["local"])
         line = comparison_line(comparison)
-        render: Callable[[Format], str] = partial(_render_comparison, comparison)
+        render: Callable[[str], str] = partial(_render, COMPARISON.renderer, comparison)
     else:
         line = summary_line(final)
-        render = partial(_render, final)
+        render = partial(_render, COVERAGE.renderer, final)
     if options.out is not None:
         _write(options.out, render(options.fmt))
         console.info(f"Wrote the {options.fmt} report to {options.out}: {line}")
@@ -284,18 +280,11 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _render(report: Report, fmt: Format) -> str:
-    """The report in ``fmt``, inert: customers' text holds whatever they typed, and a
-    report is printed, written with --out, posted and ``cat``-ed (controls.inert)."""
-    renderers = {"text": render_text, "markdown": render_markdown, "json": render_json,
-                 "html": render_html}
-    return inert(renderers[fmt](report), json=fmt == "json")
-
-
-def _render_comparison(comparison: Comparison, fmt: Format) -> str:
-    renderers = {"text": render_comparison_text, "markdown": render_comparison_markdown,
-                 "json": render_comparison_json, "html": render_comparison_html}
-    return inert(renderers[fmt](comparison), json=fmt == "json")
+def _render(renderer: Callable[[str], Callable[[T], str]], report: T, fmt: str) -> str:
+    """The report (or comparison) in ``fmt``, inert: customers' text holds whatever they
+    typed, and a report is printed, written with --out, posted and ``cat``-ed
+    (controls.inert)."""
+    return inert(renderer(fmt)(report), json=fmt == "json")
 
 
 def _suggest(console: Console, report: Report, layout: Layout, directory: Path) -> None:

@@ -6,7 +6,6 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 from kbsync.config import Config
 from kbsync.console import Console
@@ -17,17 +16,15 @@ from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
 from kbsync.plan.planner import check_safe
 from kbsync.planfile import save_plan
-from kbsync.render.json import render_json
-from kbsync.render.markdown import render_markdown
-from kbsync.render.text import render_text, summary
+from kbsync.render.formats import PLAN
+from kbsync.render.text import summary
 from kbsync.session import Connect, open_client, remote_ref
 from kbsync.words import plural
 
-Format = Literal["text", "markdown", "json"]
 CHANGES_PRESENT = 2
 
 
-def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | None = None,
+def run(config: Config, console: Console, *, fmt: str = "text", out: Path | None = None,
         detailed_exitcode: bool = False, options: DiffOptions = DiffOptions(),
         targets: Sequence[str] = (), connect: Connect = open_client,
         root_option: str | None = None) -> int:
@@ -53,14 +50,14 @@ def run(config: Config, console: Console, *, fmt: Format = "text", out: Path | N
     return CHANGES_PRESENT if detailed_exitcode and differs else 0
 
 
-def show(plan: Plan, console: Console, fmt: Format) -> None:
-    if fmt == "json":
-        console.out(render_json(plan).rstrip("\n"))
-    elif fmt == "markdown":
-        console.out(render_markdown(plan).rstrip("\n"))
-    else:
-        with console.group(f"kbsync plan: {summary(plan)}"):
-            console.plan(render_text(plan))
+def show(plan: Plan, console: Console, fmt: str) -> None:
+    """The plan in ``fmt`` (``render.formats.PLAN``); text coloured, in a log group."""
+    text = PLAN.renderer(fmt)(plan)
+    if fmt != "text":
+        console.out(text.rstrip("\n"))
+        return
+    with console.group(f"kbsync plan: {summary(plan)}"):
+        console.plan(text)
 
 
 def saved_message(out: Path, root_option: str | None) -> str:
