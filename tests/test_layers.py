@@ -47,6 +47,8 @@ RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     # reaches up to the command line, and only the command line calls a command.
     (("markdown",), ("local", "pull")),
     (("console",), ("github", "commands", "preview", "lsp")),
+    # The defaults' one home is read by --help: it must cost nothing to import.
+    (("defaults",), (ANY,)),
 )
 #: "everything but cli: click; everything but console: rich", and the one-way arrows
 #: at the top: only the command line (and ``python -m kbsync``) imports it, and only it

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kbsync import __version__
+from kbsync import __version__, defaults
 from kbsync.config import (
     CONFIG_FILE,
     TOKEN_ENV,
@@ -379,16 +379,18 @@ def doctor(obj: Context) -> int:
 @click.option("--since", metavar="WHEN",
               help="Only tickets created since WHEN: 30d, 12h, 2w or an ISO date "
                    "(2025-06-01).")
-@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True,
+@click.option("--limit", type=click.IntRange(min=1), default=defaults.DEFAULT_TICKET_LIMIT,
+              show_default=True,
               help="At most this many tickets, the newest first.")
 @click.option("--no-file", is_flag=True,
               help="Leave coverage.yaml out (tickets only).")
-@click.option("--top-k", type=click.IntRange(1, 100),
-              help="An expected article must be among this many best hits [default: 3, "
-                   "or top_k in coverage.yaml].")
+@click.option("--top-k", type=click.IntRange(1, defaults.MAX_TOP_K),
+              help="An expected article must be among this many best hits [default: "
+                   f"{defaults.DEFAULT_TOP_K}, or top_k in coverage.yaml].")
 @click.option("--min-score", type=float,
-              help="Without expect:, the best hit's score must reach this [default: 5, or "
-                   "min_score in coverage.yaml]; a question's own value wins.")
+              help="Without expect:, the best hit's score must reach this [default: "
+                   f"{defaults.DEFAULT_MIN_SCORE:g}, or min_score in coverage.yaml]; a "
+                   "question's own value wins.")
 @click.option("--format", "fmt", type=click.Choice(formats.COVERAGE.names),
               default=formats.COVERAGE.names[0], show_default=True,
               help="How to show the report.")
@@ -459,10 +461,11 @@ def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
 @_root_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (the default: this machine only).")
-@click.option("--port", default=8000, show_default=True, type=int,
+@click.option("--port", default=defaults.DEFAULT_PREVIEW_PORT, show_default=True, type=int,
               help="Port to bind (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-@click.option("--debounce", default=50, show_default=True, type=int, metavar="MS",
+@click.option("--debounce", default=defaults.DEFAULT_DEBOUNCE_MS, show_default=True, type=int,
+              metavar="MS",
               help="Rebuild once no file changed for MS milliseconds.")
 @click.option("--push-drafts", is_flag=True,
               help="Also push each saved article to initdesk as a draft (never publishes, "

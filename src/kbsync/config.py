@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbsync.defaults import DEFAULT_BASE_URL, DEFAULT_MAX_DELETES, DEFAULT_RPM
 from kbsync.errors import ConfigError, UsageError
 from kbsync.markdown.dialect import Dialect
 from kbsync.model.lockstate import LOCAL_REMOTE
@@ -43,9 +44,6 @@ LOCK_FILE = "kbsync.lock"
 PORTAL_FILE = "portal.yaml"
 COVERAGE_FILE = "coverage.yaml"
 STATE_DIR = ".kbsync"
-DEFAULT_BASE_URL = "https://api.initdesk.com"
-DEFAULT_RPM = 60
-DEFAULT_MAX_DELETES = 10
 
 TOKEN_ENV = "INITDESK_TOKEN"
 BASE_URL_ENV = "INITDESK_BASE_URL"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kbsync.errors import ContractError
-from kbsync.model import ArticleFields, CollectionFields
+from kbsync.model import ArticleFields, CollectionFields, PortalSettings
 from kbsync.remote import wire
 
 ARTICLE = {"id": 7, "title": "Refunds", "slug": "refunds", "status": "published",
@@ -73,3 +73,8 @@ def test_every_path_ends_with_a_slash_and_lists_ask_for_full_pages() -> None:
     assert all(path.startswith("/organizations/1/") and path.endswith("/") for path in paths)
     assert wire.list_params(collection_id=None, status="draft") == {
         "page_size": "100", "status": "draft"}
+
+
+def test_a_portal_answer_that_leaves_settings_out_reads_as_the_models_defaults() -> None:
+    portal = wire.portal_from_wire({"id": 1, "name": "Help"})
+    assert portal.settings == PortalSettings(name="Help")

@@ -37,8 +37,6 @@ from kbsync.coverage.report import (
     summary_line,
 )
 from kbsync.coverage.scoring import (
-    DEFAULT_MIN_SCORE,
-    DEFAULT_TOP_K,
     Outcome,
     Settings,
     covering_draft,
@@ -55,7 +53,8 @@ from kbsync.coverage.search import (
 )
 from kbsync.coverage.spec import CoverageSpec, read_coverage
 from kbsync.coverage.suggest import existing_files, plan_stubs, write_stubs
-from kbsync.coverage.tickets import DEFAULT_LIMIT, read_ticket_questions
+from kbsync.coverage.tickets import read_ticket_questions
+from kbsync.defaults import DEFAULT_MIN_SCORE, DEFAULT_TICKET_LIMIT, DEFAULT_TOP_K
 from kbsync.errors import KbsyncError, UsageError, ValidationFailed
 from kbsync.problems import Problem
 from kbsync.remote.client import HelpCenterClient
@@ -74,7 +73,7 @@ class Options:
     use_file: bool = True
     from_tickets: bool = False
     since: str | None = None
-    limit: int | None = DEFAULT_LIMIT
+    limit: int | None = DEFAULT_TICKET_LIMIT
     top_k: int | None = None
     min_score: float | None = None
     fmt: str = "text"  # a name of render.formats.COVERAGE

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from kbsync.config import (
     CONFIG_FILE,
-    DEFAULT_BASE_URL,
     ORG_ENV,
     Config,
     enclosing_knowledge_base,
     shown_path,
 )
 from kbsync.console import Console
+from kbsync.defaults import DEFAULT_BASE_URL
 from kbsync.engine import check_local
 from kbsync.errors import ConfigError, KbsyncError
 from kbsync.local.aside import build_aside, clear_interrupted

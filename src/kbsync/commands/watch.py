@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 
 from kbsync.config import Config
 from kbsync.console import Console
+from kbsync.defaults import DEFAULT_DEBOUNCE_MS, DEFAULT_PREVIEW_PORT
 from kbsync.errors import ConfigError, KbsyncError, UsageError
 from kbsync.preview.drafts import DraftPusher, describe
 from kbsync.preview.events import Broadcaster
@@ -34,7 +35,8 @@ _CHECK_EVERY = 0.5
 
 
 def run(load_config: Callable[[], Config], console: Console, *, host: str = "127.0.0.1",
-        port: int = 8000, open_browser: bool = False, debounce_ms: int = 50,
+        port: int = DEFAULT_PREVIEW_PORT, open_browser: bool = False,
+        debounce_ms: int = DEFAULT_DEBOUNCE_MS,
         open_url: Callable[[str], object] = webbrowser.open,
         stop: threading.Event | None = None,
         on_ready: Callable[[str], object] | None = None,

@@ -14,11 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from kbsync.coverage.questions import Question
+from kbsync.defaults import DEFAULT_MIN_SCORE, DEFAULT_TOP_K
 
-DEFAULT_TOP_K = 3
-#: Calibrated on the emulator's bm25 (title x10, excerpt x3, body x1): a question whose
-#: words barely touch the articles scores 1-4.5, one an article answers 4-12.
-DEFAULT_MIN_SCORE = 5.0
 #: How many hits each search asks for, so the expected article's rank can be told past
 #: ``top_k``: one page, one request.
 FETCH = 10

@@ -25,13 +25,13 @@ from pydantic import (
 )
 
 from kbsync.config import COVERAGE_FILE
+from kbsync.defaults import MAX_TOP_K
 from kbsync.local.fields import SLUG_RE, did_you_mean, slugify
 from kbsync.local.frontmatter import yaml_error_line
 from kbsync.local.reading import not_a_file, read_capped
 from kbsync.model import LocalArticle
 from kbsync.problems import Problem
 
-MAX_TOP_K = 100
 MAX_FILE_BYTES = 1024 * 1024
 QUESTION_MAX = 2000
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from kbsync.coverage.questions import Question, from_tickets
+from kbsync.defaults import DEFAULT_TICKET_LIMIT
 from kbsync.remote.client import HelpCenterClient
-
-DEFAULT_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +19,7 @@ class TicketQuestions:
 
 
 def read_ticket_questions(client: HelpCenterClient, *, since: datetime | None = None,
-                          limit: int | None = DEFAULT_LIMIT) -> TicketQuestions:
+                          limit: int | None = DEFAULT_TICKET_LIMIT) -> TicketQuestions:
     """The newest ``limit`` non-spam tickets created since ``since``, as questions.
 
     Spam is asked to be left out (the Help Center's default) and dropped again here, in

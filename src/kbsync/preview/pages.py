@@ -25,7 +25,7 @@ PROBLEMS_PATH = "/.kbsync/problems"
 PART_HEADER = "X-Kbsync-Part"
 
 _STYLE = """
-:root{--brand:#4F46E5;--ink:#1f2328;--muted:#5b6470;--line:#e3e6ea;--soft:#f6f7f9}
+:root{--ink:#1f2328;--muted:#5b6470;--line:#e3e6ea;--soft:#f6f7f9}
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);
 background:#fff}

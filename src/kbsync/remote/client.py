@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import httpx
 
 from kbsync.config import Secret
+from kbsync.defaults import DEFAULT_RPM
 from kbsync.errors import (
     AmbiguousWriteError,
     AuthError,
@@ -116,7 +117,7 @@ class HelpCenterClient:
         *,
         organization_id: int,
         token: Secret | None,
-        requests_per_minute: int = 60,
+        requests_per_minute: int = DEFAULT_RPM,
         max_retries: int = 5,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,

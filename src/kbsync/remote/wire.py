@@ -55,7 +55,6 @@ RATE_LIMIT_COMBINED_LIMIT = ("limit",)
 #: unless started with --rate-limit): the client then does not pace. Without this word
 #: the client keeps initdesk's budget, whatever else is missing.
 RATE_LIMIT_UNLIMITED = ("X-RateLimit-Limit", "unlimited")
-DEFAULT_BASE_URL = "https://api.initdesk.com"
 
 PAGE = "page"
 PAGE_SIZE = "page_size"
@@ -295,19 +294,26 @@ def organization_from_wire(obj: object) -> Organization:
     )
 
 
+#: What a portal setting left out of an answer is taken to be: the model's defaults.
+_PORTAL_DEFAULTS = PortalSettings(name="")
+
+
 def portal_from_wire(obj: object) -> Portal:
     data = _require(obj, "portal")
     r = "portal"
+    d = _PORTAL_DEFAULTS
     settings = PortalSettings(
         name=_get(data, "name", str, r),
-        custom_domain=_get(data, "custom_domain", str, r, default=None, nullable=True),
-        meta_description=_get(data, "meta_description", str, r, default=None, nullable=True),
-        allow_robots=_get(data, "allow_robots", bool, r, default=True),
-        primary_color=_get(data, "primary_color", str, r, default="#4F46E5"),
-        is_active=_get(data, "is_active", bool, r, default=True),
+        custom_domain=_get(data, "custom_domain", str, r, default=d.custom_domain,
+                           nullable=True),
+        meta_description=_get(data, "meta_description", str, r, default=d.meta_description,
+                              nullable=True),
+        allow_robots=_get(data, "allow_robots", bool, r, default=d.allow_robots),
+        primary_color=_get(data, "primary_color", str, r, default=d.primary_color),
+        is_active=_get(data, "is_active", bool, r, default=d.is_active),
         enable_ticket_creation_form=_get(
-            data, "enable_ticket_creation_form", bool, r, default=True
-        ),
+            data, "enable_ticket_creation_form", bool, r,
+            default=d.enable_ticket_creation_form),
     )
     return Portal(
         id=_get(data, "id", int, r, default=0),
