@@ -58,6 +58,8 @@ from kbsync.pull.portal import decide_portal
 __all__ = ["FileChange", "OnConflict", "PullOptions", "PullResult", "decide"]
 
 _DEFAULT_OPTIONS = PullOptions()
+#: A first pass's conversions, for the second: reused where the links read the same.
+Reuse = tuple[Way, Mapping[str, Converted]]
 
 
 def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
@@ -96,8 +98,7 @@ def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
 
 
 def _run(p: Pass, parse: bool,
-         reuse: tuple[Way, Mapping[str, Converted]] | None = None) -> tuple[PullResult,
-                                                                            ArticleDecider]:
+         reuse: Reuse | None = None) -> tuple[PullResult, ArticleDecider]:
     """One pass over every collection and article; ``reuse``: a first pass's conversions,
     kept where the links read the same."""
     result = PullResult()
