@@ -15,6 +15,7 @@ fails). This module names them once:
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["CONTROLS", "UNSAFE", "escape", "find_control", "inert", "plain", "searchable"]
@@ -33,11 +34,18 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def find_control(text: str, *, allow: str = "") -> int | None:
     """The index of the first C0/C1 control character in ``text`` that is not in
     ``allow`` (say a tab and a newline in a multi-line value), or None."""
-    for index, char in enumerate(text):
-        code = ord(char)
-        if (code < 0x20 or 0x7F <= code <= 0x9F) and char not in allow:
-            return index
-    return None
+    found = _controls_but(allow).search(text)
+    return None if found is None else found.start()
+
+
+@functools.lru_cache(maxsize=16)
+def _controls_but(allow: str) -> re.Pattern[str]:
+    """A character class of the C0/C1 controls outside ``allow``: every article body is
+    searched, and a regular expression does it in C (a loop over the characters in
+    Python took a third of a warm validate of 10,000 articles)."""
+    codes = [*range(0x20), *range(0x7F, 0xA0)]
+    return re.compile("[" + "".join(f"\\x{code:02x}" for code in codes
+                                    if chr(code) not in allow) + "]")
 
 
 def escape(char: str) -> str:
