@@ -130,7 +130,8 @@ def check_local(config: Config, *, strict: bool = False,
     cache = ParseCache(config.state_dir / "cache" / "parsed.json" if usable else None,
                        renderer.dialect)
     parser = ArticleParser(renderer, cache, known)  # parses as the files are read
-    tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add)
+    tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add,
+                     split=cache.split)
     parsed = parser.finish()
     problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url,
                           strict=strict, heading_ids=config.content.heading_ids)

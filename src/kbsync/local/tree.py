@@ -29,7 +29,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -39,6 +39,7 @@ from kbsync.controls import escape, find_control
 from kbsync.local.fields import MAX_DEPTH, humanise, name_slug
 from kbsync.local.frontmatter import (
     CONTROL_HINT,
+    SplitFile,
     YamlMapping,
     decode,
     describe_decode_error,
@@ -62,12 +63,22 @@ from kbsync.schema.frontmatter import (
 )
 
 __all__ = ["ARTICLE_SUFFIX", "COLLECTION_FILE", "LocalArticle", "LocalCollection", "LocalTree",
-           "git_blob_sha1", "leading_h1", "natural_key", "read_capped", "read_tree"]
+           "Splitter", "git_blob_sha1", "leading_h1", "natural_key", "read_capped",
+           "read_tree"]
 
 COLLECTION_FILE = "_collection.yaml"
 ARTICLE_SUFFIX = ".md"
 
 _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+#: How an article's text is split into front matter and body: ``(text, path, blob id)
+#: -> SplitFile``. The parse cache's ``split`` answers from what it read before.
+Splitter = Callable[[str, str, str], SplitFile]
+
+
+def split_fresh(text: str, path: str, blob: str) -> SplitFile:
+    """Read the front matter, every time (no cache)."""
+    return split_front_matter(text, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +113,17 @@ class _Folder:
 
 def read_tree(root: Path, content: ContentSettings, *,
               scanned: Callable[[int], None] | None = None,
-              read: Callable[[LocalArticle], None] | None = None) -> LocalTree:
+              read: Callable[[LocalArticle], None] | None = None,
+              split: Splitter = split_fresh,
+              texts: Mapping[str, str] | None = None) -> LocalTree:
     """Read every collection and article under ``root``; problems are collected, not raised.
 
     ``scanned`` is told how many article files there are before any is read, and ``read``
     is given each article as soon as it is read: a cold check starts its parsing workers
-    and hands them the bodies while the rest of the files are read.
+    and hands them the bodies while the rest of the files are read. ``split`` reads
+    front matter (the parse cache's, so an unchanged file parses no YAML). ``texts``:
+    the bytes of some articles as an editor holds them, read instead of the disk's (the
+    walk still finds the files on disk).
     """
     rules, problems = IgnoreRules.load(root)
     top = _scan(root, "", rules, problems)
@@ -115,8 +131,8 @@ def read_tree(root: Path, content: ContentSettings, *,
         scanned(top.article_count)
     collections: list[LocalCollection] = []
     articles: list[LocalArticle] = []
-    _read_folder(root, top, None, content, collections, articles, problems,
-                 read or _ignore)
+    reader = _Reader(root, content, problems, split, texts or {})
+    _read_folder(reader, top, None, collections, articles, read or _ignore)
     articles.sort(key=lambda a: a.key)
     return LocalTree(root, tuple(collections), tuple(articles),
                      tuple(sorted(problems, key=sort_key)))
@@ -233,8 +249,9 @@ def _is_article_file(entry: os.DirEntry[str], real_root: str) -> bool:
         "file", "linked file")
 
 
-def read_article(root: Path, key: str,
-                 content: ContentSettings) -> tuple[LocalArticle | None, tuple[Problem, ...]]:
+def read_article(root: Path, key: str, content: ContentSettings, *,
+                 split: Splitter = split_fresh, texts: Mapping[str, str] | None = None,
+                 ) -> tuple[LocalArticle | None, tuple[Problem, ...]]:
     """Re-read the one article at ``key`` as :func:`read_tree` would, and its problems.
 
     For ``watch``: a saved file is read alone instead of the whole tree. Its place among
@@ -260,8 +277,8 @@ def read_article(root: Path, key: str,
     if parts[-1] not in names:
         return None, ()
     problems: list[Problem] = []
-    article = _read_article(root, key, names.index(parts[-1]), folder or None, content,
-                            problems)
+    reader = _Reader(root, content, problems, split, texts or {})
+    article = _read_article(reader, key, names.index(parts[-1]), folder or None)
     return article, tuple(sorted(problems, key=sort_key))
 
 
@@ -269,54 +286,70 @@ def _ignore(article: LocalArticle) -> None:
     """No one to tell that an article was read."""
 
 
-def _read_folder(root: Path, folder: _Folder, parent: LocalCollection | None,
-                 content: ContentSettings, collections: list[LocalCollection],
-                 articles: list[LocalArticle], problems: list[Problem],
+def _read_folder(reader: _Reader, folder: _Folder, parent: LocalCollection | None,
+                 collections: list[LocalCollection], articles: list[LocalArticle],
                  read: Callable[[LocalArticle], None]) -> None:
     """Read ``folder``'s articles, then each child folder as a collection, depth first."""
     collection_key = parent.key if parent else None
     for index, name in enumerate(folder.files):
         key = f"{folder.key}/{name}" if folder.key else name
-        article = _read_article(root, key, index, collection_key, content, problems)
+        article = _read_article(reader, key, index, collection_key)
         if article is not None:
             articles.append(article)
             read(article)
     for index, child in enumerate(folder.children):
-        collection = _read_collection(root, child, parent, index, content, problems)
+        collection = _read_collection(reader, child, parent, index)
         collections.append(collection)
-        _read_folder(root, child, collection, content, collections, articles, problems,
-                     read)
+        _read_folder(reader, child, collection, collections, articles, read)
 
 
-def _read_bytes(root: Path, key: str, problems: list[Problem],
-                limit: int) -> tuple[bytes, str] | None:
-    """The raw bytes and the decoded LF text, or None with a problem."""
-    try:
-        raw = read_capped(root / key, limit)
-        if raw is None:
-            problems.append(Problem(
-                key, f"is larger than {limit:,} bytes (max_article_bytes): not read",
-                hint="split it into smaller articles, or raise max_article_bytes under "
-                     "[content] in kbsync.toml", identity=True))
-            return None
-        return raw, decode(raw)
-    except OSError as exc:
-        problems.append(Problem(key, f"cannot read: {exc.strerror or exc}", identity=True))
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(key, f"cannot read: {describe_decode_error(exc)}",
-                                hint="save the file as UTF-8", identity=True))
-    return None
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """What reading one file needs besides the file: the settings, where its problems
+    go, how front matter is split, and the texts an editor holds instead of the disk."""
+
+    root: Path
+    content: ContentSettings
+    problems: list[Problem]
+    split: Splitter
+    texts: Mapping[str, str]
+
+    def read(self, key: str) -> tuple[bytes, str] | None:
+        """The raw bytes and the decoded LF text, or None with a problem."""
+        limit = self.content.max_article_bytes
+        try:
+            given = self.texts.get(key)
+            raw = (read_capped(self.root / key, limit) if given is None
+                   else _capped(given.encode("utf-8", "surrogateescape"), limit))
+            if raw is None:
+                self.problems.append(Problem(
+                    key, f"is larger than {limit:,} bytes (max_article_bytes): not read",
+                    hint="split it into smaller articles, or raise max_article_bytes under "
+                         "[content] in kbsync.toml", identity=True))
+                return None
+            return raw, decode(raw)
+        except OSError as exc:
+            self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}",
+                                         identity=True))
+        except UnicodeDecodeError as exc:
+            self.problems.append(Problem(key, f"cannot read: {describe_decode_error(exc)}",
+                                         hint="save the file as UTF-8", identity=True))
+        return None
 
 
-def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None,
-                     index: int, content: ContentSettings,
-                     problems: list[Problem]) -> LocalCollection:
+def _capped(raw: bytes, limit: int) -> bytes | None:
+    """``raw``, or None when it is over ``limit`` bytes (as ``read_capped`` says)."""
+    return None if len(raw) > limit else raw
+
+
+def _read_collection(reader: _Reader, folder: _Folder, parent: LocalCollection | None,
+                     index: int) -> LocalCollection:
+    content, problems = reader.content, reader.problems
     folder_name = folder.key.rsplit("/", 1)[-1]
     depth = parent.depth + 1 if parent else 1
     source = f"{folder.key}/{COLLECTION_FILE}" if folder.has_meta else folder.key
     meta = YamlMapping()
-    if folder.has_meta and (read := _read_bytes(root, source, problems,
-                                                content.max_article_bytes)) is not None:
+    if folder.has_meta and (read := reader.read(source)) is not None:
         meta = load_mapping(read[1], source, first_line=1)
         problems.extend(meta.problems)
     values = _check(CollectionMeta, meta, source, COLLECTION_KEYS, content, problems)
@@ -338,13 +371,15 @@ def _read_collection(root: Path, folder: _Folder, parent: LocalCollection | None
     )
 
 
-def _read_article(root: Path, key: str, index: int, collection_key: str | None,
-                  content: ContentSettings, problems: list[Problem]) -> LocalArticle | None:
-    read = _read_bytes(root, key, problems, content.max_article_bytes)
+def _read_article(reader: _Reader, key: str, index: int,
+                  collection_key: str | None) -> LocalArticle | None:
+    content, problems = reader.content, reader.problems
+    read = reader.read(key)
     if read is None:
         return None
     raw, text = read
-    split = split_front_matter(text, key)
+    blob = git_blob_sha1(raw)
+    split = reader.split(text, key, blob)
     problems.extend(split.meta.problems)
     values = _check(ArticleMeta, split.meta, key, ARTICLE_KEYS, content, problems)
     stem = key.rsplit("/", 1)[-1][: -len(ARTICLE_SUFFIX)]
@@ -362,7 +397,7 @@ def _read_article(root: Path, key: str, index: int, collection_key: str | None,
         collection_key=collection_key,
         body=body,
         body_line=body_line,
-        source_hash=git_blob_sha1(raw),
+        source_hash=blob,
         extra={k: data[k] for k in content.extra_keys if k in data},
         lines=split.meta.lines,
         explicit_position=values.position is not None,
