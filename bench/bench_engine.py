@@ -31,7 +31,7 @@ from kbsync.commands import pull as pull_command
 from kbsync.config import Config, Secret, load_config
 from kbsync.console import Console
 from kbsync.emulator.app import EmulatorConfig, create_app
-from kbsync.engine import read_local
+from kbsync.frontend import open_workspace
 from kbsync.remote.client import HelpCenterClient
 
 TOKEN = "bench-token"
@@ -122,11 +122,11 @@ def main() -> None:
         generate(root, args.articles)
         bench = Bench(root)
         with timed() as took:
-            local = read_local(bench.config())
+            local = open_workspace(bench.config()).local()
         rows.append((f"validate {len(local.tree.articles)} articles, "
                      f"{len(local.tree.collections)} collections (cold)", *took, "0"))
         with timed() as took:
-            read_local(bench.config())
+            open_workspace(bench.config()).local()
         rows.append(("validate again (parse cache warm)", *took, "0"))
         wall, cpu, requests = bench.run(plan_command.run)
         rows.append(("first plan", wall, cpu, str(requests)))

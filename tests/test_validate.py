@@ -9,7 +9,7 @@ import pytest
 
 from kbsync.commands.validate import run
 from kbsync.config import Config, ContentSettings
-from kbsync.engine import check_local
+from kbsync.engine import Workspace
 from kbsync.problems import Problem
 
 ASSETS = "https://raw.example/kb/"
@@ -204,7 +204,7 @@ def test_unreadable_file_is_a_problem(kb: KB) -> None:
 
 def test_checking_parses_each_article_once_for_the_renderer(kb: KB) -> None:
     kb.write("a.md").write("b/c.md")
-    checked = check_local(kb.config())
+    checked = Workspace(kb.config()).check()
     assert checked.problems == ()
     assert sorted(checked.parsed) == ["a.md", "b/c.md"]
 

@@ -152,6 +152,14 @@ class Console:
         for line in lines:
             self._err.print(Text(line))
 
+    def show_plan(self, plan: Plan) -> None:
+        """The plan as text, under its summary (one foldable group in GitHub Actions):
+        what ``plan`` shows by default and ``apply`` before it asks."""
+        from kbsync.render.text import render_text, summary
+
+        with self.group(f"kbsync plan: {summary(plan)}"):
+            self.plan(render_text(plan))
+
     def plan(self, text: str) -> None:
         """A rendered text plan, each change line coloured by its leading symbol.
 

@@ -275,11 +275,11 @@ def test_file_names_with_control_characters_are_escaped_in_problems(kb: KB) -> N
 
 def test_ten_thousand_problems_in_one_file_print_fifty_and_a_count(kb: KB) -> None:
     from kbsync.config import Config
-    from kbsync.engine import check_local
+    from kbsync.engine import Workspace
 
     kb.write("a.md", "---\ntitle: T\n" + "".join(f"k{i}: {i}\n" for i in range(10_000))
              + "---\n" + "".join(f"[x](missing-{i}.md)\n" for i in range(300)))
-    problems = check_local(Config(root=kb.root)).problems
+    problems = Workspace(Config(root=kb.root)).check().problems
     assert len(problems) == 51
     assert str(problems[-1]).startswith("a.md:53: 10250 more problems in this file not "
                                         "shown (300 errors, 9950 warnings)")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from werkzeug.test import Client
 
-from kbsync.engine import read_local, render_bodies
+from kbsync.frontend import open_workspace
 from kbsync.local.assets import asset_file
 from kbsync.plan.links import fill_links
 from kbsync.preview.events import Broadcaster
@@ -45,8 +45,9 @@ def test_home_shows_the_portal_name_colour_and_collections(client: Client) -> No
 def test_an_article_page_carries_exactly_the_html_apply_renders(
         client: Client, app: PreviewApp, example: KB) -> None:
     key = "billing/refunds.md"
-    local = read_local(example.config())
-    applied = fill_links(render_bodies(local, [key])[key], article_url).html
+    workspace = open_workspace(example.config())
+    workspace.local()
+    applied = fill_links(workspace.render([key])[key], article_url).html
     html = client.get("/billing/refunds").get_data(as_text=True)
     assert f'<div class="kb-body">{applied}</div>' in html
     assert 'href="/shipping/carriers/connect-your-own-carrier-account"' in applied

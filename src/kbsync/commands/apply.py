@@ -14,27 +14,15 @@ from pathlib import Path
 from types import FrameType
 
 from kbsync.apply.executor import ApplyResult
-from kbsync.commands.plan import show
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import (
-    Planned,
-    apply_plan,
-    open_lock,
-    plan_against,
-    plan_root,
-    plan_saved,
-    read_local,
-    resolve_targets,
-    with_settings,
-)
+from kbsync.engine import resolve_targets
+from kbsync.engine.remote import Planned, open_lock, open_saved_plan
 from kbsync.errors import ApplyFailed, ConflictsLeft, KbsyncError
+from kbsync.frontend import open_workspace
 from kbsync.local.writer import clean_stale_temps
 from kbsync.plan.diff import DiffOptions
-from kbsync.plan.fresh import check_plan_remote, check_plan_root
 from kbsync.plan.model import Action, Plan
-from kbsync.plan.planner import check_safe
-from kbsync.planfile import load_plan
 from kbsync.problems import escaped
 from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect, open_client, remote_ref
@@ -56,40 +44,38 @@ def run(config: Config, console: Console, *, planfile: Path | None = None, yes: 
 
 def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
          options: DiffOptions, targets: Sequence[str], connect: Connect) -> int:
-    local = None if planfile is not None else read_local(config)
+    workspace = open_workspace(config)
+    local = None if planfile is not None else workspace.local()
     if local is not None:
         for warning in local.warnings:
             console.problem(warning)
         targets = resolve_targets(local, targets, Path.cwd())  # a typo: before any request
     ref = remote_ref(config)
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
-    saved = load_plan(planfile) if planfile is not None else None
-    if saved is not None:
-        check_plan_root(saved, plan_root(config.root))  # made in another folder: no request
-        check_plan_remote(saved, ref)  # a plan for another Help Center: no request either
-    options = with_settings(options, config)
+    # made in another folder or for another Help Center: refused before any request
+    saved = open_saved_plan(planfile, config, ref) if planfile is not None else None
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             if saved is not None:
-                planned = plan_saved(saved, client, ref, lock)
+                planned = workspace.plan_saved(saved, client, ref, lock, force=options.force)
             else:
                 assert local is not None
-                planned = plan_against(local, client, lock, ref, options=options,
-                                       targets=targets)
+                planned = workspace.plan(local, client, lock, ref, options=options,
+                                         targets=targets)
+        planned.require_safe()
         plan = planned.plan
-        check_safe(plan, lock, max_deletes=config.max_deletes, force=options.force)
-        show(plan, console, "text")
+        console.show_plan(plan)
         console.annotate_plan(plan)
         if not plan.has_changes:
-            apply_plan(planned, client, lock, config)  # the lock follows what is in sync
+            workspace.apply(planned, client, lock)  # the lock follows what is in sync
             _fail_on_conflicts(plan)
             return 0
         _confirm(console, yes or planfile is not None)  # a saved plan is the approval
         before = client.request_count
         with stop_on_interrupt() as stop_requested, console.progress(
                 "Applying", requests=lambda: client.request_count - before) as hooks:
-            result = apply_plan(planned, client, lock, config, hooks=hooks,
-                                should_stop=stop_requested)
+            result = workspace.apply(planned, client, lock, hooks=hooks,
+                                     should_stop=stop_requested)
         requests = client.request_count - before
     return _report(result, planned, console, requests)
 

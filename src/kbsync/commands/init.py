@@ -22,8 +22,8 @@ from kbsync.config import (
 )
 from kbsync.console import Console
 from kbsync.defaults import DEFAULT_BASE_URL
-from kbsync.engine import check_local
 from kbsync.errors import ConfigError, KbsyncError
+from kbsync.frontend import open_workspace
 from kbsync.local.aside import build_aside, clear_interrupted
 from kbsync.local.bulk import warm_up
 from kbsync.local.scaffold import write_starter
@@ -60,7 +60,7 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
             built = replace(built, content=replace(
                 built.content, max_article_bytes=imported.max_article_bytes))
         # A problem shows up now, not at the first plan; the bodies were parsed as converted.
-        checked = check_local(built, known=result.parsed)
+        checked = open_workspace(built).check(known=result.parsed)
     for problem in checked.problems:
         console.problem(problem)
     if checked.errors:

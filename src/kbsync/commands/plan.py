@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import open_lock, plan_against, read_local, resolve_targets, with_settings
-from kbsync.errors import UnsafePlanError
-from kbsync.model import Lock
+from kbsync.engine import resolve_targets
+from kbsync.engine.remote import open_lock
+from kbsync.frontend import open_workspace
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
-from kbsync.plan.planner import check_safe
 from kbsync.planfile import save_plan
 from kbsync.render.formats import PLAN
-from kbsync.render.text import summary
 from kbsync.session import Connect, open_client, remote_ref
 from kbsync.words import plural
 
@@ -29,7 +26,8 @@ def run(config: Config, console: Console, *, fmt: str = "text", out: Path | None
         targets: Sequence[str] = (), connect: Connect = open_client,
         root_option: str | None = None) -> int:
     """``root_option`` is ``-C`` as the user gave it, for the apply command we suggest."""
-    local = read_local(config)
+    workspace = open_workspace(config)
+    local = workspace.local()
     for warning in local.warnings:
         console.problem(warning)
     targets = resolve_targets(local, targets, Path.cwd())  # a typo: before any request
@@ -37,10 +35,10 @@ def run(config: Config, console: Console, *, fmt: str = "text", out: Path | None
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
-            planned = plan_against(local, client, lock, ref,
-                                   options=with_settings(options, config), targets=targets)
+            planned = workspace.plan(local, client, lock, ref, options=options,
+                                     targets=targets)
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
-    plan = _with_safety_warning(planned.plan, lock, config, options.force)
+    plan = planned.plan  # carries apply's refusal as a warning, if there is one
     show(plan, console, fmt)
     console.annotate_plan(plan)
     if out is not None:
@@ -52,12 +50,10 @@ def run(config: Config, console: Console, *, fmt: str = "text", out: Path | None
 
 def show(plan: Plan, console: Console, fmt: str) -> None:
     """The plan in ``fmt`` (``render.formats.PLAN``); text coloured, in a log group."""
-    text = PLAN.renderer(fmt)(plan)
-    if fmt != "text":
-        console.out(text.rstrip("\n"))
+    if fmt == "text":
+        console.show_plan(plan)
         return
-    with console.group(f"kbsync plan: {summary(plan)}"):
-        console.plan(text)
+    console.out(PLAN.renderer(fmt)(plan).rstrip("\n"))
 
 
 def saved_message(out: Path, root_option: str | None) -> str:
@@ -65,11 +61,3 @@ def saved_message(out: Path, root_option: str | None) -> str:
     root = f" -C {shlex.quote(root_option)}" if root_option else ""
     return (f"Saved the plan to {out} (JSON). Apply exactly this plan with: "
             f"kbsync{root} apply {shlex.quote(str(out))}")
-
-
-def _with_safety_warning(plan: Plan, lock: Lock, config: Config, force: bool) -> Plan:
-    try:
-        check_safe(plan, lock, max_deletes=config.max_deletes, force=force)
-    except UnsafePlanError as exc:
-        return replace(plan, warnings=(*plan.warnings, f"apply will refuse this plan: {exc}"))
-    return plan

@@ -12,8 +12,9 @@ from collections import Counter
 
 from kbsync.config import Config
 from kbsync.console import Console
-from kbsync.engine import open_lock, read_local, read_remote
+from kbsync.engine.remote import open_lock, read_remote
 from kbsync.errors import ConflictingFiles, DeletedButEdited
+from kbsync.frontend import open_workspace
 from kbsync.local.writer import clean_stale_temps
 from kbsync.plan.model import OnDelete
 from kbsync.problems import escaped
@@ -53,7 +54,7 @@ def run(config: Config, console: Console, *, dry_run: bool = False, prune: bool 
 def _run(config: Config, console: Console, *, dry_run: bool, prune: bool,
          on_conflict: OnConflict, commit: bool, connect: Connect) -> int:
     ref = remote_ref(config)
-    local = read_local(config, identity_only=True)  # before the first request
+    local = open_workspace(config).local(identity_only=True)  # before the first request
     for problem in local.warnings:  # errors too: they block apply, not pull
         console.problem(problem)
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kbsync.config import Config
-from kbsync.engine import Checked, check_local
+from kbsync.engine import Checked
+from kbsync.frontend import open_workspace
 from kbsync.problems import Findings, Problem
 from kbsync.render.formats import FINDINGS
 from kbsync.words import plural
@@ -36,7 +37,7 @@ def run(config: Config, *, strict: bool, emit: Callable[[Problem], None] = _igno
     ``emit`` as well (GitHub's annotations beside JSON, a test's list); ``summary`` gets
     the count. ``prefix``: the folder from the repository root, for formats that need it.
     """
-    checked = check_local(config, strict=strict)
+    checked = open_workspace(config).check(strict=strict)
     findings = Findings(checked.problems, len(checked.tree.articles),
                         len(checked.tree.collections), prefix)
     report = FINDINGS.renderer(fmt)(findings)

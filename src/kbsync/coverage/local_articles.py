@@ -50,10 +50,11 @@ def local_articles(config: Config) -> LocalKnowledgeBase:
     Links to other articles keep their ``kbsync://article/...`` placeholder: the index
     searches text only, and the text has no URLs in it.
     """
-    from kbsync.engine import read_local, render_bodies
+    from kbsync.frontend import open_workspace
 
-    local = read_local(config)
-    bodies = render_bodies(local, [article.key for article in local.tree.articles])
+    workspace = open_workspace(config)
+    local = workspace.local()
+    bodies = workspace.render(article.key for article in local.tree.articles)
     collections = tuple(
         LocalCollectionFields(c.key, c.parent_key, CollectionFields(
             name=c.name, slug=c.slug, description=c.description, position=c.position))

@@ -70,6 +70,15 @@ class ArticleKeys:
         composed = unicodedata.normalize("NFC", path)
         return self._aliases.get(composed, composed)
 
+    def __eq__(self, other: object) -> bool:
+        """Two find the same keys for every link (what a kept rendering relies on)."""
+        if not isinstance(other, ArticleKeys):
+            return NotImplemented
+        return (self._odd, self._aliases) == (other._odd, other._aliases)
+
+    def __hash__(self) -> int:
+        return hash((self._odd, frozenset(self._aliases.items())))
+
     def __getstate__(self) -> tuple[frozenset[str], dict[str, str]]:
         return self._odd, self._aliases
 

@@ -17,15 +17,10 @@ from dataclasses import dataclass, replace
 from kbsync.apply.bookkeeping import record_bases
 from kbsync.apply.executor import Executor
 from kbsync.config import Config
-from kbsync.engine import (
-    Checked,
-    accept_local,
-    check_local,
-    open_lock,
-    read_remote,
-    render_bodies,
-)
+from kbsync.engine import Checked, Workspace
+from kbsync.engine.remote import open_lock, read_remote
 from kbsync.errors import NotFoundError
+from kbsync.frontend import open_workspace
 from kbsync.local.renames import match_local
 from kbsync.lock import save_lock
 from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
@@ -50,19 +45,26 @@ class Pushed:
 
 
 class DraftPusher:
-    """Pushes saved articles as drafts; one client and one read of the Help Center."""
+    """Pushes saved articles as drafts; one client and one read of the Help Center.
 
-    def __init__(self, config: Config, client: HelpCenterClient, remote: RemoteRef) -> None:
+    It keeps a workspace of its own (pushes run on their own thread, beside the
+    preview's rebuilds), so a push checks the tree from kept parses and renders only
+    what changed.
+    """
+
+    def __init__(self, config: Config, client: HelpCenterClient, remote: RemoteRef,
+                 workspace: Workspace | None = None) -> None:
         self.config = config
         self.client = client
         self.remote = remote
+        self.workspace = workspace or open_workspace(config)
         self.actual: ActualState | None = None
 
     def push(self, keys: Iterable[str]) -> list[Pushed]:
         keys = sorted(set(keys))
         if not keys:
             return []
-        checked = check_local(self.config)
+        checked = self.workspace.check()
         blocking = {p.path for p in checked.errors}
         identity = [p for p in checked.errors if p.identity]
         out = [Pushed(key, "refused", "it has errors (see above)") for key in keys
@@ -80,14 +82,14 @@ class DraftPusher:
             return [Pushed(key, "refused", str(exc)) for key in keys]
 
     def _push_locked(self, keys: list[str], checked: Checked) -> list[Pushed]:
-        local = accept_local(self.config, checked, identity_only=True)
+        local = self.workspace.accept(checked, identity_only=True)
         lock = open_lock(self.config, self.remote)
         desired = local.desired()
         actual = self._actual(lock, keys, desired)
         drafts = tuple(replace(a, status="draft") if a.key in keys else a
                        for a in local.tree.articles)
         desired = replace(desired, articles=drafts)
-        desired = desired.with_bodies(render_bodies(local, keys))
+        desired = desired.with_bodies(self.workspace.render(keys))
         plan = build_plan(desired=desired, actual=actual, lock=lock, remote=self.remote,
                           options=DiffOptions(), targets=keys,
                           matching=match_local(desired, actual, lock, self.config.root))

@@ -16,7 +16,6 @@ warnings show with the new version. A file that never was valid shows as read.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import threading
 import time
@@ -36,24 +35,18 @@ from kbsync.config import (
     Config,
 )
 from kbsync.coverage.local_index import LocalIndex
+from kbsync.engine import Checked, Workspace
+from kbsync.engine.workspace import WHOLE_TREE_FILES
 from kbsync.errors import ConfigError
+from kbsync.frontend import open_workspace
 from kbsync.local.tree import LocalArticle, LocalCollection, LocalTree
-from kbsync.model import ArticleFields, CollectionFields, PortalSettings
-from kbsync.preview.build import (
-    COLLECTION_FILE,
-    IGNORE_FILE,
-    Engine,
-    Rendering,
-    coverage_problems,
-    read_portal_file,
-)
+from kbsync.model import ArticleFields, CollectionFields, PortalSettings, RenderedBody
+from kbsync.plan.links import fill_links
 from kbsync.problems import Problem, sort_key
 
 DEFAULT_NAME = "Help Center"
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _CONFIG_LINE = re.compile(rf"^{re.escape(CONFIG_FILE)}(?::(\d+))?: ?(.*)$")
-#: Changes that can reshape everything: read the whole tree again.
-_WHOLE_TREE = frozenset({CONFIG_FILE, IGNORE_FILE, ""})
 #: Root files that are neither content nor shown.
 _NOT_SHOWN = frozenset({LOCK_FILE})
 
@@ -74,6 +67,16 @@ class Look:
 
     name: str = DEFAULT_NAME
     color: str = PortalSettings(name=DEFAULT_NAME).primary_color
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """One article body as the preview shows it."""
+
+    source_hash: str
+    html: str  # apply's HTML, article links pointing into the preview
+    text: str  # the plain text apply sends as ``content`` (what search indexes)
+    targets: frozenset[str]  # root-relative paths its links and images point at
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +201,12 @@ class Site:
     """Keeps the preview up to date with the files; :meth:`update` is the rebuild."""
 
     def __init__(self, load_config: Callable[[], Config], *,
-                 engine: Engine | None = None, index: LocalIndex | None = None,
+                 workspace: Workspace | None = None, index: LocalIndex | None = None,
                  clock: Callable[[], float] | None = None) -> None:
         self._load_config = load_config
         self._config = load_config()
         self.root = self._config.root.resolve()
-        self._engine = engine or Engine()
+        self.workspace = workspace or open_workspace(self._config)
         self._index = index or LocalIndex()
         self._index_lock = threading.Lock()
         self._indexed: dict[str, Page] = {}
@@ -213,10 +216,10 @@ class Site:
         self._number = 0
         self._tree = LocalTree(self.root, (), (), ())
         self._renderings: dict[str, Rendering] = {}
+        self._filled: dict[str, tuple[RenderedBody, Rendering]] = {}  # key -> template, shown
         self._good: dict[str, Page] = {}
         self._good_collections: dict[str, LocalCollection] = {}
         self._look = Look()
-        self._portal_problems: list[Problem] = []
         self._config_problems: list[Problem] = []
         self._whole_tree_wanted = True
         self._first_id = self._build_id()
@@ -257,7 +260,7 @@ class Site:
         return update
 
     def _update(self, paths: set[str], started: float) -> Update:
-        if self._whole_tree_wanted or paths & _WHOLE_TREE:
+        if self._whole_tree_wanted or paths & WHOLE_TREE_FILES:
             return self._read_everything(paths, started)
         edited: list[str] = []
         assets: set[str] = set()
@@ -274,19 +277,15 @@ class Site:
                 checks = True
             elif kind == "asset":
                 assets.add(path)
-        tree = self._tree
-        if edited:
-            reread = self._engine.reread(tree, sorted(edited), self._config)
-            if reread is None:
-                return self._read_everything(paths, started)
-            tree = reread
-        if portal:
-            self._read_portal()
         if not (edited or portal or assets or checks):
             return Update(self._build)
+        checked = self.workspace.check(paths)
+        if any(checked.tree.article(key) is None for key in edited):  # gone: a whole read
+            return self._publish(checked, [p for p in paths if checked.tree.article(p)],
+                                 paths, set(), started, _whole(checked.tree))
         what = (", ".join(sorted(edited)) or ("portal.yaml" if portal else "")
                 or ", ".join(sorted(assets)) or COVERAGE_FILE)
-        return self._publish(tree, edited, paths, assets, started, what, incremental=True)
+        return self._publish(checked, edited, paths, assets, started, what)
 
     def _classify(self, path: str) -> str:
         """'article', 'portal', 'checks', 'asset', 'structure' or 'none' for one changed
@@ -297,19 +296,11 @@ class Site:
             return "checks"
         if path in _NOT_SHOWN or path.startswith(STATE_DIR + "/"):
             return "none"
-        if path.endswith(".md"):
-            if self._tree.article(path) is not None:
-                return "article"
-            return "structure" if self._engine.is_article(path, self._config) else "none"
-        if posixpath.basename(path) == COLLECTION_FILE:
-            return "structure"
-        if path in self._folders or (self.root / path).is_dir():
+        if path.endswith(".md") and self._tree.article(path) is not None:
+            return "article"
+        if self.workspace.reshapes(path):
             return "structure"
         return "asset" if path in self._targets else "none"  # an image a page shows
-
-    @cached_property
-    def _folders(self) -> frozenset[str]:
-        return frozenset(c.key for c in self._tree.collections)
 
     def links_to(self, path: str) -> bool:
         """Some article links to this file (an image, a PDF): the preview may serve it.
@@ -323,54 +314,60 @@ class Site:
         return frozenset().union(*(r.targets for r in self._renderings.values()))
 
     def _read_everything(self, paths: set[str], started: float) -> Update:
-        changed_settings = self._read_config()
-        if changed_settings:
-            self._engine.forget(None)
-        tree = self._engine.read_tree(self._config)
-        self._read_portal()
+        self._read_config()
+        checked = self.workspace.check()
+        tree = checked.tree
         edited = [p for p in paths if tree.article(p) is not None]
-        count = len(tree.articles)
-        what = f"the knowledge base ({count} article{'s' if count != 1 else ''})"
-        return self._publish(tree, edited, paths, set(), started, what)
+        return self._publish(checked, edited, paths, set(), started, _whole(tree))
 
-    def _read_config(self) -> bool:
-        """Reload kbsync.toml; True when the settings that shape pages changed. An
-        invalid file is shown as a problem and the last valid settings stay."""
+    def _read_config(self) -> None:
+        """Reload kbsync.toml into the workspace (what the old settings shaped is made
+        again). An invalid file is shown as a problem and the last valid settings stay."""
         try:
             config = self._load_config()
         except ConfigError as exc:
             self._config_problems = [_config_problem(line) for line in str(exc).splitlines()]
-            return False
+            return
         self._config_problems = []
-        changed = config.content != self._config.content
         self._config = config
-        return changed
+        self.workspace.configure(config)
 
-    def _read_portal(self) -> None:
-        settings, problems = read_portal_file(self.root)
-        self._portal_problems = problems
-        if any(p.is_error for p in problems):
-            return  # the last valid look stays
-        settings = settings or {}
+    def _read_look(self, checked: Checked) -> None:
+        """The portal's name and colour; the last valid look stays while portal.yaml has
+        errors."""
+        if any(p.is_error and p.path == PORTAL_FILE for p in checked.problems):
+            return
+        settings = checked.portal or {}
         name = settings.get("name")
         color = settings.get("primary_color")
         self._look = Look(
             name=name if isinstance(name, str) and name.strip() else DEFAULT_NAME,
             color=color if isinstance(color, str) and _COLOR.match(color) else Look().color)
 
-    def _publish(self, tree: LocalTree, edited: Iterable[str], paths: set[str],
-                 assets: set[str], started: float, what: str, *,
-                 incremental: bool = False) -> Update:
-        config = self._config
-        fresh = self._engine.render(tree.articles, config, article_url)
-        self._renderings = fresh
-        checked = self._engine.check(tree, config, paths if incremental else None)
-        problems = sorted([*checked, *self._portal_problems, *self._config_problems,
-                           *coverage_problems(self.root, tree)], key=sort_key)
+    def _render(self, tree: LocalTree) -> dict[str, Rendering]:
+        """Every page's body: the workspace's template (made once per content), its
+        links filled with the preview's URLs once per template."""
+        templates = self.workspace.render(a.key for a in tree.articles)
+        out: dict[str, Rendering] = {}
+        for article in tree.articles:
+            template = templates[article.key]
+            kept = self._filled.get(article.key)
+            if kept is None or kept[0] is not template:
+                kept = template, Rendering(article.source_hash,
+                                           fill_links(template, article_url).html,
+                                           template.text, self.workspace.linked(article.key))
+            out[article.key] = kept[1]
+        self._filled = {key: (templates[key], rendering) for key, rendering in out.items()}
+        return out
+
+    def _publish(self, checked: Checked, edited: Iterable[str], paths: set[str],
+                 assets: set[str], started: float, what: str) -> Update:
+        tree = checked.tree
+        self._renderings = self._render(tree)
+        self._read_look(checked)
+        problems = sorted([*checked.problems, *self._config_problems], key=sort_key)
         self._tree = tree
-        for derived in ("_folders", "_targets"):
-            self.__dict__.pop(derived, None)
-        self._engine.forget({a.key: a.source_hash for a in tree.articles})
+        self.__dict__.pop("_targets", None)
         self._whole_tree_wanted = False
         old = self._build
         build = self._new_build(tree, problems, old, started)
@@ -439,6 +436,12 @@ class Site:
                     content_html=page.rendering.html, content=page.rendering.text),
                     article.collection_key)
                 self._indexed[key] = page
+
+
+def _whole(tree: LocalTree) -> str:
+    """What a rebuild that read everything says it read."""
+    count = len(tree.articles)
+    return f"the knowledge base ({count} article{'s' if count != 1 else ''})"
 
 
 def _difference(old: Build, new: Build, edited: set[str], paths: set[str],

@@ -1,4 +1,4 @@
-"""The engine adapter: after each save, the preview's checks equal validate's whole run."""
+"""The preview's checks: after each save, what it shows equals validate's whole run."""
 
 from __future__ import annotations
 

@@ -1,0 +1,48 @@
+"""Running a plan: the executor step by step, the lock saved after each, then settled.
+
+After a complete run the lock also follows the items that were in sync but not in the
+plan, and every applied file's text is kept as pull's merge base. The remote is recorded
+in the lock before the first write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kbsync.apply.bookkeeping import record_bases, sync_lock
+from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
+from kbsync.config import Config
+from kbsync.engine.remote import Planned
+from kbsync.lock import save_lock
+from kbsync.model import Lock
+from kbsync.remote.client import HelpCenterClient
+
+__all__ = ["apply_plan", "settle_lock"]
+
+
+def apply_plan(planned: Planned, client: HelpCenterClient, lock: Lock, config: Config, *,
+               hooks: ApplyHooks | None = None,
+               should_stop: Callable[[], bool] = lambda: False) -> ApplyResult:
+    """Run the plan step by step, the lock saved after each, then settle the lock."""
+    plan = planned.plan
+    lock.bind(plan.remote)
+    result = ApplyResult()
+    if plan.has_changes:
+        executor = Executor(client, lock, lambda current: save_lock(current, config.lock_path),
+                            hooks, should_stop=should_stop)
+        result = executor.run(plan)
+    if result.ok:
+        settle_lock(planned, lock, config, result)
+    elif result.interrupted:
+        save_lock(lock, config.lock_path)
+    return result
+
+
+def settle_lock(planned: Planned, lock: Lock, config: Config, result: ApplyResult) -> None:
+    """The lock after a complete run: in-sync items followed, bases kept, render key."""
+    if planned.desired is not None and planned.matching is not None:
+        sync_lock(lock, planned.desired, planned.actual, planned.matching, planned.plan)
+        if not planned.plan.options.get("targets"):
+            lock.render = planned.desired.render_key  # every body is what it renders to
+    record_bases(config.root, lock, result.done)
+    save_lock(lock, config.lock_path)

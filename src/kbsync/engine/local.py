@@ -1,0 +1,85 @@
+"""What a check of the files hands on: :class:`Checked` (everything read, with every
+problem) and :class:`LocalState` (a tree that passed, ready to become a desired state).
+
+Plain records: the workspace makes them, commands and front ends read them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kbsync.local.tree import LocalTree
+from kbsync.markdown import (
+    RENDER_VERSION,
+    ArticleKeys,
+    Link,
+    MarkdownRenderer,
+    ParsedBody,
+    renderer_for,
+    resolve_relative,
+)
+from kbsync.model import DesiredState
+from kbsync.problems import Problem
+
+__all__ = ["Checked", "LocalState", "linked_paths"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Everything local, read and checked; ``problems`` holds errors and warnings."""
+
+    tree: LocalTree
+    parsed: Mapping[str, ParsedBody]
+    portal: Mapping[str, Any] | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+@dataclass(frozen=True)
+class LocalState:
+    """A tree that passed the checks, ready to become a desired state."""
+
+    tree: LocalTree
+    parsed: Mapping[str, ParsedBody]
+    portal: Mapping[str, Any] | None
+    warnings: tuple[Problem, ...]
+    assets_base_url: str | None
+    renderer: MarkdownRenderer = field(default_factory=renderer_for, repr=False)
+
+    @property
+    def render_key(self) -> str:
+        """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
+        return f"{RENDER_VERSION}|{self.assets_base_url or ''}|{self.renderer.dialect.key}"
+
+    @functools.cached_property
+    def article_keys(self) -> ArticleKeys:
+        """The articles, found by links in either Unicode normal form."""
+        return ArticleKeys(a.key for a in self.tree.articles)
+
+    def desired(self) -> DesiredState:
+        """The desired state, no body rendered yet (``with_bodies`` adds them)."""
+        return DesiredState(collections=self.tree.collections, articles=self.tree.articles,
+                            portal=self.portal,
+                            links={a.key: self.link_targets(a.key) for a in self.tree.articles},
+                            render_key=self.render_key)
+
+    def link_targets(self, key: str) -> tuple[str, ...]:
+        """The articles this body links to (root-relative keys), without rendering it."""
+        return tuple(self.article_keys.find(path) for link, path in
+                     linked_paths(key, self.parsed[key])
+                     if not link.is_image and path.endswith(".md"))
+
+
+def linked_paths(key: str, parsed: ParsedBody) -> Iterator[tuple[Link, str]]:
+    """Each relative link and image of the body at ``key``, with the root-relative path
+    it points at (links to other sites and to the page itself left out)."""
+    for link in parsed.links:
+        resolved = resolve_relative(key, link.target)
+        if resolved is not None:
+            yield link, resolved[0]
