@@ -4,46 +4,36 @@ Parse, build objects, call one command function, map the outcome to an exit code
 0 success · 1 error · 2 changes present (plan --detailed-exitcode) · 64 usage error ·
 130 interrupted. Expected errors print one readable line; a bug prints "unexpected
 error" and leaves the traceback in a log file. Nothing below this module exits.
+
+Starting is cheap: this module loads click and nothing else of weight. Each command
+imports what it needs when it runs (the settings, the console, its own module), so
+``kbsync --version`` loads neither pydantic nor rich, and ``validate`` no HTTP client,
+git or HTML library (``tests/test_startup.py`` holds both to it).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import traceback
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kbsync import __version__, defaults
-from kbsync.config import (
-    CONFIG_FILE,
-    TOKEN_ENV,
-    Config,
-    Overrides,
-    Secret,
-    find_knowledge_base,
-    load_config,
-    no_knowledge_base,
-    require_knowledge_base,
-    shown_path,
-)
-from kbsync.console import Console
-from kbsync.coverage.questions import FOLD_RULE as _FOLD_RULE
-from kbsync.errors import KbsyncError, UsageError, ValidationFailed
-from kbsync.github.environment import in_github_actions
-from kbsync.plan.diff import DiffOptions, Prune
-from kbsync.render import formats
+from kbsync import __version__
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from kbsync.config import Config, Overrides
+    from kbsync.console import Console
+    from kbsync.plan.diff import Prune
     from kbsync.session import Connect
 
 USAGE_ERROR = 64
 INTERRUPTED = 130
-_FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+#: A knowledge-base folder (-C): checked here, made a ``Path`` where it is used.
+_FOLDER = click.Path(exists=True, file_okay=False)
 #: Commands without a knowledge-base folder, and what to say to -C after them.
 _NO_FOLDER = {"init": "name the new folder: kbsync init DIR",
               "emulator": "it serves a Help Center, not a folder (its data: --db FILE)"}
@@ -52,19 +42,24 @@ _KNOWN_AS = {"--auto-approve": (("apply",), "kbsync apply --yes skips the confir
                                              "(Terraform's -auto-approve)")}
 
 
-@dataclass
 class Context:
-    root: Path
-    overrides: Overrides
-    console: Console
-    root_option: str | None = None  # -C as given, for commands we suggest
+    """What the group's options settled, for the command to use (a plain class: the
+    command line loads no more than it must before ``--version`` answers)."""
 
-    found: bool = False  # root is the knowledge base found from where the user stood
+    def __init__(self, root: Path, overrides: Overrides, console: Console,
+                 root_option: str | None = None) -> None:
+        self.root = root
+        self.overrides = overrides
+        self.console = console
+        self.root_option = root_option  # -C as given, for commands we suggest
+        self.found = False  # root is the knowledge base found from where the user stood
 
     def config(self, *, knowledge_base: bool = True) -> Config:
         """The settings of the knowledge base at the folder (``-C DIR``, else the current
         one) or the nearest one above it, as git finds ``.git``; unless told otherwise,
         there must be one. A knowledge base found above is said once (not under -q)."""
+        from kbsync.config import load_config, require_knowledge_base
+
         if not self.found:
             self._find(required=knowledge_base)
         if self.console.github:
@@ -77,6 +72,8 @@ class Context:
         return config
 
     def _find(self, *, required: bool) -> None:
+        from kbsync.config import CONFIG_FILE, find_knowledge_base, no_knowledge_base, shown_path
+
         found, ceiling = find_knowledge_base(self.root)
         if found is None:
             if required:
@@ -126,10 +123,13 @@ def _output_options(command: Any) -> Any:
 def _root_option(command: Any) -> Any:
     """Accept -C after the command name too (``kbsync validate -C docs``)."""
 
-    def set_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    def set_root(ctx: click.Context, param: click.Parameter, given: str | None) -> None:
+        from pathlib import Path
+
         obj = ctx.find_object(Context)
-        if obj is None or value is None:
+        if obj is None or given is None:
             return
+        value = Path(given)
         if obj.root_option is not None and obj.root.resolve() != value.resolve():
             raise click.UsageError(
                 f"-C given twice ({obj.root_option} and {value}); give it once, before the "
@@ -156,6 +156,8 @@ def _remote_options(command: Any) -> Any:
             option = "--base-url" if field == "base_url" else "--org"
             raise click.UsageError(f"{option} given twice ({before} and {value}); give it "
                                    "once", ctx)
+        from dataclasses import replace
+
         obj.overrides = replace(obj.overrides, **{field: value})
 
     command = click.option("--org", type=int, expose_value=False, callback=set_override,
@@ -189,7 +191,33 @@ _FORCE = click.option("--force", is_flag=True,
                       help="Overwrite edits made in initdesk and lift the max_deletes cap.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CommandTable(click.Group):
+    """The commands by name, each built (and its options defined) only when it is run
+    or listed: ``kbsync --version`` builds none."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        factory = _COMMANDS.get(cmd_name)
+        if factory is None:
+            return None
+        if cmd_name not in self.commands:
+            self.add_command(factory(), cmd_name)
+        return self.commands[cmd_name]
+
+
+#: The command table: name -> what builds the command.
+_COMMANDS: dict[str, Callable[[], click.Command]] = {}
+
+
+def _command(factory: Callable[[], click.Command]) -> Callable[[], click.Command]:
+    """Put a command's builder in the table, under its name (``_validate``: validate)."""
+    _COMMANDS[factory.__name__.lstrip("_")] = factory
+    return factory
+
+
+@click.group(cls=_CommandTable, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kbsync")
 @click.option("-C", "root", type=_FOLDER,
               help="Run in DIRECTORY instead of the current folder: the knowledge base is "
@@ -200,289 +228,365 @@ _FORCE = click.option("--force", is_flag=True,
 @click.option("-v", "--verbose", count=True, help="More detail (requests, steps).")
 @click.option("--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable).")
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None, base_url: str | None, org: int | None, quiet: bool,
+def cli(ctx: click.Context, root: str | None, base_url: str | None, org: int | None, quiet: bool,
         verbose: int, no_color: bool) -> None:
     """kbsync keeps an initdesk Help Center in git: Markdown files in, articles out.
 
     The token comes from the INITDESK_TOKEN environment variable only.
     """
+    from pathlib import Path
+
+    from kbsync.config import Overrides
+
     console = _ACTIVE[0] if _ACTIVE else _console()
     console.reconfigure(color=False if no_color else None, verbosity=-1 if quiet else verbose)
     _ACTIVE[:] = [console]
-    ctx.obj = Context(root or Path("."), Overrides(base_url=base_url, organization_id=org),
-                      console, root_option=str(root) if root is not None else None)
+    ctx.obj = Context(Path(root or "."), Overrides(base_url=base_url, organization_id=org),
+                      console, root_option=str(Path(root)) if root is not None else None)
 
 
-@cli.command()
-@_output_options
-@_remote_options
-@_root_option
-@click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
-@click.option("--format", "fmt", type=click.Choice(formats.FINDINGS.names),
-              help="text: one finding per line (file:line: key: message); json: data; "
-                   "github: workflow annotations.  [default: text; github inside GitHub "
-                   "Actions]")
-@pass_context
-def validate(obj: Context, strict: bool, fmt: str | None) -> int:
-    """Check the folder (front matter, links, slugs) without touching the network.
+class _FoldingEpilog(click.Command):
+    """coverage's help ends with the folding rule, loaded only when help is shown."""
 
-    Findings go to stdout, one per line; the count goes to stderr. Exit 1 on errors
-    (warnings too with --strict), 0 otherwise.
-    """
-    from kbsync.commands import validate as command
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kbsync.coverage.questions import FOLD_RULE
 
-    console = obj.console
-    config = obj.config()
-    fmt = fmt or ("github" if console.github else "text")
-    beside = console.github and fmt != "github"  # annotations beside text or data
-    return command.run(config, strict=strict, fmt=fmt, summary=console.info,
-                       out=console.findings if fmt == "text" else console.out,
-                       emit=console.problem if beside else lambda problem: None,
-                       prefix=console.annotation_prefix)
+        self.epilog = f"Folding: {FOLD_RULE}."
+        super().format_epilog(ctx, formatter)
 
 
-@cli.command()
-@_output_options
-@_remote_options
-@_root_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the plan to FILE (versioned JSON, whatever the name) for "
-                   "`kbsync apply FILE`.")
-@click.option("--format", "fmt", type=click.Choice(formats.PLAN.names),
-              default=formats.PLAN.names[0], show_default=True, help="How to show the plan.")
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes (0: none, 1: error).")
-@_PRUNE
-@_FORCE
-@_TARGET
-@pass_context
-def plan(obj: Context, out: Path | None, fmt: str, detailed_exitcode: bool, prune: Prune,
-         force: bool, targets: tuple[str, ...]) -> int:
-    """Show what apply would change in the Help Center."""
-    from kbsync.commands import plan as command
+@_command
+def _validate() -> click.Command:
+    from kbsync.render import formats
 
-    return command.run(obj.config(), obj.console, fmt=fmt, out=out,
-                       detailed_exitcode=detailed_exitcode,
-                       options=DiffOptions(prune=prune, force=force), targets=targets,
-                       connect=obj.connect(), root_option=obj.root_option)
+    @click.command()
+    @_output_options
+    @_remote_options
+    @_root_option
+    @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
+    @click.option("--format", "fmt", type=click.Choice(formats.FINDINGS.names),
+                  help="text: one finding per line (file:line: key: message); json: data; "
+                       "github: workflow annotations.  [default: text; github inside GitHub "
+                       "Actions]")
+    @pass_context
+    def validate(obj: Context, strict: bool, fmt: str | None) -> int:
+        """Check the folder (front matter, links, slugs) without touching the network.
 
+        Findings go to stdout, one per line; the count goes to stderr. Exit 1 on errors
+        (warnings too with --strict), 0 otherwise.
+        """
+        from kbsync.commands import validate as command
 
-@cli.command()
-@_output_options
-@_remote_options
-@_root_option
-@click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", "-y", is_flag=True,
-              help="Do not ask for confirmation (needed off a terminal, unless PLANFILE).")
-@_PRUNE
-@_FORCE
-@_TARGET
-@pass_context
-def apply(obj: Context, planfile: Path | None, yes: bool, prune: Prune, force: bool,
-          targets: tuple[str, ...]) -> int:
-    """Apply the changes (or exactly a saved PLANFILE) to the Help Center.
+        console = obj.console
+        config = obj.config()
+        fmt = fmt or ("github" if console.github else "text")
+        beside = console.github and fmt != "github"  # annotations beside text or data
+        return command.run(config, strict=strict, fmt=fmt, summary=console.info,
+                           out=console.findings if fmt == "text" else console.out,
+                           emit=console.problem if beside else lambda problem: None,
+                           prefix=console.annotation_prefix)
 
-    Without PLANFILE, apply plans afresh, shows the plan and asks for confirmation
-    (--yes skips the question; off a terminal it is required).
-
-    With PLANFILE (from `kbsync plan --out FILE`), apply runs exactly that plan without
-    a prompt: saving the plan was the approval, as in Terraform. A plan made before the
-    Help Center changed is refused as stale; plan again.
-    """
-    from kbsync.commands import apply as command
-
-    if planfile is not None and (targets or prune != "off"):
-        raise UsageError("--target and --prune belong to `kbsync plan --out`, not a saved plan")
-    return command.run(obj.config(), obj.console, planfile=planfile, yes=yes,
-                       options=DiffOptions(prune=prune, force=force), targets=targets,
-                       connect=obj.connect())
+    return validate
 
 
-@cli.command()
-@_output_options
-@_remote_options
-@_root_option
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--prune", is_flag=True,
-              help="Remove files whose article was deleted in initdesk (never an edited one).")
-@click.option("--on-conflict", type=click.Choice(["fail", "markers", "theirs", "ours"]),
-              default="fail", show_default=True,
-              help="A file changed on both sides: leave it (fail), write conflict markers, "
-                   "take initdesk's version (theirs) or keep yours (ours).")
-@click.option("--commit", is_flag=True, help="Make one git commit of what was pulled.")
-@pass_context
-def pull(obj: Context, dry_run: bool, prune: bool, on_conflict: Any, commit: bool) -> int:
-    """Bring edits made in initdesk into the files, without losing local work."""
-    from kbsync.commands import pull as command
+@_command
+def _plan() -> click.Command:
+    from pathlib import Path
 
-    return command.run(obj.config(), obj.console, dry_run=dry_run, prune=prune,
-                       on_conflict=on_conflict, commit=commit, connect=obj.connect())
+    from kbsync.render import formats
 
+    @click.command()
+    @_output_options
+    @_remote_options
+    @_root_option
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Save the plan to FILE (versioned JSON, whatever the name) for "
+                       "`kbsync apply FILE`.")
+    @click.option("--format", "fmt", type=click.Choice(formats.PLAN.names),
+                  default=formats.PLAN.names[0], show_default=True,
+                  help="How to show the plan.")
+    @click.option("--detailed-exitcode", is_flag=True,
+                  help="Exit 2 when there are changes (0: none, 1: error).")
+    @_PRUNE
+    @_FORCE
+    @_TARGET
+    @pass_context
+    def plan(obj: Context, out: Path | None, fmt: str, detailed_exitcode: bool, prune: Prune,
+             force: bool, targets: tuple[str, ...]) -> int:
+        """Show what apply would change in the Help Center."""
+        from kbsync.commands import plan as command
+        from kbsync.plan.diff import DiffOptions
 
-@cli.command()
-@_output_options
-@_remote_options
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--from-remote", is_flag=True,
-              help="Import the existing Help Center (the remote settings come from --base-url"
-                   " / --org or the environment) instead of starting from an example.")
-@pass_context
-def init(obj: Context, directory: Path, from_remote: bool) -> int:
-    """Start a knowledge base in DIRECTORY (new or empty).
+        return command.run(obj.config(), obj.console, fmt=fmt, out=out,
+                           detailed_exitcode=detailed_exitcode,
+                           options=DiffOptions(prune=prune, force=force), targets=targets,
+                           connect=obj.connect(), root_option=obj.root_option)
 
-    Without --from-remote it holds a first collection and article and syncs with the
-    embedded Help Center (base_url = "local"): try `kbsync -C DIRECTORY apply` at once.
-    """
-    from kbsync.commands import init as command
-
-    if from_remote:
-        config = load_config(directory, obj.overrides)
-        return command.run(config, obj.console, connect=obj.connect())
-    if obj.overrides.base_url is not None or obj.overrides.organization_id is not None:
-        raise UsageError("--base-url and --org go with --from-remote; a new knowledge base "
-                         "starts with the embedded Help Center (then set base_url and "
-                         "organization_id in its kbsync.toml)")
-    return command.scaffold(directory, obj.console)
+    return plan
 
 
-@cli.command()
-@_output_options
-@_remote_options
-@_root_option
-@pass_context
-def doctor(obj: Context) -> int:
-    """Check a live tenant against kbsync's wire contract (read only)."""
-    from kbsync.commands import doctor as command
+@_command
+def _apply() -> click.Command:
+    from pathlib import Path
 
-    config = obj.config(knowledge_base=False)
-    if not config.has_file and config.remote.organization_id is None:
-        raise no_knowledge_base(obj.root, find_knowledge_base(obj.root)[1], advice=(
-            "doctor checks the Help Center a knowledge base syncs with: run it inside one, "
-            "or name the Help Center with --org ID (and --base-url URL)"))
-    with obj.connect()(config) as client:
-        return command.run(client, emit=obj.console.out)
+    @click.command()
+    @_output_options
+    @_remote_options
+    @_root_option
+    @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--yes", "-y", is_flag=True,
+                  help="Do not ask for confirmation (needed off a terminal, unless PLANFILE).")
+    @_PRUNE
+    @_FORCE
+    @_TARGET
+    @pass_context
+    def apply(obj: Context, planfile: Path | None, yes: bool, prune: Prune, force: bool,
+              targets: tuple[str, ...]) -> int:
+        """Apply the changes (or exactly a saved PLANFILE) to the Help Center.
 
+        Without PLANFILE, apply plans afresh, shows the plan and asks for confirmation
+        (--yes skips the question; off a terminal it is required).
 
-@cli.command(epilog="Folding: " + _FOLD_RULE + ".")
-@_output_options
-@_remote_options
-@_root_option
-@click.option("--local", is_flag=True,
-              help="Search the local tree as apply would leave it (the emulator's search "
-                   "over the rendered articles, in memory): no search is sent.")
-@click.option("--compare", is_flag=True,
-              help="Search both and show remote -> local per question and in total.")
-@click.option("--from-tickets", is_flag=True,
-              help="Add the Help Center's tickets as questions (subject plus the longer of "
-                   "the plain and HTML description; spam left out). Tickets are read from "
-                   "the Help Center even with --local.")
-@click.option("--since", metavar="WHEN",
-              help="Only tickets created since WHEN: 30d, 12h, 2w or an ISO date "
-                   "(2025-06-01).")
-@click.option("--limit", type=click.IntRange(min=1), default=defaults.DEFAULT_TICKET_LIMIT,
-              show_default=True,
-              help="At most this many tickets, the newest first.")
-@click.option("--no-file", is_flag=True,
-              help="Leave coverage.yaml out (tickets only).")
-@click.option("--top-k", type=click.IntRange(1, defaults.MAX_TOP_K),
-              help="An expected article must be among this many best hits [default: "
-                   f"{defaults.DEFAULT_TOP_K}, or top_k in coverage.yaml].")
-@click.option("--min-score", type=float,
-              help="Without expect:, the best hit's score must reach this [default: "
-                   f"{defaults.DEFAULT_MIN_SCORE:g}, or min_score in coverage.yaml]; a "
-                   "question's own value wins.")
-@click.option("--format", "fmt", type=click.Choice(formats.COVERAGE.names),
-              default=formats.COVERAGE.names[0], show_default=True,
-              help="How to show the report.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE (html: one self-contained file).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="FILE",
-              help="Also write the report as JSON to FILE, whatever --format shows (for a "
-                   "CI step or a dashboard).")
-@click.option("--min-coverage", type=click.FloatRange(0.0, 1.0), metavar="SHARE",
-              help="Exit 1 when coverage (of distinct questions; with --compare, the local "
-                   "one) is below SHARE, e.g. 0.8.")
-@click.option("--suggest", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Write a draft article stub for each of the 5 largest uncovered topics "
-                   "into DIR, laid out like the knowledge base (DIR may be the knowledge "
-                   "base itself); existing files are never overwritten. A topic a draft "
-                   "article would answer gets the advice to publish it instead (one more "
-                   "search per uncovered question).")
-@pass_context
-def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since: str | None,
-             limit: int, no_file: bool, top_k: int | None, min_score: float | None, fmt: Any,
-             out: Path | None, json_out: Path | None, min_coverage: float | None,
-             suggest: Path | None) -> int:
-    """Do customers' questions find an article through the Help Center's search?
+        With PLANFILE (from `kbsync plan --out FILE`), apply runs exactly that plan without
+        a prompt: saving the plan was the approval, as in Terraform. A plan made before the
+        Help Center changed is refused as stale; plan again.
+        """
+        from kbsync.commands import apply as command
+        from kbsync.plan.diff import DiffOptions
 
-    Each distinct question from coverage.yaml (q:, optional expect: slug or list,
-    min_score:, top_k:) and, with --from-tickets, from recent tickets is searched once.
-    A question with expect: is covered when an expected article is among the top k
-    hits; one without, when the best hit's score reaches min_score. Draft articles
-    never count.
-    """
-    from kbsync.commands import coverage as command
+        if planfile is not None and (targets or prune != "off"):
+            from kbsync.errors import UsageError
 
-    options = command.Options(
-        local=local, compare=compare, use_file=not no_file, from_tickets=from_tickets,
-        since=since, limit=limit, top_k=top_k, min_score=min_score, fmt=fmt, out=out,
-        json_out=json_out, min_coverage=min_coverage, suggest=suggest)
-    return command.run(obj.config(), obj.console, options, connect=obj.connect())
+            raise UsageError("--target and --prune belong to `kbsync plan --out`, not a saved plan")
+        return command.run(obj.config(), obj.console, planfile=planfile, yes=yes,
+                           options=DiffOptions(prune=prune, force=force), targets=targets,
+                           connect=obj.connect())
+
+    return apply
 
 
-@cli.command()
-@_output_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to bind.")
-@click.option("--db", default=":memory:", show_default=True, help="SQLite file or :memory:.")
-@click.option("--token", default="emulator-token", show_default=True,
-              help="The token clients must send.")
-@click.option("--org", "org", default=1, show_default=True, type=int, help="Organization id.")
-@click.option("--rate-limit", default=0, type=int, help="Requests per minute, then 429.")
-@click.option("--faults", default=0.0, type=float, help="Share of requests that fail (0..1).")
-@click.option("--seed", default=0, type=int, help="Seed for the faults.")
-@click.option("--tickets", type=click.Path(exists=True, dir_okay=False),
-              help="JSON file of tickets to serve.")
-@pass_context
-def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
-             rate_limit: int, faults: float, seed: int, tickets: str | None) -> int:
-    """Serve a local initdesk Help Center (SQLite, full-text search) for tests and demos."""
-    from kbsync.commands import emulator as command
+@_command
+def _pull() -> click.Command:
+    @click.command()
+    @_output_options
+    @_remote_options
+    @_root_option
+    @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+    @click.option("--prune", is_flag=True,
+                  help="Remove files whose article was deleted in initdesk (never an edited one).")
+    @click.option("--on-conflict", type=click.Choice(["fail", "markers", "theirs", "ours"]),
+                  default="fail", show_default=True,
+                  help="A file changed on both sides: leave it (fail), write conflict markers, "
+                       "take initdesk's version (theirs) or keep yours (ours).")
+    @click.option("--commit", is_flag=True, help="Make one git commit of what was pulled.")
+    @pass_context
+    def pull(obj: Context, dry_run: bool, prune: bool, on_conflict: Any, commit: bool) -> int:
+        """Bring edits made in initdesk into the files, without losing local work."""
+        from kbsync.commands import pull as command
 
-    return command.run(host=host, port=port, db=db, token=token, org=org,
-                       rate_limit=rate_limit, faults=faults, seed=seed, tickets=tickets,
-                       announce=obj.console.info)
+        return command.run(obj.config(), obj.console, dry_run=dry_run, prune=prune,
+                           on_conflict=on_conflict, commit=commit, connect=obj.connect())
+
+    return pull
 
 
-@cli.command()
-@_output_options
-@_remote_options
-@_root_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind (the default: this machine only).")
-@click.option("--port", default=defaults.DEFAULT_PREVIEW_PORT, show_default=True, type=int,
-              help="Port to bind (0: any free port).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-@click.option("--debounce", default=defaults.DEFAULT_DEBOUNCE_MS, show_default=True, type=int,
-              metavar="MS",
-              help="Rebuild once no file changed for MS milliseconds.")
-@click.option("--push-drafts", is_flag=True,
-              help="Also push each saved article to initdesk as a draft (never publishes, "
-                   "never deletes; refuses articles published there).")
-@pass_context
-def watch(obj: Context, host: str, port: int, open_browser: bool, debounce: int,
-          push_drafts: bool) -> int:
-    """Preview the Help Center in a browser, updated live on every save.
+@_command
+def _init() -> click.Command:
+    from pathlib import Path
 
-    Nothing is sent anywhere, unless --push-drafts asks for saved articles to go to
-    initdesk as drafts.
-    """
-    from kbsync.commands import watch as command
+    @click.command()
+    @_output_options
+    @_remote_options
+    @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--from-remote", is_flag=True,
+                  help="Import the existing Help Center (the remote settings come from --base-url"
+                       " / --org or the environment) instead of starting from an example.")
+    @pass_context
+    def init(obj: Context, directory: Path, from_remote: bool) -> int:
+        """Start a knowledge base in DIRECTORY (new or empty).
 
-    return command.run(obj.config, obj.console, host=host, port=port,
-                       open_browser=open_browser, debounce_ms=debounce,
-                       push_drafts=push_drafts, connect=obj.connect())
+        Without --from-remote it holds a first collection and article and syncs with the
+        embedded Help Center (base_url = "local"): try `kbsync -C DIRECTORY apply` at once.
+        """
+        from kbsync.commands import init as command
+        from kbsync.config import load_config
+
+        if from_remote:
+            config = load_config(directory, obj.overrides)
+            return command.run(config, obj.console, connect=obj.connect())
+        if obj.overrides.base_url is not None or obj.overrides.organization_id is not None:
+            from kbsync.errors import UsageError
+
+            raise UsageError("--base-url and --org go with --from-remote; a new knowledge base "
+                             "starts with the embedded Help Center (then set base_url and "
+                             "organization_id in its kbsync.toml)")
+        return command.scaffold(directory, obj.console)
+
+    return init
+
+
+@_command
+def _doctor() -> click.Command:
+    @click.command()
+    @_output_options
+    @_remote_options
+    @_root_option
+    @pass_context
+    def doctor(obj: Context) -> int:
+        """Check a live tenant against kbsync's wire contract (read only)."""
+        from kbsync.commands import doctor as command
+        from kbsync.config import find_knowledge_base, no_knowledge_base
+
+        config = obj.config(knowledge_base=False)
+        if not config.has_file and config.remote.organization_id is None:
+            raise no_knowledge_base(obj.root, find_knowledge_base(obj.root)[1], advice=(
+                "doctor checks the Help Center a knowledge base syncs with: run it inside one, "
+                "or name the Help Center with --org ID (and --base-url URL)"))
+        with obj.connect()(config) as client:
+            return command.run(client, emit=obj.console.out)
+
+    return doctor
+
+
+@_command
+def _coverage() -> click.Command:
+    from pathlib import Path
+
+    from kbsync import defaults
+    from kbsync.render import formats
+
+    @click.command(cls=_FoldingEpilog)
+    @_output_options
+    @_remote_options
+    @_root_option
+    @click.option("--local", is_flag=True,
+                  help="Search the local tree as apply would leave it (the emulator's search "
+                       "over the rendered articles, in memory): no search is sent.")
+    @click.option("--compare", is_flag=True,
+                  help="Search both and show remote -> local per question and in total.")
+    @click.option("--from-tickets", is_flag=True,
+                  help="Add the Help Center's tickets as questions (subject plus the longer of "
+                       "the plain and HTML description; spam left out). Tickets are read from "
+                       "the Help Center even with --local.")
+    @click.option("--since", metavar="WHEN",
+                  help="Only tickets created since WHEN: 30d, 12h, 2w or an ISO date "
+                       "(2025-06-01).")
+    @click.option("--limit", type=click.IntRange(min=1), default=defaults.DEFAULT_TICKET_LIMIT,
+                  show_default=True, help="At most this many tickets, the newest first.")
+    @click.option("--no-file", is_flag=True,
+                  help="Leave coverage.yaml out (tickets only).")
+    @click.option("--top-k", type=click.IntRange(1, defaults.MAX_TOP_K),
+                  help="An expected article must be among this many best hits [default: "
+                       f"{defaults.DEFAULT_TOP_K}, or top_k in coverage.yaml].")
+    @click.option("--min-score", type=float,
+                  help="Without expect:, the best hit's score must reach this [default: "
+                       f"{defaults.DEFAULT_MIN_SCORE:g}, or min_score in coverage.yaml]; a "
+                       "question's own value wins.")
+    @click.option("--format", "fmt", type=click.Choice(formats.COVERAGE.names),
+                  default=formats.COVERAGE.names[0], show_default=True,
+                  help="How to show the report.")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write the report to FILE (html: one self-contained file).")
+    @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+                  metavar="FILE",
+                  help="Also write the report as JSON to FILE, whatever --format shows (for a "
+                       "CI step or a dashboard).")
+    @click.option("--min-coverage", type=click.FloatRange(0.0, 1.0), metavar="SHARE",
+                  help="Exit 1 when coverage (of distinct questions; with --compare, the local "
+                       "one) is below SHARE, e.g. 0.8.")
+    @click.option("--suggest", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                  help="Write a draft article stub for each of the 5 largest uncovered topics "
+                       "into DIR, laid out like the knowledge base (DIR may be the knowledge "
+                       "base itself); existing files are never overwritten. A topic a draft "
+                       "article would answer gets the advice to publish it instead (one more "
+                       "search per uncovered question).")
+    @pass_context
+    def coverage(obj: Context, local: bool, compare: bool, from_tickets: bool, since: str | None,
+                 limit: int, no_file: bool, top_k: int | None, min_score: float | None, fmt: Any,
+                 out: Path | None, json_out: Path | None, min_coverage: float | None,
+                 suggest: Path | None) -> int:
+        """Do customers' questions find an article through the Help Center's search?
+
+        Each distinct question from coverage.yaml (q:, optional expect: slug or list,
+        min_score:, top_k:) and, with --from-tickets, from recent tickets is searched once.
+        A question with expect: is covered when an expected article is among the top k
+        hits; one without, when the best hit's score reaches min_score. Draft articles
+        never count.
+        """
+        from kbsync.commands import coverage as command
+
+        options = command.Options(
+            local=local, compare=compare, use_file=not no_file, from_tickets=from_tickets,
+            since=since, limit=limit, top_k=top_k, min_score=min_score, fmt=fmt, out=out,
+            json_out=json_out, min_coverage=min_coverage, suggest=suggest)
+        return command.run(obj.config(), obj.console, options, connect=obj.connect())
+
+    return coverage
+
+
+@_command
+def _emulator() -> click.Command:
+    @click.command()
+    @_output_options
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+    @click.option("--port", default=8765, show_default=True, type=int, help="Port to bind.")
+    @click.option("--db", default=":memory:", show_default=True, help="SQLite file or :memory:.")
+    @click.option("--token", default="emulator-token", show_default=True,
+                  help="The token clients must send.")
+    @click.option("--org", "org", default=1, show_default=True, type=int, help="Organization id.")
+    @click.option("--rate-limit", default=0, type=int, help="Requests per minute, then 429.")
+    @click.option("--faults", default=0.0, type=float, help="Share of requests that fail (0..1).")
+    @click.option("--seed", default=0, type=int, help="Seed for the faults.")
+    @click.option("--tickets", type=click.Path(exists=True, dir_okay=False),
+                  help="JSON file of tickets to serve.")
+    @pass_context
+    def emulator(obj: Context, host: str, port: int, db: str, token: str, org: int,
+                 rate_limit: int, faults: float, seed: int, tickets: str | None) -> int:
+        """Serve a local initdesk Help Center (SQLite, full-text search) for tests and demos."""
+        from kbsync.commands import emulator as command
+
+        return command.run(host=host, port=port, db=db, token=token, org=org,
+                           rate_limit=rate_limit, faults=faults, seed=seed, tickets=tickets,
+                           announce=obj.console.info)
+
+    return emulator
+
+
+@_command
+def _watch() -> click.Command:
+    from kbsync import defaults
+
+    @click.command()
+    @_output_options
+    @_remote_options
+    @_root_option
+    @click.option("--host", default="127.0.0.1", show_default=True,
+                  help="Address to bind (the default: this machine only).")
+    @click.option("--port", default=defaults.DEFAULT_PREVIEW_PORT, show_default=True,
+                  type=int, help="Port to bind (0: any free port).")
+    @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+    @click.option("--debounce", default=defaults.DEFAULT_DEBOUNCE_MS, show_default=True,
+                  type=int, metavar="MS",
+                  help="Rebuild once no file changed for MS milliseconds.")
+    @click.option("--push-drafts", is_flag=True,
+                  help="Also push each saved article to initdesk as a draft (never publishes, "
+                       "never deletes; refuses articles published there).")
+    @pass_context
+    def watch(obj: Context, host: str, port: int, open_browser: bool, debounce: int,
+              push_drafts: bool) -> int:
+        """Preview the Help Center in a browser, updated live on every save.
+
+        Nothing is sent anywhere, unless --push-drafts asks for saved articles to go to
+        initdesk as drafts.
+        """
+        from kbsync.commands import watch as command
+
+        return command.run(obj.config, obj.console, host=host, port=port,
+                           open_browser=open_browser, debounce_ms=debounce,
+                           push_drafts=push_drafts, connect=obj.connect())
+
+    return watch
+
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -522,11 +626,16 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
 
 def _console() -> Console:
     """The console of a run: GitHub's annotations and groups inside a GitHub Actions step."""
+    from kbsync.console import Console
+    from kbsync.github.environment import in_github_actions
+
     return Console(github=in_github_actions())
 
 
 def report_error(exc: BaseException, console: Console) -> int:
     """One readable line for expected errors; a log file for bugs."""
+    from kbsync.errors import KbsyncError, UsageError, ValidationFailed
+
     if isinstance(exc, (click.exceptions.Abort, KeyboardInterrupt)):
         console.warn("Interrupted.")
         return INTERRUPTED
@@ -560,6 +669,12 @@ def _write_crash_log() -> Path | None:
     symbolic link planted in a shared temporary folder is never followed or overwritten,
     and two crashes never write over each other. None if even that fails.
     """
+    import tempfile
+    import traceback
+    from pathlib import Path
+
+    from kbsync.config import TOKEN_ENV
+
     text = scrub_token(traceback.format_exc(), os.environ.get(TOKEN_ENV))
     try:
         fd, name = tempfile.mkstemp(prefix="kbsync-crash-", suffix=".log")
@@ -572,4 +687,6 @@ def _write_crash_log() -> Path | None:
 
 def scrub_token(text: str, token: str | None) -> str:
     """``text`` without the token, as given or stripped (however INITDESK_TOKEN was set)."""
+    from kbsync.config import Secret
+
     return Secret(token).scrub(text) if token else text
