@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it.token import Token
 
-from kbsync.markdown.html_tree import classes
+if TYPE_CHECKING:
+    from bs4.element import Tag
 
 __all__ = ["ALERT_KINDS", "CALLOUT_CLASS", "as_callout", "callout", "callout_kind",
            "closing", "title_tokens"]
@@ -70,6 +71,10 @@ def as_callout(tokens: list[Token], index: int, close: int, kind: str) -> None:
 
 def callout(tag: Tag) -> tuple[str, Tag | None] | None:
     """(kind, title paragraph or None) of a callout the renderer made, or None."""
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import classes
+
     names = classes(tag)
     if tag.name != "div" or len(names) != 2 or names[0] != CALLOUT_CLASS \
             or set(tag.attrs) != {"class"} or not names[1].startswith(CALLOUT_CLASS + "-"):

@@ -12,6 +12,10 @@ its checks, in one module under ``kbsync.markdown.ext`` and one line in the regi
   check; looked up by type, so the scan calls nothing for other tokens);
 - ``uses`` tells whether a file's Markdown is written in this extension's syntax, so that
   ``pull`` writes a changed block back the way the file had it.
+
+An extension module imports BeautifulSoup (``bs4``) and ``html_tree`` inside its
+write-back functions only: rendering and checking, which every ``validate`` does, never
+load them.
 """
 
 from __future__ import annotations

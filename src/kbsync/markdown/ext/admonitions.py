@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.admon import admon_plugin
@@ -16,6 +15,8 @@ from kbsync.markdown.callouts import CALLOUT_CLASS, as_callout, callout, callout
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
+    from bs4.element import Tag
+
     from kbsync.markdown.writer import Writer
 
 #: A line the plugin reads as an admonition: text that would be one is escaped.

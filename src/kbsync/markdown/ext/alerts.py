@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 from kbsync.markdown.callouts import ALERT_KINDS, as_callout, callout, closing, title_tokens
 from kbsync.markdown.extension import Extension
-from kbsync.markdown.html_tree import first_tag
 
 if TYPE_CHECKING:
+    from bs4.element import Tag
+
     from kbsync.markdown.writer import Writer
 
 _ALERT_LINE = re.compile(r"\[!([A-Za-z]+)\][ \t]*$")
@@ -55,6 +55,10 @@ def _alerts_as_callouts(state: StateCore) -> None:
 def _write(writer: Writer, node: Tag, parent_tags: set[str]) -> str | None:
     """``> [!NOTE]`` when the callout is one an alert says: a kind GitHub has, titled
     with it."""
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import first_tag
+
     found = callout(node) if not writer.in_inline(node) else None
     if found is None:
         return None

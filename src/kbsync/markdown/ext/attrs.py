@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -28,7 +28,9 @@ from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
 from kbsync.markdown.extension import Extension
 from kbsync.markdown.heading_ids import HeadingIds
-from kbsync.markdown.html_tree import HEADINGS, attr
+
+if TYPE_CHECKING:
+    from bs4.element import Tag
 
 __all__ = ["EXTENSION", "attribute_pairs", "attributes", "attributes_text",
            "explicit_heading_ids", "uses_kramdown"]
@@ -257,6 +259,8 @@ def attributes_text(pairs: list[tuple[str, str]], *, kramdown: bool = False) -> 
 
 def attribute_pairs(tag: Tag, skip: frozenset[str]) -> list[tuple[str, str]]:
     """``tag``'s attributes but ``skip``, and but the class the task-list plugin gives."""
+    from kbsync.markdown.html_tree import attr
+
     pairs = [(name, attr(tag, name) or "") for name in tag.attrs if name not in skip]
     if tag.name in ("ul", "ol"):
         pairs = [(n, v) for n, v in pairs if (n, v) != ("class", "contains-task-list")]
@@ -280,6 +284,8 @@ def explicit_heading_ids(tags: Sequence[Tag], scheme: HeadingIds) -> set[int]:
     every heading left automatic gets exactly its id (each round takes every heading that
     does not, so a body of many repeated ids takes a few rounds, not one per heading).
     """
+    from kbsync.markdown.html_tree import HEADINGS, attr
+
     slug = scheme.slug
     headings = [h for h in tags if h.name in HEADINGS]
     if slug is None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.container import container_plugin
@@ -16,6 +15,8 @@ from kbsync.markdown.callouts import as_callout, callout, callout_kind, closing,
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
+    from bs4.element import Tag
+
     from kbsync.markdown.writer import Writer
 
 _OPENING = re.compile(r"[ \t]*([A-Za-z][\w-]*)(?:\[(.*)\]|[ \t]+(.*?))?[ \t]*")

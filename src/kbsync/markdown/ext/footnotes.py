@@ -13,15 +13,15 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from bs4.element import NavigableString, Tag
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from kbsync.markdown.extension import Extension
-from kbsync.markdown.html_tree import attr, classes, first_tag, next_content, tags_below
 
 if TYPE_CHECKING:
+    from bs4.element import Tag
+
     from kbsync.markdown.writer import Writer
 
 __all__ = ["EXTENSION"]
@@ -58,6 +58,8 @@ def _label(found: re.Match[str] | None) -> str | None:
 def reference(sup: Tag) -> str | None:
     """The label of ``<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>``
     (or cmark-gfm's ``<a href="#fn-x" id="fnref-x" data-footnote-ref>``)."""
+    from kbsync.markdown.html_tree import attr, classes, first_tag
+
     link = first_tag(sup, "a")
     if sup.name != "sup" or classes(sup) != ["footnote-ref"] or link is None \
             or len(sup.contents) != 1 or sup.contents[0] is not link:
@@ -69,6 +71,10 @@ def reference(sup: Tag) -> str | None:
 
 def definitions(section: Tag) -> list[tuple[str, Tag]] | None:
     """The labelled items of a footnotes ``<section>`` the renderer (or cmark-gfm) made."""
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import attr, classes
+
     kids = [kid for kid in section.children if isinstance(kid, Tag)
             and not (kid.name == "h2" and "sr-only" in classes(kid))]
     if section.name != "section" or classes(section) != ["footnotes"] or len(kids) != 1 \
@@ -89,6 +95,10 @@ def definitions(section: Tag) -> list[tuple[str, Tag]] | None:
 
 def _drop_backrefs(item: Tag) -> None:
     """The renderer adds `` <a class="footnote-backref">`` links to each footnote."""
+    from bs4.element import NavigableString
+
+    from kbsync.markdown.html_tree import classes, tags_below
+
     for link in [t for t in tags_below(item) if t.name == "a" and "footnote-backref" in
                  classes(t)]:
         before = link.previous_sibling
@@ -104,6 +114,10 @@ def _prepare(tags: list[Tag]) -> None:
 
 
 def _write(writer: Writer, node: Tag, parent_tags: set[str]) -> str | None:
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import classes, next_content
+
     if node.name == "sup":
         label = reference(node)
         return f"[^{label}]" if label is not None else None

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it import MarkdownIt
 
 from kbsync.markdown.extension import Extension
-from kbsync.markdown.html_tree import BLOCK, attr, first_tag, rows, tags_below
 
 if TYPE_CHECKING:
+    from bs4.element import Tag
+
     from kbsync.markdown.writer import Writer
 
 
@@ -22,6 +22,10 @@ def _setup(md: MarkdownIt) -> None:
 
 def _write(writer: Writer, node: Tag, parent_tags: set[str]) -> str | None:
     """A GFM pipe table, or None when a cell holds more than one line of text."""
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import first_tag, rows
+
     if node.name != "table":
         return None
     grid = [[c for c in tr.children if isinstance(c, Tag) and c.name in ("td", "th")]
@@ -43,6 +47,10 @@ def _header_row(table: Tag, grid: list[list[Tag]]) -> bool:
     """A pipe table always has a header row: only a table whose first row is its header
     (in ``<thead>``, or all ``<th>``) can be written as one without changing it; a table
     written in HTML with a plain first row stays HTML."""
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import rows
+
     first = next(rows(table))
     parent = first.parent
     return (isinstance(parent, Tag) and parent.name == "thead") or all(
@@ -62,6 +70,8 @@ def _cell(writer: Writer, cell: Tag, tags: set[str]) -> str:
 
 def simple_cell(cell: Tag) -> bool:
     """A cell a pipe table can hold: inline content, at most one paragraph of it."""
+    from kbsync.markdown.html_tree import BLOCK, attr, tags_below
+
     if cell.has_attr("colspan") and attr(cell, "colspan") != "1":
         return False
     if cell.has_attr("rowspan") and attr(cell, "rowspan") != "1":
@@ -74,6 +84,8 @@ def simple_cell(cell: Tag) -> bool:
 
 def align(cell: Tag | None) -> str:
     """The delimiter-row cell for a header cell's text-align (style or align attribute)."""
+    from kbsync.markdown.html_tree import attr
+
     if cell is None:
         return "---"
     style = (attr(cell, "style") or "").replace(" ", "").lower()

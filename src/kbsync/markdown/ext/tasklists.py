@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bs4.element import Tag
 from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kbsync.markdown.extension import Extension
-from kbsync.markdown.html_tree import attr, first_content
 
 if TYPE_CHECKING:
+    from bs4.element import Tag
+
     from kbsync.markdown.writer import Writer
 
 
@@ -22,6 +22,10 @@ def _setup(md: MarkdownIt) -> None:
 
 def is_task_checkbox(node: Tag) -> bool:
     """A checkbox that starts a list item: the plugin's ``[ ]`` / ``[x]``."""
+    from bs4.element import Tag
+
+    from kbsync.markdown.html_tree import attr, first_content
+
     if node.name != "input" or (attr(node, "type") or "").lower() != "checkbox":
         return False
     parent = node.parent
