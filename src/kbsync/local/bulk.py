@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kbsync.local.parse_cache import ParseCache
 from kbsync.markdown import (
@@ -40,6 +37,9 @@ from kbsync.markdown import (
     template_resolver,
 )
 from kbsync.model import LocalArticle, RenderedBody
+
+if TYPE_CHECKING:  # the pool's modules load when a batch is big enough to need one
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 J = TypeVar("J")
@@ -228,6 +228,9 @@ def _pool(count: int) -> ProcessPoolExecutor:
     forked: the caller may run threads (a served emulator, say), and a forked child of a
     threaded process can deadlock on a lock another thread held.
     """
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL[0] != count or getattr(_POOL[1], "_broken", False):
@@ -264,6 +267,8 @@ def _let_go_of_output() -> None:
 
 
 def _die_with(parent: int) -> None:
+    import ctypes
+
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
