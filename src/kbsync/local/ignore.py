@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from kbsync.config import CONFIG_FILE, COVERAGE_FILE, LOCK_FILE, PORTAL_FILE
 from kbsync.local.frontmatter import decode, describe_decode_error
 from kbsync.local.reading import not_a_file, read_capped
 from kbsync.problems import Problem, clipped, shown
+
+if TYPE_CHECKING:
+    import pathspec
 
 IGNORE_FILE = ".kbsyncignore"
 MAX_IGNORE_BYTES = 1 << 20
@@ -27,7 +29,11 @@ class IgnoreRules:
     """Answers "is this root-relative POSIX path content?" for the tree walk."""
 
     def __init__(self, patterns: list[str] | None = None) -> None:
-        self._spec = pathspec.GitIgnoreSpec.from_lines(patterns or [])
+        self._spec: pathspec.GitIgnoreSpec | None = None
+        if patterns:  # pathspec loads for a .kbsyncignore only
+            import pathspec
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(patterns)
 
     @classmethod
     def load(cls, root: Path) -> tuple[IgnoreRules, list[Problem]]:
@@ -51,6 +57,8 @@ class IgnoreRules:
             return cls(), [Problem(IGNORE_FILE, f"cannot read: {exc.strerror or exc}")]
         except UnicodeDecodeError as exc:
             return cls(), [Problem(IGNORE_FILE, f"cannot read: {describe_decode_error(exc)}")]
+        import pathspec
+
         patterns: list[str] = []
         problems: list[Problem] = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -71,4 +79,4 @@ class IgnoreRules:
             return True
         if "/" not in rel and not is_dir and name in ROOT_FILES:
             return True
-        return self._spec.match_file(rel + "/" if is_dir else rel)
+        return self._spec is not None and self._spec.match_file(rel + "/" if is_dir else rel)

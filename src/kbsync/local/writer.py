@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kbsync.local.walk import MAX_SCAN_DEPTH, walk
@@ -120,6 +119,8 @@ def write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     checks what it reads (a merge base is read by its blob id): a crash leaves a torn
     file that the next run either never trusts or rewrites. The first error is raised.
     """
+    from concurrent.futures import ThreadPoolExecutor  # only when files are written
+
     for folder in sorted({path.parent for path, _ in files}):
         folder.mkdir(parents=True, exist_ok=True)
     if len(files) < 2 * _WRITERS:
