@@ -20,11 +20,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from markdown_it import __version__ as markdown_it_version
-from mdit_py_plugins import __version__ as plugins_version
 from yaml import __version__ as yaml_version
 
 from kbsync import __version__
@@ -34,8 +33,11 @@ from kbsync.local.yaml_values import NotCacheable, from_json, to_json
 from kbsync.markdown import DEFAULT_DIALECT, RENDER_VERSION, Dialect, Link, ParsedBody
 from kbsync.problems import Problem
 
-CACHE_VERSION = (f"4/{__version__}/{markdown_it_version}/{plugins_version}/{RENDER_VERSION}"
-                 f"/{yaml_version}")
+#: What a cached parse depends on besides the file: kbsync, the parsers, the renderer.
+#: (The parsers' versions come from their metadata: importing markdown-it to read its
+#: ``__version__`` would load the parser a warm check never uses.)
+CACHE_VERSION = (f"4/{__version__}/{version('markdown-it-py')}/{version('mdit-py-plugins')}"
+                 f"/{RENDER_VERSION}/{yaml_version}")
 
 
 class ParseCache:

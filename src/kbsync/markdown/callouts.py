@@ -18,10 +18,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
-
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it.token import Token
 
 __all__ = ["ALERT_KINDS", "CALLOUT_CLASS", "as_callout", "callout", "callout_kind",
            "closing", "title_tokens"]
@@ -42,6 +41,8 @@ def callout_kind(written: str) -> str:
 # -- render ----------------------------------------------------------------------------------
 
 def title_tokens(title: str, level: int) -> list[Token]:
+    from markdown_it.token import Token
+
     opening = Token("callout_title_open", "p", 1, attrs={"class": f"{CALLOUT_CLASS}-title"},
                     block=True, level=level + 1)
     inline = Token("inline", "", 0, content=title, children=[], level=level + 2)

@@ -21,13 +21,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 
 from kbsync.markdown.dialect import DEFAULT_DIALECT, Dialect
 from kbsync.markdown.paths import ArticleKeys, resolve_relative
@@ -35,6 +30,13 @@ from kbsync.markdown.registry import EXTENSIONS
 from kbsync.markdown.text import html_to_text
 from kbsync.model import RenderedBody
 from kbsync.plan.links import ArticleUrlResolver
+
+if TYPE_CHECKING:  # markdown-it loads with the first parse: a warm validate parses nothing
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 __all__ = ["MAX_NESTING", "RENDER_VERSION", "Link", "MarkdownRenderer", "ParsedBody",
            "html_ids", "renderer_for"]
@@ -88,10 +90,21 @@ def renderer_for(dialect: Dialect | Iterable[str] = DEFAULT_DIALECT) -> Markdown
 
 
 class MarkdownRenderer:
-    """One configured markdown-it instance, reused for every body (building one is slow)."""
+    """One configured markdown-it instance, reused for every body (building one is slow).
+
+    It is built, and markdown-it imported, when the first body is parsed: a check that
+    finds every body in the parse cache needs neither.
+    """
 
     def __init__(self, dialect: Dialect | Iterable[str] = DEFAULT_DIALECT) -> None:
         self.dialect = Dialect.of(dialect)
+        self._anchor_rules = {kind: rule for name in self.dialect.extensions
+                              for kind, rule in EXTENSIONS[name].anchors}
+
+    @functools.cached_property
+    def _md(self) -> MarkdownIt:
+        from markdown_it import MarkdownIt
+
         md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
                                        "maxNesting": MAX_NESTING})
         for name in self.dialect.extensions:
@@ -99,9 +112,7 @@ class MarkdownRenderer:
         md.core.ruler.push("kb_heading_ids", functools.partial(_heading_ids, self.dialect))
         md.add_render_rule("link_open", _render_link_open)
         md.add_render_rule("image", _render_image)
-        self._md = md
-        self._anchor_rules = {kind: rule for name in self.dialect.extensions
-                              for kind, rule in EXTENSIONS[name].anchors}
+        return md
 
     def parse(self, body: str, body_line: int = 1) -> ParsedBody:
         """Tokens, links (with file lines) and anchors of ``body``.
@@ -241,7 +252,7 @@ def html_ids(html: str) -> set[str]:
     return parser.ids
 
 
-_AnchorRules = dict[str, Callable[[Token], Iterable[str]]]
+_AnchorRules = dict[str, Callable[["Token"], Iterable[str]]]
 
 
 def _scan(tokens: Sequence[Token], body_line: int,

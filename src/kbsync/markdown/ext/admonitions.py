@@ -7,15 +7,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.admon import admon_plugin
-
 from kbsync.markdown.callouts import CALLOUT_CLASS, as_callout, callout, callout_kind, closing
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
     from kbsync.markdown.writer import Writer
 
@@ -25,6 +23,8 @@ _USED = re.compile(r"^(?:!!!|\?\?\?)[ \t]+\w", re.MULTILINE)
 
 
 def _setup(md: MarkdownIt) -> None:
+    from mdit_py_plugins.admon import admon_plugin
+
     md.use(admon_plugin)
     md.core.ruler.before("inline", "kb_admonitions", _admonitions_as_callouts)
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-
 from kbsync.markdown.callouts import ALERT_KINDS, as_callout, callout, closing, title_tokens
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
     from kbsync.markdown.writer import Writer
 

@@ -18,24 +18,20 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
-from mdit_py_plugins.attrs.parse import ParseError
-from mdit_py_plugins.attrs.parse import parse as parse_attrs
-
 from kbsync.markdown.extension import Extension
 from kbsync.markdown.heading_ids import HeadingIds
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 __all__ = ["EXTENSION", "attribute_pairs", "attributes", "attributes_text",
            "explicit_heading_ids", "uses_kramdown"]
 
-_BlockRule = Callable[[StateBlock, int, int, bool], bool]
+_BlockRule = Callable[["StateBlock", int, int, bool], bool]
 #: A brace group that ends a heading's last text (after a space or not).
 _TRAILING_ATTRS = re.compile(r"[ \t]*(\{[^{}\n]*\})[ \t]*$")
 _KRAMDOWN_LINE = re.compile(r"\{:[ \t]*([^{}\n]*)\}[ \t]*$")
@@ -43,6 +39,8 @@ _KRAMDOWN_USED = re.compile(r"^[ \t]{0,3}\{:[^{}\n]*\}[ \t]*$", re.MULTILINE)
 
 
 def _setup(md: MarkdownIt) -> None:
+    from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+
     md.use(attrs_plugin, spans=True)
     md.use(attrs_block_plugin)
     md.block.ruler.at("attr", _nonempty_attrs_block(_block_rule(md, "attr")))
@@ -54,6 +52,9 @@ def _setup(md: MarkdownIt) -> None:
 def attributes(text: str) -> dict[str, str] | None:
     """``{#id .class key=value}`` spelled exactly (nothing after the ``}``), or None;
     kramdown's ``{: ...}`` reads the same."""
+    from mdit_py_plugins.attrs.parse import ParseError
+    from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
     if text.startswith("{:"):
         text = "{" + text[2:].lstrip(" \t")
     try:
@@ -248,6 +249,9 @@ def attributes_text(pairs: list[tuple[str, str]], *, kramdown: bool = False) -> 
         parts += ([f".{c}" for c in names] if all(_SIMPLE.fullmatch(c) for c in names)
                   else [f'class="{classes}"'])
     text = "{" + " ".join(parts) + "}"
+    from mdit_py_plugins.attrs.parse import ParseError
+    from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
     try:
         end, read = parse_attrs(text)
     except ParseError:

@@ -7,15 +7,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.container import container_plugin
-
 from kbsync.markdown.callouts import as_callout, callout, callout_kind, closing, title_tokens
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
     from kbsync.markdown.writer import Writer
 
@@ -28,6 +26,8 @@ _NAME = "kb_docusaurus"
 
 
 def _setup(md: MarkdownIt) -> None:
+    from mdit_py_plugins.container import container_plugin
+
     md.use(container_plugin, _NAME, validate=lambda params, *_: bool(
         _OPENING.fullmatch(params)))
     md.core.ruler.before("inline", "kb_docusaurus", _containers_as_callouts)

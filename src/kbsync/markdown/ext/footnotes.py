@@ -13,14 +13,12 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
     from kbsync.markdown.writer import Writer
 
@@ -36,6 +34,8 @@ _LABEL = re.compile(r"[^\s\[\]^]+")
 
 
 def _setup(md: MarkdownIt) -> None:
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md.use(footnote_plugin)
 
 

@@ -3,9 +3,12 @@ delimiters fit, ``<del>`` otherwise), which asks whether this extension is on.""
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from kbsync.markdown.extension import Extension
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 def _setup(md: MarkdownIt) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
 
     from kbsync.markdown.writer import Writer
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.tasklists import tasklists_plugin
-
 from kbsync.markdown.extension import Extension
 
 if TYPE_CHECKING:
     from bs4.element import Tag
+    from markdown_it import MarkdownIt
 
     from kbsync.markdown.writer import Writer
 
 
 def _setup(md: MarkdownIt) -> None:
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md.use(tasklists_plugin)
 
 
