@@ -25,18 +25,10 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console as RichConsole
 from rich.markup import escape as markup_escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 
 from kbsync.controls import inert
@@ -44,6 +36,9 @@ from kbsync.plan.model import Change, Plan
 from kbsync.problems import Problem, escaped
 from kbsync.render import github
 from kbsync.words import plural
+
+if TYPE_CHECKING:  # the bars load when one is shown: validate shows none
+    from rich.progress import Progress, TaskID
 
 _SYMBOL_STYLES = {"+": "green", "-": "red", "~": "yellow", "↕": "cyan", "!": "magenta",
                   "?": "dim", "=": "blue"}
@@ -254,6 +249,14 @@ class Console:
         ``requests`` (the client's count so far) goes into the lines and the bar.
         """
         if self.live or self.verbosity < 0:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             progress = Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[item]}"), TimeElapsedColumn(),
@@ -274,6 +277,14 @@ class Console:
             yield lambda: None
             return
         if self.live:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(), console=self._err) as bar:
                 task = bar.add_task(description, total=total)
