@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -107,14 +108,22 @@ def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iter
     return problems
 
 
+#: A line ``pull --on-conflict markers`` writes: seven ``<`` or ``>``, then a space or
+#: the line's end.
+_MARKER = re.compile(r"^(?:<{7}|>{7})(?: |$)", re.MULTILINE)
+
+
 def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
     """Lines left by ``pull --on-conflict markers``: never to be published as text."""
-    for offset, line in enumerate(article.body.split("\n")):
-        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line in ("<<<<<<<", ">>>>>>>"):
-            yield Problem(article.key, "unresolved merge conflict marker",
-                          line=article.body_line + offset,
-                          hint="keep the lines you want, delete the markers, then apply")
-            return
+    body = article.body
+    if "<<<<<<<" not in body and ">>>>>>>" not in body:  # a C search: the usual answer
+        return
+    found = _MARKER.search(body)
+    if found is not None:
+        offset = body.count("\n", 0, found.start())
+        yield Problem(article.key, "unresolved merge conflict marker",
+                      line=article.body_line + offset,
+                      hint="keep the lines you want, delete the markers, then apply")
 
 
 def too_deep(article: LocalArticle, parsed: ParsedBody) -> Iterator[Problem]:
@@ -243,6 +252,7 @@ class _LinkChecker:
         self.assets_base_url = assets_base_url
         self.article_keys = ArticleKeys(a.key for a in tree.articles)
         self._kinds: dict[str, str] = {}
+        self._real_root = os.path.realpath(tree.root)  # asked once, not per link
         self._names: dict[str, str] = {}  # file name -> first article key with it
         self._folders: dict[str, list[str]] = {}  # folder key -> article file names
         self._broken_anchor: tuple[str, str] | None = None  # of the link checked last
@@ -272,7 +282,7 @@ class _LinkChecker:
         if self._kind(target) != "file":
             return
         real = os.path.relpath(os.path.realpath(self.tree.root / target),
-                               os.path.realpath(self.tree.root)).replace(os.sep, "/")
+                               self._real_root).replace(os.sep, "/")
         reason = private_reason(target) or private_reason(real)
         if reason is None:
             return
@@ -419,16 +429,16 @@ class _LinkChecker:
         target and without opening anything."""
         kind = self._kinds.get(target)
         if kind is None:
-            kind = file_kind(self.tree.root, target)
+            kind = file_kind(self.tree.root, target, self._real_root)
             self._kinds[target] = kind
         return kind
 
 
-def file_kind(root: Path, target: str) -> str:
+def file_kind(root: Path, target: str, real_root: str | None = None) -> str:
     """What the root-relative ``target`` is on disk, symbolic links followed; see
     ``_LinkChecker._kind``."""
     try:
-        real_root = os.path.realpath(root)
+        real_root = real_root or os.path.realpath(root)
         real = os.path.realpath(os.path.join(real_root, target))
         if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
             return "outside"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -21,6 +22,7 @@ def template_resolver(target_key: str) -> str:
 
 
 
+@functools.lru_cache(maxsize=8192)
 def resolve_relative(article_key: str, href: str) -> tuple[str, str | None] | None:
     """A relative href in ``article_key`` -> (root-relative target path, fragment or None).
 
@@ -29,6 +31,9 @@ def resolve_relative(article_key: str, href: str) -> tuple[str, str | None] | No
     climbs out of the root starts with ``..``; the caller decides what that means. A ``#``
     or ``?`` that is part of a file name is written ``%23`` / ``%3F`` in the link (the
     path is split before it is decoded), a space ``%20`` or inside ``<...>``.
+
+    Remembered: a check asks it for each link three or four times (is it broken, is it a
+    private file, does it need assets_base_url, is it a draft), the plan once more.
     """
     if not href or _SCHEME.match(href) or href.startswith(("/", "\\")):
         return None
