@@ -1,0 +1,56 @@
+"""Start-up: what ``kbsync --version`` and ``kbsync validate`` load, in a fresh process.
+
+An editor's save hook, a pre-commit hook and CI start kbsync for every answer, so each
+command imports what it needs and no more (bench/bench_startup.py times it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "example-kb"
+#: The network, git, HTML and file-watching libraries, and the emulator's database.
+NOT_FOR_VALIDATE = ("httpx", "git", "werkzeug", "bs4", "markdownify", "watchdog", "sqlite3")
+#: What answering --version needs none of.
+NOT_FOR_VERSION = ("pydantic", "rich", "yaml", "markdown_it", "httpx", "git", "bs4",
+                   "pathspec", "kbsync.config", "kbsync.console")
+#: Prints the modules the command loaded, whatever it prints or how it exits.
+PROBE = """
+import atexit, sys
+from kbsync.cli import main
+atexit.register(lambda: sys.__stderr__.write("MODULES " + " ".join(sorted(sys.modules))))
+main(sys.argv[1:])
+"""
+
+
+def loaded(*args: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                          text=True, check=False)
+    found = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
+    assert found, done.stderr
+    return set(found[-1].split()[1:])
+
+
+def among(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_version_loads_the_command_line_and_the_version_only() -> None:
+    modules = loaded("--version")
+    assert "click" in modules and among(modules, NOT_FOR_VERSION) == []
+    assert {m for m in modules if m.startswith("kbsync")} <= {"kbsync", "kbsync._version",
+                                                              "kbsync.cli"}
+
+
+def test_validate_loads_no_network_git_html_or_watcher(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    shutil.copytree(EXAMPLE, kb, ignore=shutil.ignore_patterns(".kbsync"))
+    cold = loaded("-C", str(kb), "validate")
+    assert "kbsync.engine.workspace" in cold and "markdown_it" in cold  # it parsed
+    assert among(cold, NOT_FOR_VALIDATE) == []
+    warm = loaded("-C", str(kb), "validate")
+    assert among(warm, NOT_FOR_VALIDATE) == []
+    assert among(warm, ("markdown_it", "mdit_py_plugins")) == []  # every body was cached
