@@ -13,18 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from kbsync.config import (
-    CONFIG_FILE,
-    ORG_ENV,
-    Config,
-    enclosing_knowledge_base,
-    shown_path,
-)
+from kbsync.config import ORG_ENV, Config
 from kbsync.console import Console
 from kbsync.defaults import DEFAULT_BASE_URL
-from kbsync.errors import ConfigError, KbsyncError
+from kbsync.errors import ConfigError
 from kbsync.frontend import open_workspace
-from kbsync.local.aside import build_aside, clear_interrupted
+from kbsync.local.aside import build_aside, check_target
 from kbsync.local.bulk import warm_up
 from kbsync.local.scaffold import write_starter
 from kbsync.pull.runner import import_remote
@@ -33,8 +27,6 @@ from kbsync.session import Connect, open_client, remote_ref
 from kbsync.words import plural
 
 __all__ = ["run", "scaffold"]
-
-_ALLOWED = {".git"}  # a freshly `git init`-ed folder counts as empty
 
 
 def run(config: Config, console: Console, *, connect: Connect = open_client) -> int:
@@ -84,30 +76,3 @@ def scaffold(root: Path, console: Console) -> int:
                     f"Center. Next: `kbsync -C {root} apply`, then edit the articles and "
                     f"`kbsync -C {root} plan`.")
     return 0
-
-
-def check_target(root: Path) -> None:
-    """Refuse a folder inside a knowledge base, or one that holds anything."""
-    enclosing = enclosing_knowledge_base(root)
-    if enclosing is not None:
-        raise KbsyncError(
-            f"{root} is inside the knowledge base at {shown_path(enclosing, root)} "
-            f"({CONFIG_FILE}), which would read the new one's files as its own: add the "
-            "articles to that one, or start the new one elsewhere")
-    if root.is_dir():
-        clear_interrupted(root)  # an init killed while moving its files in: start again
-    check_empty(root)
-
-
-def check_empty(root: Path) -> None:
-    """Refuse a folder that holds anything: init never mixes with existing files."""
-    if not root.exists():
-        return
-    if not root.is_dir():
-        raise KbsyncError(f"{root} is not a folder")
-    found = sorted(p.name for p in root.iterdir() if p.name not in _ALLOWED)
-    if found:
-        shown = ", ".join(found[:3]) + (" ..." if len(found) > 3 else "")
-        raise KbsyncError(f"{root} is not empty ({shown}); kbsync init writes a new "
-                          "knowledge base into an empty folder (use `kbsync pull` in an "
-                          "existing one)")

@@ -27,12 +27,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from kbsync.config import CONFIG_FILE, STATE_DIR
+from kbsync.config import CONFIG_FILE, STATE_DIR, enclosing_knowledge_base, shown_path
 from kbsync.errors import KbsyncError
 from kbsync.local.writer import is_alive
 from kbsync.runlock import hold_run_lock, holder_of
 
-__all__ = ["INCOMPLETE", "build_aside", "clear_interrupted", "clear_stale_builds"]
+__all__ = ["INCOMPLETE", "build_aside", "check_empty", "check_target", "clear_interrupted",
+           "clear_stale_builds"]
 
 #: Inside the target's ``.kbsync``: the entries an unfinished move put there.
 INCOMPLETE = "init-incomplete.json"
@@ -123,3 +124,33 @@ def _move_into_place(folder: Path, target: Path) -> None:
         os.rename(folder / name, target / name)
     (target / STATE_DIR / INCOMPLETE).unlink()
     folder.rmdir()
+
+
+_ALLOWED = {".git"}  # a freshly `git init`-ed folder counts as empty
+
+
+def check_target(root: Path) -> None:
+    """Refuse a folder inside a knowledge base, or one that holds anything."""
+    enclosing = enclosing_knowledge_base(root)
+    if enclosing is not None:
+        raise KbsyncError(
+            f"{root} is inside the knowledge base at {shown_path(enclosing, root)} "
+            f"({CONFIG_FILE}), which would read the new one's files as its own: add the "
+            "articles to that one, or start the new one elsewhere")
+    if root.is_dir():
+        clear_interrupted(root)  # an init killed while moving its files in: start again
+    check_empty(root)
+
+
+def check_empty(root: Path) -> None:
+    """Refuse a folder that holds anything: init never mixes with existing files."""
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise KbsyncError(f"{root} is not a folder")
+    found = sorted(p.name for p in root.iterdir() if p.name not in _ALLOWED)
+    if found:
+        shown = ", ".join(found[:3]) + (" ..." if len(found) > 3 else "")
+        raise KbsyncError(f"{root} is not empty ({shown}); kbsync init writes a new "
+                          "knowledge base into an empty folder (use `kbsync pull` in an "
+                          "existing one)")
