@@ -43,14 +43,30 @@ class Checked:
 
 @dataclass(frozen=True)
 class LocalState:
-    """A tree that passed the checks, ready to become a desired state."""
+    """A tree that passed the checks (a :class:`Checked` without a blocking error),
+    ready to become a desired state."""
 
-    tree: LocalTree
-    parsed: Mapping[str, ParsedBody]
-    portal: Mapping[str, Any] | None
-    warnings: tuple[Problem, ...]
+    checked: Checked
     assets_base_url: str | None
     renderer: MarkdownRenderer = field(default_factory=renderer_for, repr=False)
+
+    @property
+    def tree(self) -> LocalTree:
+        return self.checked.tree
+
+    @property
+    def parsed(self) -> Mapping[str, ParsedBody]:
+        return self.checked.parsed
+
+    @property
+    def portal(self) -> Mapping[str, Any] | None:
+        return self.checked.portal
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What the check found that does not block (under ``identity_only``, errors
+        too): the caller shows them."""
+        return self.checked.problems
 
     @property
     def render_key(self) -> str:

@@ -159,8 +159,7 @@ class Workspace:
         blocking = [p for p in checked.errors if p.identity or not identity_only]
         if blocking:
             raise ValidationFailed(checked.problems)
-        return LocalState(checked.tree, checked.parsed, checked.portal, checked.problems,
-                          self._config.content.assets_base_url, self.renderer)
+        return LocalState(checked, self._config.content.assets_base_url, self.renderer)
 
     def _check_all(self, strict: bool, known: Mapping[str, ParsedBody] | None) -> Checked:
         config = self._config
