@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from posixpath import basename
 from typing import TYPE_CHECKING, Any
@@ -75,6 +75,7 @@ class Workspace:
         self._article_keys = ArticleKeys()
         self._last: _Last | None = None
         self._parsed: dict[str, ParsedBody] = {}
+        self._links: dict[str, frozenset[str]] = {}  # key -> linked(key), made when asked
         self.renderer = renderer_for(config.content.dialect)
         self._cache = self._open_cache()
 
@@ -168,6 +169,7 @@ class Workspace:
         tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add,
                          split=self._cache.split, texts=self._texts)
         self._parsed = parser.finish()
+        self._links.clear()
         problems = check_tree(tree, self._parsed, assets_base_url=config.content.assets_base_url,
                               strict=strict, heading_ids=config.content.heading_ids)
         portal, portal_problems = read_portal(config.root)
@@ -181,13 +183,14 @@ class Workspace:
         tree = self._reread(last.tree, [p for p in paths if last.tree.article(p) is not None])
         if tree is None:  # an article is no longer one after all
             return self._check_all(last.strict, None)
-        old_tree = last.tree
         for article in tree.articles:
             if article.key in paths:
                 self._parsed[article.key] = self._parse(article)
+                self._links.pop(article.key, None)
+        # a saved article, and every article that links to (or shows) a changed path;
+        # the others' links are what they were
         affected = {a.key for a in tree.articles
-                    if a.key in paths or self.linked(a.key) & paths
-                    or _linked(old_tree.article(a.key), last.links) & paths}
+                    if a.key in paths or self.linked(a.key) & paths}
         # the last check's per-article problems (all of them carry the article's path),
         # except those of the affected articles, which are checked again
         kept = Counter({p: n for p, n in (Counter(last.problems) - last.whole).items()
@@ -203,7 +206,7 @@ class Workspace:
 
     def _checked(self, last: _Last) -> Checked:
         """Keep ``last``; the check with the portal's and the front ends' problems."""
-        self._last = replace(last, links={key: self.linked(key) for key in self._parsed})
+        self._last = last
         self._forget_renderings(last.tree)
         files = [*last.portal_problems,
                  *(p for check in self.checks for p in check(self._config.root,
@@ -243,9 +246,13 @@ class Workspace:
     def linked(self, key: str) -> frozenset[str]:
         """Every root-relative path the body at ``key`` links to or shows (articles,
         images, files), as of the last check."""
-        parsed = self._parsed.get(key)
-        return frozenset() if parsed is None else frozenset(
-            path for _, path in linked_paths(key, parsed))
+        found = self._links.get(key)
+        if found is None:
+            parsed = self._parsed.get(key)
+            found = frozenset() if parsed is None else frozenset(
+                path for _, path in linked_paths(key, parsed))
+            self._links[key] = found
+        return found
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -335,12 +342,8 @@ class _Last:
     whole: Counter[Problem]  # the part of ``problems`` from the whole-tree rules
     portal: Mapping[str, Any] | None
     portal_problems: tuple[Problem, ...]
-    links: Mapping[str, frozenset[str]] = field(default_factory=dict)  # key -> linked()
 
     @property
     def folders(self) -> frozenset[str]:
         return frozenset(c.key for c in self.tree.collections)
 
-
-def _linked(article: LocalArticle | None, links: Mapping[str, frozenset[str]]) -> frozenset[str]:
-    return frozenset() if article is None else links.get(article.key, frozenset())
