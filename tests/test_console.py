@@ -180,3 +180,11 @@ def test_off_a_terminal_a_long_read_reports_its_requests_every_few_seconds() -> 
     assert err.getvalue().splitlines() == ["Reading the Help Center…",
                                            "Reading the Help Center: 5 requests, 5 s",
                                            "Reading the Help Center: 10 requests, 10 s"]
+
+
+def test_a_long_plan_prints_every_line_once_in_order() -> None:
+    """Printed a few thousand lines at a time: blank lines at a boundary stay."""
+    lines = [f"  + article a{i}.md" if i % 1999 else "" for i in range(1, 4501)]
+    out = io.StringIO()
+    Console(color=False, stdout=out, stderr=io.StringIO()).plan("\n".join(lines) + "\n\n")
+    assert out.getvalue() == "\n".join(lines) + "\n"
