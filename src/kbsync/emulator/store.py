@@ -501,9 +501,15 @@ class Store:
         with self._lock:
             host = self.portal_host()
             count = self._one(f"SELECT COUNT(*) FROM articles a {where}", params)
-            rows = self._conn.execute(
-                f"{_ARTICLE_SELECT} {where} ORDER BY a.id LIMIT ? OFFSET ?",
-                (*params, limit, offset),
+            # The page starts at the id OFFSET finds among the ids alone: OFFSET over the
+            # full rows (bodies, the collection joined) made reading every page of 10,000
+            # articles take 1.7 s, most of a no-op plan's wait on the embedded Help Center.
+            first = self._one(f"SELECT a.id FROM articles a {where} ORDER BY a.id "
+                              "LIMIT 1 OFFSET ?", (*params, offset))
+            rows = [] if first is None else self._conn.execute(
+                f"{_ARTICLE_SELECT} {where} {'AND' if where else 'WHERE'} a.id >= ? "
+                "ORDER BY a.id LIMIT ?",
+                (*params, first[0], limit),
             ).fetchall()
         return (count[0] if count else 0), [self._article_out(row, host) for row in rows]
 
