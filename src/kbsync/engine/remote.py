@@ -97,10 +97,12 @@ def plan_against(workspace: Workspace, local: LocalState, client: HelpCenterClie
     actual = read_remote(client, lock, with_portal=local.portal is not None)
     desired = local.desired()
     matching = match_local(desired, actual, lock, local.tree.root)
-    todo = bodies_needed(desired, actual, lock, matching, targets)
+    fingerprints: dict[int, str] = {}  # each remote body hashed once for both passes
+    todo = bodies_needed(desired, actual, lock, matching, targets, fingerprints)
     desired = desired.with_bodies(workspace.render(todo))
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
-                      options=options, targets=targets, matching=matching)
+                      options=options, targets=targets, matching=matching,
+                      fingerprints=fingerprints)
     plan = replace(plan, root=plan_root(local.tree.root))
     plan, refusal = _judged(plan, lock, config, options.force)
     return Planned(plan, actual, desired, matching, refusal)

@@ -77,13 +77,16 @@ class Differ:
     """Computes the changes for one run; holds the matches the link resolver needs."""
 
     def __init__(self, desired: DesiredState, actual: ActualState, lock: Lock,
-                 options: DiffOptions, matching: Matching | None = None) -> None:
+                 options: DiffOptions, matching: Matching | None = None,
+                 fingerprints: dict[int, str] | None = None) -> None:
         self.desired = desired
         self.actual = actual
         self.lock = lock
         self.options = options
         self.matching = matching or match(desired, actual, lock)
-        self._fingerprints: dict[int, str] = {}
+        #: remote article id -> its fingerprint; shared by the planner's two passes over
+        #: the same remote state (which bodies to render, then the plan)
+        self._fingerprints = {} if fingerprints is None else fingerprints
         self.positions = self._positions()
 
     # -- order ---------------------------------------------------------------------------

@@ -35,15 +35,17 @@ _ORDER = {
 
 
 def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,
-                  matching: Matching | None = None, targets: Sequence[str] = ()) -> list[str]:
+                  matching: Matching | None = None, targets: Sequence[str] = (),
+                  fingerprints: dict[int, str] | None = None) -> list[str]:
     """The articles whose bodies must be rendered before :func:`build_plan`.
 
     An article whose file is byte for byte what was last synced, whose remote copy is
     what was last synced, and whose link targets keep their URLs needs no rendering:
     its remote body stands. Rendering is most of a plan's cost, so the engine renders
-    only these.
+    only these. ``fingerprints`` (remote id -> fingerprint) keeps the remote bodies'
+    hashes for :func:`build_plan` over the same state.
     """
-    differ = Differ(desired, actual, lock, DiffOptions(), matching)
+    differ = Differ(desired, actual, lock, DiffOptions(), matching, fingerprints)
     return [a.key for a in desired.articles
             if a.key not in desired.bodies and targeted(a.key, targets)
             and differ.clean_body(a) is None]
@@ -68,9 +70,11 @@ def build_plan(
     options: DiffOptions = DiffOptions(),
     targets: Sequence[str] = (),
     matching: Matching | None = None,
+    fingerprints: dict[int, str] | None = None,
 ) -> Plan:
-    """The ordered, gated plan that turns ``actual`` into ``desired``."""
-    differ = Differ(desired, actual, lock, options, matching)
+    """The ordered, gated plan that turns ``actual`` into ``desired`` (``fingerprints``:
+    see :func:`bodies_needed`)."""
+    differ = Differ(desired, actual, lock, options, matching, fingerprints)
     changes: list[Change] = []
     portal_item = portal_change(desired.portal, actual, lock, options.force)
     if portal_item is not None:
