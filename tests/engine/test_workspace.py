@@ -94,3 +94,15 @@ def test_a_warm_check_reads_each_front_matter_from_the_cache(kb: KB) -> None:
     blobs = {a.source_hash for a in open_workspace(kb.config()).check().tree.articles}
     assert set(cache["front"]) == blobs and len(blobs) == 7
     assert _problems(open_workspace(kb.config())) == cold and len(cold) == 6
+
+
+def test_a_check_that_renders_checks_and_renders_as_the_two_steps_do(kb: KB) -> None:
+    """The preview's whole read renders while it parses; the result is the same."""
+    write_small_kb(kb)
+    kb.article("guides/x.md", "X", "[broken](nowhere.md) and [start](01-start.md#nope)")
+    both = open_workspace(kb.config())
+    checked = both.check(render=True)
+    apart = open_workspace(kb.config())
+    assert [str(p) for p in checked.problems] == _problems(apart) and checked.problems
+    keys = [a.key for a in checked.tree.articles]
+    assert both.render(keys) == apart.render(keys)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from kbsync.config import CONFIG_FILE, PORTAL_FILE, Config
 from kbsync.engine.local import Checked, LocalState, linked_paths
 from kbsync.errors import ValidationFailed
-from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, workers
+from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, warm_up, workers
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree, read_article, read_tree
@@ -131,7 +131,8 @@ class Workspace:
     # -- checking ----------------------------------------------------------------------
 
     def check(self, changed: Collection[str] | None = None, *, strict: bool = False,
-              known: Mapping[str, ParsedBody] | None = None) -> Checked:
+              known: Mapping[str, ParsedBody] | None = None,
+              render: bool = False) -> Checked:
         """Every problem validate reports, the tree and what each body links to.
 
         ``changed``: the root-relative paths changed since the last check (saved,
@@ -139,11 +140,14 @@ class Workspace:
         When none of them reshapes the tree, only the changed articles are read again
         and only what they can affect is checked again. ``known``: bodies parsed
         already, from line 1, by their text (``init`` parses each as it converts it).
+        ``render``: the caller renders every article next (the preview), so a whole read
+        renders the new bodies as it parses them, once, instead of parsing them for the
+        check and again for the rendering.
         """
         last = self._last
         if (changed is None or last is None or last.strict != strict
                 or any(self.reshapes(path) for path in changed)):
-            return self._check_all(strict, known)
+            return self._check_all(strict, known, render)
         return self._check_some(last, frozenset(changed))
 
     def local(self, *, strict: bool = False, identity_only: bool = False) -> LocalState:
@@ -162,12 +166,22 @@ class Workspace:
             raise ValidationFailed(checked.problems)
         return LocalState(checked, self._config.content.assets_base_url, self.renderer)
 
-    def _check_all(self, strict: bool, known: Mapping[str, ParsedBody] | None) -> Checked:
+    def _check_all(self, strict: bool, known: Mapping[str, ParsedBody] | None,
+                   render: bool = False) -> Checked:
         config = self._config
         self._cache.start_pass()
         parser = ArticleParser(self.renderer, self._cache, known)  # parses as files are read
-        tree = read_tree(config.root, config.content, scanned=parser.expect, read=parser.add,
-                         split=self._cache.split, texts=self._texts)
+        if render:  # render what is new first: its parse lands in the cache on the way
+            tree = read_tree(config.root, config.content, scanned=warm_up,
+                             split=self._cache.split, texts=self._texts)
+            self._forget_renderings(tree)
+            self._parsed = {}  # the last check's parses may be of other contents
+            self._make_renderings(tree.articles)
+            for article in tree.articles:
+                parser.add(article)
+        else:
+            tree = read_tree(config.root, config.content, scanned=parser.expect,
+                             read=parser.add, split=self._cache.split, texts=self._texts)
         self._parsed = parser.finish()
         self._links.clear()
         problems = check_tree(tree, self._parsed, assets_base_url=config.content.assets_base_url,
@@ -264,29 +278,34 @@ class Workspace:
         last = self._last
         assert last is not None, "render after a check"
         articles = [a for key in keys if (a := last.tree.article(key)) is not None]
-        out = {a.key: kept for a in articles
-               if (kept := self._renderings.get((a.key, a.source_hash))) is not None}
-        todo = [a for a in articles if a.key not in out]
+        self._make_renderings(articles)
+        return {a.key: self._renderings[(a.key, a.source_hash)] for a in articles}
+
+    def _make_renderings(self, articles: Sequence[LocalArticle]) -> None:
+        """Render the articles whose content has no rendering yet; their parses go to
+        the parse cache (a check after parses none of them again)."""
+        todo = [a for a in articles if (a.key, a.source_hash) not in self._renderings]
         settings = Settings(self.renderer.dialect, self._config.content.assets_base_url,
                             self._article_keys)
         if workers(len(todo)) > 1:
-            jobs = [Job(a.key, a.body, a.body_line) for a in todo]
-            for key, rendered in render_templates(jobs, settings).items():
-                out[key] = rendered.template
-        else:
+            done = render_templates([Job(a.key, a.body, a.body_line) for a in todo], settings)
             for article in todo:
-                out[article.key] = self._render_one(article, settings)
+                self._cache.put(article.source_hash, done[article.key].meta)
+                self._renderings[(article.key, article.source_hash)] = done[
+                    article.key].template
+            return
         for article in todo:
-            self._renderings[(article.key, article.source_hash)] = out[article.key]
+            self._renderings[(article.key, article.source_hash)] = self._render_one(
+                article, settings)
             parsed = self._parsed.get(article.key)
             if parsed is not None and parsed.tokens is not None:
                 self._parsed[article.key] = replace(parsed, tokens=None)  # memory back
-        return out
 
     def _render_one(self, article: LocalArticle, settings: Settings) -> RenderedBody:
         parsed = self._parsed.get(article.key)
         if parsed is None or parsed.tokens is None:  # checked from the cache or in a worker
             parsed = self.renderer.parse(article.body, article.body_line)
+            self._cache.put(article.source_hash, parsed)
         return self.renderer.render(parsed, article_key=article.key,
                                     resolve_article_url=template_resolver,
                                     assets_base_url=settings.assets_base_url,

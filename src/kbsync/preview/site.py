@@ -315,7 +315,7 @@ class Site:
 
     def _read_everything(self, paths: set[str], started: float) -> Update:
         self._read_config()
-        checked = self.workspace.check()
+        checked = self.workspace.check(render=True)  # every page shows: parse and render once
         tree = checked.tree
         edited = [p for p in paths if tree.article(p) is not None]
         return self._publish(checked, edited, paths, set(), started, _whole(tree))
