@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,13 +26,12 @@ from pathlib import Path
 
 from kbsync.errors import KbsyncError, StateError
 from kbsync.local.reading import describe_mode
+from kbsync.oslock import NotAFile, open_lock_file, read_note, try_lock, unlock, write_note
 from kbsync.statedir import ensure_state_dir
 
 __all__ = ["RUN_LOCK", "Holder", "RunLocked", "hold_run_lock", "holder_of"]
 
 RUN_LOCK = "run.lock"
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a pipe planted there must not block the open
 
 
 class RunLocked(KbsyncError):
@@ -60,44 +57,40 @@ def hold_run_lock(state_dir: Path, command: str) -> Iterator[Holder]:
     ensure_state_dir(state_dir)
     path = state_dir / RUN_LOCK
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW | _O_NONBLOCK, 0o644)
+        fd = open_lock_file(path)
+    except NotAFile as exc:  # a pipe or a device: no seeking, no locking
+        raise StateError(f"{path} is {describe_mode(exc.mode)}, not a file: kbsync keeps its "
+                         "run lock there; delete it (the next run makes a new one)") from None
     except OSError as exc:
         raise StateError(f"cannot create {path}: {exc.strerror or exc}; kbsync keeps its "
                          "run lock there") from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):  # a pipe or a device: no seeking, no locking
-            raise StateError(f"{path} is {describe_mode(mode)}, not a file: kbsync keeps its "
-                             "run lock there; delete it (the next run makes a new one)")
-        if not _try_lock(fd):
+        if not try_lock(fd):
             holder = _read(fd)
             what = holder.describe() if holder else "another kbsync run is in progress here"
             raise RunLocked(f"{what}; wait for it to finish (one apply or pull at a time per "
                             f"folder). The lock is {path}; it is released when that run ends.")
         me = Holder(os.getpid(), command, time.time())
-        _write(fd, json.dumps({"pid": me.pid, "command": me.command,
-                               "started": me.started}).encode())
+        write_note(fd, json.dumps({"pid": me.pid, "command": me.command,
+                                   "started": me.started}).encode())
         try:
             yield me
         finally:
-            _write(fd, b"")
-            _unlock(fd)
+            write_note(fd, b"")
+            unlock(fd)
     finally:
         os.close(fd)
 
 
 def holder_of(state_dir: Path) -> Holder | None:
     """Who holds the run lock now (None: nobody), without taking it."""
-    path = state_dir / RUN_LOCK
     try:
-        fd = os.open(path, os.O_RDWR | _O_NOFOLLOW | _O_NONBLOCK)
-    except OSError:
+        fd = open_lock_file(state_dir / RUN_LOCK, create=False)
+    except OSError:  # missing, or not a lock anyone holds: taking it says what is wrong
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None  # not a lock anyone holds; taking it says what is wrong
-        if _try_lock(fd):
-            _unlock(fd)
+        if try_lock(fd):
+            unlock(fd)
             return None
         return _read(fd)
     finally:
@@ -106,43 +99,7 @@ def holder_of(state_dir: Path) -> Holder | None:
 
 def _read(fd: int) -> Holder | None:
     try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        data = json.loads(os.read(fd, 4096) or b"null")
+        data = json.loads(read_note(fd) or b"null")
         return Holder(int(data["pid"]), str(data["command"])[:20], float(data["started"]))
     except (OSError, ValueError, TypeError, KeyError):
         return None  # written this very moment, or not by us: say less
-
-
-def _write(fd: int, data: bytes) -> None:
-    os.lseek(fd, 0, os.SEEK_SET)
-    os.ftruncate(fd, 0)
-    os.write(fd, data)
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        with contextlib.suppress(OSError):
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)

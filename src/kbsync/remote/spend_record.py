@@ -8,10 +8,10 @@ and each process reads it before it sends.
 
 The file is named by a hash of the base URL and the token; the token itself is never
 written. Times are the wall clock (seconds since the epoch), the only clock processes
-share. Updates are atomic (a temporary file renamed over the record) under an exclusive
-``flock`` of a sidecar lock file, where the platform has ``flock``; elsewhere two
-processes starting in the same millisecond may both miss the other's last request,
-which a 429 then corrects.
+share. Updates are atomic (a temporary file renamed over the record) under kbsync's
+file lock (``kbsync.oslock``) on a sidecar lock file; should the lock not be had (a
+Windows lock waited for longer than 10 s), two processes starting in the same
+millisecond may both miss the other's last request, which a 429 then corrects.
 
 The record is a courtesy, never a reason to fail: a cache folder that cannot be
 created, a file that cannot be read or written, or one that is not a record (corrupt,
@@ -26,36 +26,19 @@ import hashlib
 import json
 import logging
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from kbsync.config import Secret
+from kbsync.oslock import open_lock_file, unlock, wait_lock
 
 log = logging.getLogger("kbsync.remote")
 
 RECORD_VERSION = 1
 _HASH_PREFIX = "kbsync-budget:"
 _NUDGE = 1e-6
-
-if sys.platform != "win32":
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-else:  # pragma: no cover - no flock on Windows: atomic writes only
-
-    def _lock(fd: int) -> None:
-        pass
-
-    def _unlock(fd: int) -> None:
-        pass
 
 
 def record_id(base_url: str, token: Secret) -> str:
@@ -105,11 +88,13 @@ class SpendRecord:
             yield
             return
         try:
-            _lock(fd)
+            wait_lock(fd)
+        except OSError as exc:  # Windows gives up after 10 s: go on unlocked
+            log.debug("budget record %s not locked (%s)", self.path, exc.strerror or exc)
+        try:
             yield
         finally:
-            with contextlib.suppress(OSError):
-                _unlock(fd)
+            unlock(fd)
             os.close(fd)
 
     def _open_lock(self) -> int | None:
@@ -117,7 +102,7 @@ class SpendRecord:
             return None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            return open_lock_file(self.path.with_suffix(".lock"), mode=0o600)
         except OSError as exc:
             self._give_up_writing(exc)
             return None
