@@ -1,8 +1,8 @@
 """One apply (or pull) at a time per knowledge base: the second refuses at once.
 
-Unit tests of ``.kbsync/run.lock``, then two real ``kbsync apply`` processes against a
-slow emulator served over HTTP: the second exits 1 within seconds, names the first, and
-sends no request at all.
+Unit tests of ``.kbsync/run.lock``, then real ``kbsync`` processes against an emulator
+served over HTTP: while the first apply waits at its first POST (held there by a gate the
+test opens), a second apply and a pull exit 1, name the first, and send no request.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
 from kbsync.runlock import RUN_LOCK, RunLocked, hold_run_lock, holder_of
-from tests.processes import kbsync_process, wait_for_posts
+from tests.processes import Gate, go, kbsync_process, ready_kbsync
 
 TOKEN = "tok-runlock-5ecret"
 REFUSAL = re.compile(r"another kbsync (apply|pull) is running here \(pid (\d+), since "
@@ -67,27 +67,24 @@ def _write_kb(root: Path, articles: int) -> None:
         (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\nText.\n")
 
 
-def _kbsync(root: Path, url: str, *args: str) -> subprocess.Popen[str]:
-    return kbsync_process(root, url, TOKEN, *args)
-
-
 def test_a_second_apply_or_pull_refuses_at_once_while_one_runs(tmp_path: Path) -> None:
     _write_kb(tmp_path, 15)
-    app = create_app(EmulatorConfig(token=TOKEN, faults=1.0, fault_kinds=("slow",),
-                                    slow_seconds=0.15))
-    with running_server(app) as url:
-        first = _kbsync(tmp_path, url, "apply", "--yes")
-        wait_for_posts(app, 1, timeout=60, process=first)
-        reads_before = Counter(r["path"] for r in app.requests() if r["method"] == "GET")
-        others = [_kbsync(tmp_path, url, *command) for command in (["apply", "--yes"], ["pull"])]
+    app = create_app(EmulatorConfig(token=TOKEN))
+    gate = Gate(app)  # the first apply waits at its first POST until the gate opens
+    with running_server(gate) as url:
+        others = [ready_kbsync(tmp_path, url, TOKEN, *command)
+                  for command in (["apply", "--yes"], ["pull"])]
+        first = kbsync_process(tmp_path, url, TOKEN, "apply", "--yes")
+        gate.wait_arrived(first)
         for second in others:
+            go(second)
             _out, err = second.communicate(timeout=60)
             assert second.returncode == 1, err
             found = REFUSAL.search(err)
             assert found is not None and found.groups() == ("apply", str(first.pid)), err
-        assert first.poll() is None, "the first apply had finished: the test proved nothing"
-        reads_after = Counter(r["path"] for r in app.requests() if r["method"] == "GET")
-        assert reads_after["/organizations/1/"] == reads_before["/organizations/1/"] == 1
+        gets = Counter(r["path"] for r in app.requests() if r["method"] == "GET")
+        assert gets["/organizations/1/"] == 1  # the refused ones sent nothing
+        gate.open()
         _out, err = first.communicate(timeout=120)
         assert first.returncode == 0, err
     _count, rows = app.store.list_articles(limit=1000)
