@@ -4,7 +4,8 @@ Most of the Help Center API is our reconstruction, so the first user with a real
 needs one command that says, field by field, where the assumption holds and where it does
 not. The checkup reads the token's tenant, then every endpoint of ``wire.RESOURCES``
 once (lists: one object) and asks ``OPTIONS`` where the server answers it, and compares
-both with the contract tables in ``wire.py``.
+both with the contract tables in ``wire.py`` (what a server's answers mean, and how
+they are typed, is ``remote/conformance.py``).
 
 It only reads (GET and OPTIONS): it is safe against a production tenant. Each finding
 goes to ``report`` as it is made (a slow tenant shows progress); :func:`checkup`
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kbsync.errors import AuthError, ContractError, ForbiddenError, RemoteError
-from kbsync.remote import wire
+from kbsync.remote import conformance, wire
 from kbsync.remote.client import HelpCenterClient
 from kbsync.words import plural
 
@@ -77,7 +78,7 @@ class _Doctor:
     def check_tenant(self) -> tuple[bool, dict[str, Any] | None]:
         """Read the organization: (False, None) after a fatal problem, else (True, object)."""
         org = self.client.organization_id
-        path = wire.organization_path(org)
+        path = wire.ORGANIZATION.at(org)
         try:
             data = self.client.get_json(path)
         except ForbiddenError as exc:
@@ -108,7 +109,7 @@ class _Doctor:
     def check_resource(self, resource: wire.Resource, samples: dict[str, Any]) -> None:
         """Read one object of ``resource`` and its OPTIONS; compare both with the contract."""
         self.endpoints += 1
-        path = wire.resource_path(resource, self.client.organization_id)
+        path = resource.at(self.client.organization_id)
         self.emit(f"{resource.name}: {path}")
         try:
             sample = samples[resource.name] if resource.name in samples else self.sample(
@@ -133,7 +134,7 @@ class _Doctor:
         if resource is wire.ARTICLE_SEARCH:
             data = self.client.get_page(path, search_probe(samples.get(wire.ARTICLE.name)))
         elif resource.paginated:  # a 'next' link paging would refuse is a difference
-            data = self.client.get_page(path, wire.doctor_list_params())
+            data = self.client.get_page(path, conformance.probe_params())
         else:
             data = self.client.get_json(path)
         if resource.paginated or isinstance(data, list) or resource is wire.COLLECTION_TREE:
@@ -143,10 +144,10 @@ class _Doctor:
                 self.emit(f"  {NOTE} {resource.name}: no objects to compare; OPTIONS only")
                 return None
         if not isinstance(data, dict):
-            raise ContractError(f"expected a JSON object, got {wire.json_type(data)}")
+            raise ContractError(f"expected a JSON object, got {conformance.json_type(data)}")
         return data
 
-    def options(self, resource: wire.Resource, path: str) -> wire.OptionsMetadata | None:
+    def options(self, resource: wire.Resource, path: str) -> conformance.OptionsMetadata | None:
         """The endpoint's OPTIONS field metadata, None when it gives none."""
         try:
             answer = self.client.options(path)
@@ -158,7 +159,7 @@ class _Doctor:
         if answer is None:
             self.emit(f"  {NOTE} {resource.name}: OPTIONS not answered")
             return None
-        metadata = wire.options_from_wire(answer)
+        metadata = conformance.options_from_wire(answer)
         if metadata is None:
             self.emit(f"  {NOTE} {resource.name}: OPTIONS gives no field metadata")
         return metadata
@@ -170,7 +171,7 @@ class _Doctor:
         resource: wire.Resource,
         spec: wire.WireField,
         sample: Any,
-        metadata: wire.OptionsMetadata | None,
+        metadata: conformance.OptionsMetadata | None,
     ) -> None:
         """One line per field: ✓ with what was checked, or one ✗ line per difference."""
         name = f"{resource.name}.{spec.name}"
@@ -197,7 +198,7 @@ class _Doctor:
             self.emit(f"  {NOTE} {name}: {note}")
 
     def report_extras(
-        self, resource: wire.Resource, sample: Any, metadata: wire.OptionsMetadata | None
+        self, resource: wire.Resource, sample: Any, metadata: conformance.OptionsMetadata | None
     ) -> None:
         """Fields the server has and the contract does not: harmless, since reads ignore them."""
         known = {spec.name for spec in resource.fields}
@@ -237,16 +238,16 @@ def compare_value(spec: wire.WireField, sample: Mapping[str, Any]) -> list[str]:
     value = sample[spec.name]
     if value is None:
         return [] if spec.nullable else [f"contract says {spec.type}, server sent null"]
-    if wire.value_matches(value, spec.type):
+    if conformance.value_matches(value, spec.type):
         return []
-    actual = wire.json_type(value)
+    actual = conformance.json_type(value)
     if spec.type == "datetime" and actual == "string":
         actual = "string (not an ISO datetime)"
     return [f"contract says {spec.type}, server says {actual}"]
 
 
 def compare_metadata(
-    spec: wire.WireField, metadata: wire.OptionsMetadata
+    spec: wire.WireField, metadata: conformance.OptionsMetadata
 ) -> tuple[list[str], list[str]]:
     """(differences, notes) between OPTIONS field metadata and the contract.
 
@@ -262,7 +263,7 @@ def compare_metadata(
         return [], [f"not in the OPTIONS {metadata.method} metadata"]
     problems: list[str] = []
     notes: list[str] = []
-    if meta.type is not None and meta.type not in wire.OPTIONS_TYPES.get(spec.type, ()):
+    if meta.type is not None and meta.type not in conformance.OPTIONS_TYPES.get(spec.type, ()):
         problems.append(f"contract says {spec.type}, OPTIONS says {meta.type}")
     if meta.read_only is not None and meta.read_only == spec.writable:
         contract = "writable" if spec.writable else "read-only"
@@ -314,4 +315,4 @@ def search_probe(article: Any) -> dict[str, str]:
             words = [w for w in found.fields.title.split() if len(w) >= 3 and w.isalnum()]
             if words:
                 query, status = words[0], found.fields.status
-    return wire.doctor_list_params(query=query, status=status)
+    return conformance.probe_params(query=query, status=status)

@@ -170,7 +170,7 @@ def test_the_portal_compares_only_the_keys_the_file_sets() -> None:
     from kbsync.model import Portal
 
     live = actual()
-    live = replace(live, portal=Portal(1, PortalSettings(name="Help", primary_color="#000000")))
+    live = replace(live, portal=Portal(PortalSettings(name="Help", primary_color="#000000"), id=1))
     change = portal_change({"primary_color": "#0E7C66"}, live, Lock(), force=False)
     assert change is not None and [(f.field, f.after) for f in change.fields] == [
         ("primary_color", "#0E7C66")]

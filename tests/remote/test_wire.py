@@ -57,20 +57,34 @@ def test_errors_of_any_shape_are_read() -> None:
 
 
 def test_writes_carry_only_writable_fields() -> None:
-    body = wire.article_to_wire(ArticleFields(title="T", slug="t"))
+    body = wire.ARTICLE.body(ArticleFields(title="T", slug="t"))
     assert set(body) == {"title", "slug", "excerpt", "status", "collection_id", "position",
                          "content_html", "content"}
-    assert wire.collection_patch_to_wire({"position": 3}) == {"position": 3}
-    with pytest.raises(ValueError, match="not writable fields: url"):
-        wire.article_patch_to_wire({"url": "x"})
-    assert wire.collection_to_wire(CollectionFields(name="N", slug="n"))["parent_id"] is None
+    assert wire.COLLECTION.body({"position": 3}) == {"position": 3}
+    with pytest.raises(ValueError, match="article: not writable fields: url"):
+        wire.ARTICLE.body({"url": "x"})
+    assert wire.COLLECTION.body(CollectionFields(name="N", slug="n"))["parent_id"] is None
 
 
-def test_every_path_ends_with_a_slash_and_lists_ask_for_full_pages() -> None:
-    paths = [wire.organization_path(1), wire.portal_path(1), wire.collections_path(1),
-             wire.collections_tree_path(1), wire.collection_path(1, 2), wire.articles_path(1),
-             wire.article_path(1, 2), wire.article_search_path(1), wire.tickets_path(1)]
+def test_a_field_spelled_otherwise_on_the_wire_is_renamed_both_ways() -> None:
+    spelled = wire.Resource("things", "thing", "/organizations/{org}/things/", (
+        wire.WireField("id", "integer", writable=False),
+        wire.WireField("heading", "string", writable=True, attr="title"),
+        wire.WireField("slug", "string", writable=True)))
+    assert spelled.body({"title": "T", "slug": "t"}) == {"heading": "T", "slug": "t"}
+    assert wire._read(spelled, {"id": 1, "heading": "T", "slug": "t"}, "thing 1",
+                      ArticleFields) == {"title": "T", "slug": "t"}
+
+
+def test_every_path_is_built_from_its_table_and_ends_with_a_slash() -> None:
+    paths = [resource.at(1) for resource in wire.RESOURCES]
+    paths += [wire.COLLECTION.at(1, 2), wire.ARTICLE.at(1, 2)]
     assert all(path.startswith("/organizations/1/") and path.endswith("/") for path in paths)
+    assert wire.COLLECTION_TREE.at(1) == "/organizations/1/portal/collections/tree/"
+    assert wire.ARTICLE.at(1, 2) == "/organizations/1/portal/articles/2/"
+
+
+def test_lists_ask_for_full_pages() -> None:
     assert wire.list_params(collection_id=None, status="draft") == {
         "page_size": "100", "status": "draft"}
 
@@ -78,3 +92,12 @@ def test_every_path_ends_with_a_slash_and_lists_ask_for_full_pages() -> None:
 def test_a_portal_answer_that_leaves_settings_out_reads_as_the_models_defaults() -> None:
     portal = wire.portal_from_wire({"id": 1, "name": "Help"})
     assert portal.settings == PortalSettings(name="Help")
+
+
+def test_missing_or_null_reads_as_the_models_default() -> None:
+    portal = wire.portal_from_wire({"name": "Help", "allow_robots": None})
+    assert portal.settings == PortalSettings(name="Help") and portal.id == 0
+    ticket = wire.ticket_from_wire({"id": 3, "subject": None, "tags": None, "public_id": "T-3"})
+    assert (ticket.subject, ticket.tags, ticket.public_id) == ("", (), "T-3")
+    assert wire.organization_from_wire({"id": 1, "public_id": 42}).public_id == "42"
+    assert wire.search_hit_from_wire({**ARTICLE, "score": 2}).score == 2.0

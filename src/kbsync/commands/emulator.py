@@ -31,7 +31,7 @@ def _check_arguments(port: int, org: int, rate_limit: int, faults: float) -> Non
 def curl_line(url: str, org: int, token: str | None) -> str:
     """A request a person can paste: the token travels in initdesk's header."""
     header = f"-H {shlex.quote(f'{wire.TOKEN_HEADER}: {token}')} " if token is not None else ""
-    return f"curl {header}{url}{wire.articles_path(org)}"
+    return f"curl {header}{url}{wire.ARTICLE.at(org)}"
 
 
 def run(

@@ -49,7 +49,7 @@ class LocalIndex:
                        parent_key: str | None = None) -> None:
         """Add (or replace) the collection at ``key``; parents before children."""
         parent_id = self._collections.get(parent_key) if parent_key else None
-        body = wire.collection_to_wire(replace(fields, parent_id=parent_id))
+        body = wire.COLLECTION.body(replace(fields, parent_id=parent_id))
         existing = self._collections.get(key)
         if existing is None:
             created = self._store.create_collection(body)
@@ -69,11 +69,11 @@ class LocalIndex:
         existing = self._articles.get(key)
         fields = self._unique_slug(fields, existing)
         if existing is None:
-            created = self._store.create_article(wire.article_to_wire(fields))
+            created = self._store.create_article(wire.ARTICLE.body(fields))
             existing = self._articles[key] = int(created["id"])
             self._keys[existing] = key
         else:
-            self._store.update_article(existing, wire.article_to_wire(fields),
+            self._store.update_article(existing, wire.ARTICLE.body(fields),
                                            partial=False)
         self._forget_slug(existing)
         self._slugs[fields.slug] = existing

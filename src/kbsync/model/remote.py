@@ -2,7 +2,7 @@
 
 ``remote/wire.py`` is the only place that knows how these are spelled on the wire;
 everything else (plan, apply, pull, coverage) speaks in these types. Nothing here does
-I/O.
+I/O. A default here is also what a field missing from a Help Center's answer reads as.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ PORTAL_FIELDS = (
 @dataclass(frozen=True, slots=True)
 class Organization:
     id: int
-    public_id: str
-    name: str
+    public_id: str = ""
+    name: str = ""
     site_url: str | None = None
 
 
@@ -61,8 +61,8 @@ class PortalSettings:
 
 @dataclass(frozen=True, slots=True)
 class Portal:
-    id: int
     settings: PortalSettings
+    id: int = 0  # kbsync never needs it: a portal is one per organization
     updated_at: str | None = None
 
 
@@ -112,7 +112,7 @@ class RemoteArticle:
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     article: RemoteArticle
-    score: float
+    score: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ class Ticket:
     """A customer ticket, read only for coverage questions."""
 
     id: int
-    subject: str
+    subject: str = ""
     description: str = ""
     description_html: str = ""
     public_id: int | str | None = None

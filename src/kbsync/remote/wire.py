@@ -5,6 +5,13 @@ when a live tenant proves a name wrong, this is the one module to change; ``kbsy
 doctor`` compares a tenant with the tables below. Nothing else in kbsync spells a path or
 a wire field name: other modules speak the frozen types of ``kbsync.model``.
 
+The :class:`Resource` tables are the contract, and everything else here is driven by
+them, so each path, field name and flag is written once: ``Resource.at`` builds the paths,
+``Resource.body`` the request bodies, and the readers take each field by its table row
+into the model's types. Defaults are the model's (a field missing from an answer, or
+null, reads as the model's default for it; a field the model has no default for must be
+there).
+
 Reading is liberal (unknown fields ignored, optional fields defaulted); writing is strict
 (only writable fields, trailing slash always).
 """
@@ -15,10 +22,11 @@ import dataclasses
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from kbsync.errors import ContractError
 from kbsync.model import (
+    STATUSES,
     ArticleFields,
     CollectionFields,
     Organization,
@@ -65,12 +73,16 @@ SEARCH_QUERY = "q"
 #: and 512 characters stay under it even when every one is percent-encoded from four
 #: UTF-8 bytes (512 x 12 bytes). 512 is also the limit of hosted search APIs (Algolia).
 SEARCH_QUERY_MAX = 512
-PARENT_FILTER = "parent_id"
-COLLECTION_FILTER = "collection_id"
-STATUS_FILTER = "status"
-CREATED_AFTER = "created_after"
-CREATED_BEFORE = "created_before"
-SPAM_FILTER = "is_spam"
+#: The list filters, by our name: the wire's query parameter.
+LIST_FILTERS = {
+    "parent_id": "parent_id",
+    "collection_id": "collection_id",
+    "status": "status",
+    "created_after": "created_after",
+    "created_before": "created_before",
+    "is_spam": "is_spam",
+    "query": SEARCH_QUERY,
+}
 
 PAGE_COUNT = "count"
 PAGE_NEXT = "next"
@@ -81,58 +93,47 @@ ERROR_DETAIL = "detail"
 NON_FIELD_ERRORS = "non_field_errors"
 
 
-# --- paths (always with the trailing slash) ----------------------------------------------
-
-
-def organization_path(org: int) -> str:
-    return f"/organizations/{org}/"
-
-
-def portal_path(org: int) -> str:
-    return f"/organizations/{org}/portal/"
-
-
-def collections_path(org: int) -> str:
-    return f"/organizations/{org}/portal/collections/"
-
-
-def collections_tree_path(org: int) -> str:
-    return f"/organizations/{org}/portal/collections/tree/"
-
-
-def collection_path(org: int, collection_id: int) -> str:
-    return f"/organizations/{org}/portal/collections/{collection_id}/"
-
-
-def articles_path(org: int) -> str:
-    return f"/organizations/{org}/portal/articles/"
-
-
-def article_path(org: int, article_id: int) -> str:
-    return f"/organizations/{org}/portal/articles/{article_id}/"
-
-
-def article_search_path(org: int) -> str:
-    return f"/organizations/{org}/portal/articles/search/"
-
-
-def tickets_path(org: int) -> str:
-    return f"/organizations/{org}/tickets/"
-
-
-# --- the field tables (what doctor checks) -----------------------------------------------
+# --- the resources: paths and fields (what doctor checks) --------------------------------
 
 WireType = Literal["integer", "string", "boolean", "datetime", "object", "array", "number"]
+
+PyTypes = tuple[type, ...]  # (WireField has a field named "type")
+#: What a value of each contract type is in Python, when read (a bool is never a number).
+_PYTHON_TYPES: dict[str, PyTypes] = {
+    "integer": (int,), "string": (str,), "boolean": (bool,), "datetime": (str,),
+    "object": (dict,), "array": (list,), "number": (int, float),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class WireField:
+    """One field of a resource: the contract's word on it, and how kbsync reads it.
+
+    ``attr`` is kbsync's name for it (the model's attribute) where the wire spells it
+    otherwise; ``also`` are more JSON types a read accepts (an id sent as text);
+    ``blank_is_null`` reads ``""`` as no value (a web form may send either);
+    ``choices`` are the only values a read accepts.
+    """
+
     name: str
     type: WireType
     writable: bool
     nullable: bool = False
     required: bool = False
     max_length: int | None = None
+    attr: str = ""
+    also: PyTypes = ()
+    blank_is_null: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """kbsync's name for the field."""
+        return self.attr or self.name
+
+    @property
+    def python_types(self) -> PyTypes:
+        return _PYTHON_TYPES[self.type] + self.also
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +141,36 @@ class Resource:
     """One endpoint of the contract and the fields its objects carry."""
 
     name: str
-    path: str  # with {org} standing for the organization id
+    noun: str  # one object of it, in messages
+    path: str  # with {org} standing for the organization id; always a trailing slash
     fields: tuple[WireField, ...]
     paginated: bool = True
+
+    def at(self, org: int, item: int | None = None) -> str:
+        """The path for organization ``org``; with ``item``, that one object's path."""
+        path = self.path.format(org=org)
+        return path if item is None else f"{path}{item}/"
+
+    def below(self, name: str, noun: str, segment: str, fields: tuple[WireField, ...],
+              *, paginated: bool = True) -> Resource:
+        """A resource whose path is ``segment/`` below this one's."""
+        return Resource(name, noun, f"{self.path}{segment}/", fields, paginated)
 
     def field(self, name: str) -> WireField | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    def body(self, values: Mapping[str, Any] | Written) -> Json:
+        """A request body of ``values`` (by kbsync's names): writable fields only."""
+        given = values if isinstance(values, Mapping) else dataclasses.asdict(values)
+        names = {f.key: f.name for f in self.fields if f.writable}
+        unknown = sorted(set(given) - set(names))
+        if unknown:
+            raise ValueError(f"{self.noun}: not writable fields: {', '.join(unknown)}")
+        return {names[key]: value for key, value in given.items()}
+
+
+#: What a request body is made of: one of the model's written types, or a patch.
+Written = PortalSettings | CollectionFields | ArticleFields
 
 _TIMESTAMPS = (
     WireField("created_at", "datetime", writable=False),
@@ -154,20 +178,19 @@ _TIMESTAMPS = (
 )
 
 ORGANIZATION = Resource(
-    "organization",
+    "organization", "organization",
     "/organizations/{org}/",
     (
         WireField("id", "integer", writable=False),
-        WireField("public_id", "string", writable=False),
+        WireField("public_id", "string", writable=False, also=(int,)),
         WireField("name", "string", writable=False),
         WireField("site_url", "string", writable=False, nullable=True),
     ),
     paginated=False,
 )
 
-PORTAL = Resource(
-    "portal",
-    "/organizations/{org}/portal/",
+PORTAL = ORGANIZATION.below(
+    "portal", "portal", "portal",
     (
         WireField("id", "integer", writable=False),
         WireField("name", "string", writable=True, required=True, max_length=255),
@@ -183,40 +206,39 @@ PORTAL = Resource(
     paginated=False,
 )
 
-COLLECTION = Resource(
-    "collections",
-    "/organizations/{org}/portal/collections/",
+COLLECTION = PORTAL.below(
+    "collections", "collection", "collections",
     (
         WireField("id", "integer", writable=False),
         WireField("name", "string", writable=True, required=True, max_length=255),
         WireField("slug", "string", writable=True, max_length=255),
-        WireField("description", "string", writable=True, nullable=True, max_length=1000),
+        WireField("description", "string", writable=True, nullable=True, max_length=1000,
+                  blank_is_null=True),
         WireField("parent_id", "integer", writable=True, nullable=True),
         WireField("position", "integer", writable=True),
         *_TIMESTAMPS,
     ),
 )
 
-COLLECTION_TREE = Resource(
-    "collections tree",
-    "/organizations/{org}/portal/collections/tree/",
+COLLECTION_TREE = COLLECTION.below(
+    "collections tree", "collection", "tree",
     (*COLLECTION.fields, WireField("children", "array", writable=False),
      WireField("article_count", "integer", writable=False)),
     paginated=False,
 )
 
-ARTICLE = Resource(
-    "articles",
-    "/organizations/{org}/portal/articles/",
+ARTICLE = PORTAL.below(
+    "articles", "article", "articles",
     (
         WireField("id", "integer", writable=False),
         WireField("title", "string", writable=True, required=True, max_length=255),
         WireField("slug", "string", writable=True, max_length=255),
-        WireField("excerpt", "string", writable=True, nullable=True, max_length=500),
+        WireField("excerpt", "string", writable=True, nullable=True, max_length=500,
+                  blank_is_null=True),
         WireField("content", "string", writable=True),
         WireField("content_html", "string", writable=True),
         WireField("collection_id", "integer", writable=True, nullable=True),
-        WireField("status", "string", writable=True),
+        WireField("status", "string", writable=True, choices=STATUSES),
         WireField("position", "integer", writable=True),
         WireField("url", "string", writable=False),
         WireField("published_at", "datetime", writable=False, nullable=True),
@@ -224,18 +246,16 @@ ARTICLE = Resource(
     ),
 )
 
-ARTICLE_SEARCH = Resource(
-    "article search",
-    "/organizations/{org}/portal/articles/search/",
+ARTICLE_SEARCH = ARTICLE.below(
+    "article search", "search result", "search",
     (*ARTICLE.fields, WireField("score", "number", writable=False)),
 )
 
-TICKET = Resource(
-    "tickets",
-    "/organizations/{org}/tickets/",
+TICKET = ORGANIZATION.below(
+    "tickets", "ticket", "tickets",
     (
         WireField("id", "integer", writable=False),
-        WireField("public_id", "integer", writable=False),
+        WireField("public_id", "integer", writable=False, also=(str,)),
         WireField("subject", "string", writable=False, max_length=255),
         WireField("description", "string", writable=False),
         WireField("description_html", "string", writable=False),
@@ -249,14 +269,10 @@ TICKET = Resource(
 
 RESOURCES = (ORGANIZATION, PORTAL, COLLECTION, COLLECTION_TREE, ARTICLE, ARTICLE_SEARCH, TICKET)
 
-# Our domain attribute name -> wire field name, per writable resource. They coincide
-# today; the mapping is what changes if a live tenant spells a field differently.
-PORTAL_WIRE_NAMES = {f.name: f.name for f in PORTAL.fields if f.writable}
-COLLECTION_WIRE_NAMES = {f.name: f.name for f in COLLECTION.fields if f.writable}
-ARTICLE_WIRE_NAMES = {f.name: f.name for f in ARTICLE.fields if f.writable}
-
 
 # --- reading -----------------------------------------------------------------------------
+
+T = TypeVar("T")
 
 
 def _require(obj: object, resource: str) -> Json:
@@ -265,130 +281,103 @@ def _require(obj: object, resource: str) -> Json:
     return cast(Json, obj)
 
 
-def _get(data: Json, name: str, kind: type | tuple[type, ...], resource: str,
-         *, default: Any = ..., nullable: bool = False) -> Any:
-    if name not in data:
-        if default is ...:
-            raise ContractError(f"{resource}: field '{name}' is missing from the answer")
-        return default
-    value = data[name]
-    if value is None and nullable:
-        return None
-    if isinstance(value, bool) and kind is int:
-        raise ContractError(f"{resource}: field '{name}' should be {kind.__name__}, got bool")
-    if not isinstance(value, kind):
-        expected = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+def _named(resource: Resource, data: Json) -> str:
+    """How messages name one object: "article 7" (or "article ?" without an id)."""
+    return f"{resource.noun} {data.get('id', '?')}"
+
+
+def _read(resource: Resource, data: Json, what: str, *into: type) -> dict[str, Any]:
+    """The fields of ``data`` the model types ``into`` hold, by kbsync's names.
+
+    A field missing or null is left out where the model has a default for it (so the
+    model's default applies); where it has none, it is a ContractError naming it.
+    """
+    optional = {f.name: f.default is not dataclasses.MISSING
+                or f.default_factory is not dataclasses.MISSING
+                for cls in into for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for spec in resource.fields:
+        if spec.key not in optional:
+            continue
+        value = data.get(spec.name)
+        if value is None and optional[spec.key]:
+            continue
+        if spec.name not in data:
+            raise ContractError(f"{what}: field '{spec.name}' is missing from the answer")
+        values[spec.key] = _checked(spec, value, what)
+    return values
+
+
+def _checked(spec: WireField, value: Any, what: str) -> Any:
+    kinds = spec.python_types
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        expected = "/".join(kind.__name__ for kind in kinds)
         raise ContractError(
-            f"{resource}: field '{name}' should be {expected}, got {type(value).__name__}"
-        )
+            f"{what}: field '{spec.name}' should be {expected}, got {type(value).__name__}")
+    if spec.choices and value not in spec.choices:
+        raise ContractError(f"{what}: field '{spec.name}' has unknown value {value!r}")
+    if spec.blank_is_null and value == "":
+        return None
     return value
 
 
+def _build(cls: type[T], values: Mapping[str, Any], **given: Any) -> T:
+    """A ``cls`` of the ``values`` it has a field for, and ``given``."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{key: value for key, value in values.items() if key in names}, **given)
+
+
 def organization_from_wire(obj: object) -> Organization:
-    data = _require(obj, "organization")
-    return Organization(
-        id=_get(data, "id", int, "organization"),
-        public_id=str(_get(data, "public_id", (str, int), "organization", default="")),
-        name=_get(data, "name", str, "organization", default=""),
-        site_url=_get(data, "site_url", str, "organization", default=None, nullable=True),
-    )
-
-
-#: What a portal setting left out of an answer is taken to be: the model's defaults.
-_PORTAL_DEFAULTS = PortalSettings(name="")
+    data = _require(obj, ORGANIZATION.noun)
+    values = _read(ORGANIZATION, data, ORGANIZATION.noun, Organization)
+    if "public_id" in values:
+        values["public_id"] = str(values["public_id"])
+    return _build(Organization, values)
 
 
 def portal_from_wire(obj: object) -> Portal:
-    data = _require(obj, "portal")
-    r = "portal"
-    d = _PORTAL_DEFAULTS
-    settings = PortalSettings(
-        name=_get(data, "name", str, r),
-        custom_domain=_get(data, "custom_domain", str, r, default=d.custom_domain,
-                           nullable=True),
-        meta_description=_get(data, "meta_description", str, r, default=d.meta_description,
-                              nullable=True),
-        allow_robots=_get(data, "allow_robots", bool, r, default=d.allow_robots),
-        primary_color=_get(data, "primary_color", str, r, default=d.primary_color),
-        is_active=_get(data, "is_active", bool, r, default=d.is_active),
-        enable_ticket_creation_form=_get(
-            data, "enable_ticket_creation_form", bool, r,
-            default=d.enable_ticket_creation_form),
-    )
-    return Portal(
-        id=_get(data, "id", int, r, default=0),
-        settings=settings,
-        updated_at=_get(data, "updated_at", str, r, default=None, nullable=True),
-    )
+    data = _require(obj, PORTAL.noun)
+    values = _read(PORTAL, data, PORTAL.noun, Portal, PortalSettings)
+    return _build(Portal, values, settings=_build(PortalSettings, values))
 
 
 def collection_from_wire(obj: object) -> RemoteCollection:
-    data = _require(obj, "collection")
-    r = f"collection {data.get('id', '?')}"
-    children_raw = _get(data, "children", list, r, default=[])
-    return RemoteCollection(
-        id=_get(data, "id", int, r),
-        fields=CollectionFields(
-            name=_get(data, "name", str, r),
-            slug=_get(data, "slug", str, r),
-            # "" and null both mean "no description" (a web form may send either)
-            description=_get(data, "description", str, r, default=None, nullable=True) or None,
-            parent_id=_get(data, "parent_id", int, r, default=None, nullable=True),
-            position=_get(data, "position", int, r, default=0),
-        ),
-        updated_at=_get(data, "updated_at", str, r, default=None, nullable=True),
-        article_count=_get(data, "article_count", int, r, default=None, nullable=True),
-        children=tuple(collection_from_wire(child) for child in children_raw),
-    )
+    data = _require(obj, COLLECTION_TREE.noun)
+    values = _read(COLLECTION_TREE, data, _named(COLLECTION_TREE, data), RemoteCollection,
+                   CollectionFields)
+    children = tuple(collection_from_wire(child) for child in values.pop("children", ()))
+    return _build(RemoteCollection, values, fields=_build(CollectionFields, values),
+                  children=children)
 
 
 def article_from_wire(obj: object) -> RemoteArticle:
-    data = _require(obj, "article")
-    r = f"article {data.get('id', '?')}"
-    status = _get(data, "status", str, r, default="draft")
-    if status not in ("draft", "published"):
-        raise ContractError(f"{r}: field 'status' has unknown value {status!r}")
-    return RemoteArticle(
-        id=_get(data, "id", int, r),
-        fields=ArticleFields(
-            title=_get(data, "title", str, r),
-            slug=_get(data, "slug", str, r),
-            excerpt=_get(data, "excerpt", str, r, default=None, nullable=True) or None,
-            status=status,
-            collection_id=_get(data, "collection_id", int, r, default=None, nullable=True),
-            position=_get(data, "position", int, r, default=0),
-            content_html=_get(data, "content_html", str, r, default="", nullable=True) or "",
-            content=_get(data, "content", str, r, default="", nullable=True) or "",
-        ),
-        url=_get(data, "url", str, r, default=None, nullable=True),
-        published_at=_get(data, "published_at", str, r, default=None, nullable=True),
-        updated_at=_get(data, "updated_at", str, r, default=None, nullable=True),
-    )
+    data = _require(obj, ARTICLE.noun)
+    values = _read(ARTICLE, data, _named(ARTICLE, data), RemoteArticle, ArticleFields)
+    return _build(RemoteArticle, values, fields=_build(ArticleFields, values))
 
 
 def search_hit_from_wire(obj: object) -> SearchHit:
-    data = _require(obj, "search result")
-    score = _get(data, "score", (int, float), "search result", default=0.0)
-    return SearchHit(article=article_from_wire(data), score=float(score))
+    data = _require(obj, ARTICLE_SEARCH.noun)
+    values = _read(ARTICLE_SEARCH, data, ARTICLE_SEARCH.noun, SearchHit)
+    if "score" in values:
+        values["score"] = float(values["score"])
+    return _build(SearchHit, values, article=article_from_wire(data))
 
 
 def ticket_from_wire(obj: object) -> Ticket:
-    data = _require(obj, "ticket")
-    r = f"ticket {data.get('id', '?')}"
-    tags = _get(data, "tags", list, r, default=[], nullable=True) or []
-    return Ticket(
-        id=_get(data, "id", int, r),
-        subject=_get(data, "subject", str, r, default="", nullable=True) or "",
-        description=_get(data, "description", str, r, default="", nullable=True) or "",
-        description_html=_get(data, "description_html", str, r, default="", nullable=True)
-        or "",
-        public_id=_get(data, "public_id", (int, str), r, default=None, nullable=True),
-        summary=_get(data, "summary", str, r, default=None, nullable=True),
-        tags=tuple(str(tag) for tag in tags),
-        language=_get(data, "language", str, r, default=None, nullable=True),
-        created_at=_get(data, "created_at", str, r, default=None, nullable=True),
-        is_spam=_get(data, "is_spam", bool, r, default=False),
-    )
+    data = _require(obj, TICKET.noun)
+    values = _read(TICKET, data, _named(TICKET, data), Ticket)
+    if "tags" in values:
+        values["tags"] = tuple(str(tag) for tag in values["tags"])
+    return _build(Ticket, values)
+
+
+def parse_datetime(text: str) -> _dt.datetime | None:
+    """An ISO 8601 time as DRF writes it (a trailing ``Z`` included); None if it is not one."""
+    try:
+        return _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
 
 
 def page_from_wire(obj: object, resource: str) -> tuple[list[Any], str | None]:
@@ -444,53 +433,14 @@ def _said(value: object, limit: int = ERROR_TEXT_MAX) -> str:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _rename(values: Mapping[str, Any], names: Mapping[str, str], resource: str) -> Json:
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise ValueError(f"{resource}: not writable fields: {', '.join(unknown)}")
-    return {names[key]: value for key, value in values.items()}
-
-
-def portal_to_wire(settings: PortalSettings) -> Json:
-    return _rename(dataclasses.asdict(settings), PORTAL_WIRE_NAMES, "portal")
-
-
-def portal_patch_to_wire(changes: Mapping[str, Any]) -> Json:
-    return _rename(changes, PORTAL_WIRE_NAMES, "portal")
-
-
-def collection_to_wire(fields: CollectionFields) -> Json:
-    return _rename(dataclasses.asdict(fields), COLLECTION_WIRE_NAMES, "collection")
-
-
-def collection_patch_to_wire(changes: Mapping[str, Any]) -> Json:
-    return _rename(changes, COLLECTION_WIRE_NAMES, "collection")
-
-
-def article_to_wire(fields: ArticleFields) -> Json:
-    return _rename(dataclasses.asdict(fields), ARTICLE_WIRE_NAMES, "article")
-
-
-def article_patch_to_wire(changes: Mapping[str, Any]) -> Json:
-    return _rename(changes, ARTICLE_WIRE_NAMES, "article")
-
-
 def list_params(page_size: int = MAX_PAGE_SIZE, **filters: Any) -> dict[str, str]:
-    """Query parameters for the first page of a list, filters given by our names."""
-    names = {
-        "parent_id": PARENT_FILTER,
-        "collection_id": COLLECTION_FILTER,
-        "status": STATUS_FILTER,
-        "created_after": CREATED_AFTER,
-        "created_before": CREATED_BEFORE,
-        "is_spam": SPAM_FILTER,
-        "query": SEARCH_QUERY,
-    }
+    """Query parameters for the first page of a list, filters given by our names
+    (:data:`LIST_FILTERS`); a filter that is None is left out."""
     params = {PAGE_SIZE: str(page_size)}
     for key, value in filters.items():
         if value is None:
             continue
-        params[names[key]] = _query_value(value)
+        params[LIST_FILTERS[key]] = _query_value(value)
     return params
 
 
@@ -498,128 +448,3 @@ def _query_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-
-# --- doctor: endpoints, OPTIONS metadata and value types ---------------------------------
-# (added for ``kbsync doctor``; the metadata names are Django REST Framework's)
-
-OPTIONS_ACTIONS = "actions"
-#: The write actions whose field metadata doctor reads, in order of preference: POST
-#: (create) says what a new object needs; PUT is what a singleton like the portal offers.
-OPTIONS_WRITE_METHODS = ("POST", "PUT")
-OPTIONS_TYPE = "type"
-OPTIONS_REQUIRED = "required"
-OPTIONS_READ_ONLY = "read_only"
-OPTIONS_MAX_LENGTH = "max_length"
-
-#: The DRF metadata type names that satisfy each contract type. DRF renders related
-#: fields (foreign keys) and nested serializers as "field", choices as "choice".
-OPTIONS_TYPES: dict[str, frozenset[str]] = {
-    "integer": frozenset({"integer", "field"}),
-    "string": frozenset({"string", "choice", "slug", "email", "url", "regex"}),
-    "boolean": frozenset({"boolean"}),
-    "datetime": frozenset({"datetime"}),
-    "object": frozenset({"nested object", "field"}),
-    "array": frozenset({"list", "multiple choice", "field"}),
-    "number": frozenset({"float", "decimal", "integer"}),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class FieldMetadata:
-    """What an ``OPTIONS`` answer says about one field; None where it says nothing."""
-
-    name: str
-    type: str | None
-    required: bool | None
-    read_only: bool | None
-    max_length: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class OptionsMetadata:
-    """The field metadata of one write action (``method``) of an ``OPTIONS`` answer."""
-
-    method: str
-    fields: dict[str, FieldMetadata]
-
-
-def resource_path(resource: Resource, org: int) -> str:
-    """The path of a contract resource for organization ``org``."""
-    return resource.path.format(org=org)
-
-
-def doctor_list_params(query: str | None = None, status: str | None = None) -> dict[str, str]:
-    """The cheapest list read: the first page holding one object."""
-    return list_params(page_size=1, query=query, status=status)
-
-
-def options_from_wire(obj: object) -> OptionsMetadata | None:
-    """The first write action's field metadata, or None when none is advertised."""
-    if not isinstance(obj, dict):
-        return None
-    actions = obj.get(OPTIONS_ACTIONS)
-    if not isinstance(actions, dict):
-        return None
-    for method in OPTIONS_WRITE_METHODS:
-        fields = actions.get(method)
-        if isinstance(fields, dict):
-            return OptionsMetadata(method, {
-                str(name): _field_metadata(str(name), meta) for name, meta in fields.items()
-            })
-    return None
-
-
-def _field_metadata(name: str, meta: object) -> FieldMetadata:
-    data = meta if isinstance(meta, dict) else {}
-    kind = data.get(OPTIONS_TYPE)
-    required = data.get(OPTIONS_REQUIRED)
-    read_only = data.get(OPTIONS_READ_ONLY)
-    max_length = data.get(OPTIONS_MAX_LENGTH)
-    return FieldMetadata(
-        name=name,
-        type=kind if isinstance(kind, str) else None,
-        required=required if isinstance(required, bool) else None,
-        read_only=read_only if isinstance(read_only, bool) else None,
-        max_length=max_length if isinstance(max_length, int)
-        and not isinstance(max_length, bool) else None,
-    )
-
-
-def json_type(value: object) -> str:
-    """The contract type name a JSON value has ("null" for null); datetimes are strings."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def value_matches(value: object, expected: WireType) -> bool:
-    """Whether a (non-null) JSON value has the contract type ``expected``."""
-    actual = json_type(value)
-    if expected == "datetime":
-        return isinstance(value, str) and is_datetime(value)
-    if expected == "number":
-        return actual in ("number", "integer")
-    return actual == expected
-
-
-def is_datetime(text: str) -> bool:
-    """ISO 8601 as DRF writes it (a trailing ``Z`` included)."""
-    try:
-        _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
-        return False
-    return True
