@@ -105,3 +105,9 @@ def test_a_lock_that_is_a_folder_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "kbsync.lock").mkdir()
     with pytest.raises(ConfigError, match=r"kbsync\.lock: is not a file"):
         load_lock(tmp_path / "kbsync.lock")
+
+
+def test_keys_a_newer_kbsync_added_are_ignored(tmp_path: Path) -> None:
+    path = _written(tmp_path, lambda d: (d.update(extra={"x": 1}),
+                                         d["articles"]["alpha"].update(note="new")))
+    assert load_lock(path).dumps() == _lock().dumps()
