@@ -9,10 +9,9 @@ given. Operations name the remote object they act on, so every error message doe
 from __future__ import annotations
 
 import heapq
-import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any
 
 import httpx
 
@@ -31,7 +30,6 @@ from kbsync.model import (
 )
 from kbsync.remote import wire
 from kbsync.remote.budget import RequestBudget
-from kbsync.remote.spend_record import SpendRecord
 from kbsync.remote.transport import (
     GONE_HINT,
     ORGANIZATION_HINT,
@@ -43,36 +41,19 @@ from kbsync.remote.transport import (
     convert_page,
 )
 
-if TYPE_CHECKING:  # pydantic's dependency; typing.Unpack for **kwargs is Python 3.12
-    from typing_extensions import Unpack
-
-__all__ = ["HelpCenterClient", "RequestObserver", "TransportOptions", "WaitObserver"]
+__all__ = ["HelpCenterClient", "RequestObserver", "WaitObserver"]
 
 #: Answers to OPTIONS that mean "not answered here", for doctor.
 _NO_OPTIONS = frozenset({404, 405, 501})
 
 
-class TransportOptions(TypedDict, total=False):
-    """The transport's policy, as :class:`~kbsync.remote.transport.Transport` takes it."""
-
-    requests_per_minute: int
-    max_retries: int
-    backoff_base: float
-    backoff_cap: float
-    sleep: Callable[[float], None]
-    clock: Callable[[], float]
-    on_request: RequestObserver | None
-    on_wait: WaitObserver | None
-    record: SpendRecord | None
-    rng: random.Random | None
-
-
 class HelpCenterClient:
     """Typed operations of the Help Center of ``organization_id``, over a transport made
-    of ``http`` and ``options`` (pacing, retries, observers; see ``Transport``)."""
+    of ``http`` and ``options``: the keyword arguments of :class:`Transport` (pacing,
+    retries, observers), checked by its signature."""
 
     def __init__(self, http: httpx.Client, *, organization_id: int, token: Secret | None,
-                 **options: Unpack[TransportOptions]) -> None:
+                 **options: Any) -> None:
         self.organization_id = organization_id
         self.transport = Transport(http, organization_id=organization_id, token=token,
                                    **options)
