@@ -42,21 +42,27 @@ def wait_for_posts(app: EmulatorApp, count: int, *, timeout: float = 30.0,
 class Gate:
     """A WSGI app in front of ``app`` that holds every request ``held`` picks (POSTs by
     default) until :meth:`open`: a process sending one is paused there, mid-run, for as
-    long as a test needs, with no timing to guess. ``arrived`` is set by the first."""
+    long as a test needs, with no timing to guess. ``arrived`` is set by the first.
+
+    ``answer_first``: the request is done in ``app`` and only its answer is held (a
+    write that happened, whose answer the client has not seen yet)."""
 
     def __init__(self, app: WSGIApplication,
                  held: Callable[[dict[str, Any]], bool] = lambda env: env["REQUEST_METHOD"]
-                 == "POST") -> None:
+                 == "POST", *, answer_first: bool = False) -> None:
         self._app = app
         self._held = held
+        self._answer_first = answer_first
         self.arrived = threading.Event()
         self._open = threading.Event()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if self._held(environ) and not self._open.is_set():
-            self.arrived.set()
-            self._open.wait(timeout=GATE_TIMEOUT)
-        return self._app(environ, start_response)
+        if not self._held(environ) or self._open.is_set():
+            return self._app(environ, start_response)
+        answer = list(self._app(environ, start_response)) if self._answer_first else None
+        self.arrived.set()
+        self._open.wait(timeout=GATE_TIMEOUT)
+        return answer if answer is not None else self._app(environ, start_response)
 
     def wait_arrived(self, process: subprocess.Popen[str]) -> None:
         """Until a held request is waiting; AssertionError if ``process`` ends first."""

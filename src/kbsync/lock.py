@@ -1,9 +1,11 @@
-"""kbsync.lock on disk: read it, write it atomically.
+"""kbsync.lock on disk: read it, write it atomically, keep it durable during apply.
 
 The file is committed with the knowledge base, so it is deterministic and diff-friendly
-(sorted keys, one item per line; see ``model.lockstate``). It is written after every
-apply step, through a temporary file and a rename, so a crash leaves the old lock or the
-new one, never half of one. The token is never written here.
+(sorted keys, one item per line; see ``model.lockstate``). It is written whole through
+a temporary file and a rename, so a crash leaves the old lock or the new one, never half
+of one. During apply, each step's changes are appended to ``.kbsync/lock.journal``
+instead (:func:`journaled`; see ``lock_journal`` for why that is as safe), and the lock
+is written whole once at the end. The token is never written here.
 
 Reading is strict: a lock is what decides which remote item a file overwrites, so a
 lock that was hand-edited into another shape (a list where entries belong, an id that
@@ -13,7 +15,10 @@ never guessed at. Its shape is ``schema.lockfile``'s pydantic models.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +27,14 @@ from pydantic import ValidationError
 from kbsync.config import LOCK_FILE
 from kbsync.errors import ConfigError
 from kbsync.local.writer import atomic_write
+from kbsync.lock_journal import JournalWriter, read_journal, remove_journal
 from kbsync.model import LOCK_VERSION, Lock, LockEntry, PortalEntry, Section
 from kbsync.problems import clipped, shown
 from kbsync.schema.lockfile import LockFile, RemoteFile, kind_of, lock_problem, remote_problem
 
-__all__ = ["RESTORE_HINT", "load_lock", "save_lock"]
+__all__ = ["RESTORE_HINT", "journaled", "load_lock", "save_lock"]
+
+log = logging.getLogger("kbsync.lock")
 
 RESTORE_HINT = ("restore kbsync.lock from git (`git checkout -- kbsync.lock`), or move it "
                 "away and run `kbsync plan`: items are then matched by slug")
@@ -36,14 +44,51 @@ SECTIONS: tuple[Section, ...] = ("collections", "articles")
 
 
 def save_lock(lock: Lock, path: Path) -> None:
+    """Write the lock whole; a journal it was read with is folded in, so it goes."""
     atomic_write(path, lock.dumps())
+    lock.mark_written()
+    remove_journal(path)
+
+
+@contextlib.contextmanager
+def journaled(lock: Lock, path: Path) -> Iterator[Callable[[Lock], None]]:
+    """Keep ``lock`` durable while the block writes to the Help Center.
+
+    Yields what to call after each step: it appends the step's changes to the journal
+    (``lock_journal``), a constant cost. When the block ends, however it ends, the lock
+    is written whole once (if anything changed) and the journal removed; should even
+    that fail, the journal stays and the next run reads it.
+    """
+    writer = JournalWriter(lock, path)
+    try:
+        yield writer.record
+    except BaseException:
+        writer.close()
+        try:
+            _settle(lock, path, writer)
+        except Exception as exc:  # the journal stays: read with the lock next time
+            log.debug("kbsync.lock not written (%s); %s keeps the changes", exc, writer.path)
+        raise
+    writer.close()
+    _settle(lock, path, writer)
+
+
+def _settle(lock: Lock, path: Path, writer: JournalWriter) -> None:
+    if writer.records or lock.has_changes:
+        save_lock(lock, path)
+    else:
+        remove_journal(path)
 
 
 def load_lock(path: Path) -> Lock:
-    """Read the lock; a missing file is an empty lock (first run, or a fresh checkout)."""
+    """Read the lock, with what a journal left by a killed run adds to it (the lock then
+    has changes: the next write folds them in); a missing file is an empty lock (first
+    run, or a fresh checkout)."""
     if not path.exists() and not path.is_symlink():
-        return Lock()
-    data = _read_json(path)
+        lock = Lock()
+        read_journal(lock, path, None)
+        return lock
+    data, raw = _read_json(path)
     if not isinstance(data, dict):
         raise _bad(f"not a lock file (a JSON object with version, remote, articles and "
                    f"collections), got {kind_of(data)}")
@@ -57,16 +102,21 @@ def load_lock(path: Path) -> Lock:
         parsed = LockFile.model_validate(data)
     except ValidationError as exc:
         raise _bad(lock_problem(exc, data)) from None
-    return _lock_of(parsed)
+    lock = _lock_of(parsed)
+    lock.mark_written()
+    read_journal(lock, path, raw)
+    return lock
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path) -> tuple[Any, bytes]:
+    """The lock's JSON, and its bytes (which a journal names)."""
     try:
         if not path.is_file():
             raise _bad("is not a file")
         if path.stat().st_size > MAX_LOCK_BYTES:
             raise _bad(f"is larger than {MAX_LOCK_BYTES >> 20} MiB")
-        return json.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
+        return json.loads(raw.decode("utf-8")), raw
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is one
         raise ConfigError(
             f"{LOCK_FILE}: cannot read the lock ({clipped(str(exc), 120)}); restore it from "

@@ -64,10 +64,13 @@ class LockEntry:
     updated_at: str | None = None
     local: str | None = None  # git blob id of the source file as last synced
 
-    def to_json(self) -> str:
-        data = {"id": self.id, "local": self.local, "path": self.path, "remote": self.remote,
+    def to_dict(self) -> dict[str, int | str | None]:
+        return {"id": self.id, "local": self.local, "path": self.path, "remote": self.remote,
                 "updated_at": self.updated_at}
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False,
+                          separators=(", ", ": "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +78,23 @@ class PortalEntry:
     remote: str
     updated_at: str | None = None
 
+    def to_dict(self) -> dict[str, str | None]:
+        return {"remote": self.remote, "updated_at": self.updated_at}
+
+
+#: The parts of a lock besides its entries, as :meth:`Lock.take_changes` names them.
+LockPart = Literal["remote", "portal", "render"]
+
 
 class Lock:
-    """The lock's contents, mutated step by step during apply and saved after each.
+    """The lock's contents, mutated step by step during apply and made durable after each.
 
-    Apply saves it after every step, so saving is kept cheap for thousands of items:
-    each row's text and the sorted order are kept up to date as items change, instead
-    of being rebuilt on every save. Change items through ``put`` / ``remove`` only.
+    Apply records it after every step, so that is kept cheap for thousands of items:
+    the lock remembers what changed since it was last written whole
+    (:meth:`take_changes`), so each step appends only that to a journal; and each row's
+    text and the sorted order are kept up to date as items change, so the whole lock is
+    serialised without rebuilding them. Change it through ``put`` / ``remove`` /
+    ``bind`` and the ``portal`` and ``render`` properties only.
     """
 
     def __init__(self, base_url: str | None = None, organization_id: int | None = None) -> None:
@@ -89,12 +102,14 @@ class Lock:
         self.organization_id = organization_id
         self.collections: dict[str, LockEntry] = {}
         self.articles: dict[str, LockEntry] = {}
-        self.portal: PortalEntry | None = None
-        self.render: str | None = None  # the render key the synced bodies were made with
+        self._portal: PortalEntry | None = None
+        self._render: str | None = None  # the render key the synced bodies were made with
         self._rows: dict[tuple[str, str], str] = {}
         self._order: dict[str, list[str]] = {"collections": [], "articles": []}
         self._by_id: dict[tuple[str, int], str] = {}
         self._by_path: dict[tuple[str, str], str] = {}
+        self._changed: set[tuple[Section, str]] = set()
+        self._changed_parts: set[LockPart] = set()
 
     @property
     def remote(self) -> RemoteRef | None:
@@ -104,7 +119,46 @@ class Lock:
         return RemoteRef(self.base_url, self.organization_id)
 
     def bind(self, remote: RemoteRef) -> None:
+        if (self.base_url, self.organization_id) != (remote.base_url, remote.organization_id):
+            self._changed_parts.add("remote")
         self.base_url, self.organization_id = remote.base_url, remote.organization_id
+
+    @property
+    def portal(self) -> PortalEntry | None:
+        return self._portal
+
+    @portal.setter
+    def portal(self, entry: PortalEntry | None) -> None:
+        if entry != self._portal:
+            self._changed_parts.add("portal")
+        self._portal = entry
+
+    @property
+    def render(self) -> str | None:
+        return self._render
+
+    @render.setter
+    def render(self, key: str | None) -> None:
+        if key != self._render:
+            self._changed_parts.add("render")
+        self._render = key
+
+    def take_changes(self) -> tuple[list[tuple[Section, str]], list[LockPart]]:
+        """What changed since the lock was last written whole or this was last asked:
+        the (section, slug) of each entry put or removed, and the other parts changed.
+        Asking forgets them: the caller has made them durable."""
+        entries, parts = sorted(self._changed), sorted(self._changed_parts)
+        self.mark_written()
+        return entries, parts
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self._changed or self._changed_parts)
+
+    def mark_written(self) -> None:
+        """The lock as it is now is on disk: nothing is changed since."""
+        self._changed.clear()
+        self._changed_parts.clear()
 
     @property
     def is_empty(self) -> bool:
@@ -122,6 +176,7 @@ class Lock:
         if slug not in table:
             bisect.insort(self._order[section], slug)
         table[slug] = entry
+        self._changed.add((section, slug))
         self._rows[(section, slug)] = (
             f"  {json.dumps(slug, ensure_ascii=False)}: {entry.to_json()}")
         self._by_id[(section, entry.id)] = slug
@@ -131,6 +186,7 @@ class Lock:
         entry = self.section(section).pop(slug, None)
         if entry is None:
             return
+        self._changed.add((section, slug))
         self._rows.pop((section, slug), None)
         if self._by_id.get((section, entry.id)) == slug:
             del self._by_id[(section, entry.id)]
@@ -167,7 +223,7 @@ class Lock:
         if self.render is not None:
             out.append(f'"render": {json.dumps(self.render)},')
         if self.portal is not None:
-            portal = {"remote": self.portal.remote, "updated_at": self.portal.updated_at}
+            portal = self.portal.to_dict()
             out.append(f'"portal": {json.dumps(portal, sort_keys=True)},')
         for name, tail in (("articles", ","), ("collections", "")):
             rows = [self._rows[(name, slug)] for slug in self._order[name]]

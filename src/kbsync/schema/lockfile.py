@@ -10,14 +10,14 @@ id, are ``kbsync.lock``'s checks (before and after these).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from kbsync.problems import shown
 
-__all__ = ["EntryFile", "LockFile", "PortalFile", "RemoteFile", "kind_of", "lock_problem",
-           "remote_problem"]
+__all__ = ["EntryFile", "JournalHeader", "JournalRecord", "LockFile", "PortalFile",
+           "RemoteFile", "kind_of", "lock_problem", "remote_problem"]
 
 WholeId = Annotated[StrictInt, Field(ge=1)]
 Text = Annotated[StrictStr, Field(min_length=1)]
@@ -45,6 +45,27 @@ class RemoteFile(_Part):
 
     base_url: StrictStr | None = None
     organization_id: WholeId | None = None
+
+
+class JournalHeader(_Part):
+    """The first line of ``.kbsync/lock.journal``: which kbsync.lock its records follow
+    (a hash of its bytes; None: there was no kbsync.lock)."""
+
+    journal: Literal[1]
+    base: StrictStr | None
+
+
+class JournalRecord(_Part):
+    """One line of the journal: what one apply step changed. An entry of None was
+    removed; ``portal``, ``render`` and ``remote`` are there only when they changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    collections: dict[str, EntryFile | None] = {}
+    articles: dict[str, EntryFile | None] = {}
+    portal: PortalFile | None = None
+    render: StrictStr | None = None
+    remote: RemoteFile | None = None
 
 
 class LockFile(_Part):
