@@ -1,10 +1,11 @@
-"""Runs a Plan through the client, one step at a time, saving the lock after each.
+"""Runs a Plan through the client, one step at a time, making the lock durable after each.
 
 The executor never prints: it reports through ``ApplyHooks`` (the console's progress bar,
 tests' recorders). Its promises:
 
-* the lock is written after every successful remote step, so a crash or Ctrl-C leaves a
-  state the next run converges from;
+* the lock is made durable after every successful remote step (``save_lock``: the
+  engine's journal record, ``lock.journaled``), so a crash or Ctrl-C leaves a state the
+  next run converges from;
 * a create whose outcome is unknown (``AmbiguousWriteError``) is looked up by slug before
   it is tried again, so nothing is ever created twice;
 * a stop request (Ctrl-C) is honoured between steps, never in the middle of one;
