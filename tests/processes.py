@@ -28,6 +28,17 @@ def kbsync_process(root: Path | None, url: str, token: str, *args: str
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def write_plain_kb(root: Path, articles: int, folders: int) -> None:
+    """A knowledge base of ``articles`` one-line articles in ``folders`` folders, whose
+    remote comes from the environment (see :func:`kbsync_process`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "kbsync.toml").write_text("[remote]\n")
+    for index in range(articles):
+        folder = root / f"part-{index % folders}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\nText.\n")
+
+
 def wait_for_posts(app: EmulatorApp, count: int, *, timeout: float = 30.0,
                    process: subprocess.Popen[str] | None = None) -> None:
     """Until the emulator has seen ``count`` POSTs: an apply is under way (and, given its

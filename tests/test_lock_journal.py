@@ -19,7 +19,7 @@ from kbsync.emulator.server import running_server
 from kbsync.lock import journaled, load_lock, save_lock
 from kbsync.lock_journal import JournalWriter, journal_path
 from kbsync.model import Lock, LockEntry, PortalEntry, RemoteRef
-from tests.processes import Gate, kbsync_process
+from tests.processes import Gate, kbsync_process, write_plain_kb
 
 REMOTE = RemoteRef("https://api.initdesk.com", 7)
 
@@ -134,16 +134,8 @@ def test_a_new_journal_carries_what_the_pending_one_held(lock_path: Path) -> Non
 TOKEN = "tok-journal-5ecret"
 
 
-def _write_kb(root: Path, articles: int) -> None:
-    (root / "kbsync.toml").write_text("[remote]\n")  # the remote comes from the environment
-    for index in range(articles):
-        folder = root / f"part-{index % 2}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\nText.\n")
-
-
 def test_apply_killed_mid_journal_append_converges_without_duplicates(tmp_path: Path) -> None:
-    _write_kb(tmp_path, 12)
+    write_plain_kb(tmp_path, 12, 2)
     app = create_app(EmulatorConfig(token=TOKEN))
     posts = Counter[str]()
 

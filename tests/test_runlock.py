@@ -21,7 +21,7 @@ import pytest
 from kbsync.emulator.app import EmulatorConfig, create_app
 from kbsync.emulator.server import running_server
 from kbsync.runlock import RUN_LOCK, RunLocked, hold_run_lock, holder_of
-from tests.processes import Gate, go, kbsync_process, ready_kbsync
+from tests.processes import Gate, go, kbsync_process, ready_kbsync, write_plain_kb
 
 TOKEN = "tok-runlock-5ecret"
 REFUSAL = re.compile(r"another kbsync (apply|pull) is running here \(pid (\d+), since "
@@ -58,17 +58,8 @@ def test_an_unreadable_lock_file_is_taken_over_too(tmp_path: Path) -> None:
 # -- two real processes ---------------------------------------------------------------
 
 
-def _write_kb(root: Path, articles: int) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "kbsync.toml").write_text("[remote]\n")  # the remote comes from the environment
-    for index in range(articles):
-        folder = root / f"part-{index % 3}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"a{index}.md").write_text(f"---\ntitle: Article {index}\n---\n\nText.\n")
-
-
 def test_a_second_apply_or_pull_refuses_at_once_while_one_runs(tmp_path: Path) -> None:
-    _write_kb(tmp_path, 15)
+    write_plain_kb(tmp_path, 15, 3)
     app = create_app(EmulatorConfig(token=TOKEN))
     gate = Gate(app)  # the first apply waits at its first POST until the gate opens
     with running_server(gate) as url:

@@ -94,23 +94,16 @@ def _field_metadata(name: str, meta: object) -> FieldMetadata:
     )
 
 
+#: Each JSON value's contract type name, in the order to test them (a bool is an int).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"), (bool, "boolean"), (int, "integer"), (float, "number"),
+    (str, "string"), (list, "array"), (dict, "object"))
+
+
 def json_type(value: object) -> str:
     """The contract type name a JSON value has ("null" for null); datetimes are strings."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)),
+                type(value).__name__)
 
 
 def value_matches(value: object, expected: WireType) -> bool:
