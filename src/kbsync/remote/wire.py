@@ -176,12 +176,17 @@ _TIMESTAMPS = (
     WireField("created_at", "datetime", writable=False),
     WireField("updated_at", "datetime", writable=False),
 )
+#: Rows that several resources share, each written once.
+_ID = WireField("id", "integer", writable=False)
+_NAME = WireField("name", "string", writable=True, required=True, max_length=255)
+_SLUG = WireField("slug", "string", writable=True, max_length=255)
+_POSITION = WireField("position", "integer", writable=True)
 
 ORGANIZATION = Resource(
     "organization", "organization",
     "/organizations/{org}/",
     (
-        WireField("id", "integer", writable=False),
+        _ID,
         WireField("public_id", "string", writable=False, also=(int,)),
         WireField("name", "string", writable=False),
         WireField("site_url", "string", writable=False, nullable=True),
@@ -192,8 +197,8 @@ ORGANIZATION = Resource(
 PORTAL = ORGANIZATION.below(
     "portal", "portal", "portal",
     (
-        WireField("id", "integer", writable=False),
-        WireField("name", "string", writable=True, required=True, max_length=255),
+        _ID,
+        _NAME,
         WireField("custom_domain", "string", writable=True, nullable=True, max_length=255),
         WireField("meta_description", "string", writable=True, nullable=True, max_length=500),
         WireField("allow_robots", "boolean", writable=True),
@@ -209,13 +214,13 @@ PORTAL = ORGANIZATION.below(
 COLLECTION = PORTAL.below(
     "collections", "collection", "collections",
     (
-        WireField("id", "integer", writable=False),
-        WireField("name", "string", writable=True, required=True, max_length=255),
-        WireField("slug", "string", writable=True, max_length=255),
+        _ID,
+        _NAME,
+        _SLUG,
         WireField("description", "string", writable=True, nullable=True, max_length=1000,
                   blank_is_null=True),
         WireField("parent_id", "integer", writable=True, nullable=True),
-        WireField("position", "integer", writable=True),
+        _POSITION,
         *_TIMESTAMPS,
     ),
 )
@@ -230,16 +235,16 @@ COLLECTION_TREE = COLLECTION.below(
 ARTICLE = PORTAL.below(
     "articles", "article", "articles",
     (
-        WireField("id", "integer", writable=False),
+        _ID,
         WireField("title", "string", writable=True, required=True, max_length=255),
-        WireField("slug", "string", writable=True, max_length=255),
+        _SLUG,
         WireField("excerpt", "string", writable=True, nullable=True, max_length=500,
                   blank_is_null=True),
         WireField("content", "string", writable=True),
         WireField("content_html", "string", writable=True),
         WireField("collection_id", "integer", writable=True, nullable=True),
         WireField("status", "string", writable=True, choices=STATUSES),
-        WireField("position", "integer", writable=True),
+        _POSITION,
         WireField("url", "string", writable=False),
         WireField("published_at", "datetime", writable=False, nullable=True),
         *_TIMESTAMPS,
@@ -254,7 +259,7 @@ ARTICLE_SEARCH = ARTICLE.below(
 TICKET = ORGANIZATION.below(
     "tickets", "ticket", "tickets",
     (
-        WireField("id", "integer", writable=False),
+        _ID,
         WireField("public_id", "integer", writable=False, also=(str,)),
         WireField("subject", "string", writable=False, max_length=255),
         WireField("description", "string", writable=False),
