@@ -9,9 +9,9 @@ given. Operations name the remote object they act on, so every error message doe
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -43,6 +43,7 @@ from kbsync.remote.transport import (
 
 __all__ = ["HelpCenterClient", "RequestObserver", "WaitObserver"]
 
+T = TypeVar("T")
 #: Answers to OPTIONS that mean "not answered here", for doctor.
 _NO_OPTIONS = frozenset({404, 405, 501})
 
@@ -57,6 +58,10 @@ class HelpCenterClient:
         self.organization_id = organization_id
         self.transport = Transport(http, organization_id=organization_id, token=token,
                                    **options)
+        self._collections = _Objects(self.transport, organization_id, wire.COLLECTION,
+                                     wire.collection_from_wire)
+        self._articles = _Objects(self.transport, organization_id, wire.ARTICLE,
+                                  wire.article_from_wire)
 
     @property
     def request_count(self) -> int:
@@ -114,27 +119,19 @@ class HelpCenterClient:
                                           "collection tree")]
 
     def get_collection(self, collection_id: int) -> RemoteCollection:
-        return self._collection("GET", collection_id)
+        return self._collections.get(collection_id)
 
     def create_collection(self, fields: CollectionFields) -> RemoteCollection:
-        call = Call("POST", wire.COLLECTION.at(self.organization_id),
-                    f"collection {fields.slug!r}", body=wire.COLLECTION.body(fields))
-        return convert(wire.collection_from_wire, self.transport.json(call))
+        return self._collections.create(fields, fields.slug)
 
     def update_collection(self, collection_id: int, fields: CollectionFields) -> RemoteCollection:
-        return self._collection("PUT", collection_id, fields.slug, wire.COLLECTION.body(fields))
+        return self._collections.write("PUT", collection_id, fields, fields.slug)
 
     def patch_collection(self, collection_id: int, changes: Mapping[str, Any]) -> RemoteCollection:
-        return self._collection("PATCH", collection_id, changes.get("slug"),
-                                wire.COLLECTION.body(changes))
+        return self._collections.write("PATCH", collection_id, changes, changes.get("slug"))
 
     def delete_collection(self, collection_id: int) -> None:
-        self.transport.send(self._one(wire.COLLECTION, "DELETE", collection_id))
-
-    def _collection(self, method: str, collection_id: int, slug: object = None,
-                    body: Any = None) -> RemoteCollection:
-        call = self._one(wire.COLLECTION, method, collection_id, slug, body)
-        return convert(wire.collection_from_wire, self.transport.json(call))
+        self._collections.delete(collection_id)
 
     def find_collection_by_slug(self, slug: str) -> RemoteCollection | None:
         """The collection with ``slug``, or None (the contract has no slug filter)."""
@@ -157,27 +154,19 @@ class HelpCenterClient:
         return list(self.iter_articles(collection_id, status))
 
     def get_article(self, article_id: int) -> RemoteArticle:
-        return self._article("GET", article_id)
+        return self._articles.get(article_id)
 
     def create_article(self, fields: ArticleFields) -> RemoteArticle:
-        call = Call("POST", wire.ARTICLE.at(self.organization_id),
-                    f"article {fields.slug!r}", body=wire.ARTICLE.body(fields))
-        return convert(wire.article_from_wire, self.transport.json(call))
+        return self._articles.create(fields, fields.slug)
 
     def update_article(self, article_id: int, fields: ArticleFields) -> RemoteArticle:
-        return self._article("PUT", article_id, fields.slug, wire.ARTICLE.body(fields))
+        return self._articles.write("PUT", article_id, fields, fields.slug)
 
     def patch_article(self, article_id: int, changes: Mapping[str, Any]) -> RemoteArticle:
-        return self._article("PATCH", article_id, changes.get("slug"),
-                             wire.ARTICLE.body(changes))
+        return self._articles.write("PATCH", article_id, changes, changes.get("slug"))
 
     def delete_article(self, article_id: int) -> None:
-        self.transport.send(self._one(wire.ARTICLE, "DELETE", article_id))
-
-    def _article(self, method: str, article_id: int, slug: object = None,
-                 body: Any = None) -> RemoteArticle:
-        call = self._one(wire.ARTICLE, method, article_id, slug, body)
-        return convert(wire.article_from_wire, self.transport.json(call))
+        self._articles.delete(article_id)
 
     def find_article_by_slug(
         self, slug: str, *, collection_id: int | None = None
@@ -207,14 +196,6 @@ class HelpCenterClient:
             if len(hits) >= limit:
                 break
         return hits
-
-    def _one(self, resource: wire.Resource, method: str, item: int, slug: object = None,
-             body: Any = None) -> Call:
-        """A call on one object: named "article 42 ('welcome')" when the slug is known;
-        a 404 means it is gone."""
-        what = f"{resource.noun} {item}" + (f" ({slug!r})" if isinstance(slug, str) else "")
-        return Call(method, resource.at(self.organization_id, item), what, body=body,
-                    missing=GONE_HINT)
 
     # --- tickets ------------------------------------------------------------------------
 
@@ -284,6 +265,38 @@ class HelpCenterClient:
         if next_url is not None:
             self.transport.check_next(next_url, {self.transport.page_key(call)}, call.what)
         return data
+
+
+class _Objects(Generic[T]):
+    """The actions on one object of a resource with ids (collections, articles): read,
+    create, replace or patch, delete. Each names the object ("article 42 ('welcome')"
+    once its slug is known), and a 404 on one means it is gone."""
+
+    def __init__(self, transport: Transport, org: int, resource: wire.Resource,
+                 read: Callable[[Any], T]) -> None:
+        self._transport, self._org, self._resource, self._read = transport, org, resource, read
+
+    def get(self, item: int) -> T:
+        return convert(self._read, self._transport.json(self._call("GET", item)))
+
+    def create(self, fields: wire.Written, slug: str) -> T:
+        call = Call("POST", self._resource.at(self._org), f"{self._resource.noun} {slug!r}",
+                    body=self._resource.body(fields))
+        return convert(self._read, self._transport.json(call))
+
+    def write(self, method: str, item: int, values: Mapping[str, Any] | wire.Written,
+              slug: object) -> T:
+        call = self._call(method, item, slug, self._resource.body(values))
+        return convert(self._read, self._transport.json(call))
+
+    def delete(self, item: int) -> None:
+        self._transport.send(self._call("DELETE", item))
+
+    def _call(self, method: str, item: int, slug: object = None, body: Any = None) -> Call:
+        what = f"{self._resource.noun} {item}" + (f" ({slug!r})" if isinstance(slug, str)
+                                                  else "")
+        return Call(method, self._resource.at(self._org, item), what, body=body,
+                    missing=GONE_HINT)
 
 
 def _created_key(ticket: Ticket) -> datetime:
