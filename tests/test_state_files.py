@@ -114,6 +114,7 @@ def _bases(root: Path, data: bytes | None) -> None:
 
 
 LOCK = "kbsync.lock"
+JOURNAL = "lock.journal"
 CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "toml: remote is a string": (_text("kbsync.toml", 'remote = "x"\n'), "kbsync.toml"),
     "toml: not TOML": (_text("kbsync.toml", "x = [1,\n"), "kbsync.toml"),
@@ -151,6 +152,10 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "cache: nested": (_text(".kbsync/cache/parsed.json", "[" * 50_000), ""),
     "cache: links a string": (lambda root: _cache(root, {"l": "x", "a": []}), ""),
     "cache: anchors a number": (lambda root: _cache(root, {"l": [], "a": 5}), ""),
+    "journal: garbage": (_text(".kbsync/lock.journal", b"\xff garbage\n{\n"), JOURNAL),
+    "journal: a folder": (_folder(".kbsync/lock.journal"), JOURNAL),
+    "journal: another lock's": (_text(".kbsync/lock.journal", '{"journal": 1, "base": '
+                                      '"sha256:0"}\n{"articles": {"x": null}}\n'), JOURNAL),
     "bases: garbage": (lambda root: _bases(root, b"\xff\x00garbage"), ""),
     "bases: folders": (lambda root: _bases(root, None), ""),
 }

@@ -41,6 +41,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kbsync.config import STATE_DIR
+from kbsync.errors import StateError
 from kbsync.local.writer import atomic_write
 from kbsync.model import Lock, LockEntry, PortalEntry, RemoteRef
 from kbsync.schema.lockfile import JournalHeader, JournalRecord
@@ -54,6 +55,7 @@ log = logging.getLogger("kbsync.lock")
 JOURNAL = "lock.journal"
 #: A journal larger than this is not one kbsync wrote (a record is a few hundred bytes).
 MAX_JOURNAL_BYTES = 1 << 30
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def journal_path(lock_path: Path) -> Path:
@@ -157,9 +159,15 @@ class JournalWriter:
             lock_bytes = None
         header = json.dumps({"journal": 1, "base": base_of(lock_bytes)}) + "\n"
         pending = _line(lock) if lock.has_changes else ""
-        atomic_write(self.path, header + pending)
+        try:
+            atomic_write(self.path, header + pending)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | _O_NOFOLLOW)
+        except OSError as exc:  # a folder there, a read-only .kbsync, a full disk
+            raise StateError(f"{self.path}: cannot write the lock's journal "
+                             f"({exc.strerror or exc}); kbsync keeps it there while apply "
+                             "runs: delete whatever is at that name, and check the disk"
+                             ) from None
         self.records = 1 if pending else 0
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
 
     def record(self, lock: Lock) -> None:
         """Make what changed in ``lock`` since the last record durable."""
