@@ -73,7 +73,7 @@ def test_a_field_spelled_otherwise_on_the_wire_is_renamed_both_ways() -> None:
         wire.WireField("slug", "string", writable=True)))
     assert spelled.body({"title": "T", "slug": "t"}) == {"heading": "T", "slug": "t"}
     assert wire._read(spelled, {"id": 1, "heading": "T", "slug": "t"}, "thing 1",
-                      ArticleFields) == {"title": "T", "slug": "t"}
+                      ArticleFields) == [{"title": "T", "slug": "t"}]
 
 
 def test_every_path_is_built_from_its_table_and_ends_with_a_slash() -> None:

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
 from kbsync.errors import ContractError
 from kbsync.model import (
@@ -277,7 +278,6 @@ RESOURCES = (ORGANIZATION, PORTAL, COLLECTION, COLLECTION_TREE, ARTICLE, ARTICLE
 
 # --- reading -----------------------------------------------------------------------------
 
-T = TypeVar("T")
 
 
 def _require(obj: object, resource: str) -> Json:
@@ -291,90 +291,91 @@ def _named(resource: Resource, data: Json) -> str:
     return f"{resource.noun} {data.get('id', '?')}"
 
 
-def _read(resource: Resource, data: Json, what: str, *into: type) -> dict[str, Any]:
-    """The fields of ``data`` the model types ``into`` hold, by kbsync's names.
+def _read(resource: Resource, data: Json, what: str, *into: type) -> list[dict[str, Any]]:
+    """The fields of ``data`` that the model types ``into`` hold, by kbsync's names: one
+    dict of keyword arguments for each type.
 
     A field missing or null is left out where the model has a default for it (so the
     model's default applies); where it has none, it is a ContractError naming it.
     """
-    optional = {f.name: f.default is not dataclasses.MISSING
-                or f.default_factory is not dataclasses.MISSING
-                for cls in into for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {}
-    for spec in resource.fields:
-        if spec.key not in optional:
-            continue
-        value = data.get(spec.name)
-        if value is None and optional[spec.key]:
-            continue
-        if spec.name not in data:
-            raise ContractError(f"{what}: field '{spec.name}' is missing from the answer")
-        values[spec.key] = _checked(spec, value, what)
+    values: list[dict[str, Any]] = [{} for _ in into]
+    for name, key, owner, optional, kinds, choices, blank in _fields_read(resource, into):
+        value = data.get(name)
+        if value is None:
+            if optional:
+                continue
+            if name not in data:
+                raise ContractError(f"{what}: field '{name}' is missing from the answer")
+        if not isinstance(value, kinds) or (value.__class__ is bool and bool not in kinds):
+            expected = "/".join(kind.__name__ for kind in kinds)
+            raise ContractError(f"{what}: field '{name}' should be {expected}, got "
+                                f"{type(value).__name__}")
+        if choices and value not in choices:
+            raise ContractError(f"{what}: field '{name}' has unknown value {value!r}")
+        values[owner][key] = None if blank and value == "" else value
     return values
 
 
-def _checked(spec: WireField, value: Any, what: str) -> Any:
-    kinds = spec.python_types
-    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        expected = "/".join(kind.__name__ for kind in kinds)
-        raise ContractError(
-            f"{what}: field '{spec.name}' should be {expected}, got {type(value).__name__}")
-    if spec.choices and value not in spec.choices:
-        raise ContractError(f"{what}: field '{spec.name}' has unknown value {value!r}")
-    if spec.blank_is_null and value == "":
-        return None
-    return value
+#: How :func:`_read` takes one row: wire name, kbsync's name, the index of the type
+#: that holds it, whether that type has a default for it, its Python types, its
+#: choices, and whether "" reads as None.
+_Row = tuple[str, str, int, bool, PyTypes, tuple[str, ...], bool]
 
 
-def _build(cls: type[T], values: Mapping[str, Any], **given: Any) -> T:
-    """A ``cls`` of the ``values`` it has a field for, and ``given``."""
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return cls(**{key: value for key, value in values.items() if key in names}, **given)
+@functools.cache
+def _fields_read(resource: Resource, into: tuple[type, ...]) -> tuple[_Row, ...]:
+    """The rows of ``resource`` that the types ``into`` hold, worked out once (a plan
+    reads thousands of objects)."""
+    owners = {f.name: (index, f.default is not dataclasses.MISSING
+                       or f.default_factory is not dataclasses.MISSING)
+              for index, cls in enumerate(into) for f in dataclasses.fields(cls)}
+    return tuple((spec.name, spec.key, *owners[spec.key], spec.python_types, spec.choices,
+                  spec.blank_is_null) for spec in resource.fields if spec.key in owners)
 
 
 def organization_from_wire(obj: object) -> Organization:
     data = _require(obj, ORGANIZATION.noun)
-    values = _read(ORGANIZATION, data, ORGANIZATION.noun, Organization)
+    [values] = _read(ORGANIZATION, data, ORGANIZATION.noun, Organization)
     if "public_id" in values:
         values["public_id"] = str(values["public_id"])
-    return _build(Organization, values)
+    return Organization(**values)
 
 
 def portal_from_wire(obj: object) -> Portal:
     data = _require(obj, PORTAL.noun)
-    values = _read(PORTAL, data, PORTAL.noun, Portal, PortalSettings)
-    return _build(Portal, values, settings=_build(PortalSettings, values))
+    portal, settings = _read(PORTAL, data, PORTAL.noun, Portal, PortalSettings)
+    return Portal(settings=PortalSettings(**settings), **portal)
 
 
 def collection_from_wire(obj: object) -> RemoteCollection:
     data = _require(obj, COLLECTION_TREE.noun)
-    values = _read(COLLECTION_TREE, data, _named(COLLECTION_TREE, data), RemoteCollection,
-                   CollectionFields)
-    children = tuple(collection_from_wire(child) for child in values.pop("children", ()))
-    return _build(RemoteCollection, values, fields=_build(CollectionFields, values),
-                  children=children)
+    remote, fields = _read(COLLECTION_TREE, data, _named(COLLECTION_TREE, data),
+                           RemoteCollection, CollectionFields)
+    if "children" in remote:
+        remote["children"] = tuple(collection_from_wire(child) for child in remote["children"])
+    return RemoteCollection(fields=CollectionFields(**fields), **remote)
 
 
 def article_from_wire(obj: object) -> RemoteArticle:
     data = _require(obj, ARTICLE.noun)
-    values = _read(ARTICLE, data, _named(ARTICLE, data), RemoteArticle, ArticleFields)
-    return _build(RemoteArticle, values, fields=_build(ArticleFields, values))
+    remote, fields = _read(ARTICLE, data, _named(ARTICLE, data), RemoteArticle, ArticleFields)
+    return RemoteArticle(fields=ArticleFields(**fields), **remote)
 
 
 def search_hit_from_wire(obj: object) -> SearchHit:
     data = _require(obj, ARTICLE_SEARCH.noun)
-    values = _read(ARTICLE_SEARCH, data, ARTICLE_SEARCH.noun, SearchHit)
+    [values] = _read(ARTICLE_SEARCH, data, ARTICLE_SEARCH.noun, SearchHit)
     if "score" in values:
         values["score"] = float(values["score"])
-    return _build(SearchHit, values, article=article_from_wire(data))
+    return SearchHit(article=article_from_wire(data), **values)
 
 
 def ticket_from_wire(obj: object) -> Ticket:
     data = _require(obj, TICKET.noun)
-    values = _read(TICKET, data, _named(TICKET, data), Ticket)
+    [values] = _read(TICKET, data, _named(TICKET, data), Ticket)
     if "tags" in values:
         values["tags"] = tuple(str(tag) for tag in values["tags"])
-    return _build(Ticket, values)
+    return Ticket(**values)
 
 
 def parse_datetime(text: str) -> _dt.datetime | None:
