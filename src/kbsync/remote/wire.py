@@ -279,7 +279,6 @@ RESOURCES = (ORGANIZATION, PORTAL, COLLECTION, COLLECTION_TREE, ARTICLE, ARTICLE
 # --- reading -----------------------------------------------------------------------------
 
 
-
 def _require(obj: object, resource: str) -> Json:
     if not isinstance(obj, dict):
         raise ContractError(f"{resource}: expected a JSON object, got {type(obj).__name__}")
