@@ -51,7 +51,7 @@ def test_every_file_problem_at_once_with_line_and_key(tmp_path: Path) -> None:
         "kbsync.toml:8: content.assets_base_url: must be an http(s) URL, got '/img' "
         '(e.g. "https://raw.githubusercontent.com/acme/kb/main/")',
         "kbsync.toml:10: apply.max_deletes: must be a whole number >= 0, got True",
-        "kbsync.toml:11: deploy: unknown section (known: remote, content, apply)",
+        "kbsync.toml:11: deploy: unknown section (known: remote, content, apply, assets)",
     ]
 
 
@@ -166,3 +166,50 @@ def test_heading_ids_name_a_scheme(tmp_path: Path) -> None:
     assert _problems(tmp_path, '[content]\nheading_ids = "mkdoc"\n') == [
         "kbsync.toml:2: content.heading_ids: unknown heading-id scheme 'mkdoc' "
         "(did you mean 'mkdocs'?)"]
+
+
+def test_assets_publish_to_a_store_with_the_readers_address(tmp_path: Path) -> None:
+    config = _load(tmp_path, '[assets]\npublish = "s3://acme-help/kb/"\n'
+                   'public_url = "https://cdn.acme.com/kb/"\nmax_bytes = 500000\n')
+    assert (config.assets.publish, config.assets.public_url, config.assets.max_bytes) == (
+        "s3://acme-help/kb", "https://cdn.acme.com/kb", 500_000)
+    assert config.assets.home({"a.png": "0" * 64}).url("a.png") == (
+        "https://cdn.acme.com/kb/a.0000000000000000.png")
+
+
+def test_assets_default_to_no_home_and_two_megabytes(tmp_path: Path) -> None:
+    config = _load(tmp_path, "[remote]\n")
+    assert (config.assets.has_home, config.assets.max_bytes) == (False, 2_000_000)
+
+
+def test_content_assets_base_url_is_the_older_name_of_assets_base_url(tmp_path: Path) -> None:
+    old = _load(tmp_path, '[content]\nassets_base_url = "https://raw.example.com/kb"\n')
+    new = _load(tmp_path, '[assets]\nbase_url = "https://raw.example.com/kb/"\n')
+    assert old.assets == new.assets and new.assets.base_url == "https://raw.example.com/kb/"
+    assert new.content.assets_base_url == "https://raw.example.com/kb/"
+
+
+def test_assets_settings_that_contradict_each_other_name_their_line(tmp_path: Path) -> None:
+    text = ('[content]\nassets_base_url = "https://raw.example.com/kb"\n[assets]\n'
+            'publish = "s3://b"\nbase_url = "https://raw.example.com/kb"\n')
+    assert _problems(tmp_path, text) == [
+        "kbsync.toml:2: content.assets_base_url: set twice: [assets] base_url is set too "
+        "(keep base_url under [assets] (assets_base_url is its older name) and delete this "
+        "line)",
+        "kbsync.toml:4: assets.publish: needs public_url: the address readers load the "
+        'published files from (e.g. public_url = "https://help-assets.acme.com/kb" (a CDN '
+        "or the bucket's public URL))",
+        "kbsync.toml:4: assets.publish: a file has one home: publish and base_url are both "
+        "set (keep publish (kbsync uploads) or base_url (served from a public repository), "
+        "not both)"]
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('publish = "https://b/kb"', "assets.publish: must be an s3:// URL (any S3-compatible "
+     "store), got 'https://b/kb' (e.g. \"s3://acme-help/kb\")"),
+    ('public_url = "cdn.acme.com"', "assets.public_url: must be an http(s) URL, got "
+     "'cdn.acme.com' (e.g. \"https://help-assets.acme.com/kb\")"),
+    ("max_bytes = 0", "assets.max_bytes: must be a whole number >= 1, got 0"),
+])
+def test_a_bad_assets_value_is_named(tmp_path: Path, line: str, problem: str) -> None:
+    assert _problems(tmp_path, f"[assets]\n{line}\n")[0] == f"kbsync.toml:2: {problem}"

@@ -26,6 +26,12 @@ CONDITIONAL = {"tomli": "tomli"}
 #: Distributions that are one project: pydantic pins its own pydantic-core, whose
 #: ``PydanticCustomError`` is how pydantic documents raising a custom error.
 SAME_PROJECT = {"pydantic-core": "pydantic"}
+#: botocore is boto3's own core (one team, released in step); its exceptions module is
+#: where boto3 documents the errors to catch.
+SAME_PROJECT["botocore"] = "boto3"
+#: Extras a user opts into (``kbsync[s3]``): src may import them, inside the module
+#: that needs them only (``test_an_extra_is_imported_by_its_module_alone``).
+EXTRAS = ("s3",)
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+")
 
 
@@ -42,13 +48,8 @@ def _declared(requirements: list[str]) -> dict[str, str]:
 def _third_party_imports(folder: Path) -> set[str]:
     found: set[str] = set()
     for path in folder.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module.split(".")[0])
-    return {name for name in found
-            if name not in sys.stdlib_module_names and name not in ("kbsync", "tests", "bench")
+        found |= _third_party_imports_of(path)
+    return {name for name in found if name not in ("tests", "bench")
             and name != "_typeshed"}  # type stubs, imported under TYPE_CHECKING only
 
 
@@ -63,7 +64,28 @@ def _distributions(modules: set[str]) -> set[str]:
 
 def test_the_runtime_dependencies_are_exactly_what_src_imports() -> None:
     imported = _distributions(_third_party_imports(ROOT / "src" / "kbsync"))
-    assert imported == set(_declared(PROJECT["dependencies"]))
+    extras = {name for extra in EXTRAS
+              for name in _declared(PROJECT["optional-dependencies"][extra])}
+    assert imported - extras == set(_declared(PROJECT["dependencies"]))
+    assert extras <= imported  # an extra nothing imports is weight for nothing
+
+
+def test_an_extra_is_imported_by_its_module_alone() -> None:
+    """boto3 loads only when a store is opened: the core install works without it."""
+    users = sorted(str(path.relative_to(ROOT / "src")) for path in
+                   (ROOT / "src" / "kbsync").rglob("*.py")
+                   if _distributions(_third_party_imports_of(path)) & {"boto3"})
+    assert users == ["kbsync/assets/s3.py"]
+
+
+def _third_party_imports_of(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"kbsync"}
 
 
 def test_the_tests_import_only_declared_packages() -> None:

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbsync.defaults import DEFAULT_BASE_URL, DEFAULT_MAX_DELETES, DEFAULT_RPM
+from kbsync.assets.home import AssetHome
+from kbsync.defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_ASSET_BYTES,
+    DEFAULT_MAX_DELETES,
+    DEFAULT_RPM,
+)
 from kbsync.errors import ConfigError, UsageError
 from kbsync.markdown.dialect import Dialect
 from kbsync.model.lockstate import LOCAL_REMOTE
@@ -27,6 +33,7 @@ from kbsync.schema.config import (
     DEFAULT_HEADING_IDS,
     DEFAULT_MARKDOWN,
     DEFAULT_MAX_ARTICLE_BYTES,
+    AssetsTable,
     KbsyncToml,
     RemoteTable,
     unknown,
@@ -109,10 +116,35 @@ class ContentSettings:
 
 
 @dataclass(frozen=True)
+class AssetSettings:
+    """``[assets]``: where the files articles link to are published, and how big one may
+    be before validate warns. ``base_url`` is also read from ``[content]
+    assets_base_url``, its older name."""
+
+    publish: str | None = None  # "s3://bucket/prefix": kbsync uploads there
+    public_url: str | None = None  # where readers load the store's objects from
+    endpoint_url: str | None = None  # an S3-compatible store that is not AWS (R2, MinIO)
+    region: str | None = None
+    base_url: str | None = None  # files served as they are from there (a public repo)
+    max_bytes: int = DEFAULT_MAX_ASSET_BYTES
+
+    @property
+    def has_home(self) -> bool:
+        """Whether readers can load a local file at all: published, or served."""
+        return bool(self.publish or self.base_url)
+
+    def home(self, digests: Mapping[str, str] | None = None) -> AssetHome:
+        """Where the renderer points local files (``digests``: of the files published)."""
+        return AssetHome(self.base_url, self.public_url if self.publish else None,
+                         dict(digests or {}))
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     remote: RemoteSettings = RemoteSettings()
     content: ContentSettings = ContentSettings()
+    assets: AssetSettings = AssetSettings()
     max_deletes: int = DEFAULT_MAX_DELETES
     #: What apply does to a managed item whose file or folder was deleted here.
     on_delete: OnDelete = "delete"
@@ -160,6 +192,7 @@ def load_config(
     problems.extend(found)
     sources = _Sources(overrides, env, problems)
     remote = _remote_settings(file.remote, sources, env)
+    assets = _asset_settings(file, problems, _line_finder(text))
     if problems:
         message = "\n".join(str(p) for p in problems)
         if all(p.path == COMMAND_LINE for p in problems):
@@ -169,17 +202,51 @@ def load_config(
         root=root,
         remote=remote,
         content=ContentSettings(extra_keys=file.content.extra_keys,
-                                assets_base_url=file.content.assets_base_url,
+                                assets_base_url=assets.base_url,
                                 markdown=file.content.markdown,
                                 heading_ids=file.content.heading_ids,
                                 max_article_bytes=(file.content.max_article_bytes
                                                    or DEFAULT_MAX_ARTICLE_BYTES)),
+        assets=assets,
         max_deletes=(DEFAULT_MAX_DELETES if file.apply.max_deletes is None
                      else file.apply.max_deletes),
         on_delete=file.apply.on_delete,
         has_file=path.is_file(),
         cache_dir=user_cache_dir(env),
     )
+
+
+def _asset_settings(file: KbsyncToml, problems: list[Problem], line_of: LineOf
+                    ) -> AssetSettings:
+    """``[assets]``, with the rules between its keys: a store needs the address readers
+    load from, and a file has one home (a store or a base URL, named once)."""
+    table: AssetsTable = file.assets
+    old = file.content.assets_base_url
+
+    def problem(key: tuple[str, str], message: str, hint: str) -> None:
+        problems.append(Problem(CONFIG_FILE, message, line=line_of(key), key=".".join(key),
+                                hint=hint))
+
+    if old is not None and table.base_url is not None:
+        problem(("content", "assets_base_url"), "set twice: [assets] base_url is set too",
+                "keep base_url under [assets] (assets_base_url is its older name) and "
+                "delete this line")
+    base_url = table.base_url or old
+    if table.publish is not None and table.public_url is None:
+        problem(("assets", "publish"), "needs public_url: the address readers load the "
+                "published files from", 'e.g. public_url = "https://help-assets.acme.com/kb"'
+                " (a CDN or the bucket's public URL)")
+    if table.public_url is not None and table.publish is None:
+        problem(("assets", "public_url"), "needs publish: the store the files are uploaded "
+                "to", 'e.g. publish = "s3://acme-help/kb"')
+    if table.publish is not None and base_url is not None:
+        problem(("assets", "publish"), "a file has one home: publish and base_url are both "
+                "set", "keep publish (kbsync uploads) or base_url (served from a public "
+                "repository), not both")
+    return AssetSettings(publish=table.publish, public_url=table.public_url,
+                         endpoint_url=table.endpoint_url, region=table.region,
+                         base_url=base_url,
+                         max_bytes=table.max_bytes or DEFAULT_MAX_ASSET_BYTES)
 
 
 def user_cache_dir(env: Mapping[str, str]) -> Path | None:

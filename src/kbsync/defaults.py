@@ -15,6 +15,9 @@ DEFAULT_BASE_URL = "https://api.initdesk.com"
 DEFAULT_RPM = 60
 #: apply refuses a plan that deletes more than this, unless --force.
 DEFAULT_MAX_DELETES = 10
+#: validate warns about a bigger image or document ([assets] max_bytes): a screenshot is
+#: a few hundred KB; bigger is slow for every reader on a phone.
+DEFAULT_MAX_ASSET_BYTES = 2_000_000
 
 # -- coverage ---------------------------------------------------------------------------
 #: An expected article must be among this many best hits (``--top-k``, ``top_k:``).

@@ -16,6 +16,8 @@ code without knowing where they came from::
     ├── ConflictingFiles             pull found conflicts it would not overwrite
     ├── DeletedButEdited             pull: deleted here, edited in initdesk since
     ├── ConflictsLeft                apply left items edited in initdesk untouched
+    ├── AssetStoreError              the store images are published to (S3...) refused or
+    │                                could not be reached; or its client is not installed
     └── RemoteError                  anything the Help Center (or the way to it) said
         ├── AuthError                401: token missing or rejected
         ├── ForbiddenError           403: token valid but not for this organization
@@ -155,6 +157,12 @@ class ConflictsLeft(KbsyncError):
         super().__init__(
             f"{plural(count, 'conflict')} left untouched (" + ", ".join(self.keys) + "): "
             + "; ".join(why))
+
+
+class AssetStoreError(KbsyncError):
+    """The asset store (``[assets] publish``) said no, could not be reached, or its
+    client library is missing. The message names the store and the object, never a
+    credential."""
 
 
 class RemoteError(KbsyncError):

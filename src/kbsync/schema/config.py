@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from kbsync.assets.store import parse_location
 from kbsync.markdown.registry import (
     DEFAULT_HEADING_IDS,
     DEFAULT_MARKDOWN,
@@ -22,8 +23,8 @@ from kbsync.plan.model import ON_DELETE, OnDelete
 from kbsync.problems import shown
 from kbsync.schema.base import did_you_mean, fail
 
-__all__ = ["DEFAULT_HEADING_IDS", "DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "KbsyncToml",
-           "base_url", "heading_id_scheme", "markdown_dialect", "whole_number"]
+__all__ = ["DEFAULT_HEADING_IDS", "DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "AssetsTable",
+           "KbsyncToml", "base_url", "heading_id_scheme", "markdown_dialect", "whole_number"]
 
 
 def base_url(value: Any) -> str:
@@ -133,14 +134,76 @@ class ContentTable(_Table):
     @field_validator("assets_base_url", mode="before")
     @classmethod
     def _assets(cls, value: Any) -> str | None:
+        return None if value is None else http_url(value, RAW_URL_EXAMPLE) + "/"
+
+
+RAW_URL_EXAMPLE = "https://raw.githubusercontent.com/acme/kb/main/"
+
+
+def http_url(value: Any, example: str) -> str:
+    """An http(s) URL, without its trailing slash."""
+    if not isinstance(value, str):
+        raise fail(f"must be a string, got {shown(value)}")
+    if not value.strip().startswith(("http://", "https://")):
+        raise fail(f"must be an http(s) URL, got {shown(value)}", f'e.g. "{example}"')
+    return value.strip().rstrip("/")
+
+
+class AssetsTable(_Table):
+    """Where the files articles link to (images, documents) are published.
+
+    ``publish`` names a store (``s3://bucket/prefix``, any S3-compatible one) that
+    kbsync uploads to, and ``public_url`` the address readers load its objects from;
+    ``base_url`` instead names where they are served already (a public repository's
+    raw URL: the older ``[content] assets_base_url``, which still works).
+    """
+
+    publish: str | None = None
+    public_url: str | None = None
+    endpoint_url: str | None = None
+    region: str | None = None
+    base_url: str | None = None
+    max_bytes: int | None = None
+
+    @field_validator("publish", mode="before")
+    @classmethod
+    def _publish(cls, value: Any) -> str | None:
         if value is None:
             return None
         if not isinstance(value, str):
             raise fail(f"must be a string, got {shown(value)}")
-        if not value.startswith(("http://", "https://")):
-            raise fail(f"must be an http(s) URL, got {shown(value)}",
-                       'e.g. "https://raw.githubusercontent.com/acme/kb/main/"')
-        return value.rstrip("/") + "/"
+        try:
+            return str(parse_location(value))
+        except ValueError as exc:
+            raise fail(f"{exc}, got {shown(value)}", 'e.g. "s3://acme-help/kb"') from None
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: Any) -> str | None:
+        return None if value is None else http_url(value, "https://help-assets.acme.com/kb")
+
+    @field_validator("endpoint_url", mode="before")
+    @classmethod
+    def _endpoint_url(cls, value: Any) -> str | None:
+        return None if value is None else http_url(
+            value, "https://ACCOUNT_ID.r2.cloudflarestorage.com")
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and value.strip()):
+            return None if value is None else value.strip()
+        raise fail(f"must be a region name, got {shown(value)}", 'e.g. "eu-west-1"')
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: Any) -> str | None:
+        return None if value is None else http_url(value, RAW_URL_EXAMPLE) + "/"
+
+    @field_validator("max_bytes", mode="before")
+    @classmethod
+    def _max_bytes(cls, value: Any) -> int | None:
+        return None if value is None else whole_number(value, 1)
 
 
 class ApplyTable(_Table):
@@ -169,10 +232,11 @@ class KbsyncToml(_Table):
     remote: RemoteTable = RemoteTable()
     content: ContentTable = ContentTable()
     apply: ApplyTable = ApplyTable()
+    assets: AssetsTable = AssetsTable()
 
 
 SECTIONS: dict[str, type[_Table]] = {"remote": RemoteTable, "content": ContentTable,
-                                     "apply": ApplyTable}
+                                     "apply": ApplyTable, "assets": AssetsTable}
 
 
 def unknown(loc: tuple[str, ...]) -> tuple[str, str | None]:
