@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.deep"]  # ``nest``: folders a thousand levels deep, removed after
+pytest_plugins = ["tests.deep",  # ``nest``: folders a thousand levels deep, removed after
+                  "tests.s3_server"]  # ``s3_server``: moto's S3 on 127.0.0.1, requests counted
 
 _GITHUB = ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT",
            "GITHUB_EVENT_PATH", "NO_COLOR")

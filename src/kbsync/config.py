@@ -33,6 +33,7 @@ from kbsync.schema.config import (
     DEFAULT_HEADING_IDS,
     DEFAULT_MARKDOWN,
     DEFAULT_MAX_ARTICLE_BYTES,
+    DEFAULT_MAX_ASSET_BYTES,
     AssetsTable,
     KbsyncToml,
     RemoteTable,

@@ -22,7 +22,7 @@ import re
 __all__ = ["HASH_CHARS", "content_digest", "object_name", "path_of_name"]
 
 HASH_CHARS = 16
-_NAMED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{%d})(?P<ext>\.[^./]+)?$" % HASH_CHARS)
+_NAMED = re.compile(rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{HASH_CHARS}}})(?P<ext>\.[^./]+)?$")
 
 
 def content_digest(data: bytes) -> str:

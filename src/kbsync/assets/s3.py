@@ -65,7 +65,7 @@ class S3Store:
             raise self._error("cannot upload", name, exc) from None
 
     def _error(self, doing: str, name: str, exc: BaseException) -> AssetStoreError:
-        where = f"{self.where}/{name}" if self.where.prefix else f"{self.where}/{name}"
+        where = f"{self.where}/{name}"
         if isinstance(exc, NoCredentialsError):
             return AssetStoreError(
                 f"{doing} {where}: no AWS credentials found: set AWS_ACCESS_KEY_ID and "
