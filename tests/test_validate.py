@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kbsync.commands.validate import run
-from kbsync.config import Config, ContentSettings
+from kbsync.config import AssetSettings, Config, ContentSettings
 from kbsync.engine import Workspace
 from kbsync.problems import Problem
 
@@ -26,7 +26,9 @@ class KB:
         return self
 
     def config(self, **content: object) -> Config:
-        return Config(root=self.root, content=ContentSettings(**content))  # type: ignore[arg-type]
+        assets = AssetSettings(base_url=content.pop("assets_base_url", None))  # type: ignore[arg-type]
+        return Config(root=self.root, content=ContentSettings(**content),  # type: ignore[arg-type]
+                      assets=assets)
 
     def validate(self, *, strict: bool = False, **content: object) -> tuple[int, list[str]]:
         found: list[Problem] = []
@@ -167,12 +169,13 @@ def test_position_must_be_a_non_negative_integer(kb: KB) -> None:
         " (positions order siblings, lowest first)"]
 
 
-def test_local_image_needs_assets_base_url(kb: KB) -> None:
+def test_a_local_image_needs_somewhere_to_be_published(kb: KB) -> None:
     kb.write("a.md", "# A\n![i](img/a.png)\n").write("img/a.png", "png")
     assert kb.messages() == [
-        "a.md:2: local image img/a.png needs assets_base_url (initdesk has no upload endpoint;"
-        " set assets_base_url under [content] to where the images are served, e.g. the"
-        " repository's raw URL)"]
+        "a.md:2: local image img/a.png has nowhere to be published (initdesk has no upload "
+        "endpoint; under [assets] set publish (an S3-compatible store kbsync uploads to) and "
+        "public_url, or base_url (where the repository's files are served, e.g. its raw "
+        "URL))"]
     assert kb.messages(assets_base_url=ASSETS) == []
 
 
@@ -336,3 +339,46 @@ def test_nesting_deeper_than_rendered_is_refused_with_its_line(kb: KB) -> None:
     assert (code, messages) == (1, [
         "a.md:52: nested deeper than kbsync renders (lists 49 levels, quotes 99): the text "
         "inside would not be shown (flatten the lists or quotes that start here)"])
+
+
+def test_an_image_without_alt_text_is_a_warning(kb: KB) -> None:
+    kb.write("a.md", "# A\n\n![](img/a.png) ![ ](img/a.png) ![Shown](img/a.png)\n")
+    kb.write("img/a.png", "png")
+    hint = ("(say what it shows in the brackets, ![like this](...): screen readers read it "
+            "out, and it shows when the image does not load)")
+    assert kb.messages(assets_base_url=ASSETS) == [
+        f"a.md:3: warning: image img/a.png has no alt text {hint}"] * 2
+
+
+def test_an_image_over_max_bytes_is_a_warning(kb: KB, tmp_path: Path) -> None:
+    kb.write("a.md", "# A\n\n![Big](big.png) ![Small](small.png)\n")
+    (tmp_path / "big.png").write_bytes(b"x" * 2_500_000)
+    (tmp_path / "small.png").write_bytes(b"x" * 2_000_000)
+    assert kb.messages(assets_base_url=ASSETS) == [
+        "a.md:3: warning: image big.png is 2.5 MB, more than [assets] max_bytes (2.0 MB) "
+        "(readers load it on every visit: save it smaller (PNG for screenshots, JPEG or "
+        "WebP for photos), or raise max_bytes)"]
+
+
+def test_a_link_to_a_file_that_is_neither_image_nor_document_is_a_warning(kb: KB) -> None:
+    kb.write("a.md", "# A\n\n[script](tools/setup.sh) [guide](guide.pdf)\n")
+    kb.write("tools/setup.sh", "#!/bin/sh\n").write("guide.pdf", "%PDF")
+    assert kb.messages(assets_base_url=ASSETS) == [
+        "a.md:3: warning: links to tools/setup.sh: not an image or a document, so it is "
+        "neither published nor served by the preview (readers would get a broken link; link "
+        "to an image, a PDF or an office document (or put the file's content in the "
+        "article))"]
+
+
+def test_validate_unused_lists_the_files_no_article_links_to(kb: KB) -> None:
+    kb.write("g/a.md", "# A\n\n![Used](../img/used.png)\n").write("img/used.png", "png")
+    kb.write("img/old.png", "png").write("docs/old.pdf", "%PDF").write("notes.sh", "x")
+    kb.write(".git/x.png", "png").write("ignored/x.png", "png")
+    kb.write(".kbsyncignore", "ignored/\n")
+    found: list[Problem] = []
+    run(kb.config(assets_base_url=ASSETS), strict=False, emit=found.append, unused=True)
+    hint = "(delete it, or link to it from the article it belongs to)"
+    assert [str(p) for p in found] == [
+        f"docs/old.pdf: warning: not linked from any article {hint}",
+        f"img/old.png: warning: not linked from any article {hint}"]
+    assert kb.messages(assets_base_url=ASSETS) == []  # only when asked

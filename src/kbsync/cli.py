@@ -264,12 +264,14 @@ def _validate() -> click.Command:
     @_remote_options
     @_root_option
     @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
+    @click.option("--unused", is_flag=True,
+                  help="Also list the images and documents no article links to.")
     @click.option("--format", "fmt", type=click.Choice(formats.FINDINGS.names),
                   help="text: one finding per line (file:line: key: message); json: data; "
                        "github: workflow annotations.  [default: text; github inside GitHub "
                        "Actions]")
     @pass_context
-    def validate(obj: Context, strict: bool, fmt: str | None) -> int:
+    def validate(obj: Context, strict: bool, unused: bool, fmt: str | None) -> int:
         """Check the folder (front matter, links, slugs) without touching the network.
 
         Findings go to stdout, one per line; the count goes to stderr. Exit 1 on errors
@@ -281,7 +283,8 @@ def _validate() -> click.Command:
         config = obj.config()
         fmt = fmt or ("github" if console.github else "text")
         beside = console.github and fmt != "github"  # annotations beside text or data
-        return command.run(config, strict=strict, fmt=fmt, summary=console.info,
+        return command.run(config, strict=strict, unused=unused, fmt=fmt,
+                           summary=console.info,
                            out=console.findings if fmt == "text" else console.out,
                            emit=console.problem if beside else lambda problem: None,
                            prefix=console.annotation_prefix)

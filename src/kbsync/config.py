@@ -33,7 +33,6 @@ from kbsync.schema.config import (
     DEFAULT_HEADING_IDS,
     DEFAULT_MARKDOWN,
     DEFAULT_MAX_ARTICLE_BYTES,
-    DEFAULT_MAX_ASSET_BYTES,
     AssetsTable,
     KbsyncToml,
     RemoteTable,
@@ -104,7 +103,6 @@ class RemoteSettings:
 @dataclass(frozen=True)
 class ContentSettings:
     extra_keys: tuple[str, ...] = ()
-    assets_base_url: str | None = None
     markdown: tuple[str, ...] = DEFAULT_MARKDOWN  # the dialect: Markdown extensions on
     heading_ids: str = DEFAULT_HEADING_IDS  # and the ids headings get
     #: A bigger file is not read (one problem naming the setting): bounded work on any tree.
@@ -203,7 +201,6 @@ def load_config(
         root=root,
         remote=remote,
         content=ContentSettings(extra_keys=file.content.extra_keys,
-                                assets_base_url=assets.base_url,
                                 markdown=file.content.markdown,
                                 heading_ids=file.content.heading_ids,
                                 max_article_bytes=(file.content.max_article_bytes

@@ -138,6 +138,9 @@ def _lock_of(parsed: LockFile) -> Lock:
             lock.put(section, slug, LockEntry(**dict(entry)))
     if parsed.portal is not None:
         lock.portal = PortalEntry(parsed.portal.remote, parsed.portal.updated_at)
+    for where, names in (parsed.assets or {}).items():
+        for name in names:
+            lock.add_asset(where, name)
     if lock.remote is None and not lock.is_empty:
         raise _bad('lists synced items but not the Help Center they belong to ("remote" '
                    "needs base_url and organization_id)")

@@ -133,6 +133,9 @@ def _apply(lock: Lock, record: JournalRecord) -> None:
         lock.portal = None if portal is None else PortalEntry(portal.remote, portal.updated_at)
     if "render" in record.model_fields_set:
         lock.render = record.render
+    for where, names in record.assets.items():
+        for name in names:
+            lock.add_asset(where, name)
 
 
 def remove_journal(lock_path: Path) -> None:
@@ -188,8 +191,10 @@ def _line(lock: Lock) -> str:
 
 
 def _changes(lock: Lock) -> dict[str, Any]:
-    entries, parts = lock.take_changes()
+    entries, parts, assets = lock.take_changes()
     out: dict[str, Any] = {}
+    for where, name in assets:
+        out.setdefault("assets", {}).setdefault(where, []).append(name)
     for section, slug in entries:
         entry = lock.section(section).get(slug)
         out.setdefault(section, {})[slug] = None if entry is None else entry.to_dict()

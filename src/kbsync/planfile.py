@@ -11,16 +11,17 @@ from pathlib import Path
 
 from kbsync.errors import PlanError
 from kbsync.local.writer import atomic_write
-from kbsync.model import ARTICLE_FIELDS, COLLECTION_FIELDS, PORTAL_FIELDS
+from kbsync.model import ARTICLE_FIELDS, ASSET_FIELDS, COLLECTION_FIELDS, PORTAL_FIELDS
 from kbsync.plan.model import Action, Change, Plan
 from kbsync.problems import clipped, shown
 from kbsync.render.json import plan_from_dict, render_json
 
 #: What a plan may write, per kind: anything else would fail inside the executor.
 _FIELDS = {"article": ARTICLE_FIELDS, "collection": COLLECTION_FIELDS,
-           "portal": PORTAL_FIELDS}
+           "portal": PORTAL_FIELDS, "asset": ASSET_FIELDS}
 #: What a create must carry (the fields initdesk requires, and kbsync's identity).
-_CREATE_NEEDS = {"article": ("title", "slug"), "collection": ("name", "slug")}
+_CREATE_NEEDS = {"article": ("title", "slug"), "collection": ("name", "slug"),
+                 "asset": ASSET_FIELDS}
 
 __all__ = ["load_plan", "save_plan"]
 
@@ -57,6 +58,9 @@ def _check_change(change: Change, where: str) -> None:
             raise PlanError(f"invalid plan: {where}.fields[{index}].field: "
                             f"{shown(item.field)} is not one of the {change.kind} fields ("
                             f"{', '.join(known)})")
+    if change.kind == "asset" and change.action is not Action.CREATE:
+        raise PlanError(f"invalid plan: {where}: an asset is only ever uploaded (create), "
+                        f"not {change.action.value}")
     if not change.action.writes or change.kind == "portal":
         return
     if change.action is Action.CREATE:

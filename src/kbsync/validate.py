@@ -19,36 +19,40 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
-from kbsync.config import CONFIG_FILE
-from kbsync.local.assets import private_reason
+from kbsync.config import CONFIG_FILE, AssetSettings
+from kbsync.local.assets import asset_type, linkable_files, private_reason
 from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.markdown.heading_ids import DEFAULT_HEADING_IDS, HEADING_IDS, HeadingIds
 from kbsync.markdown.render import MAX_NESTING
 from kbsync.problems import Problem, sort_key
-from kbsync.words import plural
+from kbsync.words import file_size, plural
 
 __all__ = ["ASSETS_HINT", "check_articles", "check_tree", "check_whole", "conflict_markers",
-           "duplicate_slugs", "links_to_drafts", "shared_positions"]
+           "duplicate_slugs", "links_to_drafts", "shared_positions", "unused_files"]
 
 ASSETS_HINT = (
-    "initdesk has no upload endpoint; set assets_base_url under [content] to where the "
-    "images are served, e.g. the repository's raw URL"
+    "initdesk has no upload endpoint; under [assets] set publish (an S3-compatible store "
+    "kbsync uploads to) and public_url, or base_url (where the repository's files are "
+    "served, e.g. its raw URL)"
 )
+NO_ASSETS = AssetSettings()
 
 def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
-               assets_base_url: str | None, strict: bool = False,
+               assets: AssetSettings = NO_ASSETS, strict: bool = False, unused: bool = False,
                heading_ids: str = DEFAULT_HEADING_IDS) -> list[Problem]:
     """The tree's reading problems plus the whole-tree checks, sorted by path and line.
 
-    ``parsed`` holds the links and anchors of every article body. Under ``strict``
-    warnings become errors (and read as errors). ``heading_ids``: the scheme the
+    ``parsed`` holds the links and anchors of every article body; ``assets`` says where
+    linked files are published and how big one may be. Under ``strict`` warnings become
+    errors (and read as errors); ``unused`` adds the images and documents no article
+    links to. ``heading_ids``: the scheme the
     anchors were made with, for the hint when most broken ones fit another.
     """
     problems = [*check_whole(tree),
-                *check_articles(tree, parsed, (a.key for a in tree.articles),
-                                assets_base_url=assets_base_url)]
+                *check_articles(tree, parsed, (a.key for a in tree.articles), assets=assets),
+                *(unused_files(tree, parsed) if unused else ())]
     problems.extend(other_scheme(problems, parsed, heading_ids))
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
@@ -90,13 +94,13 @@ def check_whole(tree: LocalTree) -> list[Problem]:
 
 
 def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iterable[str],
-                   *, assets_base_url: str | None) -> list[Problem]:
+                   *, assets: AssetSettings = NO_ASSETS) -> list[Problem]:
     """The rules of each article at ``keys`` (links, anchors, images, merge markers).
 
     Apart from :func:`check_whole` so that the live preview checks again only the
     articles a save can affect.
     """
-    links = _LinkChecker(tree, parsed, assets_base_url)
+    links = _LinkChecker(tree, parsed, assets)
     problems: list[Problem] = []
     for key in keys:
         article = tree.article(key)
@@ -106,6 +110,23 @@ def check_articles(tree: LocalTree, parsed: Mapping[str, ParsedBody], keys: Iter
             problems.extend(too_deep(article, parsed[article.key]))
             problems.extend(links_to_drafts(tree, parsed, article, links.article_keys))
     return problems
+
+
+def unused_files(tree: LocalTree, parsed: Mapping[str, ParsedBody]) -> list[Problem]:
+    """The images and documents of the folder that no article links to (``validate
+    --unused``): left behind by an edit, they would only ever be published by mistake.
+    Hidden, ignored and kbsync's own files are not content, and not listed."""
+    linked: set[str] = set()
+    for article in tree.articles:
+        for link in parsed[article.key].links:
+            resolved = resolve_relative(article.key, link.target)
+            if resolved is not None:
+                linked.add(resolved[0])
+                linked.add(unicodedata.normalize("NFC", resolved[0]))
+    return [Problem(rel, "not linked from any article", severity="warning",
+                    hint="delete it, or link to it from the article it belongs to")
+            for rel in linkable_files(tree.root)
+            if rel not in linked and unicodedata.normalize("NFC", rel) not in linked]
 
 
 #: A line ``pull --on-conflict markers`` writes: seven ``<`` or ``>``, then a space or
@@ -246,10 +267,10 @@ class _LinkChecker:
     """
 
     def __init__(self, tree: LocalTree, parsed: Mapping[str, ParsedBody],
-                 assets_base_url: str | None) -> None:
+                 assets: AssetSettings) -> None:
         self.tree = tree
         self.parsed = parsed
-        self.assets_base_url = assets_base_url
+        self.assets = assets
         self.article_keys = ArticleKeys(a.key for a in tree.articles)
         self._kinds: dict[str, str] = {}
         self._real_root = os.path.realpath(tree.root)  # asked once, not per link
@@ -269,12 +290,14 @@ class _LinkChecker:
                 yield Problem(article.key, message, line=link.line, hint=hint)
             else:
                 yield from self._private(article, link)
+                yield from self._image(article, link)
             yield from self._asset_host(article, link)
 
     def _private(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
         """A link to a file readers must never get (settings, state, tickets, anything
         hidden, or an image-named link to one): the preview will not serve it, and with
-        assets_base_url readers would be sent to the repository's copy."""
+        [assets] base_url readers would be sent to the repository's copy. Any other file
+        that is neither an image nor a document is a warning too: it is not published."""
         resolved = resolve_relative(article.key, link.target)
         if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
             return
@@ -285,12 +308,41 @@ class _LinkChecker:
                                self._real_root).replace(os.sep, "/")
         reason = private_reason(target) or private_reason(real)
         if reason is None:
+            if asset_type(target) is None and not target.endswith(".md"):
+                yield Problem(article.key, f"links to {unquote(link.target)}: not an image or "
+                              "a document, so it is neither published nor served by the "
+                              "preview", line=link.line, severity="warning",
+                              hint="readers would get a broken link; link to an image, a PDF "
+                              "or an office document (or put the file's content in the "
+                              "article)")
             return
         via = f" (through a link to {real})" if real != target else ""
         yield Problem(article.key, f"links to {unquote(link.target)}{via}: {reason}, not "
                       "for readers; the preview does not serve it", line=link.line,
                       severity="warning", hint="link to an article, an image or a document "
                       "instead; settings, state and customer data stay out of the Help Center")
+
+    def _image(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
+        """An image without alt text (screen readers say nothing, or the file name) or
+        bigger than ``[assets] max_bytes`` (slow for every reader on a phone)."""
+        if not link.is_image:
+            return
+        shown = unquote(link.target)
+        if link.alt is not None and not link.alt.strip():
+            yield Problem(article.key, f"image {shown} has no alt text", line=link.line,
+                          severity="warning", hint="say what it shows in the brackets, "
+                          "![like this](...): screen readers read it out, and it shows "
+                          "when the image does not load")
+        resolved = resolve_relative(article.key, link.target)
+        if resolved is None or self._kind(resolved[0]) != "file":
+            return
+        size = os.stat(self.tree.root / resolved[0]).st_size
+        if size > self.assets.max_bytes:
+            yield Problem(article.key, f"image {shown} is {file_size(size)}, more than [assets] "
+                          f"max_bytes ({file_size(self.assets.max_bytes)})", line=link.line,
+                          severity="warning", hint="readers load it on every visit: save it "
+                          "smaller (PNG for screenshots, JPEG or WebP for photos), or raise "
+                          "max_bytes")
 
     def _link(self, article: LocalArticle, link: Link) -> tuple[str | None, str | None]:
         if link.target[:7].lower() == "kbsync:":
@@ -390,7 +442,7 @@ class _LinkChecker:
 
     def _asset_host(self, article: LocalArticle, link: Link) -> Iterator[Problem]:
         """A local image or file needs a public home: initdesk takes no uploads."""
-        if self.assets_base_url:
+        if self.assets.has_home:
             return
         resolved = resolve_relative(article.key, link.target)
         if resolved is None or (resolved[0].endswith(".md") and not link.is_image):
@@ -399,7 +451,8 @@ class _LinkChecker:
             return  # reported as a broken link, a link to a folder, or outside the folder
         what, hint = ("image", ASSETS_HINT) if link.is_image else (
             "file", ASSETS_HINT.replace("images", "files"))
-        yield Problem(article.key, f"local {what} {unquote(link.target)} needs assets_base_url",
+        yield Problem(article.key, f"local {what} {unquote(link.target)} has nowhere to be "
+                      "published",
                       line=link.line, hint=hint)
 
     def _similar_article(self, source: str, target: str) -> str | None:

@@ -59,7 +59,7 @@ def test_a_location_that_is_not_s3_is_a_config_error() -> None:
 def test_without_boto3_opening_a_store_says_what_to_install() -> None:
     probe = ("import sys; sys.modules['boto3'] = None\n"  # as if never installed
              "from kbsync.assets.store import open_store\n"
-             "try:\n    open_store('s3://b/kb')\n"
+             "try:\n    open_store('s3://b/kb').has('a.png')\n"
              "except Exception as exc:\n    print(exc)\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)

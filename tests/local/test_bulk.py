@@ -71,7 +71,7 @@ def test_workers_render_in_the_dialect_and_find_keys_in_any_unicode_form() -> No
     pooled = render_templates(jobs, settings)["g/a7.md"].template
     alone = MarkdownRenderer(("alerts",))
     expected = alone.render(alone.parse(body), article_key="g/a7.md",
-                            resolve_article_url=template_resolver, assets_base_url=None,
+                            resolve_article_url=template_resolver,
                             article_keys=ArticleKeys([stored]))
     assert pooled == expected
     assert 'class="kb-callout kb-callout-note"' in pooled.html and "<table>" not in pooled.html

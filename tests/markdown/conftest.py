@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kbsync.assets.home import AssetHome
 from kbsync.markdown import DEFAULT_MARKDOWN, Dialect, html_to_markdown, renderer_for
 
 PORTAL = "https://help.example.com/"
@@ -24,11 +25,11 @@ def render(markdown: str, article_key: str = ARTICLE,
     renderer = renderer_for(dialect)
     parsed = renderer.parse(markdown)
     return renderer.render(parsed, article_key=article_key, resolve_article_url=url_for,
-                           assets_base_url=ASSETS).html
+                           assets=AssetHome(ASSETS)).html
 
 
 def to_markdown(html: str, article_key: str = ARTICLE,
                 dialect: Dialect | Sequence[str] = DEFAULT_MARKDOWN,
                 like: str | None = None) -> str:
     return html_to_markdown(html, url_to_key=key_for, article_key=article_key,
-                            assets_base_url=ASSETS, dialect=dialect, like=like)
+                            assets=AssetHome(ASSETS), dialect=dialect, like=like)

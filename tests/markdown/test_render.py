@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbsync.assets.home import AssetHome
 from kbsync.markdown import (
     DEFAULT_MARKDOWN,
     ArticleKeys,
@@ -27,7 +28,7 @@ URLS = {"guides/other.md": "https://help.example.com/guides/other-7"}
 
 def render(body: str, key: str = "guides/a.md", assets: str | None = None) -> RenderedBody:
     return MD.render(MD.parse(body), article_key=key, resolve_article_url=URLS.get,
-                     assets_base_url=assets)
+                     assets=AssetHome(assets) if assets else None)
 
 
 def html(body: str, **kwargs: str) -> str:
@@ -70,17 +71,15 @@ def test_local_images_and_files_move_under_assets_base_url() -> None:
 
 def test_rendering_does_not_change_the_parse() -> None:
     parsed = MD.parse("[o](other.md)")
-    MD.render(parsed, article_key="guides/a.md", resolve_article_url=URLS.get,
-              assets_base_url=None)
-    second = MD.render(parsed, article_key="guides/a.md", resolve_article_url=lambda _: None,
-                       assets_base_url=None)
+    MD.render(parsed, article_key="guides/a.md", resolve_article_url=URLS.get)
+    second = MD.render(parsed, article_key="guides/a.md", resolve_article_url=lambda _: None)
     assert 'href="other.md"' in second.html
 
 
 def test_links_carry_their_file_line() -> None:
     body = "para\nline [a](a.md)\n\n| x |\n|---|\n| ![i](i.png) |\n"
     assert MD.parse(body, body_line=5).links == (
-        Link("a.md", 6, is_image=False), Link("i.png", 10, is_image=True))
+        Link("a.md", 6, is_image=False), Link("i.png", 10, is_image=True, alt="i"))
 
 
 @pytest.mark.parametrize(("href", "expected"), [
@@ -146,7 +145,7 @@ def test_parse_many_keys_the_parses_and_restores_the_gc() -> None:
 def _html_in(dialect: tuple[str, ...], body: str) -> str:
     renderer = MarkdownRenderer(dialect)
     return renderer.render(renderer.parse(body), article_key="a.md",
-                           resolve_article_url=lambda key: None, assets_base_url=None).html
+                           resolve_article_url=lambda key: None).html
 
 
 def test_each_extension_is_the_teams_choice() -> None:
@@ -243,8 +242,7 @@ def test_article_keys_find_a_file_in_either_unicode_form() -> None:
     assert both.find(nfd) == nfd and both.find("ü/ä.md") == "ü/ä.md"
     assert pickle.loads(pickle.dumps(keys)).find("ü/ä.md") == nfd
     out = MD.render(MD.parse("[x](../ü/ä.md)"), article_key="g/a.md",
-                    resolve_article_url={nfd: "https://help.example/u-1"}.get,
-                    assets_base_url=None, article_keys=keys)
+                    resolve_article_url={nfd: "https://help.example/u-1"}.get, article_keys=keys)
     assert 'href="https://help.example/u-1"' in out.html
 
 

@@ -19,7 +19,7 @@ def _validate(kb: KB) -> Counter[str]:
     config = kb.config()
     tree = read_tree(config.root, config.content)
     parsed = parse_articles(tree.articles, MarkdownRenderer(), ParseCache(None))
-    problems = check_tree(tree, parsed, assets_base_url=config.content.assets_base_url)
+    problems = check_tree(tree, parsed, assets=config.assets)
     return Counter(str(p) for p in problems)
 
 

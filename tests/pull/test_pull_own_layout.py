@@ -110,8 +110,7 @@ def test_nothing_is_kept_when_initdesk_rewrote_every_block() -> None:
 
     def render(tokens: object) -> str:
         return renderer.render(ParsedBody(tuple(tokens), (), frozenset()),  # type: ignore[arg-type]
-                               article_key="a.md", resolve_article_url=lambda k: None,
-                               assets_base_url=None).html
+                               article_key="a.md", resolve_article_url=lambda k: None).html
 
     assert in_own_layout("* one\n* two\n", "<div>all new</div>", renderer, render,
                          lambda html: "All new.\n") is None

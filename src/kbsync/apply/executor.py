@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kbsync.apply.uploads import AssetUploader
 from kbsync.errors import AmbiguousWriteError, KbsyncError, NotFoundError
 from kbsync.fingerprint import fields_fingerprint
 from kbsync.model import (
@@ -116,8 +117,10 @@ class Executor:
         save_lock: Callable[[Lock], None],
         hooks: ApplyHooks | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        uploader: AssetUploader | None = None,
     ) -> None:
         self.client = client
+        self.uploader = uploader
         self.lock = lock
         self.save_lock = save_lock
         self.hooks = hooks or SilentHooks()
@@ -162,6 +165,8 @@ class Executor:
     # -- one step ------------------------------------------------------------------------
 
     def _step(self, change: Change) -> str:
+        if change.kind == "asset":
+            return self._asset(change)
         if change.kind == "portal":
             return self._portal(change)
         if change.action is Action.DELETE:
@@ -174,6 +179,19 @@ class Executor:
         portal = self.client.patch_portal({f.field: f.after for f in change.fields})
         self._record_portal(portal)
         return "portal updated"
+
+    def _asset(self, change: Change) -> str:
+        """Upload one file under its content-addressed name, then record it in the lock
+        (so the next plan asks the store nothing about it)."""
+        if self.uploader is None:
+            raise KbsyncError(f"{change.key}: the plan uploads it, but [assets] publish is "
+                              "not set in kbsync.toml; set it, or plan again")
+        values = {f.field: f.after for f in change.fields}
+        self.uploader.upload(change.key, str(values["name"]), str(values["sha256"]),
+                             str(values["content_type"]))
+        self.lock.add_asset(self.uploader.location, str(values["name"]))
+        self.save_lock(self.lock)
+        return "uploaded"
 
     def _delete(self, change: Change) -> str:
         assert change.remote_id is not None

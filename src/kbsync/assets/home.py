@@ -9,6 +9,8 @@ Two homes, from ``[assets]`` in kbsync.toml:
   each linked file once before rendering.
 
 Plain frozen data, so the render workers get it pickled like the rest of their settings.
+The workspace renders with :data:`TEMPLATE` (each file a stand-in, ``kbsync://asset/``)
+and each use fills the stand-ins (``plan.links.fill_assets``) with :meth:`AssetHome.url`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from kbsync.assets.names import object_name, path_of_name
+from kbsync.plan.links import asset_placeholder
 
-__all__ = ["AssetHome"]
+__all__ = ["TEMPLATE", "AssetHome"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,8 @@ class AssetHome:
     public_url: str | None = None  # without a trailing "/"
     #: root-relative path -> SHA-256 of the bytes, for every file published to the store
     digests: Mapping[str, str] = field(default_factory=dict)
+    #: every file as its stand-in (``plan.links.asset_placeholder``), filled per use
+    template: bool = False
 
     @property
     def key(self) -> str:
@@ -37,6 +42,8 @@ class AssetHome:
     def url(self, path: str) -> str | None:
         """The public URL of the root-relative ``path``; None when it is not published
         (a store's file that is missing, private or of a type readers are not sent)."""
+        if self.template:
+            return asset_placeholder(path)
         if self.public_url is not None:
             digest = self.digests.get(path)
             if digest is None:
@@ -55,3 +62,8 @@ class AssetHome:
         if self.base_url and url.startswith(self.base_url) and len(url) > len(self.base_url):
             return unquote(url[len(self.base_url):])
         return None
+
+
+#: What the workspace renders with: bodies whose files are stand-ins, made once and
+#: filled per use (apply: where readers load them; the preview: the folder).
+TEMPLATE = AssetHome(template=True)

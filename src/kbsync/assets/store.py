@@ -59,15 +59,42 @@ def parse_location(value: str) -> StoreLocation:
 
 def open_store(publish: str, *, endpoint_url: str | None = None,
                region: str | None = None) -> AssetStore:
-    """The store ``publish`` names. Without boto3, one line saying what to install."""
+    """The store ``publish`` names, connected on its first question: a plan whose files
+    the lock knows asks none, and so needs neither boto3 nor credentials. Without boto3,
+    that first question is one line saying what to install."""
     try:
         location = parse_location(publish)
     except ValueError as exc:
         raise ConfigError(f"kbsync.toml: assets.publish: {exc}") from None
-    try:
-        from kbsync.assets.s3 import S3Store
-    except ImportError:
-        raise AssetStoreError(
-            f"[assets] publish = \"{location}\" needs boto3, which the core install "
-            f"leaves out: {INSTALL_HINT}") from None
-    return S3Store(location, endpoint_url=endpoint_url, region=region)
+    return _Lazy(location, endpoint_url, region)
+
+
+class _Lazy:
+    def __init__(self, where: StoreLocation, endpoint_url: str | None,
+                 region: str | None) -> None:
+        self.where = where
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self._store: AssetStore | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.where)
+
+    def has(self, name: str) -> bool:
+        return self._open().has(name)
+
+    def put(self, name: str, data: bytes, content_type: str) -> None:
+        self._open().put(name, data, content_type)
+
+    def _open(self) -> AssetStore:
+        if self._store is None:
+            try:
+                from kbsync.assets.s3 import S3Store
+            except ImportError:
+                raise AssetStoreError(
+                    f"[assets] publish = \"{self.where}\" needs boto3, which the core "
+                    f"install leaves out: {INSTALL_HINT}") from None
+            self._store = S3Store(self.where, endpoint_url=self.endpoint_url,
+                                  region=self.region)
+        return self._store

@@ -29,15 +29,15 @@ def _ignore(value: Any) -> None:
 
 def run(config: Config, *, strict: bool, emit: Callable[[Problem], None] = _ignore,
         summary: Callable[[str], None] = _ignore, fmt: str = "text",
-        out: Callable[[str], None] = _ignore, prefix: str = "") -> int:
+        out: Callable[[str], None] = _ignore, prefix: str = "", unused: bool = False) -> int:
     """Check the knowledge base at ``config.root``; 1 if any error (warnings too when
-    strict).
+    strict). ``unused``: also list the images and documents no article links to.
 
     The findings in ``fmt`` (``render.formats.FINDINGS``) go to ``out``, each problem to
     ``emit`` as well (GitHub's annotations beside JSON, a test's list); ``summary`` gets
     the count. ``prefix``: the folder from the repository root, for formats that need it.
     """
-    checked = open_workspace(config).check(strict=strict)
+    checked = open_workspace(config).check(strict=strict, unused=unused)
     findings = Findings(checked.problems, len(checked.tree.articles),
                         len(checked.tree.collections), prefix)
     report = FINDINGS.renderer(fmt)(findings)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from kbsync.apply.bookkeeping import record_bases, sync_lock
 from kbsync.apply.executor import ApplyHooks, ApplyResult, Executor
+from kbsync.apply.uploads import StoreUploader
+from kbsync.assets.store import AssetStore
 from kbsync.config import Config
 from kbsync.engine.remote import Planned
 from kbsync.lock import journaled
@@ -23,16 +25,26 @@ __all__ = ["apply_plan", "settle_lock"]
 
 def apply_plan(planned: Planned, client: HelpCenterClient, lock: Lock, config: Config, *,
                hooks: ApplyHooks | None = None,
-               should_stop: Callable[[], bool] = lambda: False) -> ApplyResult:
-    """Run the plan step by step, the lock journaled after each, then settle the lock."""
+               should_stop: Callable[[], bool] = lambda: False,
+               store: AssetStore | None = None) -> ApplyResult:
+    """Run the plan step by step, the lock journaled after each, then settle the lock.
+
+    ``store`` takes the plan's uploads; they run first, so a failed upload stops apply
+    before any article shows the file.
+    """
     plan = planned.plan
     lock.bind(plan.remote)
     result = ApplyResult()
     with journaled(lock, config.lock_path) as record:
         if plan.has_changes:
-            executor = Executor(client, lock, record, hooks, should_stop=should_stop)
+            uploader = StoreUploader(config.root, store) if store is not None else None
+            executor = Executor(client, lock, record, hooks, should_stop=should_stop,
+                                uploader=uploader)
             result = executor.run(plan)
         if result.ok:
+            if store is not None:
+                for name in planned.stored:  # in the store already: no question next time
+                    lock.add_asset(store.location, name)
             settle_lock(planned, lock, config, result)
     return result
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbsync.assets.home import AssetHome
 from kbsync.local.tree import LocalTree
 from kbsync.markdown import (
     RENDER_VERSION,
@@ -21,7 +22,8 @@ from kbsync.markdown import (
     renderer_for,
     resolve_relative,
 )
-from kbsync.model import DesiredState
+from kbsync.model import DesiredState, LocalAsset, RenderedBody
+from kbsync.plan.links import fill_assets
 from kbsync.problems import Problem
 
 __all__ = ["Checked", "LocalState", "linked_paths"]
@@ -47,8 +49,10 @@ class LocalState:
     ready to become a desired state."""
 
     checked: Checked
-    assets_base_url: str | None
+    assets: AssetHome = field(default_factory=AssetHome)  # where readers load local files
     renderer: MarkdownRenderer = field(default_factory=renderer_for, repr=False)
+    #: the linked files published to a store, read and hashed (publish mode only)
+    published: Mapping[str, LocalAsset] = field(default_factory=dict)
 
     @property
     def tree(self) -> LocalTree:
@@ -70,8 +74,10 @@ class LocalState:
 
     @property
     def render_key(self) -> str:
-        """What, besides a file's bytes, shapes its HTML: a change re-renders every body."""
-        return f"{RENDER_VERSION}|{self.assets_base_url or ''}|{self.renderer.dialect.key}"
+        """What, besides a file's bytes, shapes its HTML: a change re-renders every body.
+        (A published file's new bytes change only the bodies that show it: see
+        ``DesiredState.asset_urls``.)"""
+        return f"{RENDER_VERSION}|{self.assets.key}|{self.renderer.dialect.key}"
 
     @functools.cached_property
     def article_keys(self) -> ArticleKeys:
@@ -83,7 +89,26 @@ class LocalState:
         return DesiredState(collections=self.tree.collections, articles=self.tree.articles,
                             portal=self.portal,
                             links={a.key: self.link_targets(a.key) for a in self.tree.articles},
-                            render_key=self.render_key)
+                            render_key=self.render_key, assets=self.published,
+                            asset_urls={a.key: self.asset_urls(a.key) for a in self.tree.articles
+                                        if self.published})
+
+    def filled(self, bodies: Mapping[str, RenderedBody]) -> dict[str, RenderedBody]:
+        """Rendered bodies with their files where readers load them (:attr:`assets`)."""
+        return {key: fill_assets(body, self.assets.url, key) for key, body in bodies.items()}
+
+    def asset_urls(self, key: str) -> tuple[str, ...]:
+        """The published URLs this body holds (its links to files in the store)."""
+        return tuple(url for link, path in linked_paths(key, self.parsed[key])
+                     if (link.is_image or not path.endswith(".md"))
+                     and (url := self.assets.url(path)) is not None)
+
+    def linked_files(self) -> Iterator[tuple[str, str]]:
+        """(article key, root-relative path) of each file (not article) a body shows."""
+        for article in self.tree.articles:
+            for link, path in linked_paths(article.key, self.parsed[article.key]):
+                if link.is_image or not path.endswith(".md"):
+                    yield article.key, path
 
     def link_targets(self, key: str) -> tuple[str, ...]:
         """The articles this body links to (root-relative keys), without rendering it."""

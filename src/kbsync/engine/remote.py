@@ -18,23 +18,24 @@ from kbsync.config import Config
 from kbsync.errors import UnsafePlanError
 from kbsync.local.renames import match_local
 from kbsync.lock import load_lock
-from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
+from kbsync.model import ActualState, DesiredState, LocalAsset, Lock, RemoteRef
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.fresh import check_fresh, check_plan_remote, check_plan_root
 from kbsync.plan.lockcheck import check_lock_ids, check_lock_remote
 from kbsync.plan.match import Matching
 from kbsync.plan.model import Plan
-from kbsync.plan.planner import bodies_needed, build_plan, check_safe
+from kbsync.plan.planner import asset_changes, bodies_needed, build_plan, check_safe, targeted
 from kbsync.planfile import load_plan
 from kbsync.remote.actual import read_actual, read_for_saved_plan
 
 if TYPE_CHECKING:
+    from kbsync.assets.store import AssetStore
     from kbsync.engine.local import LocalState
     from kbsync.engine.workspace import Workspace
     from kbsync.remote.client import HelpCenterClient
 
 __all__ = ["Planned", "open_lock", "open_saved_plan", "plan_against", "plan_root",
-           "plan_saved", "read_remote"]
+           "plan_saved", "read_remote", "unknown_assets"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Planned:
 
     ``refusal``: why apply must not run it (a safety gate), None when it may; the plan
     then also carries it as a warning, so ``plan`` shows it and a saved plan keeps it.
+    ``stored``: see below.
     """
 
     plan: Plan
@@ -50,6 +52,9 @@ class Planned:
     desired: DesiredState | None = None
     matching: Matching | None = None
     refusal: UnsafePlanError | None = None
+    #: names of published files the store had though the lock did not say so (a HEAD
+    #: found them): the lock records them once the plan is applied
+    stored: tuple[str, ...] = ()
 
     def require_safe(self) -> None:
         """Raise the refusal, if there is one (apply, before it shows the plan)."""
@@ -83,14 +88,16 @@ def read_remote(client: HelpCenterClient, lock: Lock, *, with_portal: bool) -> A
 
 def plan_against(workspace: Workspace, local: LocalState, client: HelpCenterClient,
                  lock: Lock, remote: RemoteRef, *, options: DiffOptions = DiffOptions(),
-                 targets: Sequence[str] = ()) -> Planned:
+                 targets: Sequence[str] = (), store: AssetStore | None = None) -> Planned:
     """Read the Help Center, render what changed, plan, and judge the plan.
 
     ``targets`` are knowledge-base keys: the command resolves what the user typed
     (``engine.targets.resolve_targets``) before it opens the Help Center, so a typo
     costs nothing. The options take kbsync.toml's part of them (``on_delete``). The
     plan records the knowledge base it was made in, so a saved one is applied there
-    only (``plan.fresh.check_plan_root``).
+    only (``plan.fresh.check_plan_root``). ``store``: the asset store, asked only about
+    published files the lock does not know (:func:`unknown_assets`); the uploads come
+    first in the plan.
     """
     config = workspace.config
     options = replace(options, on_delete=config.on_delete)
@@ -99,13 +106,35 @@ def plan_against(workspace: Workspace, local: LocalState, client: HelpCenterClie
     matching = match_local(desired, actual, lock, local.tree.root)
     fingerprints: dict[int, str] = {}  # each remote body hashed once for both passes
     todo = bodies_needed(desired, actual, lock, matching, targets, fingerprints)
-    desired = desired.with_bodies(workspace.render(todo))
+    desired = desired.with_bodies(local.filled(workspace.render(todo)))
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
                       options=options, targets=targets, matching=matching,
                       fingerprints=fingerprints)
-    plan = replace(plan, root=plan_root(local.tree.root))
+    uploads, stored = unknown_assets(local, lock, store, targets)
+    plan = replace(plan, changes=(*asset_changes(uploads), *plan.changes),
+                   root=plan_root(local.tree.root))
     plan, refusal = _judged(plan, lock, config, options.force)
-    return Planned(plan, actual, desired, matching, refusal)
+    return Planned(plan, actual, desired, matching, refusal,
+                   tuple(asset.name for asset in stored))
+
+
+def unknown_assets(local: LocalState, lock: Lock, store: AssetStore | None,
+                   targets: Sequence[str] = ()) -> tuple[list[LocalAsset], list[LocalAsset]]:
+    """The published files the targeted articles show that the lock does not know: (to
+    upload, in the store already). The lock is asked first, so a knowledge base whose
+    files were all published sends the store no request at all; the rest are one HEAD
+    each."""
+    if not local.published or store is None:
+        return [], []
+    paths = {path for key, path in local.linked_files() if targeted(key, targets)}
+    uploads: list[LocalAsset] = []
+    stored: list[LocalAsset] = []
+    for path in sorted(paths):
+        asset = local.published.get(path)
+        if asset is None or lock.has_asset(store.location, asset.name):
+            continue
+        (stored if store.has(asset.name) else uploads).append(asset)
+    return uploads, stored
 
 
 def plan_saved(plan: Plan, client: HelpCenterClient, remote: RemoteRef, lock: Lock, *,

@@ -30,15 +30,17 @@ from pathlib import Path
 from posixpath import basename
 from typing import TYPE_CHECKING, Any
 
+from kbsync.assets.home import TEMPLATE
 from kbsync.config import CONFIG_FILE, PORTAL_FILE, Config
 from kbsync.engine.local import Checked, LocalState, linked_paths
 from kbsync.errors import ValidationFailed
+from kbsync.local.assets import published_assets
 from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, warm_up, workers
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree, read_article, read_tree
 from kbsync.markdown import ArticleKeys, ParsedBody, renderer_for, template_resolver
-from kbsync.model import RenderedBody
+from kbsync.model import LocalAsset, RenderedBody
 from kbsync.portal_file import read_portal
 from kbsync.problems import Problem, sort_key
 from kbsync.statedir import state_dir_problem
@@ -46,6 +48,7 @@ from kbsync.validate import check_articles, check_tree, check_whole
 
 if TYPE_CHECKING:
     from kbsync.apply.executor import ApplyHooks, ApplyResult
+    from kbsync.assets.store import AssetStore
     from kbsync.engine.remote import Planned
     from kbsync.model import Lock, RemoteRef
     from kbsync.plan.diff import DiffOptions
@@ -132,7 +135,7 @@ class Workspace:
 
     def check(self, changed: Collection[str] | None = None, *, strict: bool = False,
               known: Mapping[str, ParsedBody] | None = None,
-              render: bool = False) -> Checked:
+              render: bool = False, unused: bool = False) -> Checked:
         """Every problem validate reports, the tree and what each body links to.
 
         ``changed``: the root-relative paths changed since the last check (saved,
@@ -142,12 +145,13 @@ class Workspace:
         already, from line 1, by their text (``init`` parses each as it converts it).
         ``render``: the caller renders every article next (the preview), so a whole read
         renders the new bodies as it parses them, once, instead of parsing them for the
-        check and again for the rendering.
+        check and again for the rendering. ``unused`` (``validate --unused``): a whole
+        check that also lists the images and documents no article links to.
         """
         last = self._last
-        if (changed is None or last is None or last.strict != strict
+        if (changed is None or last is None or last.strict != strict or unused
                 or any(self.reshapes(path) for path in changed)):
-            return self._check_all(strict, known, render)
+            return self._check_all(strict, known, render, unused)
         return self._check_some(last, frozenset(changed))
 
     def local(self, *, strict: bool = False, identity_only: bool = False) -> LocalState:
@@ -164,10 +168,16 @@ class Workspace:
         blocking = [p for p in checked.errors if p.identity or not identity_only]
         if blocking:
             raise ValidationFailed(checked.problems)
-        return LocalState(checked, self._config.content.assets_base_url, self.renderer)
+        config = self._config
+        published: dict[str, LocalAsset] = {}
+        if config.assets.publish:  # each linked file read and hashed: its name and URL
+            local = LocalState(checked)
+            published = published_assets(config.root, (path for _, path in local.linked_files()))
+        home = config.assets.home({path: asset.digest for path, asset in published.items()})
+        return LocalState(checked, home, self.renderer, published)
 
     def _check_all(self, strict: bool, known: Mapping[str, ParsedBody] | None,
-                   render: bool = False) -> Checked:
+                   render: bool = False, unused: bool = False) -> Checked:
         config = self._config
         self._cache.start_pass()
         parser = ArticleParser(self.renderer, self._cache, known)  # parses as files are read
@@ -184,8 +194,8 @@ class Workspace:
                              read=parser.add, split=self._cache.split, texts=self._texts)
         self._parsed = parser.finish()
         self._links.clear()
-        problems = check_tree(tree, self._parsed, assets_base_url=config.content.assets_base_url,
-                              strict=strict, heading_ids=config.content.heading_ids)
+        problems = check_tree(tree, self._parsed, assets=config.assets, strict=strict,
+                              heading_ids=config.content.heading_ids, unused=unused)
         portal, portal_problems = read_portal(config.root)
         last = _Last(tree, strict, tuple(problems), Counter(check_whole(tree)), portal,
                      tuple(portal_problems))
@@ -211,7 +221,7 @@ class Workspace:
                         if p.path not in affected})
         whole = Counter(check_whole(tree))
         fresh = whole + Counter(check_articles(tree, self._parsed, affected,
-                                               assets_base_url=config.content.assets_base_url))
+                                               assets=config.assets))
         problems = tuple(sorted((kept + fresh).elements(), key=sort_key))
         portal, portal_problems = (read_portal(config.root) if PORTAL_FILE in paths
                                    else (last.portal, list(last.portal_problems)))
@@ -285,8 +295,7 @@ class Workspace:
         """Render the articles whose content has no rendering yet; their parses go to
         the parse cache (a check after parses none of them again)."""
         todo = [a for a in articles if (a.key, a.source_hash) not in self._renderings]
-        settings = Settings(self.renderer.dialect, self._config.content.assets_base_url,
-                            self._article_keys)
+        settings = Settings(self.renderer.dialect, TEMPLATE, self._article_keys)
         if workers(len(todo)) > 1:
             done = render_templates([Job(a.key, a.body, a.body_line) for a in todo], settings)
             for article in todo:
@@ -308,7 +317,7 @@ class Workspace:
             self._cache.put(article.source_hash, parsed)
         return self.renderer.render(parsed, article_key=article.key,
                                     resolve_article_url=template_resolver,
-                                    assets_base_url=settings.assets_base_url,
+                                    assets=settings.assets,
                                     article_keys=settings.article_keys)
 
     def _forget_renderings(self, tree: LocalTree) -> None:
@@ -325,14 +334,14 @@ class Workspace:
     # -- plan and apply ----------------------------------------------------------------
 
     def plan(self, local: LocalState, client: HelpCenterClient, lock: Lock,
-             remote: RemoteRef, *, options: DiffOptions, targets: Sequence[str] = ()
-             ) -> Planned:
+             remote: RemoteRef, *, options: DiffOptions, targets: Sequence[str] = (),
+             store: AssetStore | None = None) -> Planned:
         """Read the Help Center, render what changed, plan, and judge the plan's safety
-        (``engine.remote.plan_against``)."""
+        (``engine.remote.plan_against``); ``store``: where published files go."""
         from kbsync.engine.remote import plan_against
 
         return plan_against(self, local, client, lock, remote, options=options,
-                            targets=targets)
+                            targets=targets, store=store)
 
     def plan_saved(self, plan: Plan, client: HelpCenterClient, remote: RemoteRef,
                    lock: Lock, *, force: bool = False) -> Planned:
@@ -343,12 +352,14 @@ class Workspace:
 
     def apply(self, planned: Planned, client: HelpCenterClient, lock: Lock, *,
               hooks: ApplyHooks | None = None,
-              should_stop: Callable[[], bool] = lambda: False) -> ApplyResult:
-        """Run the plan step by step, the lock saved after each (``engine.apply``)."""
+              should_stop: Callable[[], bool] = lambda: False,
+              store: AssetStore | None = None) -> ApplyResult:
+        """Run the plan step by step, the lock saved after each (``engine.apply``); the
+        uploads to ``store`` first."""
         from kbsync.engine.apply import apply_plan
 
         return apply_plan(planned, client, lock, self._config, hooks=hooks,
-                          should_stop=should_stop)
+                          should_stop=should_stop, store=store)
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,18 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
+from kbsync.assets.names import content_digest, object_name
 from kbsync.config import CONFIG_FILE, COVERAGE_FILE, LOCK_FILE, PORTAL_FILE
-from kbsync.local.ignore import IGNORE_FILE
+from kbsync.local.ignore import IGNORE_FILE, IgnoreRules
 from kbsync.local.reading import inside
+from kbsync.local.walk import MAX_SCAN_DEPTH, walk
+from kbsync.model import LocalAsset
 
-__all__ = ["ASSET_TYPES", "PRIVATE_FILES", "asset_file", "asset_type", "private_reason"]
+__all__ = ["ASSET_TYPES", "PRIVATE_FILES", "asset_file", "asset_type", "linkable_files",
+           "private_reason", "published_assets"]
 
 #: File extension (lower case) -> the MIME type the preview sends it with.
 ASSET_TYPES = {
@@ -90,3 +95,42 @@ def asset_file(root: Path, rel: str) -> tuple[Path, str] | None:
     except OSError:
         return None
     return Path(real), asset_type(real_rel) or ""
+
+
+def linkable_files(root: Path) -> list[str]:
+    """Every file under ``root`` an article may link to for readers (what
+    :func:`asset_file` accepts), root-relative and sorted: not hidden, not matched by
+    .kbsyncignore, not kbsync's or the team's own. ``validate --unused`` lists those no
+    article links to."""
+    rules, _ = IgnoreRules.load(root)  # its problems are the tree read's to report
+    found = []
+
+    def enter(rel: str) -> bool:
+        return private_reason(rel) is None and not rules.is_ignored(rel, is_dir=True)
+
+    for folder in walk(root, max_depth=MAX_SCAN_DEPTH, enter=enter):
+        for entry in folder.files:
+            rel = f"{folder.rel}/{entry.name}" if folder.rel else entry.name
+            if not rules.is_ignored(rel, is_dir=False) and asset_file(root, rel) is not None:
+                found.append(rel)
+    return sorted(found)
+
+
+def published_assets(root: Path, paths: Iterable[str]) -> dict[str, LocalAsset]:
+    """The files at ``paths`` (root-relative, as articles link to them) that are
+    published to a store, each read and hashed once: what :func:`asset_file` accepts,
+    so the store gets exactly what the preview serves and nothing private. A path that
+    is missing or not publishable is left out (validate reports it)."""
+    out: dict[str, LocalAsset] = {}
+    for rel in sorted(set(paths)):
+        found = asset_file(root, rel)
+        if found is None:
+            continue
+        real, content_type = found
+        try:
+            data = real.read_bytes()
+        except OSError:
+            continue  # gone since the check: the next run sees why
+        digest = content_digest(data)
+        out[rel] = LocalAsset(rel, object_name(rel, digest), digest, len(data), content_type)
+    return out

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
+from kbsync.assets.home import AssetHome
 from kbsync.local.parse_cache import ParseCache
 from kbsync.markdown import (
     DEFAULT_DIALECT,
@@ -61,7 +62,7 @@ class Settings:
     """What a worker needs besides the bodies: the dialect and where links point."""
 
     dialect: Dialect = DEFAULT_DIALECT
-    assets_base_url: str | None = None
+    assets: AssetHome | None = None  # where local files are published (None: stay relative)
     article_keys: ArticleKeys | None = None
 
 
@@ -289,7 +290,7 @@ def _watch_parent(parent: int) -> None:
 
 def _meta(parsed: ParsedBody) -> ParsedBody:
     return replace(parsed, tokens=None, links=tuple(
-        Link(k.target, k.line, k.is_image) for k in parsed.links))
+        Link(k.target, k.line, k.is_image, k.alt) for k in parsed.links))
 
 
 def parse_meta(renderer: MarkdownRenderer, body: str, body_line: int = 1) -> ParsedBody:
@@ -309,7 +310,7 @@ def _render_chunk(chunk: list[Job], settings: Settings) -> list[tuple[str, Rende
         parsed = renderer.parse(job.body, job.body_line)
         template = renderer.render(parsed, article_key=job.key,
                                    resolve_article_url=template_resolver,
-                                   assets_base_url=settings.assets_base_url,
+                                   assets=settings.assets,
                                    article_keys=settings.article_keys)
         out.append((job.key, Rendered(_meta(parsed), template)))
     return out

@@ -36,7 +36,7 @@ from kbsync.problems import Problem
 #: What a cached parse depends on besides the file: kbsync, the parsers, the renderer.
 #: (The parsers' versions come from their metadata: importing markdown-it to read its
 #: ``__version__`` would load the parser a warm check never uses.)
-CACHE_VERSION = (f"4/{__version__}/{version('markdown-it-py')}/{version('mdit-py-plugins')}"
+CACHE_VERSION = (f"5/{__version__}/{version('markdown-it-py')}/{version('mdit-py-plugins')}"
                  f"/{RENDER_VERSION}/{yaml_version}")
 
 
@@ -73,7 +73,8 @@ class ParseCache:
             return None
         self._used.add(blob)
         try:
-            links = tuple(Link(str(t), int(n), bool(i)) for t, n, i in entry["l"])
+            links = tuple(Link(str(t), int(n), bool(i), None if a is None else str(a))
+                          for t, n, i, a in entry["l"])
             deep = entry.get("d")
             return ParsedBody(None, links, frozenset(str(a) for a in entry["a"]),
                               None if deep is None else int(deep),
@@ -85,7 +86,8 @@ class ParseCache:
         self._used.add(blob)
         if blob not in self._entries:
             self._dirty = True
-        self._entries[blob] = {"l": [[k.target, k.line, k.is_image] for k in parsed.links],
+        self._entries[blob] = {"l": [[k.target, k.line, k.is_image, k.alt]
+                                     for k in parsed.links],
                                "a": sorted(parsed.anchors)}
         if parsed.too_deep is not None:
             self._entries[blob]["d"] = parsed.too_deep

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from kbsync.markdown.dialect import DEFAULT_DIALECT, Dialect
 from kbsync.markdown.paths import ArticleKeys, resolve_relative
@@ -37,6 +36,8 @@ if TYPE_CHECKING:  # markdown-it loads with the first parse: a warm validate par
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
+
+    from kbsync.assets.home import AssetHome
 
 __all__ = ["MAX_NESTING", "RENDER_VERSION", "Link", "MarkdownRenderer", "ParsedBody",
            "html_ids", "renderer_for"]
@@ -58,6 +59,7 @@ class Link:
     target: str  # the href / src as markdown-it normalised it (percent-encoded)
     line: int  # 1-based line in the file
     is_image: bool
+    alt: str | None = None  # an image's alt text as written ("" when it has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ class ParsedBody:
         file: a link's line is the body's first line plus its line within the body, so a
         body parsed before its front matter was written need not be parsed again."""
         shift = body_line - 1
-        links = tuple(Link(k.target, k.line + shift, k.is_image) for k in self.links)
+        links = tuple(Link(k.target, k.line + shift, k.is_image, k.alt) for k in self.links)
         deep = None if self.too_deep is None else self.too_deep + shift
         return ParsedBody(None, links, self.anchors, deep, self.headings)
 
@@ -140,18 +142,19 @@ class MarkdownRenderer:
 
     def render(self, parsed: ParsedBody, *, article_key: str,
                resolve_article_url: ArticleUrlResolver,
-               assets_base_url: str | None,
+               assets: AssetHome | None = None,
                article_keys: ArticleKeys | None = None) -> RenderedBody:
         """HTML with links rewritten for initdesk, and its plain text.
 
         A ``.md`` link becomes its article's public URL (left relative while the resolver
-        does not know it yet); other local files and images move under
-        ``assets_base_url`` when it is set. ``article_keys`` finds the article a link
-        names whatever the Unicode form it is typed in.
+        does not know it yet); other local files and images get the URL ``assets`` gives
+        them (a store's content-addressed name, or a base URL), and stay relative
+        without one (the preview serves them from the folder). ``article_keys`` finds
+        the article a link names whatever the Unicode form it is typed in.
         """
         if parsed.tokens is None:
             raise ValueError(f"{article_key}: render needs a full parse, not a cached one")
-        rewriter = _Rewriter(article_key, resolve_article_url, assets_base_url, article_keys)
+        rewriter = _Rewriter(article_key, resolve_article_url, assets, article_keys)
         env: EnvType = {_ENV_KEY: rewriter}
         html = self._md.renderer.render(parsed.tokens, self._md.options, env)
         return _longer_html(html)
@@ -295,17 +298,17 @@ def _scan_inline(children: Sequence[Token], line: int, links: list[Link],
         elif kind == "image":
             src = child.attrGet("src")
             if src is not None:
-                links.append(Link(str(src), line, is_image=True))
+                links.append(Link(str(src), line, is_image=True, alt=child.content))
 
 
 class _Rewriter:
     """Where a link or image of one article points on initdesk."""
 
     def __init__(self, article_key: str, resolve_article_url: ArticleUrlResolver,
-                 assets_base_url: str | None, article_keys: ArticleKeys | None) -> None:
+                 assets: AssetHome | None, article_keys: ArticleKeys | None) -> None:
         self.article_key = article_key
         self.resolve_article_url = resolve_article_url
-        self.assets_base_url = assets_base_url
+        self.assets = assets
         self.article_keys = article_keys
 
     def href(self, href: str, *, is_image: bool) -> str:
@@ -323,9 +326,8 @@ class _Rewriter:
                 return href
             fragment = href.partition("#")[2]
             return f"{url}#{fragment}" if fragment else url
-        if self.assets_base_url:
-            return self.assets_base_url + quote(target)
-        return href
+        published = self.assets.url(target) if self.assets is not None else None
+        return published or href
 
 
 def _rewritten(tokens: Sequence[Token], idx: int, env: EnvType, attr: str,

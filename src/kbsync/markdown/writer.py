@@ -50,6 +50,7 @@ from bs4.element import (
 )
 from markdownify import MarkdownConverter
 
+from kbsync.assets.home import AssetHome
 from kbsync.markdown.dialect import DEFAULT_DIALECT, Dialect
 from kbsync.markdown.escape import ENTITY, LINE_RULES, NEWLINE_SPACE, delimiters_fit, escape, nbsp
 from kbsync.markdown.ext.attrs import (
@@ -110,15 +111,15 @@ def _no_key(url: str) -> str | None:
 
 
 def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: str = "",
-                     assets_base_url: str | None = None,
+                     assets: AssetHome | None = None,
                      dialect: Dialect | Iterable[str] = DEFAULT_DIALECT,
                      like: str | None = None) -> str:
     """Markdown for an article body given as HTML.
 
     ``url_to_key`` maps a public article URL (fragment removed) to the target article's
     key, e.g. ``billing/refunds.md``; such links become relative ``.md`` links from
-    ``article_key``'s folder again, ``#anchor`` kept. URLs under ``assets_base_url``
-    become relative file paths again (the renderer put them there). ``dialect`` names
+    ``article_key``'s folder again, ``#anchor`` kept. URLs ``assets`` makes (any version
+    of a published file's) become relative file paths again. ``dialect`` names
     the Markdown extensions the result may use (``[content] markdown``) and the heading
     ids the renderer makes; ``like`` is the Markdown of the file the result replaces,
     whose syntax the result follows where the dialect has two (``:::`` or ``!!!``).
@@ -128,7 +129,7 @@ def html_to_markdown(html: str, *, url_to_key: UrlToKey = _no_key, article_key: 
         soup, closed, has_comments = parse_html(source, EVERY_TAG)
         if has_comments:
             _keep_comments(soup)
-        converter = Writer(source, url_to_key, article_key, assets_base_url,
+        converter = Writer(source, url_to_key, article_key, assets,
                            Dialect.of(dialect), like, closed)
         converter.prepare(soup)
         markdown: str = converter.convert_soup(soup)
@@ -155,7 +156,7 @@ def text_to_markdown(text: str, dialect: Dialect | Iterable[str] = DEFAULT_DIALE
 
 
 def body_from_remote(content: str, content_html: str, *, url_to_key: UrlToKey = _no_key,
-                     article_key: str = "", assets_base_url: str | None = None,
+                     article_key: str = "", assets: AssetHome | None = None,
                      dialect: Dialect | Iterable[str] = DEFAULT_DIALECT,
                      like: str | None = None) -> str:
     """The Markdown body of a remote article under the contract's display rule.
@@ -165,7 +166,7 @@ def body_from_remote(content: str, content_html: str, *, url_to_key: UrlToKey = 
     """
     if content_html and len(content_html) >= len(content):
         return html_to_markdown(content_html, url_to_key=url_to_key, article_key=article_key,
-                                assets_base_url=assets_base_url, dialect=dialect, like=like)
+                                assets=assets, dialect=dialect, like=like)
     return text_to_markdown(content, dialect)
 
 
@@ -428,7 +429,7 @@ class Writer(MarkdownConverter):
     """markdownify with round-trip-stable rules for every construct kbsync renders."""
 
     def __init__(self, source: str, url_to_key: UrlToKey, article_key: str,
-                 assets_base_url: str | None, dialect: Dialect = DEFAULT_DIALECT,
+                 assets: AssetHome | None, dialect: Dialect = DEFAULT_DIALECT,
                  like: str | None = None, closed: set[int] | None = None) -> None:
         super().__init__(heading_style="atx", bullets="-", strong_em_symbol="*",
                          escape_asterisks=False, escape_underscores=False, escape_misc=False)
@@ -436,7 +437,7 @@ class Writer(MarkdownConverter):
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self._url_to_key = url_to_key
         self._article_key = article_key
-        self._assets_base_url = assets_base_url
+        self._assets = assets
         self._loose: dict[int, bool] = {}
         self._dialect = dialect
         self._with_attrs = "attrs" in dialect
@@ -1078,10 +1079,10 @@ class Writer(MarkdownConverter):
 
     def _rewrite(self, url: str, *, is_image: bool) -> str:
         """A public article URL -> relative ``.md`` link; an asset URL -> relative path."""
-        base = self._assets_base_url
-        if base and url.startswith(base) and len(url) > len(base):
-            path, sep, fragment = url[len(base):].partition("#")
-            return self._relative(unquote(path)) + sep + fragment
+        address, sep, fragment = url.partition("#")
+        local = self._assets.path_of(address) if self._assets is not None else None
+        if local is not None:
+            return self._relative(local) + sep + fragment
         if is_image:
             return url
         path, sep, fragment = url.partition("#")

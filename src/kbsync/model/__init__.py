@@ -4,6 +4,7 @@
 two states a plan compares, ``lockstate`` what was last synced. Import from here.
 """
 
+from kbsync.model.assets import ASSET_FIELDS, LocalAsset
 from kbsync.model.local import LocalArticle, LocalCollection
 from kbsync.model.lockstate import LOCK_VERSION, Lock, LockEntry, PortalEntry, Section
 from kbsync.model.remote import (
@@ -26,6 +27,7 @@ from kbsync.model.state import ActualState, DesiredState, RemoteRef, RenderedBod
 
 __all__ = [
     "ARTICLE_FIELDS",
+    "ASSET_FIELDS",
     "COLLECTION_FIELDS",
     "LOCK_VERSION",
     "PORTAL_FIELDS",
@@ -35,6 +37,7 @@ __all__ = [
     "CollectionFields",
     "DesiredState",
     "LocalArticle",
+    "LocalAsset",
     "LocalCollection",
     "Lock",
     "LockEntry",

@@ -15,7 +15,7 @@ import bisect
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from kbsync.model.state import RemoteRef
@@ -86,6 +86,14 @@ class PortalEntry:
 LockPart = Literal["remote", "portal", "render"]
 
 
+class LockChanges(NamedTuple):
+    """What :meth:`Lock.take_changes` hands the journal."""
+
+    entries: list[tuple[Section, str]]
+    parts: list[LockPart]
+    assets: list[tuple[str, str]]  # (store location, name) newly published
+
+
 class Lock:
     """The lock's contents, mutated step by step during apply and made durable after each.
 
@@ -94,7 +102,7 @@ class Lock:
     (:meth:`take_changes`), so each step appends only that to a journal; and each row's
     text and the sorted order are kept up to date as items change, so the whole lock is
     serialised without rebuilding them. Change it through ``put`` / ``remove`` /
-    ``bind`` and the ``portal`` and ``render`` properties only.
+    ``bind`` / ``add_asset`` and the ``portal`` and ``render`` properties only.
     """
 
     def __init__(self, base_url: str | None = None, organization_id: int | None = None) -> None:
@@ -104,6 +112,9 @@ class Lock:
         self.articles: dict[str, LockEntry] = {}
         self._portal: PortalEntry | None = None
         self._render: str | None = None  # the render key the synced bodies were made with
+        #: store location ("s3://bucket/prefix") -> content-addressed names it holds
+        self._assets: dict[str, set[str]] = {}
+        self._new_assets: set[tuple[str, str]] = set()  # (location, name) since written
         self._rows: dict[tuple[str, str], str] = {}
         self._order: dict[str, list[str]] = {"collections": [], "articles": []}
         self._by_id: dict[tuple[str, int], str] = {}
@@ -122,6 +133,16 @@ class Lock:
         if (self.base_url, self.organization_id) != (remote.base_url, remote.organization_id):
             self._changed_parts.add("remote")
         self.base_url, self.organization_id = remote.base_url, remote.organization_id
+
+    def has_asset(self, location: str, name: str) -> bool:
+        """Whether ``name`` was published to the store at ``location`` (no request)."""
+        return name in self._assets.get(location, ())
+
+    def add_asset(self, location: str, name: str) -> None:
+        names = self._assets.setdefault(location, set())
+        if name not in names:
+            names.add(name)
+            self._new_assets.add((location, name))
 
     @property
     def portal(self) -> PortalEntry | None:
@@ -143,22 +164,26 @@ class Lock:
             self._changed_parts.add("render")
         self._render = key
 
-    def take_changes(self) -> tuple[list[tuple[Section, str]], list[LockPart]]:
+    def take_changes(self) -> LockChanges:
         """What changed since the lock was last written whole or this was last asked:
-        the (section, slug) of each entry put or removed, and the other parts changed.
-        Asking forgets them: the caller has made them durable."""
-        entries, parts = sorted(self._changed), sorted(self._changed_parts)
+        the (section, slug) of each entry put or removed, the other parts changed, and
+        the names published since (only those: a journal record stays small however
+        many files the store holds). Asking forgets them: the caller has made them
+        durable."""
+        changes = LockChanges(sorted(self._changed), sorted(self._changed_parts),
+                              sorted(self._new_assets))
         self.mark_written()
-        return entries, parts
+        return changes
 
     @property
     def has_changes(self) -> bool:
-        return bool(self._changed or self._changed_parts)
+        return bool(self._changed or self._changed_parts or self._new_assets)
 
     def mark_written(self) -> None:
         """The lock as it is now is on disk: nothing is changed since."""
         self._changed.clear()
         self._changed_parts.clear()
+        self._new_assets.clear()
 
     @property
     def is_empty(self) -> bool:
@@ -225,6 +250,11 @@ class Lock:
         if self.portal is not None:
             portal = self.portal.to_dict()
             out.append(f'"portal": {json.dumps(portal, sort_keys=True)},')
+        if self._assets:  # one name per line, so a branch's new image is one line of diff
+            stores = [f"  {json.dumps(where)}: [\n" + ",\n".join(
+                f"    {json.dumps(name, ensure_ascii=False)}" for name in sorted(names)) + "\n  ]"
+                for where, names in sorted(self._assets.items()) if names]
+            out.append('"assets": {\n' + ",\n".join(stores) + "\n},")
         for name, tail in (("articles", ","), ("collections", "")):
             rows = [self._rows[(name, slug)] for slug in self._order[name]]
             body = ",\n".join(rows)

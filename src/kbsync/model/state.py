@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kbsync.model.assets import LocalAsset
 from kbsync.model.local import KeyedItems, LocalArticle, LocalCollection
 from kbsync.model.remote import Organization, Portal, RemoteArticle, RemoteCollection
 
@@ -40,7 +41,10 @@ class DesiredState(KeyedItems):
     other articles as placeholders); an article missing from it was found unchanged
     since the last sync, so its remote body stands (see ``plan.planner.bodies_needed``).
     ``links`` lists, per article, the articles its body links to; ``render_key`` names
-    everything besides a file's bytes that shapes its HTML.
+    everything besides a file's bytes that shapes its HTML. ``assets`` are the files
+    the articles link to that are published to a store (by path), and ``asset_urls``
+    the published URLs each article's body holds: a body whose file is unchanged but
+    whose image changed is rendered again (its URL did).
     """
 
     collections: tuple[LocalCollection, ...] = ()  # parents before children
@@ -49,6 +53,8 @@ class DesiredState(KeyedItems):
     bodies: Mapping[str, RenderedBody] = field(default_factory=dict)
     links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     render_key: str = ""
+    assets: Mapping[str, LocalAsset] = field(default_factory=dict)
+    asset_urls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _articles: dict[str, LocalArticle] = field(init=False, repr=False, compare=False)
     _collections: dict[str, LocalCollection] = field(init=False, repr=False, compare=False)
 

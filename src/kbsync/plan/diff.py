@@ -15,6 +15,7 @@ placeholders; here they get the public URLs those articles have (or will have).
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -202,8 +203,10 @@ class Differ:
         """The remote body, when it is known to be what this file renders to.
 
         True when the file is byte for byte what was last synced, the remote article is
-        what was last synced, rendering has not changed since, and every link target
-        keeps its URL: then rendering (most of a no-op plan's cost) can be skipped.
+        what was last synced, rendering has not changed since, every link target keeps
+        its URL and every published file it shows is the version it shows (its
+        content-addressed URL is in the body): then rendering (most of a no-op plan's
+        cost) can be skipped.
         """
         found = self.matching.articles[local.key]
         entry = found.lock_entry
@@ -219,6 +222,9 @@ class Differ:
             url = self.url_of(target)
             if url is None or url.startswith(LINK_PLACEHOLDER):
                 return None
+        if any(html.escape(url) not in remote.fields.content_html
+               for url in self.desired.asset_urls.get(local.key, ())):
+            return None  # an image it shows was replaced: its URL is another now
         return RenderedBody(remote.fields.content_html, remote.fields.content)
 
     def body(self, local: LocalArticle) -> RenderedBody:

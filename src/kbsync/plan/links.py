@@ -15,6 +15,7 @@ escaping unchanged and holds nothing that ends an attribute or a URL.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections.abc import Callable
 from urllib.parse import quote, unquote
@@ -69,3 +70,35 @@ def placeholder_targets(html_text: str) -> tuple[str, ...]:
         return ()
     return tuple(sorted({placeholder_key(match.group(1))
                          for match in PLACEHOLDER_PATTERN.finditer(html_text)}))
+
+
+#: A local file's stand-in in a rendered body: where readers load it from depends on the
+#: use (a store's content-addressed URL for apply, the folder for the preview), so the
+#: rendering is made once and the URL filled per use, as links to articles are.
+ASSET_PLACEHOLDER = "kbsync://asset/"
+ASSET_PATTERN = re.compile(re.escape(ASSET_PLACEHOLDER) + r"([A-Za-z0-9/._~%-]+)")
+
+
+def asset_placeholder(path: str) -> str:
+    """The stand-in URL of the root-relative file ``path`` (percent-encoded, as keys are)."""
+    return ASSET_PLACEHOLDER + quote(path, safe="/")
+
+
+def fill_assets(template: RenderedBody, resolve: Callable[[str], str | None],
+                article_key: str) -> RenderedBody:
+    """The body with each file's stand-in replaced by ``resolve(path)``, or, where that
+    is None (no home, or a file not published), by the path relative to the article
+    again: nothing ever keeps a stand-in. The HTML stays the longer field."""
+    if ASSET_PLACEHOLDER not in template.html:
+        return template
+    folder = posixpath.dirname(article_key) or "."
+
+    def url(match: re.Match[str]) -> str:
+        path = unquote(match.group(1))
+        found = resolve(path)
+        return html.escape(found) if found else quote(posixpath.relpath(path, folder), safe="/")
+
+    html_text = ASSET_PATTERN.sub(url, template.html)
+    if len(html_text) <= len(template.text):
+        html_text = f"<div>{html_text}</div>"
+    return RenderedBody(html_text, template.text)

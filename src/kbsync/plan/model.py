@@ -22,7 +22,7 @@ __all__ = ["LINK_PLACEHOLDER", "ON_DELETE", "PLAN_FORMAT_VERSION", "Action", "Ch
 
 PLAN_FORMAT_VERSION = 2
 
-Kind = Literal["portal", "collection", "article"]
+Kind = Literal["portal", "collection", "article", "asset"]
 #: What apply does to a managed item whose file or folder was deleted (``[apply]
 #: on_delete``): delete it in initdesk, unpublish it (articles), or leave it there.
 OnDelete = Literal["delete", "draft", "keep"]
@@ -59,7 +59,8 @@ class Change:
     """One item's change.
 
     ``key`` is the local path (folder for a collection, ``.md`` file for an article,
-    ``portal.yaml`` for the portal); for remote-only items it is ``remote:<slug>``.
+    ``portal.yaml`` for the portal, the file for an asset, whose ``slug`` is its
+    content-addressed name in the store); for remote-only items it is ``remote:<slug>``.
     ``fields`` holds only what differs (every desired field for a create); references to
     items created in the same run are given by key (``parent_key`` / ``collection_key``)
     and resolved to ids by the executor.

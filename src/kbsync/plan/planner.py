@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from kbsync.errors import UnsafePlanError
-from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
+from kbsync.model import ActualState, DesiredState, LocalAsset, Lock, RemoteRef
 from kbsync.plan.diff import Differ, DiffOptions, portal_change, unresolved_links
 from kbsync.plan.match import Matching
-from kbsync.plan.model import Action, Change, Plan
+from kbsync.plan.model import Action, Change, FieldChange, Plan
 from kbsync.words import plural
 
 _ORDER = {
@@ -32,6 +32,17 @@ _ORDER = {
     ("article", Action.DELETE): 7,
     ("collection", Action.DELETE): 8,
 }
+
+
+def asset_changes(uploads: Sequence[LocalAsset]) -> tuple[Change, ...]:
+    """One create per file to upload, by path. They come first in a plan: apply uploads
+    every image before any article that shows it, and stops at a failed upload, so no
+    article ever points at a missing image."""
+    return tuple(Change("asset", asset.path, Action.CREATE, asset.name, "", fields=(
+        FieldChange("name", None, asset.name), FieldChange("bytes", None, asset.size),
+        FieldChange("content_type", None, asset.content_type),
+        FieldChange("sha256", None, asset.digest)), local_fingerprint=asset.digest)
+        for asset in sorted(uploads, key=lambda a: a.path))
 
 
 def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,

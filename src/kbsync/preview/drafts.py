@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 
 from kbsync.apply.bookkeeping import record_bases
 from kbsync.apply.executor import Executor
+from kbsync.apply.uploads import StoreUploader
+from kbsync.assets.store import AssetStore
 from kbsync.config import Config
 from kbsync.engine import Checked, Workspace
-from kbsync.engine.remote import open_lock, read_remote
+from kbsync.engine.remote import open_lock, read_remote, unknown_assets
 from kbsync.errors import NotFoundError
 from kbsync.frontend import open_workspace
 from kbsync.local.renames import match_local
@@ -27,7 +29,7 @@ from kbsync.model import ActualState, DesiredState, Lock, RemoteRef
 from kbsync.plan.diff import DiffOptions
 from kbsync.plan.links import LINK_PLACEHOLDER
 from kbsync.plan.model import Action, Change, Plan
-from kbsync.plan.planner import build_plan
+from kbsync.plan.planner import asset_changes, build_plan
 from kbsync.remote.client import HelpCenterClient
 from kbsync.runlock import RunLocked, hold_run_lock
 
@@ -53,10 +55,11 @@ class DraftPusher:
     """
 
     def __init__(self, config: Config, client: HelpCenterClient, remote: RemoteRef,
-                 workspace: Workspace | None = None) -> None:
+                 workspace: Workspace | None = None, store: AssetStore | None = None) -> None:
         self.config = config
         self.client = client
         self.remote = remote
+        self.store = store  # a pushed draft's new images are uploaded first, as apply does
         self.workspace = workspace or open_workspace(config)
         self.actual: ActualState | None = None
 
@@ -89,7 +92,7 @@ class DraftPusher:
         drafts = tuple(replace(a, status="draft") if a.key in keys else a
                        for a in local.tree.articles)
         desired = replace(desired, articles=drafts)
-        desired = desired.with_bodies(self.workspace.render(keys))
+        desired = desired.with_bodies(local.filled(self.workspace.render(keys)))
         plan = build_plan(desired=desired, actual=actual, lock=lock, remote=self.remote,
                           options=DiffOptions(), targets=keys,
                           matching=match_local(desired, actual, lock, self.config.root))
@@ -104,14 +107,19 @@ class DraftPusher:
             else:
                 allowed.extend(c for c in changes if c.key == key)
         if allowed:
+            uploads, _ = unknown_assets(local, lock, self.store, [c.key for c in allowed])
             lock.bind(self.remote)
             executor = Executor(self.client, lock,
-                                lambda now: save_lock(now, self.config.lock_path))
-            result = executor.run(Plan(self.remote, tuple(allowed)))
+                                lambda now: save_lock(now, self.config.lock_path),
+                                uploader=(StoreUploader(self.config.root, self.store)
+                                          if self.store is not None else None))
+            result = executor.run(Plan(self.remote, (*asset_changes(uploads), *allowed)))
             # as apply does: pull merges against these texts, and a file renamed and
             # edited before the next apply is found by them
             record_bases(self.config.root, lock, result.done)
             for change in result.done:
+                if change.kind == "asset":
+                    continue  # uploaded for the draft: not an article of its own
                 out.append(Pushed(change.key, "created" if change.action is Action.CREATE
                                   else "updated"))
                 self._remember(lock, change)

@@ -41,7 +41,7 @@ from kbsync.errors import ConfigError
 from kbsync.frontend import open_workspace
 from kbsync.local.tree import LocalArticle, LocalCollection, LocalTree
 from kbsync.model import ArticleFields, CollectionFields, PortalSettings, RenderedBody
-from kbsync.plan.links import fill_links
+from kbsync.plan.links import fill_assets, fill_links
 from kbsync.problems import Problem, sort_key
 
 DEFAULT_NAME = "Help Center"
@@ -346,15 +346,17 @@ class Site:
 
     def _render(self, tree: LocalTree) -> dict[str, Rendering]:
         """Every page's body: the workspace's template (made once per content), its
-        links filled with the preview's URLs once per template."""
+        links filled with the preview's URLs once per template, and its images and files
+        with their paths: they load from the folder, whatever ``[assets]`` says (a new
+        screenshot shows before it is published)."""
         templates = self.workspace.render(a.key for a in tree.articles)
         out: dict[str, Rendering] = {}
         for article in tree.articles:
             template = templates[article.key]
             kept = self._filled.get(article.key)
             if kept is None or kept[0] is not template:
-                kept = template, Rendering(article.source_hash,
-                                           fill_links(template, article_url).html,
+                local = fill_assets(fill_links(template, article_url), _in_folder, article.key)
+                kept = template, Rendering(article.source_hash, local.html,
                                            template.text, self.workspace.linked(article.key))
             out[article.key] = kept[1]
         self._filled = {key: (templates[key], rendering) for key, rendering in out.items()}
@@ -482,3 +484,8 @@ def _config_problem(line: str) -> Problem:
     number = int(match.group(1)) if match.group(1) else None
     return Problem(CONFIG_FILE, match.group(2), line=number,
                    hint="the preview keeps the last valid settings")
+
+
+def _in_folder(path: str) -> None:
+    """No published URL for any file: the preview serves each from the folder."""
+    return None

@@ -51,7 +51,7 @@ class ArticleDecider:
                 self.url_of[placed.key] = url
                 self.key_of[url] = placed.key
         self.article_keys = ArticleKeys(self.url_of)
-        self.way = Way(dict(self.key_of), p.content.assets_base_url, p.content.dialect)
+        self.way = Way(dict(self.key_of), p.assets, p.content.dialect)
         self.converted: Mapping[str, Converted] = {}
         self.unconverted: list[str] = []  # files whose remote body stays HTML (why)
 
@@ -247,12 +247,12 @@ class ArticleDecider:
             return self.renderer.render(
                 ParsedBody(tuple(tokens), (), frozenset()), article_key=key,
                 resolve_article_url=self.url_of.get,
-                assets_base_url=content.assets_base_url,
+                assets=self.p.assets,
                 article_keys=self.article_keys).html
 
         def convert(html: str) -> str:
             return html_to_markdown(html, url_to_key=self.key_of.get, article_key=key,
-                                    assets_base_url=content.assets_base_url,
+                                    assets=self.p.assets,
                                     dialect=content.dialect, like=tree_body)
 
         try:
@@ -264,5 +264,5 @@ class ArticleDecider:
     def _render(self, body: str, key: str) -> RenderedBody:
         parsed = self.renderer.parse(body)
         return self.renderer.render(parsed, article_key=key, resolve_article_url=self.url_of.get,
-                                    assets_base_url=self.p.content.assets_base_url,
+                                    assets=self.p.assets,
                                     article_keys=self.article_keys)

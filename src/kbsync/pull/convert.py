@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from kbsync.assets.home import AssetHome
 from kbsync.local.bulk import parse_meta, run_chunks
 from kbsync.markdown import DEFAULT_DIALECT, Dialect, ParsedBody, body_from_remote, renderer_for
 
@@ -35,7 +36,7 @@ class Way:
     """Where links and images lead, and the dialect: the same for every article."""
 
     key_of: Mapping[str, str] = field(default_factory=dict)  # public URL -> article key
-    assets_base_url: str | None = None
+    assets: AssetHome | None = None
     dialect: Dialect = DEFAULT_DIALECT
 
 
@@ -57,7 +58,7 @@ def convert_one(remote: Remote, way: Way) -> Converted:
     try:
         return Converted(body_from_remote(
             remote.content, remote.content_html, url_to_key=way.key_of.get,
-            article_key=remote.key, assets_base_url=way.assets_base_url,
+            article_key=remote.key, assets=way.assets,
             dialect=way.dialect, like=remote.like))
     except CONVERSION_ERRORS as exc:
         html = remote.content_html or remote.content

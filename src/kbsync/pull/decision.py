@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from kbsync.assets.home import AssetHome
 from kbsync.config import ContentSettings
 from kbsync.fingerprint import fields_fingerprint
 from kbsync.local.bases import BaseStore
@@ -129,6 +130,7 @@ class Pass:
     options: PullOptions
     layout: Layout
     matching: Matching
+    assets: AssetHome | None = None  # where local files are published (URLs -> paths)
     pruned: set[str] = field(default_factory=set)
     pins: dict[str, int] = field(default_factory=dict)
     kept_in_place: set[str] = field(default_factory=set)

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from kbsync.assets.home import AssetHome
 from kbsync.config import ContentSettings
 from kbsync.local.bases import BaseStore
 from kbsync.local.renames import match_local
@@ -65,12 +66,13 @@ Reuse = tuple[Way, Mapping[str, Converted]]
 def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
            content: ContentSettings, bases: BaseStore, dirty: set[str],
            options: PullOptions = _DEFAULT_OPTIONS, portal: bool = False,
-           parse: bool = False) -> PullResult:
+           parse: bool = False, assets: AssetHome | None = None) -> PullResult:
     """Everything pull would do, and the lock as it will be; ``lock`` is updated in place.
 
     Which file is which remote item is ``plan.match``'s answer, the same the plan gets.
     ``portal``: also manage ``portal.yaml`` (it exists, or init writes it). ``parse``:
-    fill ``PullResult.parsed``.
+    fill ``PullResult.parsed``. ``assets``: where local files are published, so their
+    URLs come back as the files' paths.
     """
     matching = match_local(DesiredState(collections=tree.collections, articles=tree.articles),
                            actual, lock, root, bases)
@@ -84,7 +86,8 @@ def decide(*, root: Path, tree: LocalTree, actual: ActualState, lock: Lock,
         return _without_moves(plan_layout(root, tree, actual, lock, matching, names), kept)
 
     def new_pass(layout: Layout) -> Pass:
-        return Pass(root, tree, actual, lock, content, bases, dirty, options, layout, matching)
+        return Pass(root, tree, actual, lock, content, bases, dirty, options, layout, matching,
+                    assets)
 
     final = new_pass(placed(set()))
     result, articles = _run(final, parse)

@@ -61,7 +61,7 @@ def pull(config: Config, tree: LocalTree, lock: Lock, actual: ActualState, remot
         before = lock.dumps() if config.lock_path.is_file() else ""
         result = decide(root=root, tree=tree, actual=actual, lock=lock, content=config.content,
                         bases=bases, dirty=repo.dirty(), options=options,
-                        portal=manages_portal(root))
+                        portal=manages_portal(root), assets=config.assets.home())
         if dry_run:
             return Pulled(result)
         lock.bind(remote)
@@ -99,7 +99,7 @@ def import_remote(config: Config, actual: ActualState, remote: RemoteRef) -> Imp
     bases = BaseStore(root)
     result = decide(root=root, tree=LocalTree(root, (), (), ()), actual=actual, lock=lock,
                     content=config.content, bases=bases, dirty=set(), portal=True,
-                    parse=True)
+                    parse=True, assets=config.assets.home())
     limit = _raised_limit(result, config.content.max_article_bytes)
     (root / CONFIG_FILE).write_text(config_text(remote.base_url, remote.organization_id,
                                                 max_article_bytes=limit), encoding="utf-8")

@@ -66,6 +66,7 @@ class JournalRecord(_Part):
     portal: PortalFile | None = None
     render: StrictStr | None = None
     remote: RemoteFile | None = None
+    assets: dict[StrictStr, list[StrictStr]] = {}  # names published by this step
 
 
 class LockFile(_Part):
@@ -74,6 +75,8 @@ class LockFile(_Part):
     portal: PortalFile | None = None
     collections: dict[str, EntryFile] | None = None
     articles: dict[str, EntryFile] | None = None
+    #: store location ("s3://bucket/prefix") -> the content-addressed names published there
+    assets: dict[StrictStr, list[StrictStr]] | None = None
 
 
 #: What an entry's values must be, by key.
@@ -89,6 +92,8 @@ def lock_problem(exc: ValidationError, data: dict[str, Any]) -> str:
     raw: Any = data[head]  # every top-level part is optional: a problem is one given
     if head == "portal":
         return f'"portal" must be an object with remote (and updated_at), got {shown(raw)}'
+    if head == "assets":
+        return f'"assets" must be an object of store: [names], got {shown(raw)}'
     if head == "remote":
         if len(loc) == 1:
             return ('"remote" must be an object with base_url and organization_id, got '
