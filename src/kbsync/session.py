@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from kbsync import __version__
+from kbsync.assets.store import AssetStore, open_store
 from kbsync.config import STATE_DIR, Config, require_remote
 from kbsync.errors import ConfigError, StateError
 from kbsync.local.reading import not_a_file
@@ -33,6 +34,14 @@ LOCAL_ORIGIN = "http://local.invalid"
 #: Tickets the embedded Help Center serves, when this file sits beside kbsync.toml.
 LOCAL_TICKETS = "tickets.json"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def asset_store(config: Config) -> AssetStore | None:
+    """The store ``[assets] publish`` names (connected on its first request), or None."""
+    assets = config.assets
+    if assets.publish is None:
+        return None
+    return open_store(assets.publish, endpoint_url=assets.endpoint_url, region=assets.region)
 
 
 def remote_ref(config: Config) -> RemoteRef:

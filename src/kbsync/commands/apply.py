@@ -25,7 +25,7 @@ from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
 from kbsync.problems import escaped
 from kbsync.runlock import hold_run_lock
-from kbsync.session import Connect, open_client, remote_ref
+from kbsync.session import Connect, asset_store, open_client, remote_ref
 from kbsync.words import plural
 
 INTERRUPTED = 130
@@ -54,6 +54,7 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
     lock = open_lock(config, ref)  # a lock made for another Help Center: no request
     # made in another folder or for another Help Center: refused before any request
     saved = open_saved_plan(planfile, config, ref) if planfile is not None else None
+    store = asset_store(config)  # connected on its first request: none when all is known
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             if saved is not None:
@@ -61,13 +62,13 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
             else:
                 assert local is not None
                 planned = workspace.plan(local, client, lock, ref, options=options,
-                                         targets=targets)
+                                         targets=targets, store=store)
         planned.require_safe()
         plan = planned.plan
         console.show_plan(plan)
         console.annotate_plan(plan)
         if not plan.has_changes:
-            workspace.apply(planned, client, lock)  # the lock follows what is in sync
+            workspace.apply(planned, client, lock, store=store)  # the lock follows
             _fail_on_conflicts(plan)
             return 0
         _confirm(console, yes or planfile is not None)  # a saved plan is the approval
@@ -75,7 +76,7 @@ def _run(config: Config, console: Console, *, planfile: Path | None, yes: bool,
         with stop_on_interrupt() as stop_requested, console.progress(
                 "Applying", requests=lambda: client.request_count - before) as hooks:
             result = workspace.apply(planned, client, lock, hooks=hooks,
-                                     should_stop=stop_requested)
+                                     should_stop=stop_requested, store=store)
         requests = client.request_count - before
     return _report(result, planned, console, requests)
 
@@ -107,7 +108,10 @@ def _report(result: ApplyResult, planned: Planned, console: Console, requests: i
             + f"\n  not done ({len(not_done)}): " + (", ".join(not_done) or "nothing")
             + "\n  The lock records what was done; fix the cause and run apply again.",
             done, not_done)
-    counts = ", ".join(f"{plan.count(a)} {_PAST[a]}" for a in _PAST if plan.count(a))
+    uploads = sum(1 for c in plan.changes if c.kind == "asset")
+    items = [c.action for c in plan.changes if c.kind != "asset"]
+    counts = ", ".join([f"{uploads} uploaded"] * bool(uploads)
+                       + [f"{items.count(a)} {_PAST[a]}" for a in _PAST if a in items])
     console.success(f"Apply complete: {counts} ({plural(requests, 'request')}).")
     _fail_on_conflicts(plan)
     return 0

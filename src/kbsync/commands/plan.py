@@ -15,7 +15,7 @@ from kbsync.plan.diff import DiffOptions
 from kbsync.plan.model import Action, Plan
 from kbsync.planfile import save_plan
 from kbsync.render.formats import PLAN
-from kbsync.session import Connect, open_client, remote_ref
+from kbsync.session import Connect, asset_store, open_client, remote_ref
 from kbsync.words import plural
 
 CHANGES_PRESENT = 2
@@ -36,7 +36,7 @@ def run(config: Config, console: Console, *, fmt: str = "text", out: Path | None
     with connect(config) as client:
         with console.status("Reading the Help Center…"):
             planned = workspace.plan(local, client, lock, ref, options=options,
-                                     targets=targets)
+                                     targets=targets, store=asset_store(config))
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     plan = planned.plan  # carries apply's refusal as a warning, if there is one
     show(plan, console, fmt)

@@ -25,6 +25,7 @@ from kbsync.plan.links import PLACEHOLDER_PATTERN, placeholder_key
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange, Plan
 from kbsync.problems import escaped
 from kbsync.render.diff import line_count, unified_diff
+from kbsync.words import file_size
 
 #: The symbol that starts each change line; MOVE shares UPDATE's and says "moved".
 SYMBOLS: dict[Action, str] = {
@@ -102,7 +103,11 @@ def headline_fields(change: Change) -> tuple[str, ...]:
 
 
 def action_detail(change: Change, arrow: str = "->") -> str:
-    """What a move, reorder, delete or adopt does, in a few words ("position 2 -> 4")."""
+    """What a move, reorder, delete or adopt does, in a few words ("position 2 -> 4");
+    for a file to upload, its size ("182 KB")."""
+    if change.kind == "asset":
+        size = change.field("bytes")
+        return file_size(size.after) if size is not None and isinstance(size.after, int) else ""
     if change.action is Action.MOVE:
         moved = next((f for f in change.fields if f.field in PLACE_FIELDS), None)
         if moved is None:
@@ -151,7 +156,10 @@ def summary(plan: Plan) -> str:
     """One line: what apply would write, then what it leaves alone."""
     if not plan.changes:
         return NO_CHANGES
-    writes = [f"{plan.count(a)} to {a.value}" for a in Action if a.writes and plan.count(a)]
+    uploads = sum(1 for c in plan.changes if c.kind == "asset")
+    items = [c.action for c in plan.changes if c.kind != "asset"]
+    writes = [f"{uploads} to upload"] if uploads else []
+    writes += [f"{items.count(a)} to {a.value}" for a in Action if a.writes and a in items]
     head = f"Plan: {', '.join(writes)}." if writes else "No changes to apply."
     notes = [note for note in (_count(plan, Action.CONFLICT, "conflict", "conflicts"),
                                _count(plan, Action.UNMANAGED, "unmanaged", "unmanaged"),
@@ -240,6 +248,9 @@ def _change_blocks(plan: Plan, max_diff_lines: int) -> list[str]:
 
 
 def _change_line(change: Change, kind_width: int, key_width: int) -> str:
+    if change.kind == "asset":  # + asset images/invoice.png  (182 KB)
+        return (f"{CHANGE_INDENT}{SYMBOLS[change.action]} {change.kind:<{kind_width}} "
+                f"{change.key:<{key_width}}  ({action_detail(change)})")
     words = [_phrase(change)] + ([f"({change.reason})"] if change.reason else [])
     tail = "".join(f"  {word}" for word in words if word)
     return (f"{CHANGE_INDENT}{SYMBOLS[change.action]} {change.kind:<{kind_width}} "
@@ -260,6 +271,8 @@ def _phrase(change: Change) -> str:
 
 
 def _field_lines(change: Change, max_diff_lines: int) -> list[str]:
+    if change.kind == "asset":
+        return []  # its line says it all; the name and hash are in the JSON and plan file
     scalars, bodies = split_fields(change)
     labels = [label(f) + ":" for f in scalars]
     width = max([LABEL_WIDTH, *(len(text) for text in labels)])
