@@ -169,3 +169,38 @@ def test_the_portal_colour_is_the_header(browser: WebDriver, url: str) -> None:
     header = browser.find_element(By.ID, "kb-top")
     assert header.value_of_css_property("background-color") == "rgba(14, 124, 102, 1)"
     assert header.find_element(By.CLASS_NAME, "kb-name").text == "Parcelly Help Center"
+
+
+def test_a_new_local_image_shows_as_soon_as_it_is_saved(
+        browser: WebDriver, url: str, root: Path) -> None:
+    """A screenshot added in a branch exists only in the folder: the preview loads it
+    from there (the example publishes to a base URL that does not have it)."""
+    _open(browser, url + "/billing/change-your-plan")
+    (root / "images" / "plan-picker.png").write_bytes((root / "images" / "invoice.png")
+                                                       .read_bytes())
+    path = root / "billing" / "change-your-plan.md"
+    path.write_text(path.read_text() + "\n![The plan picker](../images/plan-picker.png)\n")
+    loaded = ("var i = document.querySelector('#kb-main img[alt=\"The plan picker\"]');"
+              "return i && i.complete && i.naturalWidth > 0 ? i.src : null")
+    _wait_for(browser, lambda b: b.execute_script(loaded), "the new image, loaded")
+    assert browser.execute_script(loaded) == url + "/images/plan-picker.png"
+    assert _not_reloaded(browser)
+
+
+@pytest.mark.parametrize(("page", "kind", "border", "background"), [
+    ("/shipping/print-shipping-labels", "note", "rgba(9, 105, 218, 1)", "rgba(238, 246, 255, 1)"),
+    ("/getting-started/04-ship-your-first-order", "tip", "rgba(26, 127, 55, 1)",
+     "rgba(237, 250, 239, 1)"),
+    ("/billing/refunds", "important", "rgba(130, 80, 223, 1)", "rgba(246, 240, 255, 1)"),
+    ("/troubleshooting/label-printing-problems", "warning", "rgba(191, 135, 0, 1)",
+     "rgba(255, 248, 225, 1)"),
+    ("/integrations/api-keys", "caution", "rgba(209, 36, 47, 1)", "rgba(253, 236, 236, 1)"),
+])
+def test_callouts_are_styled_like_the_portal(browser: WebDriver, url: str, page: str,
+                                            kind: str, border: str, background: str) -> None:
+    browser.get(url + page)
+    callout = browser.find_element(By.CSS_SELECTOR, f".kb-body .kb-callout-{kind}")
+    style = {name: callout.value_of_css_property(name) for name in (
+        "border-left-style", "border-left-width", "border-left-color", "background-color")}
+    assert style == {"border-left-style": "solid", "border-left-width": "4px",
+                     "border-left-color": border, "background-color": background}

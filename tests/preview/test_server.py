@@ -136,6 +136,18 @@ def test_local_images_are_served_from_the_folder(kb: KB, make_site: MakeSite) ->
     assert response.mimetype == "image/png"
 
 
+def test_a_missing_image_shows_on_its_page_as_a_problem(
+        client: Client, app: PreviewApp, example: KB) -> None:
+    path = example.root / "billing" / "refunds.md"
+    path.write_text(path.read_text() + "\n![The refund form](../images/refund-form.png)\n")
+    app.site.update({"billing/refunds.md"})
+    html = client.get("/billing/refunds").get_data(as_text=True)
+    line = len(path.read_text().splitlines())
+    assert (f"billing/refunds.md:{line}: broken image: ../images/refund-form.png: no such "
+            "file") in html
+    assert client.get("/images/refund-form.png").status_code == 404
+
+
 def test_files_outside_the_folder_are_never_served(kb: KB, make_site: MakeSite) -> None:
     (kb.root.parent / "secret.txt").write_text("TOP-SECRET")
     kb.write(".git/config", "[core] TOP-SECRET")

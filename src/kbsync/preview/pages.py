@@ -72,6 +72,18 @@ margin-left:6px;vertical-align:1px}
 .kb-body code{font-size:14px}
 .kb-body blockquote{margin:16px 0;padding:4px 16px;border-left:4px solid var(--brand);
 background:var(--soft)}
+.kb-callout{margin:16px 0;padding:8px 16px;border-left:4px solid #0969da;border-radius:6px;
+background:#eef6ff}
+.kb-callout>:first-child{margin-top:0}.kb-callout>:last-child{margin-bottom:0}
+.kb-callout-title{font-weight:650;margin:0 0 4px;color:#0969da}
+.kb-callout-tip{border-color:#1a7f37;background:#edfaef}
+.kb-callout-tip .kb-callout-title{color:#1a7f37}
+.kb-callout-important{border-color:#8250df;background:#f6f0ff}
+.kb-callout-important .kb-callout-title{color:#8250df}
+.kb-callout-warning{border-color:#bf8700;background:#fff8e1}
+.kb-callout-warning .kb-callout-title{color:#9a6700}
+.kb-callout-caution,.kb-callout-danger{border-color:#d1242f;background:#fdecec}
+.kb-callout-caution .kb-callout-title,.kb-callout-danger .kb-callout-title{color:#d1242f}
 .kb-problems{border-radius:8px;padding:12px 16px;margin:0 0 20px;font-size:14.5px}
 .kb-problems.error{background:#fdecec;border:1px solid #f3b5b5}
 .kb-problems.warning{background:#fff8e1;border:1px solid #f0d48a}
