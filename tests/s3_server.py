@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 
 #: Credentials the tests give kbsync (the AWS chain reads them from the environment).
 ACCESS_KEY = "AKIAKBSYNCTESTKEY01"
-SECRET_KEY = "kbsync/Secret+Key/NeverPrinted0123456789"
+SECRET_KEY = "wJalrXUtnFEMIzK7MDENGbPxRfiCYzQ8sT3vL0q"
 REGION = "us-east-1"
 
 

@@ -40,6 +40,7 @@ from kbsync.emulator.server import running_server
 from kbsync.errors import KbsyncError
 from kbsync.plan.diff import DiffOptions
 from kbsync.remote.client import HelpCenterClient
+from tests.s3_server import S3Server
 
 GOOD = "Qz7xK9wV3pL2mN8rT4"
 #: INITDESK_TOKEN as users set it -> True when it is usable (after stripping).
@@ -103,9 +104,11 @@ class Served:
     root: Path
     crash_dir: Path
 
-    def kbsync(self, token: str, *args: str, org: str = "1") -> tuple[int, str]:
+    def kbsync(self, token: str, *args: str, org: str = "1",
+               extra: dict[str, str] | None = None) -> tuple[int, str]:
         env = {**os.environ, "INITDESK_BASE_URL": self.url, "INITDESK_ORG_ID": org,
-               "INITDESK_TOKEN": token, "INITDESK_RPM": "0", "TMPDIR": str(self.crash_dir)}
+               "INITDESK_TOKEN": token, "INITDESK_RPM": "0", "TMPDIR": str(self.crash_dir),
+               **(extra or {})}
         done = subprocess.run([sys.executable, "-m", "kbsync", "-C", str(self.root), *args],
                               env=env, capture_output=True, text=True, timeout=120)
         return done.returncode, done.stdout + done.stderr
@@ -152,6 +155,38 @@ def test_subprocess_commands_and_errors_never_show_the_token(served: Served) -> 
     outputs.append(output)
     assert_no_token(token, *outputs, files_text(served.root, served.crash_dir))
     assert_no_token("Wr0ngT0kenValue99", *outputs, files_text(served.root, served.crash_dir))
+
+
+def test_aws_secrets_never_show_in_output_or_files(served: Served, s3_server: S3Server) -> None:
+    """The store's credentials come from the AWS chain: publishing, failing to reach the
+    store and a bucket that refuses never print the secret key or session token."""
+    bucket = s3_server.new_bucket("token-hunt")
+    (served.root / "g/shot.png").write_bytes(b"\x89PNG shot")
+    (served.root / "g/b.md").write_text("---\ntitle: B\n---\n![A shot](shot.png)\n")
+    toml = (f'[assets]\npublish = "s3://{bucket}/kb"\n'
+            f'public_url = "{s3_server.url}/{bucket}/kb"\n')
+    (served.root / "kbsync.toml").write_text(toml)
+    session = "FwoGZXIvYXdzEXAMPLEsessionTOKEN0123456789"
+    aws = {**s3_server.env(), "AWS_SESSION_TOKEN": session}
+    outputs = []
+    for env, args, expected in (
+            (aws, ["-v", "plan", "--out", str(served.root / "saved.json")], 0),
+            (aws, ["-v", "apply", "--yes"], 0),
+            (aws, ["plan", "--format", "json"], 0),
+            ({**aws, "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"}, ["-v", "plan"], 0),
+    ):
+        code, output = served.kbsync(GOOD, *args, extra=env)
+        assert code == expected, output
+        outputs.append(output)
+    (served.root / "g/shot.png").write_bytes(b"\x89PNG another shot")
+    for env in ({**aws, "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"}, aws):
+        if env is aws:
+            (served.root / "kbsync.toml").write_text(toml.replace(bucket, "no-such-bucket"))
+        code, output = served.kbsync(GOOD, "-v", "apply", "--yes", extra=env)
+        assert code == 1 and "cannot" in output, output
+        outputs.append(output)
+    for secret in (s3_server.env()["AWS_SECRET_ACCESS_KEY"], session):
+        assert_no_token(secret, *outputs, files_text(served.root, served.crash_dir))
 
 
 # -- in-process: every shape through the whole CLI, every error through the commands ------
