@@ -186,7 +186,6 @@ def test_content_assets_base_url_is_the_older_name_of_assets_base_url(tmp_path: 
     old = _load(tmp_path, '[content]\nassets_base_url = "https://raw.example.com/kb"\n')
     new = _load(tmp_path, '[assets]\nbase_url = "https://raw.example.com/kb/"\n')
     assert old.assets == new.assets and new.assets.base_url == "https://raw.example.com/kb/"
-    assert new.content.assets_base_url == "https://raw.example.com/kb/"
 
 
 def test_assets_settings_that_contradict_each_other_name_their_line(tmp_path: Path) -> None:
