@@ -51,8 +51,7 @@ def body(size: int) -> str:
     index = 0
     while total < size:
         parsed = renderer.parse(article_body(rng, index, 2000))
-        html = renderer.render(parsed, article_key="a.md", resolve_article_url=lambda k: None,
-                               assets_base_url=None).html
+        html = renderer.render(parsed, article_key="a.md", resolve_article_url=lambda k: None).html
         parts += (html, editor_html(rng))
         total += len(parts[-2]) + len(parts[-1])
         index += 1

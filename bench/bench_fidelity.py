@@ -73,7 +73,7 @@ def documents() -> list[Document]:
 def render(markdown: str) -> str:
     renderer = renderer_for(DEFAULT_MARKDOWN)
     return renderer.render(renderer.parse(markdown), article_key="a.md",
-                           resolve_article_url=lambda key: None, assets_base_url=None).html
+                           resolve_article_url=lambda key: None).html
 
 
 def dom(html: str) -> object:
