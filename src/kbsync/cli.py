@@ -404,22 +404,43 @@ def _init() -> click.Command:
     @click.option("--from-remote", is_flag=True,
                   help="Import the existing Help Center (the remote settings come from --base-url"
                        " / --org or the environment) instead of starting from an example.")
+    @click.option("--publish", metavar="S3_URL",
+                  help="With --from-remote: the store the articles' images are published to "
+                       "(s3://bucket/prefix); needs --public-url.")
+    @click.option("--public-url", metavar="URL",
+                  help="With --publish: where readers load them from. Images under it are "
+                       "downloaded into the folder and linked by their paths.")
+    @click.option("--endpoint-url", metavar="URL",
+                  help="With --publish: an S3-compatible store that is not AWS (R2, MinIO).")
+    @click.option("--assets-base-url", metavar="URL",
+                  help="With --from-remote: where the images are served as they are (a public "
+                       "repository's raw URL), instead of --publish.")
     @pass_context
-    def init(obj: Context, directory: Path, from_remote: bool) -> int:
+    def init(obj: Context, directory: Path, from_remote: bool, publish: str | None,
+             public_url: str | None, endpoint_url: str | None,
+             assets_base_url: str | None) -> int:
         """Start a knowledge base in DIRECTORY (new or empty).
 
         Without --from-remote it holds a first collection and article and syncs with the
         embedded Help Center (base_url = "local"): try `kbsync -C DIRECTORY apply` at once.
         """
+        from dataclasses import replace
+
         from kbsync.commands import init as command
-        from kbsync.config import load_config
+        from kbsync.config import assets_from_options, load_config
+        from kbsync.errors import UsageError
 
+        assets = (publish, public_url, endpoint_url, assets_base_url)
         if from_remote:
-            config = load_config(directory, obj.overrides)
+            config = replace(load_config(directory, obj.overrides), assets=assets_from_options(
+                publish=publish, public_url=public_url, endpoint_url=endpoint_url,
+                base_url=assets_base_url))
             return command.run(config, obj.console, connect=obj.connect())
+        if any(assets):
+            raise UsageError("--publish, --public-url, --endpoint-url and --assets-base-url "
+                             "go with --from-remote (a new knowledge base sets them under "
+                             "[assets] in its kbsync.toml)")
         if obj.overrides.base_url is not None or obj.overrides.organization_id is not None:
-            from kbsync.errors import UsageError
-
             raise UsageError("--base-url and --org go with --from-remote; a new knowledge base "
                              "starts with the embedded Help Center (then set base_url and "
                              "organization_id in its kbsync.toml)")

@@ -214,15 +214,30 @@ def load_config(
     )
 
 
-def _asset_settings(file: KbsyncToml, problems: list[Problem], line_of: LineOf
-                    ) -> AssetSettings:
+def assets_from_options(*, publish: str | None = None, public_url: str | None = None,
+                        endpoint_url: str | None = None,
+                        base_url: str | None = None) -> AssetSettings:
+    """``[assets]`` given on the command line (``init --from-remote``), checked by the
+    rules kbsync.toml's are; a bad one is a usage error naming the setting."""
+    given = {"publish": publish, "public_url": public_url, "endpoint_url": endpoint_url,
+             "base_url": base_url}
+    file, problems = check(KbsyncToml, {"assets": {k: v for k, v in given.items() if v}},
+                           path=COMMAND_LINE, line_of=lambda loc: None, unknown=unknown)
+    assets = _asset_settings(file, problems, lambda loc: None, where=COMMAND_LINE)
+    if problems:
+        raise UsageError("\n".join(str(p) for p in problems))
+    return assets
+
+
+def _asset_settings(file: KbsyncToml, problems: list[Problem], line_of: LineOf,
+                    where: str = CONFIG_FILE) -> AssetSettings:
     """``[assets]``, with the rules between its keys: a store needs the address readers
     load from, and a file has one home (a store or a base URL, named once)."""
     table: AssetsTable = file.assets
     old = file.content.assets_base_url
 
     def problem(key: tuple[str, str], message: str, hint: str) -> None:
-        problems.append(Problem(CONFIG_FILE, message, line=line_of(key), key=".".join(key),
+        problems.append(Problem(where, message, line=line_of(key), key=".".join(key),
                                 hint=hint))
 
     if old is not None and table.base_url is not None:

@@ -44,6 +44,16 @@ def asset_store(config: Config) -> AssetStore | None:
     return open_store(assets.publish, endpoint_url=assets.endpoint_url, region=assets.region)
 
 
+def fetch_public(url: str) -> bytes | None:
+    """A public URL's bytes (a published image), or None when it does not answer 200."""
+    try:
+        response = httpx.get(url, timeout=TIMEOUT, follow_redirects=True,
+                             headers={"User-Agent": f"kbsync/{__version__}"})
+    except httpx.HTTPError:
+        return None
+    return response.content if response.status_code == 200 else None
+
+
 def remote_ref(config: Config) -> RemoteRef:
     remote = require_remote(config)
     assert remote.organization_id is not None

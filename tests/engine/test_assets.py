@@ -144,3 +144,28 @@ def test_pull_writes_the_local_path_back(published: Published) -> None:
     text = (published.root / "billing/invoices-and-vat.md").read_text()
     assert "Edited in initdesk." in text
     assert "](../images/invoice.png){.screenshot}" in text and published.s3.url not in text
+
+
+def test_init_from_remote_brings_the_published_images_home(
+        published: Published, tmp_path: Path) -> None:
+    assert published.kbsync("apply", "--yes") == 0
+    target = tmp_path / "imported"
+    assert run(["init", "--from-remote", "--publish", f"s3://{published.bucket}/kb",
+                "--public-url", published.public_url, str(target)]) == 0
+    for name in IMAGES:
+        assert (target / "images" / name).read_bytes() == \
+            (published.root / "images" / name).read_bytes()
+    assert "](../images/invoice.png){.screenshot}" in \
+        (target / "03-billing/invoices-vat-and-receipts.md").read_text()
+    before = published.store_requests()
+    assert run(["-C", str(target), "plan", "--detailed-exitcode"]) == 0
+    assert published.store_requests() == before  # the lock knows them: no request
+
+
+def test_init_takes_assets_options_only_with_from_remote(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["init", "--publish", "s3://b/kb", str(tmp_path / "new")]) == 64
+    assert run(["init", "--from-remote", "--org", "1", "--publish", "s3://b/kb",
+                str(tmp_path / "new")]) == 64
+    assert "Usage error: command line: assets.publish: needs public_url: the address " \
+        "readers load the published files from" in capsys.readouterr().err.splitlines()[1]

@@ -21,16 +21,20 @@ from kbsync.frontend import open_workspace
 from kbsync.local.aside import build_aside, check_target
 from kbsync.local.bulk import warm_up
 from kbsync.local.scaffold import write_starter
+from kbsync.pull.assets import Fetch
 from kbsync.pull.runner import import_remote
 from kbsync.remote.actual import read_actual
-from kbsync.session import Connect, open_client, remote_ref
+from kbsync.session import Connect, fetch_public, open_client, remote_ref
 from kbsync.words import plural
 
 __all__ = ["run", "scaffold"]
 
 
-def run(config: Config, console: Console, *, connect: Connect = open_client) -> int:
-    """``config.root`` is DIR; the remote settings come from the command line / env."""
+def run(config: Config, console: Console, *, connect: Connect = open_client,
+        fetch: Fetch = fetch_public) -> int:
+    """``config.root`` is DIR; the remote settings come from the command line / env, and
+    ``[assets]`` (``config.assets``) from the command line: the published images the
+    articles show are downloaded with ``fetch`` and their URLs written as local paths."""
     root = config.root
     check_target(root)
     if config.remote.organization_id is None:  # there is no kbsync.toml to set it in yet
@@ -44,7 +48,7 @@ def run(config: Config, console: Console, *, connect: Connect = open_client) -> 
         console.detail(f"{plural(client.request_count, 'request')} sent (reads only)")
     with build_aside(root) as folder:  # a run killed before the end leaves no trace here
         built = replace(config, root=folder)
-        imported = import_remote(built, actual, ref)
+        imported = import_remote(built, actual, ref, fetch)
         result = imported.result
         for warning in result.warnings:
             console.warn(f"warning: {warning}")

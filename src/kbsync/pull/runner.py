@@ -18,6 +18,7 @@ from kbsync.local.bases import BaseStore
 from kbsync.local.scaffold import GITIGNORE
 from kbsync.local.tree import LocalTree
 from kbsync.model import ActualState, Lock, RemoteRef
+from kbsync.pull.assets import Fetch, download_assets, published_urls
 from kbsync.pull.files import carry_out, save_state, touched_paths
 from kbsync.pull.puller import PullOptions, PullResult, decide
 from kbsync.pull.repo import Repo
@@ -85,11 +86,13 @@ class Imported:
     max_article_bytes: int | None = None
 
 
-def import_remote(config: Config, actual: ActualState, remote: RemoteRef) -> Imported:
+def import_remote(config: Config, actual: ActualState, remote: RemoteRef,
+                  fetch: Fetch | None = None) -> Imported:
     """A new knowledge base in ``config.root`` (empty) from the whole Help Center.
 
     It is a pull into an empty folder, plus ``kbsync.toml`` (where, never the token) and
-    a ``.gitignore`` for kbsync's own folder. Every file it writes is one ``validate``
+    a ``.gitignore`` for kbsync's own folder, and (given ``fetch`` and ``[assets]``)
+    the published images the articles show. Every file it writes is one ``validate``
     reads with the settings written: an article bigger than ``max_article_bytes`` raises
     the limit in this ``kbsync.toml``, with a warning naming it.
     """
@@ -102,13 +105,19 @@ def import_remote(config: Config, actual: ActualState, remote: RemoteRef) -> Imp
                     parse=True, assets=config.assets.home())
     limit = _raised_limit(result, config.content.max_article_bytes)
     (root / CONFIG_FILE).write_text(config_text(remote.base_url, remote.organization_id,
-                                                max_article_bytes=limit), encoding="utf-8")
+                                                max_article_bytes=limit, assets=config.assets),
+                                    encoding="utf-8")
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     repo = Repo(root)
     try:
         carry_out(root, result, repo, atomic=False)
     finally:
         repo.close()
+    if fetch is not None and config.assets.has_home:
+        downloaded = download_assets(root, published_urls(actual, config.assets.home()), fetch)
+        result.warnings.extend(downloaded.warnings)
+        for name in downloaded.names:  # in the store: the first plan asks nothing
+            lock.add_asset(str(config.assets.publish), name)
     save_state(lock, config.lock_path, bases)
     return Imported(result, limit)
 

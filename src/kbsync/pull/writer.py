@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kbsync.config import AssetSettings
 from kbsync.local.fields import name_slug
 from kbsync.local.tree import ARTICLE_SUFFIX, leading_h1
 from kbsync.model import PORTAL_FIELDS, ArticleFields, CollectionFields, PortalSettings
@@ -244,9 +245,11 @@ def portal_keys(template: str) -> dict[str, Any]:
 
 
 def config_text(base_url: str, organization_id: int, *,
-                max_article_bytes: int | None = None) -> str:
+                max_article_bytes: int | None = None,
+                assets: AssetSettings | None = None) -> str:
     """``kbsync.toml`` for a tree made by ``init --from-remote``: where, never the token;
-    ``max_article_bytes`` when an article needs more than the default."""
+    ``max_article_bytes`` when an article needs more than the default; ``[assets]`` as
+    the command line gave it."""
     text = (
         "# kbsync settings. No secrets here: the token comes from INITDESK_TOKEN.\n"
         "[remote]\n"
@@ -257,6 +260,12 @@ def config_text(base_url: str, organization_id: int, *,
         text += ("\n[content]\n# raised by kbsync init: the Help Center has articles bigger "
                  "than the default (1 MiB)\n"
                  f"max_article_bytes = {max_article_bytes}\n")
+    if assets is not None and assets.has_home:
+        values = {"publish": assets.publish, "public_url": assets.public_url,
+                  "endpoint_url": assets.endpoint_url, "region": assets.region,
+                  "base_url": assets.base_url}
+        text += "\n[assets]\n" + "".join(f"{key} = {_toml_string(value)}\n"
+                                          for key, value in values.items() if value)
     return text
 
 
