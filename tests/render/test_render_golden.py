@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.model import LocalAsset
 from kbsync.plan.model import LINK_PLACEHOLDER, Action, Change, FieldChange, Plan, RemoteRef
+from kbsync.plan.planner import asset_changes
 from kbsync.render.json import plan_from_dict, render_json
 from kbsync.render.markdown import render_markdown
 from kbsync.render.text import render_text
@@ -185,11 +187,33 @@ def left_alone_plan() -> Plan:
     return Plan(remote=REMOTE, options=OPTIONS, changes=changes)
 
 
+CDN = "https://help-assets.parcelly.example/kb/images"
+
+
+def images_plan() -> Plan:
+    """Two files to upload (before anything else), and the article whose screenshot was
+    replaced: its body now shows the new content-addressed URL."""
+    uploads = asset_changes([
+        LocalAsset("images/invoice.png", "images/invoice.d3a317ff8593c962.png",
+                   "d3a317ff8593c962" + "0" * 48, 182_340, "image/png"),
+        LocalAsset("images/new-dashboard.png", "images/new-dashboard.8e10ac3920866f3f.png",
+                   "8e10ac3920866f3f" + "1" * 48, 2_512_003, "image/png")])
+    before = f'<p><img src="{CDN}/invoice.8e10ac3920866f3f.png" alt="An invoice" /></p>\n'
+    after = before.replace("8e10ac3920866f3f", "d3a317ff8593c962")
+    update = Change(kind="article", key="billing/invoices.md", action=Action.UPDATE,
+                    slug="invoices", title="Invoices", remote_id=12,
+                    fields=(FieldChange("content_html", before, after),),
+                    reason="content changed", parent_key="billing",
+                    remote_fingerprint="fp-12", local_fingerprint="blob-12")
+    return Plan(remote=REMOTE, options=OPTIONS, changes=(*uploads, update))
+
+
 PLANS: dict[str, Callable[[], Plan]] = {
     "empty": empty_plan,
     "first_apply": first_apply_plan,
     "mixed": mixed_plan,
     "left_alone": left_alone_plan,
+    "images": images_plan,
 }
 RENDERERS: dict[str, Callable[[Plan], str]] = {
     "txt": render_text,

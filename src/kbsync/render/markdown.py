@@ -131,6 +131,8 @@ def _item(change: Change) -> str:
 def _description(change: Change) -> str:
     """What happens to one item: the action, its detail, the fields, the reason."""
     detail = action_detail(change, arrow="→")
+    if change.kind == "asset":
+        return f"**upload** ({text(detail)})"
     lines = [f"**{change.action.value}** {change.kind}" + (f": {text(detail)}" if detail else "")]
     status = change.field("status")
     if change.action is Action.CREATE and status is not None and isinstance(status.after, str):
