@@ -169,3 +169,19 @@ def test_init_takes_assets_options_only_with_from_remote(
                 str(tmp_path / "new")]) == 64
     assert "Usage error: command line: assets.publish: needs public_url: the address " \
         "readers load the published files from" in capsys.readouterr().err.splitlines()[1]
+
+
+def test_a_saved_plan_uploads_what_it_planned_and_refuses_a_file_changed_since(
+        published: Published, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = str(published.root / "saved.json")
+    assert published.kbsync("plan", "--out", saved) == 0
+    assert published.kbsync("apply", saved) == 0
+    assert published.s3.count("PUT", published.bucket) == 3
+    image = published.root / "images/invoice.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    assert published.kbsync("plan", "--out", saved) == 0
+    image.write_bytes(image.read_bytes() + b"\0")
+    assert published.kbsync("apply", saved) == 1
+    assert "images/invoice.png: changed since it was planned (another SHA-256): not " \
+           "uploaded; run `kbsync plan` again" in capsys.readouterr().err
+    assert published.s3.count("PUT", published.bucket) == 3
