@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kbsync.assets.store import open_store
 from kbsync.commands import watch as command
 from kbsync.config import Secret
 from kbsync.console import Console
@@ -24,6 +25,7 @@ from kbsync.remote.client import HelpCenterClient
 from kbsync.runlock import hold_run_lock
 from kbsync.session import Connect
 from tests.engine.conftest import KB, TOKEN, write_small_kb
+from tests.s3_server import S3Server
 
 
 @contextmanager
@@ -204,3 +206,22 @@ def test_the_preview_goes_on_updating_while_a_push_waits_for_the_rate_limit(
     finally:
         released.set()  # a failed assertion must not leave the push waiting
     assert {_status(applied, "first"), _status(applied, "second")} == {"draft"}
+
+
+def test_a_draft_with_a_new_image_uploads_it_first(applied: KB, s3_env: S3Server) -> None:
+    bucket = s3_env.new_bucket("drafts")
+    applied.write("kbsync.toml", f'[remote]\n[assets]\npublish = "s3://{bucket}/kb"\n'
+                                 f'public_url = "{s3_env.url}/{bucket}/kb"\n')
+    (applied.root / "billing/form.png").write_bytes(b"\x89PNG form")
+    applied.article("billing/refund-policy.md", "Refund policy", "![The form](form.png)")
+    config = applied.config()
+    with applied.connect(config) as client:
+        pusher = DraftPusher(config, client, RemoteRef("http://emulator.test", 1),
+                             store=open_store(f"s3://{bucket}/kb"))
+        assert pusher.push(["billing/refund-policy.md"]) == [
+            Pushed("billing/refund-policy.md", "created")]
+    html = next(a.fields.content_html for a in applied.remote_articles()
+                if a.fields.slug == "refund-policy")
+    src = html.split('src="', 1)[1].split('"', 1)[0]
+    assert src.startswith(f"{s3_env.url}/{bucket}/kb/billing/form.")
+    assert httpx.get(src).content == b"\x89PNG form"

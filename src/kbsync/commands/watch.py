@@ -28,7 +28,7 @@ from kbsync.preview.events import Broadcaster
 from kbsync.preview.server import PreviewApp, event_data, serving
 from kbsync.preview.site import Site, Update
 from kbsync.preview.watch import Debouncer, FolderWatcher
-from kbsync.session import Connect, open_client, remote_ref
+from kbsync.session import Connect, asset_store, open_client, remote_ref
 
 #: How often the main thread looks at the folder's watch while waiting for Ctrl-C.
 _CHECK_EVERY = 0.5
@@ -83,7 +83,7 @@ def _pusher(config: Config, console: Console, connect: Connect,
     """The draft pusher, on a client kept open for the whole preview."""
     client = stack.enter_context(connect(config))
     console.info(f"Saved articles go to initdesk as drafts ({config.remote.base_url}).")
-    return DraftPusher(config, client, remote_ref(config))
+    return DraftPusher(config, client, remote_ref(config), store=asset_store(config))
 
 
 def _serve(site: Site, console: Console, *, host: str, port: int, open_browser: bool,
