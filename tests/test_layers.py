@@ -49,6 +49,10 @@ RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("console",), ("github", "commands", "preview", "lsp")),
     # The defaults' one home is read by --help: it must cost nothing to import.
     (("defaults",), (ANY,)),
+    # Publishing (names, URLs, stores) is an adapter like remote: it never knows the
+    # knowledge base's files, the engine, the Help Center or a front end.
+    (("assets",), ("local", "remote", "engine", "schema", "config", "apply", "pull",
+                   "render", "commands", "preview", "console", "cli")),
 )
 #: "everything but cli: click; everything but console: rich", and the one-way arrows
 #: at the top: only the command line (and ``python -m kbsync``) imports it, and only it
