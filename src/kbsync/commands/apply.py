@@ -108,10 +108,9 @@ def _report(result: ApplyResult, planned: Planned, console: Console, requests: i
             + f"\n  not done ({len(not_done)}): " + (", ".join(not_done) or "nothing")
             + "\n  The lock records what was done; fix the cause and run apply again.",
             done, not_done)
-    uploads = sum(1 for c in plan.changes if c.kind == "asset")
-    items = [c.action for c in plan.changes if c.kind != "asset"]
-    counts = ", ".join([f"{uploads} uploaded"] * bool(uploads)
-                       + [f"{items.count(a)} {_PAST[a]}" for a in _PAST if a in items])
+    counts = ", ".join([f"{plan.uploads} uploaded"] * bool(plan.uploads)
+                       + [f"{plan.count_items(a)} {_PAST[a]}" for a in _PAST
+                          if plan.count_items(a)])
     console.success(f"Apply complete: {counts} ({plural(requests, 'request')}).")
     _fail_on_conflicts(plan)
     return 0

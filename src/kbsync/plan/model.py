@@ -106,3 +106,12 @@ class Plan:
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)
+
+    @property
+    def uploads(self) -> int:
+        """Files to upload to the asset store (each an ``asset`` create)."""
+        return sum(1 for c in self.changes if c.kind == "asset")
+
+    def count_items(self, action: Action) -> int:
+        """Changes of ``action`` to the Help Center's items (uploads left out)."""
+        return sum(1 for c in self.changes if c.action is action and c.kind != "asset")

@@ -156,10 +156,9 @@ def summary(plan: Plan) -> str:
     """One line: what apply would write, then what it leaves alone."""
     if not plan.changes:
         return NO_CHANGES
-    uploads = sum(1 for c in plan.changes if c.kind == "asset")
-    items = [c.action for c in plan.changes if c.kind != "asset"]
-    writes = [f"{uploads} to upload"] if uploads else []
-    writes += [f"{items.count(a)} to {a.value}" for a in Action if a.writes and a in items]
+    writes = [f"{plan.uploads} to upload"] if plan.uploads else []
+    writes += [f"{plan.count_items(a)} to {a.value}" for a in Action
+               if a.writes and plan.count_items(a)]
     head = f"Plan: {', '.join(writes)}." if writes else "No changes to apply."
     notes = [note for note in (_count(plan, Action.CONFLICT, "conflict", "conflicts"),
                                _count(plan, Action.UNMANAGED, "unmanaged", "unmanaged"),
