@@ -80,6 +80,8 @@ MALFORMED = [
     (lambda d: d["remote"].update(organization_id="7"), '"remote.organization_id" must be a '
                                                         "whole number >= 1, got '7'"),
     (lambda d: d.update(portal=[1]), '"portal" must be an object with remote'),
+    (lambda d: d.update(assets={"s3://b/kb": "a.png"}), '"assets" must be an object of '
+                                                        "store: [names], got "),
 ]
 
 

@@ -129,6 +129,20 @@ def test_a_new_journal_carries_what_the_pending_one_held(lock_path: Path) -> Non
     assert set(load_lock(lock_path).articles) == {"a2"}
 
 
+def test_an_upload_is_journaled_as_its_name_alone_and_read_back(lock_path: Path) -> None:
+    lock = load_lock(lock_path)
+    writer = JournalWriter(lock, lock_path)
+    for name in ("a.1.png", "b.2.png"):
+        lock.add_asset("s3://b/kb", name)
+        writer.record(lock)
+    writer.close()  # killed: no fold
+    records = journal_path(lock_path).read_text().splitlines()[1:]
+    assert records == ['{"assets":{"s3://b/kb":["a.1.png"]}}',
+                       '{"assets":{"s3://b/kb":["b.2.png"]}}']  # what is new, not all
+    read = load_lock(lock_path)
+    assert read.has_asset("s3://b/kb", "a.1.png") and read.has_asset("s3://b/kb", "b.2.png")
+
+
 # -- a real apply, killed mid-run, with a torn record -----------------------------------------
 
 TOKEN = "tok-journal-5ecret"
