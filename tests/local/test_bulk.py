@@ -93,7 +93,8 @@ def test_a_body_parsed_already_is_taken_at_its_line_and_cached(tmp_path: Path) -
     parsed = parser.finish()
     want = ParsedBody(None, (Link("b.md", 5, False),), frozenset({"converted"}))
     assert parsed["a.md"] == want  # the anchor only the given parse has: not parsed again
-    assert parsed["b.md"].links == (Link("a.md", 5, False),)  # parsed here
+    assert parsed["b.md"].links == (  # parsed here
+        Link("a.md", 5, False, column=12, target_column=16, written="a.md"),)
     assert cache.get(tree.article("a.md").source_hash) == want  # plan finds it cached
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,15 @@ def test_a_cache_serves_its_dialect_only(tmp_path: Path) -> None:
     assert hit is not None and hit.anchors == {"custom"} and hit.tokens is None
     assert ParseCache(path, ("tables",)).get("blob") is None  # {#custom} is text there
     assert renderer_for(("tables",)).parse(BODY).anchors == {"title-custom"}
+
+
+def test_a_cached_parse_keeps_the_link_columns_and_the_outline(tmp_path: Path) -> None:
+    path = tmp_path / "parsed.json"
+    parsed = renderer_for(DEFAULT_MARKDOWN).parse(BODY, body_line=4)
+    cache = ParseCache(path, DEFAULT_MARKDOWN)
+    cache.put("blob", parsed)
+    cache.save()
+    assert ParseCache(path, DEFAULT_MARKDOWN).get("blob") == replace(parsed, tokens=None)
 
 
 def test_a_cache_counts_its_bodies(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from kbsync.assets.home import AssetHome
 from kbsync.markdown import (
     DEFAULT_MARKDOWN,
     ArticleKeys,
+    Heading,
     Link,
     MarkdownRenderer,
     renderer_for,
@@ -76,10 +77,24 @@ def test_rendering_does_not_change_the_parse() -> None:
     assert 'href="other.md"' in second.html
 
 
-def test_links_carry_their_file_line() -> None:
+def test_links_carry_their_file_line_and_columns() -> None:
     body = "para\nline [a](a.md)\n\n| x |\n|---|\n| ![i](i.png) |\n"
     assert MD.parse(body, body_line=5).links == (
-        Link("a.md", 6, is_image=False), Link("i.png", 10, is_image=True, alt="i"))
+        Link("a.md", 6, False, column=6, target_column=10, written="a.md"),
+        Link("i.png", 10, True, "i", column=3, target_column=8, written="i.png"))
+
+
+def test_a_destination_is_found_as_written_one_link_after_the_other() -> None:
+    links = MD.parse("[a.md](<my file.md>) [x [y]](café.md#z) [b](a.md) [a](a.md)\n").links
+    assert [(k.column, k.target_column, k.written) for k in links] == [
+        (1, 9, "my file.md"), (22, 30, "café.md#z"), (41, 45, "a.md"), (51, 55, "a.md")]
+
+
+def test_a_reference_link_has_no_columns_and_headings_make_an_outline() -> None:
+    parsed = MD.parse("[r][x]\n\n[x]: r.md\n\n## Sub {#s}\n\nSet\n---\n", body_line=3)
+    assert (parsed.links[0].column, parsed.links[0].target_column) == (0, 0)
+    assert parsed.outline == (Heading("Sub", 7, 2, "s", written=True),
+                              Heading("Set", 9, 2, "set"))
 
 
 @pytest.mark.parametrize(("href", "expected"), [
@@ -136,7 +151,8 @@ def test_parse_many_keys_the_parses_and_restores_the_gc() -> None:
 
     parsed = MD.parse_many([("a.md", "# A\n", 1), ("b.md", "[x](a.md)\n", 4)])
     assert parsed["a.md"].anchors == {"a"}
-    assert parsed["b.md"].links == (Link("a.md", 4, is_image=False),)
+    assert parsed["b.md"].links == (
+        Link("a.md", 4, False, column=1, target_column=5, written="a.md"),)
     assert gc.isenabled()
 
 
@@ -213,7 +229,8 @@ def test_what_is_not_an_alert_stays_a_quote() -> None:
 
 def test_alert_link_lines_point_into_the_file() -> None:
     parsed = MD.parse("> [!TIP]\n> See [a](a.md).\n", body_line=3)
-    assert parsed.links == (Link("a.md", 4, is_image=False),)
+    assert parsed.links == (
+        Link("a.md", 4, False, column=7, target_column=11, written="a.md"),)
 
 
 def test_admonitions_when_enabled_are_the_same_callout() -> None:

@@ -31,7 +31,6 @@ from kbsync.markdown import (
     DEFAULT_DIALECT,
     ArticleKeys,
     Dialect,
-    Link,
     MarkdownRenderer,
     ParsedBody,
     renderer_for,
@@ -289,8 +288,7 @@ def _watch_parent(parent: int) -> None:
 
 
 def _meta(parsed: ParsedBody) -> ParsedBody:
-    return replace(parsed, tokens=None, links=tuple(
-        Link(k.target, k.line, k.is_image, k.alt) for k in parsed.links))
+    return replace(parsed, tokens=None)
 
 
 def parse_meta(renderer: MarkdownRenderer, body: str, body_line: int = 1) -> ParsedBody:

@@ -31,6 +31,7 @@ from kbsync.local.frontmatter import SplitFile, YamlMapping, split_front_matter
 from kbsync.local.writer import atomic_write
 from kbsync.local.yaml_values import NotCacheable, from_json, to_json
 from kbsync.markdown import DEFAULT_DIALECT, RENDER_VERSION, Dialect, Link, ParsedBody
+from kbsync.markdown.render import Heading
 from kbsync.problems import Problem
 
 #: What a cached parse depends on besides the file: kbsync, the parsers, the renderer.
@@ -73,12 +74,14 @@ class ParseCache:
             return None
         self._used.add(blob)
         try:
-            links = tuple(Link(str(t), int(n), bool(i), None if a is None else str(a))
-                          for t, n, i, a in entry["l"])
+            links = tuple(Link(str(t), int(n), bool(i), None if a is None else str(a),
+                               int(c), int(tc), str(w))
+                          for t, n, i, a, c, tc, w in entry["l"])
             deep = entry.get("d")
+            outline = tuple(Heading(str(t), int(n), int(v), None if h is None else str(h),
+                                    bool(w)) for t, n, v, h, w in entry.get("o", ()))
             return ParsedBody(None, links, frozenset(str(a) for a in entry["a"]),
-                              None if deep is None else int(deep),
-                              tuple(str(h) for h in entry.get("h", ())))
+                              None if deep is None else int(deep), outline)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -86,13 +89,14 @@ class ParseCache:
         self._used.add(blob)
         if blob not in self._entries:
             self._dirty = True
-        self._entries[blob] = {"l": [[k.target, k.line, k.is_image, k.alt]
-                                     for k in parsed.links],
+        self._entries[blob] = {"l": [[k.target, k.line, k.is_image, k.alt, k.column,
+                                       k.target_column, k.written] for k in parsed.links],
                                "a": sorted(parsed.anchors)}
         if parsed.too_deep is not None:
             self._entries[blob]["d"] = parsed.too_deep
-        if parsed.headings:
-            self._entries[blob]["h"] = list(parsed.headings)
+        if parsed.outline:
+            self._entries[blob]["o"] = [[h.text, h.line, h.level, h.id, h.written]
+                                        for h in parsed.outline]
 
     def split(self, text: str, path: str, blob: str) -> SplitFile:
         """``split_front_matter(text, path)``, from the cache when these bytes (``blob``,

@@ -19,6 +19,7 @@ from kbsync.markdown.paths import ArticleKeys, resolve_relative, template_resolv
 from kbsync.markdown.registry import DEFAULT_MARKDOWN, MARKDOWN_EXTENSIONS
 from kbsync.markdown.render import (
     RENDER_VERSION,
+    Heading,
     Link,
     MarkdownRenderer,
     ParsedBody,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from kbsync.markdown.writer import body_from_remote, html_to_markdown, text_to_markdown
 
 __all__ = ["DEFAULT_DIALECT", "DEFAULT_MARKDOWN", "MARKDOWN_EXTENSIONS", "RENDER_VERSION",
-           "ArticleKeys", "Dialect", "Link", "MarkdownRenderer", "ParsedBody",
+           "ArticleKeys", "Dialect", "Heading", "Link", "MarkdownRenderer", "ParsedBody",
            "body_from_remote", "dialect_key", "html_to_markdown", "renderer_for",
            "resolve_relative", "template_resolver", "text_to_markdown"]
 

@@ -19,9 +19,10 @@ import functools
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from kbsync.markdown.dialect import DEFAULT_DIALECT, Dialect
 from kbsync.markdown.paths import ArticleKeys, resolve_relative
@@ -39,8 +40,8 @@ if TYPE_CHECKING:  # markdown-it loads with the first parse: a warm validate par
 
     from kbsync.assets.home import AssetHome
 
-__all__ = ["MAX_NESTING", "RENDER_VERSION", "Link", "MarkdownRenderer", "ParsedBody",
-           "html_ids", "renderer_for"]
+__all__ = ["MAX_NESTING", "RENDER_VERSION", "Heading", "Link", "MarkdownRenderer",
+           "ParsedBody", "html_ids", "renderer_for"]
 
 #: Bump when the HTML made from the same Markdown changes: every body is then re-rendered.
 RENDER_VERSION = "3"
@@ -56,10 +57,44 @@ _HEADINGS_KEY = "kbsync_headings"
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """A link or image of a body, and where it stands in the file.
+
+    The columns are 1-based and count characters of the file's line. They are found on
+    the link's own line, so a reference link (``[a][ref]``) or one whose text wraps onto
+    the next line has none (0): its problems point at the line, its target is not
+    rewritten in place.
+    """
+
     target: str  # the href / src as markdown-it normalised it (percent-encoded)
     line: int  # 1-based line in the file
     is_image: bool
     alt: str | None = None  # an image's alt text as written ("" when it has none)
+    column: int = 0  # where the link starts: its ``[`` (an image's ``!``); 0: not found
+    target_column: int = 0  # where its destination starts as written; 0: not found
+    written: str = ""  # the destination as written in the file (``<my file.md>``'s inside)
+
+    @property
+    def target_end(self) -> int:
+        """The column just after the destination as written (0 when it was not found)."""
+        return self.target_column + len(self.written) if self.target_column else 0
+
+    def at(self, line: int) -> Link:
+        """The same link on another line (its body moved in the file)."""
+        return replace(self, line=line)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One heading of a body: what an editor jumps to, completes and renames."""
+
+    text: str  # as the id scheme reads it (text and code, no markup)
+    line: int  # 1-based line in the file
+    level: int  # 1 to 6
+    id: str | None  # the id it has on the page (None: the scheme gives none)
+    written: bool = False  # the id is written in the file (``{#id}``), not made from the text
+
+    def at(self, line: int) -> Heading:
+        return Heading(self.text, line, self.level, self.id, self.written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +103,22 @@ class ParsedBody:
     links: tuple[Link, ...]
     anchors: frozenset[str]  # every id a browser knows: headings, {#id}, raw HTML, footnotes
     too_deep: int | None = None  # the line of a block nested deeper than MAX_NESTING
-    headings: tuple[str, ...] = ()  # each heading's text: its id under another scheme
+    outline: tuple[Heading, ...] = ()  # the headings, in order
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        """Each heading's text: its id under another scheme."""
+        return tuple(heading.text for heading in self.outline)
 
     def starting_at(self, body_line: int) -> ParsedBody:
         """This parse of a body read from line 1, for the same body at ``body_line`` of a
         file: a link's line is the body's first line plus its line within the body, so a
         body parsed before its front matter was written need not be parsed again."""
         shift = body_line - 1
-        links = tuple(Link(k.target, k.line + shift, k.is_image, k.alt) for k in self.links)
+        links = tuple(k.at(k.line + shift) for k in self.links)
         deep = None if self.too_deep is None else self.too_deep + shift
-        return ParsedBody(None, links, self.anchors, deep, self.headings)
+        outline = tuple(h.at(h.line + shift) for h in self.outline)
+        return ParsedBody(None, links, self.anchors, deep, outline)
 
 
 @functools.lru_cache(maxsize=8)
@@ -126,9 +167,12 @@ class MarkdownRenderer:
         tokens = self._md.parse(body, env)
         links, anchors = _scan(tokens, body_line, self._anchor_rules)
         deep = _too_deep(tokens)
-        return ParsedBody(tuple(tokens), tuple(links), frozenset(anchors),
-                          None if deep is None else body_line + deep,
-                          tuple(env.get(_HEADINGS_KEY, ())))
+        outline = tuple(Heading(text, body_line + line, level, heading_id, written)
+                        for text, line, level, heading_id, written
+                        in env.get(_HEADINGS_KEY, ()))
+        return ParsedBody(tuple(tokens), tuple(place_links(links, body, body_line)),
+                          frozenset(anchors), None if deep is None else body_line + deep,
+                          outline)
 
     def parse_many(self, bodies: Iterable[tuple[str, str, int]]) -> dict[str, ParsedBody]:
         """``{key: parse}`` for ``(key, body, body_line)`` triples, with the GC paused.
@@ -198,11 +242,14 @@ def _heading_ids(dialect: Dialect, state: StateCore) -> None:
     for index, _ in headings:
         children = state.tokens[index + 1].children or []
         texts.append("".join(c.content for c in children if c.type in ("text", "code_inline")))
-    state.env[_HEADINGS_KEY] = texts
     written = [str(t.attrGet("id")) if t.attrGet("id") else None for _, t in headings]
     for (_, token), made in zip(headings, dialect.scheme.ids(texts, written), strict=True):
         if made is not None and not token.attrGet("id"):
             token.attrs = {"id": made, **token.attrs}
+    state.env[_HEADINGS_KEY] = [
+        (text, token.map[0] if token.map else 0, int(token.tag[1:]),
+         str(token.attrGet("id")) if token.attrGet("id") else None, mine is not None)
+        for (_, token), text, mine in zip(headings, texts, written, strict=True)]
     for _, token in headings:  # one order however the attributes came: id, ..., class
         if len(token.attrs) > 1 and "id" in token.attrs:
             attrs = dict(token.attrs)
@@ -256,6 +303,69 @@ def html_ids(html: str) -> set[str]:
 
 
 _AnchorRules = dict[str, Callable[["Token"], Iterable[str]]]
+
+
+def place_links(links: Sequence[Link], body: str, body_line: int) -> Sequence[Link]:
+    """``links`` with the columns where each stands in the file (see :class:`Link`).
+
+    A destination is looked for after the ``](`` that opens it on the link's line, as
+    written or %-decoded (markdown-it encodes ``<my file.md>`` and ``café.md``); two links
+    to one target on a line are found one after the other.
+    """
+    if not links:
+        return links
+    lines = body.split("\n")
+    after: dict[int, int] = {}  # line index -> where the last link found there ended
+    out = []
+    for link in links:
+        index = link.line - body_line
+        text = lines[index] if 0 <= index < len(lines) else ""
+        found = _destination(text, link.target, after.get(index, 0))
+        if found is None:
+            out.append(link)
+            continue
+        bracket, start, written = found
+        after[index] = start + len(written)
+        opening = _opening_bracket(text, bracket)
+        if link.is_image and opening > 0 and text[opening - 1] == "!":
+            opening -= 1
+        out.append(replace(link, column=opening + 1, target_column=start + 1, written=written))
+    return out
+
+
+def _destination(text: str, target: str, after: int) -> tuple[int, int, str] | None:
+    """``(index of the ]``, index of the destination, the destination as written)`` of
+    the first link to ``target`` in ``text`` from ``after`` on, or None."""
+    if "](" not in text:
+        return None
+    spellings = [target]
+    if "%" in target:
+        spellings.append(unquote(target))
+    for spelled in spellings:
+        plain = text.find("](" + spelled, after)  # the usual spelling, without a regex
+        if plain >= 0:
+            return plain, plain + 2, spelled
+        found = re.compile(r"\]\([ \t]*<?" + re.escape(spelled)).search(text, after)
+        if found is not None:
+            return found.start(), found.end() - len(spelled), spelled
+    return None
+
+
+def _opening_bracket(text: str, closing: int) -> int:
+    """The index of the ``[`` that the ``]`` at ``closing`` closes (``closing`` itself
+    when it is not on this line)."""
+    depth = 0
+    for index in range(closing - 1, -1, -1):
+        char = text[index]
+        if index and text[index - 1] == "\\":
+            continue
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            if depth == 0:
+                return index
+            depth -= 1
+    return closing
 
 
 def _scan(tokens: Sequence[Token], body_line: int,
