@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from kbsync.local.tree import LocalArticle
 from kbsync.markdown import ArticleKeys, ParsedBody, html_to_markdown, renderer_for
+from kbsync.markdown.relocate import relocate_links
 from kbsync.model import ArticleFields, RemoteArticle, RenderedBody
 from kbsync.pull.blocks import in_own_layout
 from kbsync.pull.convert import (
@@ -30,7 +31,6 @@ from kbsync.pull.convert import (
 )
 from kbsync.pull.decision import ACTIONS, Action, FileChange, Pass, PullResult, Source
 from kbsync.pull.layout import Placed
-from kbsync.pull.links import relocate_links
 from kbsync.pull.writer import article_text, pin_position, split_article
 
 __all__ = ["ArticleDecider"]

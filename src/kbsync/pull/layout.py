@@ -28,6 +28,7 @@ from pathlib import Path
 from kbsync.fingerprint import fields_fingerprint
 from kbsync.local.ignore import IgnoreRules
 from kbsync.local.tree import ARTICLE_SUFFIX, LocalCollection, LocalTree, natural_key
+from kbsync.markdown.relocate import Relocator
 from kbsync.model import (
     ActualState,
     Lock,
@@ -37,7 +38,6 @@ from kbsync.model import (
     Section,
 )
 from kbsync.plan.match import Matching, edited_remotely
-from kbsync.pull.links import Relocator
 from kbsync.pull.paths import safe_join, safe_name
 
 __all__ = ["Layout", "Names", "Placed", "folder_indexes", "plan_layout"]

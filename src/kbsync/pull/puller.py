@@ -17,7 +17,7 @@ The lock records, per written article, the remote fingerprint and the blob id of
 no change), and a merged file differs from it, so apply pushes the local half.
 
 Moves and new siblings can shift relative links and default positions; those mechanical
-edits (``pull.links``, an explicit ``position:``) are applied to base and local alike,
+edits (``markdown.relocate``, an explicit ``position:``) are applied to base and local alike,
 so they never cause a conflict and never count as a local change.
 
 A managed article or collection whose file or folder was deleted here is a local change

@@ -1,10 +1,10 @@
-"""Keep relative links working when pull moves files or folders.
+"""Keep relative links working when files or folders move.
 
 A relative link (``../billing/refunds.md#fees``, ``images/box.png``) names a file by
-where it is; when ``pull`` moves the linking file or the file it links to, the link
-must be rewritten, or ``validate`` (and then ``plan``) fails on a link that worked a
-moment ago. Only the destination is touched; code blocks, code spans and the front
-matter are left alone.
+where it is; when ``pull`` moves the linking file or the file it links to, or a writer
+renames a file in the editor (``kbsync lsp``), the link must be rewritten, or
+``validate`` (and then ``plan``) fails on a link that worked a moment ago. Only the
+destination is touched; code blocks, code spans and the front matter are left alone.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from kbsync.markdown.paths import encoded_link_path
 
-__all__ = ["Relocator", "encoded_link_path", "relocate_links"]
+__all__ = ["Relocator", "relocate_links"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INLINE = re.compile(r"\]\([ \t]*(<[^<>\n]*>|[^\s()<>]+)")

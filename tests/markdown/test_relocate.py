@@ -1,11 +1,11 @@
-"""Relative links follow the files pull moves."""
+"""Relative links follow the files pull (or a rename in the editor) moves."""
 
 from __future__ import annotations
 
 import re
 
 from kbsync.markdown import resolve_relative
-from kbsync.pull.links import Relocator, relocate_links
+from kbsync.markdown.relocate import Relocator, relocate_links
 
 MOVES = Relocator({"billing/refunds.md": "money/refunds.md"}, {"guides/old": "guides/new"})
 
