@@ -71,6 +71,13 @@ class Problem:
     #: The problem hides which remote item a file is (its slug, or all of its front
     #: matter): even pull, which tolerates other errors, refuses to run on it.
     identity: bool = False
+    #: Where on ``line`` the problem is, 1-based, ``end_column`` just past it (a link's
+    #: destination, a key): what an editor underlines. None: the whole line.
+    column: int | None = None
+    end_column: int | None = None
+    #: What the text between the columns should become ("did you mean"): an editor's
+    #: quick fix, a script's auto-fix. None: no single fix is known.
+    suggestion: str | None = None
 
     def __str__(self) -> str:
         """One line, always: whatever a file name, key or value holds is escaped."""

@@ -17,6 +17,7 @@ import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import unquote
 
 from kbsync.config import CONFIG_FILE, AssetSettings
@@ -25,6 +26,7 @@ from kbsync.local.fields import SLUG_RE, did_you_mean
 from kbsync.local.tree import LocalArticle, LocalTree
 from kbsync.markdown import ArticleKeys, Link, ParsedBody, resolve_relative
 from kbsync.markdown.heading_ids import DEFAULT_HEADING_IDS, HEADING_IDS, HeadingIds
+from kbsync.markdown.relocate import respelled
 from kbsync.markdown.render import MAX_NESTING
 from kbsync.problems import Problem, sort_key
 from kbsync.words import file_size, plural
@@ -185,6 +187,19 @@ def _ids(parsed: ParsedBody, scheme: HeadingIds) -> set[str]:
     return set(made) | {unquote(i) for i in made}
 
 
+class Columns(TypedDict):
+    column: int | None
+    end_column: int | None
+
+
+def at_destination(link: Link) -> Columns:
+    """The columns of a problem with a link: its destination as written (none when the
+    parse did not find it on the link's line)."""
+    if not link.target_column:
+        return {"column": None, "end_column": None}
+    return {"column": link.target_column, "end_column": link.target_end}
+
+
 @dataclasses.dataclass(frozen=True)
 class BrokenAnchor(Problem):
     """A link to a heading or anchor its target does not have."""
@@ -206,7 +221,7 @@ def links_to_drafts(tree: LocalTree, parsed: Mapping[str, ParsedBody],
             if target is None or target.status != "draft" or target.key == article.key:
                 continue
             yield Problem(article.key, f"links to the draft article {target.key}",
-                          line=link.line, severity="warning",
+                          line=link.line, severity="warning", **at_destination(link),
                           hint="readers cannot open a draft: publish it (status: published) "
                                "or remove the link")
 
@@ -277,17 +292,21 @@ class _LinkChecker:
         self._names: dict[str, str] = {}  # file name -> first article key with it
         self._folders: dict[str, list[str]] = {}  # folder key -> article file names
         self._broken_anchor: tuple[str, str] | None = None  # of the link checked last
+        self._fix: str | None = None  # the destination the link checked last should have
 
     def check(self, article: LocalArticle) -> Iterator[Problem]:
         for link in self.parsed[article.key].links:
-            self._broken_anchor = None
+            self._broken_anchor = self._fix = None
             message, hint = self._link(article, link)
+            fix = self._fix if link.written else None
             if message and self._broken_anchor is not None:
                 target, anchor = self._broken_anchor
                 yield BrokenAnchor(article.key, message, line=link.line, hint=hint,
+                                   **at_destination(link), suggestion=fix,
                                    target=target, anchor=anchor)
             elif message:
-                yield Problem(article.key, message, line=link.line, hint=hint)
+                yield Problem(article.key, message, line=link.line, hint=hint,
+                              **at_destination(link), suggestion=fix)
             else:
                 yield from self._private(article, link)
                 yield from self._image(article, link)
@@ -319,6 +338,7 @@ class _LinkChecker:
         via = f" (through a link to {real})" if real != target else ""
         yield Problem(article.key, f"links to {unquote(link.target)}{via}: {reason}, not "
                       "for readers; the preview does not serve it", line=link.line,
+                      **at_destination(link),
                       severity="warning", hint="link to an article, an image or a document "
                       "instead; settings, state and customer data stay out of the Help Center")
 
@@ -380,7 +400,7 @@ class _LinkChecker:
                     "it is hidden, matched by .kbsyncignore, or the root README.md")
         if anchor is not None and not self._has_anchor(target, anchor):
             self._broken_anchor = (target, anchor)
-            return self._anchor(article, target, shown, anchor)
+            return self._anchor(article, link, target, shown, anchor)
         return None, None
 
     def _has_anchor(self, target: str, anchor: str) -> bool:
@@ -389,7 +409,7 @@ class _LinkChecker:
         anchors = self.parsed[target].anchors
         return anchor in anchors or any(unquote(a) == anchor for a in anchors if "%" in a)
 
-    def _anchor(self, article: LocalArticle, target: str, shown: str,
+    def _anchor(self, article: LocalArticle, link: Link, target: str, shown: str,
                 anchor: str) -> tuple[str, str]:
         """Anchors are every id a browser knows there (heading ids, ``{#id}``, ``id=`` and
         ``<a name=>`` in raw HTML), compared as written: ids are case-sensitive."""
@@ -398,6 +418,7 @@ class _LinkChecker:
         guess = did_you_mean(anchor, anchors)
         if guess:
             hint = f"did you mean #{guess}?"
+            self._fix = respelled(link.written, fragment=guess)
         elif anchors:
             hint = "anchors there: " + ", ".join(f"#{a}" for a in anchors[:5])
         else:
@@ -411,14 +432,19 @@ class _LinkChecker:
                                                         unquote(link.target)))
             if self._kind(self.article_keys.find(literal)) != "missing":
                 spelled = link.target.replace("?", "%3F").replace("#", "%23")
+                self._fix = link.written.replace("?", "%3F").replace("#", "%23")
                 return f"a ? or # in a file name is written %3F or %23 in a link: {spelled}"
         twin = self._unicode_twin(target)
         if twin is not None:
             relative = posixpath.relpath(twin, posixpath.dirname(article.key) or ".")
+            self._fix = respelled(link.written, path=relative)
             return (f"did you mean {relative}? (the same name in another Unicode form: "
                     "a file's URL must spell its name exactly)")
         guess = self._similar_article(article.key, target)
-        return f"did you mean {guess}?" if guess else "paths are relative to this file"
+        if guess is None:
+            return "paths are relative to this file"
+        self._fix = respelled(link.written, path=guess)
+        return f"did you mean {guess}?"
 
     def _unicode_twin(self, target: str) -> str | None:
         """The path that differs from ``target`` only in Unicode normal form (NFC vs NFD),
@@ -453,7 +479,7 @@ class _LinkChecker:
             "file", ASSETS_HINT.replace("images", "files"))
         yield Problem(article.key, f"local {what} {unquote(link.target)} has nowhere to be "
                       "published",
-                      line=link.line, hint=hint)
+                      line=link.line, hint=hint, **at_destination(link))
 
     def _similar_article(self, source: str, target: str) -> str | None:
         """An article the missing ``target`` probably meant, relative to ``source``.

@@ -62,9 +62,10 @@ def test_format_json_gives_the_findings_as_versioned_data(
     report = json.loads(captured.out)
     assert report["format_version"] == 1 and report["valid"] is False
     assert report["counts"] == {"articles": 2, "collections": 1, "errors": 3, "warnings": 1}
-    assert report["findings"][1] == {"path": "g/bad.md", "line": 2, "key": "titel",
+    assert report["findings"][1] == {"path": "g/bad.md", "line": 2, "column": 1,
+                                     "end_column": 6, "key": "titel",
                                      "severity": "warning", "message": "unknown key",
-                                     "hint": "did you mean 'title'?"}
+                                     "hint": "did you mean 'title'?", "suggestion": "title"}
     assert captured.err == "2 articles in 1 collection: 3 errors, 1 warning.\n"
 
 

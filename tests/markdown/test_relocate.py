@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from kbsync.markdown import resolve_relative
-from kbsync.markdown.relocate import Relocator, relocate_links
+from kbsync.markdown.relocate import Relocator, relocate_links, respelled
 
 MOVES = Relocator({"billing/refunds.md": "money/refunds.md"}, {"guides/old": "guides/new"})
 
@@ -57,3 +59,15 @@ def test_a_moved_link_keeps_the_spelling_conversion_gives_it() -> None:
     out = relocate_links(text, "g/here.md", "g/here.md", moves)
     assert out == "[x](../c%20d/caf\u00e9.md)\n"
     assert resolve_relative("g/here.md", "../c%20d/caf\u00e9.md") == ("c d/caf\u00e9.md", None)
+
+
+@pytest.mark.parametrize(("written", "change", "expected"), [
+    ("guide.md#stpes", {"fragment": "steps"}, "guide.md#steps"),
+    ("<my guide.md>", {"fragment": "steps"}, "<my guide.md#steps>"),
+    ("a.md?x=1#old", {"fragment": "new"}, "a.md?x=1#new"),
+    ("a.md#keep", {"path": "../b c.md"}, "../b%20c.md#keep"),
+    ("<a.md>", {"path": "../b c.md"}, "<../b c.md>"),
+])
+def test_a_destination_is_respelled_the_way_it_was_written(
+        written: str, change: dict[str, str], expected: str) -> None:
+    assert respelled(written, **change) == expected

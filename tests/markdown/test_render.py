@@ -87,7 +87,7 @@ def test_links_carry_their_file_line_and_columns() -> None:
 def test_a_destination_is_found_as_written_one_link_after_the_other() -> None:
     links = MD.parse("[a.md](<my file.md>) [x [y]](café.md#z) [b](a.md) [a](a.md)\n").links
     assert [(k.column, k.target_column, k.written) for k in links] == [
-        (1, 9, "my file.md"), (22, 30, "café.md#z"), (41, 45, "a.md"), (51, 55, "a.md")]
+        (1, 8, "<my file.md>"), (22, 30, "café.md#z"), (41, 45, "a.md"), (51, 55, "a.md")]
 
 
 def test_a_reference_link_has_no_columns_and_headings_make_an_outline() -> None:

@@ -32,12 +32,15 @@ from typing import TYPE_CHECKING, Any
 
 from kbsync.assets.home import TEMPLATE
 from kbsync.config import CONFIG_FILE, PORTAL_FILE, Config
+from kbsync.engine.columns import Locator
 from kbsync.engine.local import Checked, LocalState, linked_paths
 from kbsync.errors import ValidationFailed
 from kbsync.local.assets import published_assets
 from kbsync.local.bulk import ArticleParser, Job, Settings, render_templates, warm_up, workers
+from kbsync.local.frontmatter import decode
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.parse_cache import ParseCache
+from kbsync.local.reading import read_capped
 from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree, read_article, read_tree
 from kbsync.markdown import ArticleKeys, ParsedBody, renderer_for, template_resolver
 from kbsync.model import LocalAsset, RenderedBody
@@ -79,6 +82,7 @@ class Workspace:
         self._last: _Last | None = None
         self._parsed: dict[str, ParsedBody] = {}
         self._links: dict[str, frozenset[str]] = {}  # key -> linked(key), made when asked
+        self._locator = Locator()  # the columns of the problems with a key
         self.renderer = renderer_for(config.content.dialect)
         self._cache = self._open_cache()
 
@@ -97,6 +101,7 @@ class Workspace:
         if config.content != old.content or config.root != old.root:
             self._renderings.clear()
             self._last = None
+            self._locator.forget(None)
 
     def _open_cache(self) -> ParseCache:
         usable = state_dir_problem(self._config.state_dir) is None  # else the writers say why
@@ -113,6 +118,17 @@ class Workspace:
             self._texts.pop(key, None)
         else:
             self._texts[key] = text
+
+    def text_of(self, key: str) -> str | None:
+        """The text of the file at ``key`` as the checks read it (an editor's, else the
+        disk's), line ends made LF; None when it cannot be read as text."""
+        given = self._texts.get(key)
+        try:
+            raw = (given.encode("utf-8", "surrogateescape") if given is not None else
+                   read_capped(self._config.root / key, self._config.content.max_article_bytes))
+            return None if raw is None else decode(raw)
+        except (OSError, UnicodeError):
+            return None
 
     def is_article(self, key: str) -> bool:
         """Whether the file at ``key`` is an article now (not hidden, ignored or gone)."""
@@ -149,6 +165,7 @@ class Workspace:
         check that also lists the images and documents no article links to.
         """
         last = self._last
+        self._locator.forget(changed)
         if (changed is None or last is None or last.strict != strict or unused
                 or any(self.reshapes(path) for path in changed)):
             return self._check_all(strict, known, render, unused)
@@ -237,7 +254,8 @@ class Workspace:
                                                              last.tree.articles))]
         if last.strict:
             files = [replace(p, severity="error") for p in files]
-        problems = tuple(sorted([*last.problems, *files], key=sort_key))
+        problems = tuple(self._locator.located(sorted([*last.problems, *files], key=sort_key),
+                                               self.text_of))
         return Checked(last.tree, dict(self._parsed), last.portal, problems)
 
     def _reread(self, tree: LocalTree, keys: Iterable[str]) -> LocalTree | None:

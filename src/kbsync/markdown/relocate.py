@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from kbsync.markdown.paths import encoded_link_path
 
-__all__ = ["Relocator", "relocate_links"]
+__all__ = ["Relocator", "relocate_links", "respelled"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INLINE = re.compile(r"\]\([ \t]*(<[^<>\n]*>|[^\s()<>]+)")
@@ -113,7 +113,7 @@ def _relocate(destination: str, old_key: str, new_key: str, moved: Callable[[str
     if not href or href.startswith(("#", "/", "\\")) or _SCHEME.match(href):
         return destination
     cut = min((i for i in (href.find("#"), href.find("?")) if i >= 0), default=len(href))
-    path, suffix = href[:cut], href[cut:]
+    path = href[:cut]
     if not path:
         return destination
     target = posixpath.normpath(posixpath.join(posixpath.dirname(old_key), unquote(path)))
@@ -125,8 +125,21 @@ def _relocate(destination: str, old_key: str, new_key: str, moved: Callable[[str
     relative = posixpath.relpath(new_target, posixpath.dirname(new_key) or ".")
     if relative == posixpath.normpath(unquote(path)):
         return destination
-    spelled = _spelled(relative, bracketed=bracketed, encoded="%" in path)
-    return f"<{spelled}{suffix}>" if bracketed else spelled + suffix
+    return respelled(destination, path=relative)
+
+
+def respelled(written: str, *, path: str | None = None, fragment: str | None = None) -> str:
+    """The destination ``written`` (as the file has it, ``<...>`` included) with its
+    path (relative, not encoded) or its fragment replaced, spelled the way it was: in
+    brackets, or %-encoded when it was or must be. A ``?query`` stays."""
+    bracketed = written.startswith("<") and written.endswith(">")
+    href = written[1:-1] if bracketed else written
+    cut = min((i for i in (href.find("#"), href.find("?")) if i >= 0), default=len(href))
+    old, suffix = href[:cut], href[cut:]
+    new = old if path is None else _spelled(path, bracketed=bracketed, encoded="%" in old)
+    if fragment is not None:
+        suffix = f"{suffix.partition('#')[0]}#{fragment}"
+    return f"<{new}{suffix}>" if bracketed else new + suffix
 
 
 def _spelled(path: str, *, bracketed: bool, encoded: bool) -> str:

@@ -71,7 +71,7 @@ class Link:
     alt: str | None = None  # an image's alt text as written ("" when it has none)
     column: int = 0  # where the link starts: its ``[`` (an image's ``!``); 0: not found
     target_column: int = 0  # where its destination starts as written; 0: not found
-    written: str = ""  # the destination as written in the file (``<my file.md>``'s inside)
+    written: str = ""  # the destination as written in the file (``<my file.md>`` with its <>)
 
     @property
     def target_end(self) -> int:
@@ -345,9 +345,12 @@ def _destination(text: str, target: str, after: int) -> tuple[int, int, str] | N
         plain = text.find("](" + spelled, after)  # the usual spelling, without a regex
         if plain >= 0:
             return plain, plain + 2, spelled
-        found = re.compile(r"\]\([ \t]*<?" + re.escape(spelled)).search(text, after)
+        found = re.compile(r"\]\([ \t]*(<?)" + re.escape(spelled)).search(text, after)
         if found is not None:
-            return found.start(), found.end() - len(spelled), spelled
+            end = found.end()
+            if found.group(1) and text[end:end + 1] == ">":  # <my file.md>: brackets too
+                return found.start(), found.start(1), f"<{spelled}>"
+            return found.start(), end - len(spelled), spelled
     return None
 
 

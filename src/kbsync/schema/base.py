@@ -113,5 +113,5 @@ def unknown_keys(data: Mapping[str, Any], known: Iterable[str], extra: Iterable[
         hint = (f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(known)};"
                 " list your own keys in extra_keys under [content]")
         out.append(Problem(path, "unknown key", line=lines.get(key), key=key, hint=hint,
-                           severity=severity))
+                           severity=severity, suggestion=guess))
     return out
