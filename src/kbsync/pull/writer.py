@@ -34,6 +34,7 @@ __all__ = [
     "default_slug",
     "pin_collection_position",
     "pin_position",
+    "pin_slug",
     "portal_keys",
     "portal_text",
     "split_article",
@@ -137,13 +138,22 @@ def article_text(fields: ArticleFields, *, name: str, pinned: bool, body: str | 
 
 def pin_position(text: str, position: int) -> str:
     """``text`` with an explicit ``position:`` in its front matter (added if missing)."""
+    return _pinned(text, "position", position)
+
+
+def pin_slug(text: str, slug: str) -> str:
+    """``text`` with an explicit ``slug:`` (the editor's rename keeps the public URL)."""
+    return _pinned(text, "slug", slug)
+
+
+def _pinned(text: str, key: str, value: Any) -> str:
     parts = split_article(text)
     if parts.front is None:
-        return f"{FENCE}\nposition: {position}\n{FENCE}\n" + ("\n" + text if text else "")
+        return f"{FENCE}\n{key}: {value}\n{FENCE}\n" + ("\n" + text if text else "")
     meta = YamlLines(parts.front)
     if not meta.readable:
         return text
-    meta.set("position", position, after=_ARTICLE_ORDER[:-1])
+    meta.set(key, value, after=_ARTICLE_ORDER[:_ARTICLE_ORDER.index(key)])
     return f"{FENCE}\n{meta.text()}{parts.closer}{parts.body}"
 
 
