@@ -11,14 +11,14 @@ import re
 import unicodedata
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kbsync.model import STATUSES, Status
 from kbsync.problems import shown
 from kbsync.schema.base import fail
 
 __all__ = ["ARTICLE_KEYS", "COLLECTION_KEYS", "POSITION_MAX", "SLUG_MAX", "SLUG_RE",
-           "ArticleMeta", "CollectionMeta", "given_text", "slugify"]
+           "ArticleMeta", "CollectionMeta", "given_text", "key_help", "slugify"]
 
 DEFAULT_STATUS: Status = "published"
 TITLE_MAX = 255
@@ -90,15 +90,31 @@ def _position(value: Any) -> int | None:
 
 
 class ArticleMeta(BaseModel):
-    """The front matter keys kbsync reads; others are a team's own (``extra_keys``)."""
+    """The front matter keys kbsync reads; others are a team's own (``extra_keys``).
+
+    Each field's description is what the key means, then ``Default:`` and what applies
+    without it: the one text the README's table, ``kbsync lsp``'s hover and its
+    completion show (``key_help``).
+    """
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    title: str | None = None
-    slug: str | None = None
-    excerpt: str | None = None
-    status: Status | None = None
-    position: int | None = None
+    title: str | None = Field(None, description=(
+        "The article's title as readers see it; required one way or the other; "
+        "≤ 255 characters. Default: a leading `# Title` line of the body"))
+    slug: str | None = Field(None, description=(
+        "The last part of the article's public URL: `a-z`, `0-9` and `-`; unique in the "
+        "Help Center; the article's identity (write it to keep the URL when the file is "
+        "renamed). Default: the file name without `.md` and without a `NN-` prefix"))
+    excerpt: str | None = Field(None, description=(
+        "One line under the title, in lists and search results; ≤ 500 characters. "
+        "Default: none"))
+    status: Status | None = Field(None, description=(
+        "`draft` hides the article from readers, `published` shows it. "
+        "Default: `published`"))
+    position: int | None = Field(None, description=(
+        "Its order inside the collection, lowest first. "
+        "Default: the file's place among its siblings, by name"))
 
     _text = field_validator("title", "excerpt", mode="before")(_text)
     _slug = field_validator("slug", mode="before")(_slug)
@@ -133,3 +149,13 @@ class CollectionMeta(BaseModel):
 
 ARTICLE_KEYS = tuple(k for k in ArticleMeta.model_fields)
 COLLECTION_KEYS = tuple(k for k in CollectionMeta.model_fields)
+
+
+def key_help(key: str) -> tuple[str, str] | None:
+    """``(what the front-matter key means, what applies without it)``, from its field's
+    description; None for a key kbsync does not read."""
+    field = ArticleMeta.model_fields.get(key)
+    if field is None or field.description is None:
+        return None
+    meaning, _, default = field.description.partition(". Default: ")
+    return meaning, default
