@@ -43,14 +43,15 @@ NO_ASSETS = AssetSettings()
 
 def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
                assets: AssetSettings = NO_ASSETS, strict: bool = False, unused: bool = False,
-               heading_ids: str = DEFAULT_HEADING_IDS) -> list[Problem]:
+               heading_ids: str = DEFAULT_HEADING_IDS, cap: bool = True) -> list[Problem]:
     """The tree's reading problems plus the whole-tree checks, sorted by path and line.
 
     ``parsed`` holds the links and anchors of every article body; ``assets`` says where
     linked files are published and how big one may be. Under ``strict`` warnings become
     errors (and read as errors); ``unused`` adds the images and documents no article
-    links to. ``heading_ids``: the scheme the
-    anchors were made with, for the hint when most broken ones fit another.
+    links to. ``heading_ids``: the scheme the anchors were made with, for the hint when
+    most broken ones fit another. ``cap``: at most MAX_PROBLEMS_PER_FILE per file (the
+    workspace caps what it hands on, after an incremental check, so it keeps them all).
     """
     problems = [*check_whole(tree),
                 *check_articles(tree, parsed, (a.key for a in tree.articles), assets=assets),
@@ -59,7 +60,7 @@ def check_tree(tree: LocalTree, parsed: Mapping[str, ParsedBody], *,
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     problems.sort(key=sort_key)
-    return capped_per_file(problems)
+    return capped_per_file(problems) if cap else problems
 
 
 #: More problems than this in one file are summed up in one line: a generated or hostile

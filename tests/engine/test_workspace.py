@@ -106,3 +106,25 @@ def test_a_check_that_renders_checks_and_renders_as_the_two_steps_do(kb: KB) -> 
     assert [str(p) for p in checked.problems] == _problems(apart) and checked.problems
     keys = [a.key for a in checked.tree.articles]
     assert both.render(keys) == apart.render(keys)
+
+
+def test_a_file_with_too_many_problems_is_capped_the_same_after_an_edit(kb: KB) -> None:
+    write_small_kb(kb)
+    kb.article("guides/many.md", "Many", " ".join(f"[x](no-{n}.md)" for n in range(60)))
+    workspace = open_workspace(kb.config())
+    assert len(_problems(workspace)) == 51  # 50, then "10 more problems"
+    kb.article("guides/many.md", "Many", " ".join(f"[x](no-{n}.md)" for n in range(70)))
+    assert _problems(workspace, {"guides/many.md"}) == _problems(open_workspace(kb.config()))
+    assert "20 more problems in this file not shown" in _problems(workspace)[-1]
+
+
+def test_a_glance_checks_the_asked_articles_as_a_whole_check_does(kb: KB) -> None:
+    write_small_kb(kb)
+    kb.article("billing/invoices.md", "Invoices", "[x](nowhere.md) [d](../guides/02-next.md#nope)",
+               slug="deep")
+    whole = open_workspace(kb.config()).check().problems
+    glanced = open_workspace(kb.config()).glance({"billing/invoices.md"})
+    for path in ("billing/invoices.md", "guides/advanced/deep.md"):  # links; the slug
+        mine = [p for p in glanced.problems if p.path == path]
+        assert mine == [p for p in whole if p.path == path] and mine
+    assert set(glanced.parsed) == {"billing/invoices.md", "guides/02-next.md"}

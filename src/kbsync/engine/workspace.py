@@ -47,7 +47,7 @@ from kbsync.model import LocalAsset, RenderedBody
 from kbsync.portal_file import read_portal
 from kbsync.problems import Problem, sort_key
 from kbsync.statedir import state_dir_problem
-from kbsync.validate import check_articles, check_tree, check_whole
+from kbsync.validate import capped_per_file, check_articles, check_tree, check_whole
 
 if TYPE_CHECKING:
     from kbsync.apply.executor import ApplyHooks, ApplyResult
@@ -171,6 +171,32 @@ class Workspace:
             return self._check_all(strict, known, render, unused)
         return self._check_some(last, frozenset(changed))
 
+    def glance(self, keys: Collection[str]) -> Checked:
+        """A first look at the articles at ``keys``, before a whole check: every file is
+        read (front matter, from the parse cache when it can), but only those bodies and
+        the bodies they link to are parsed and checked. The problems of ``keys`` are
+        what a whole check finds for them; the others' links are not looked at. Nothing
+        is kept as the last check: the next :meth:`check` reads the whole tree.
+
+        What an editor shows first, while the whole check (seconds on a cold tree of
+        thousands of articles) is still to come.
+        """
+        config = self._config
+        tree = read_tree(config.root, config.content, split=self._cache.split,
+                         texts=self._texts)
+        parsed = {a.key: self._parse(a) for key in keys if (a := tree.article(key))}
+        article_keys = ArticleKeys(a.key for a in tree.articles)
+        for key in list(parsed):
+            for link, path in linked_paths(key, parsed[key]):
+                target = tree.article(article_keys.find(path)) if not link.is_image else None
+                if target is not None and target.key not in parsed:
+                    parsed[target.key] = self._parse(target)
+        problems = [*check_whole(tree), *check_articles(
+            tree, parsed, [k for k in keys if k in parsed], assets=config.assets)]
+        located = self._locator.located(capped_per_file(sorted(problems, key=sort_key)),
+                                        self.text_of)
+        return Checked(tree, parsed, None, tuple(located))
+
     def local(self, *, strict: bool = False, identity_only: bool = False) -> LocalState:
         """Everything local, checked; ValidationFailed carries every problem at once.
 
@@ -212,7 +238,7 @@ class Workspace:
         self._parsed = parser.finish()
         self._links.clear()
         problems = check_tree(tree, self._parsed, assets=config.assets, strict=strict,
-                              heading_ids=config.content.heading_ids, unused=unused)
+                              heading_ids=config.content.heading_ids, unused=unused, cap=False)
         portal, portal_problems = read_portal(config.root)
         last = _Last(tree, strict, tuple(problems), Counter(check_whole(tree)), portal,
                      tuple(portal_problems))
@@ -254,8 +280,8 @@ class Workspace:
                                                              last.tree.articles))]
         if last.strict:
             files = [replace(p, severity="error") for p in files]
-        problems = tuple(self._locator.located(sorted([*last.problems, *files], key=sort_key),
-                                               self.text_of))
+        problems = tuple(self._locator.located(
+            capped_per_file(sorted([*last.problems, *files], key=sort_key)), self.text_of))
         return Checked(last.tree, dict(self._parsed), last.portal, problems)
 
     def _reread(self, tree: LocalTree, keys: Iterable[str]) -> LocalTree | None:
@@ -278,11 +304,13 @@ class Workspace:
 
     def _parse(self, article: LocalArticle) -> ParsedBody:
         """One body's links and anchors (its tokens too, when parsed here: a render
-        right after reuses them)."""
+        right after reuses them). An editor's text is not cached: it changes with every
+        keystroke, and the cache would keep each version."""
         hit = self._cache.get(article.source_hash)
         if hit is None:
             hit = self.renderer.parse(article.body, article.body_line)
-            self._cache.put(article.source_hash, hit)
+            if article.key not in self._texts:
+                self._cache.put(article.source_hash, hit)
         return hit
 
     def linked(self, key: str) -> frozenset[str]:
