@@ -101,7 +101,7 @@ def linkable_files(root: Path) -> list[str]:
     """Every file under ``root`` an article may link to for readers (what
     :func:`asset_file` accepts), root-relative and sorted: not hidden, not matched by
     .kbsyncignore, not kbsync's or the team's own. ``validate --unused`` lists those no
-    article links to."""
+    article links to; the editor completes image links from it."""
     rules, _ = IgnoreRules.load(root)  # its problems are the tree read's to report
     found = []
 
