@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example-kb"
-#: The network, git, HTML and file-watching libraries, and the emulator's database.
-NOT_FOR_VALIDATE = ("httpx", "git", "werkzeug", "bs4", "markdownify", "watchdog", "sqlite3")
+#: The network, git, HTML and file-watching libraries, the emulator's database, and the
+#: language server's protocol stack (``kbsync lsp`` loads it, nothing else does).
+NOT_FOR_VALIDATE = ("httpx", "git", "werkzeug", "bs4", "markdownify", "watchdog", "sqlite3",
+                    "pygls", "lsprotocol", "cattrs")
 #: What answering --version needs none of.
 NOT_FOR_VERSION = ("pydantic", "rich", "yaml", "markdown_it", "httpx", "git", "bs4",
                    "pathspec", "kbsync.config", "kbsync.console")

@@ -612,6 +612,37 @@ def _watch() -> click.Command:
     return watch
 
 
+@_command
+def _lsp() -> click.Command:
+    from pathlib import Path
+
+    @click.command()
+    @_output_options
+    @_root_option
+    @click.option("--check", "target", is_flag=False, flag_value=".", default=None,
+                  type=click.Path(exists=True, path_type=Path), metavar="[PATH]",
+                  help="Do not serve: check the knowledge base (or PATH in it) once and "
+                       "print what the server would report, for a support request.")
+    @pass_context
+    def lsp(obj: Context, target: Path | None) -> int:
+        """Serve the editor: the Language Server Protocol on stdin and stdout.
+
+        Diagnostics as you type (every validate finding, at its line and column),
+        completion of links, anchors, images, front-matter keys and callouts, hover,
+        go to definition, references, heading and file renames that keep links working,
+        quick fixes and "Open preview". Each file is checked as part of the knowledge
+        base of the nearest kbsync.toml above it. Editors start it themselves: see the
+        README's "Editor integration" for VS Code, Neovim, Helix and Zed.
+        """
+        from kbsync.commands import lsp as command
+
+        if target is None:
+            return command.serve()
+        config = obj.config()
+        return command.check(config, target if target != Path(".") else None, obj.console.out)
+
+    return lsp
+
 
 def main(argv: list[str] | None = None) -> None:
     sys.exit(run(argv))

@@ -10,7 +10,6 @@ from kbsync.engine.edits import (
     Edit,
     heading_text_columns,
     move_edits,
-    pin_slug_edits,
     rename_heading,
     slug_changes,
     text_edits,
@@ -74,11 +73,14 @@ def test_a_move_rewrites_links_to_it_and_its_own(kb: KB) -> None:
     assert slug_changes(links, {"guides/02-next.md": "billing/02-next.md"}, {}) == []
 
 
-def test_a_pinned_slug_goes_into_the_front_matter(kb: KB) -> None:
-    text = "---\ntitle: A\nstatus: draft\n---\nBody\n"
-    kb.write("a.md", text)
-    assert applied(kb.root, pin_slug_edits("a.md", text, "old-a"))["a.md"] == (
-        "---\ntitle: A\nslug: old-a\nstatus: draft\n---\nBody\n")
+def test_a_moved_article_keeps_its_slug_pinned_in_its_front_matter(kb: KB) -> None:
+    kb.write("g/a.md", "---\ntitle: A\nstatus: draft\n---\n[b](b.md)\n")
+    kb.article("g/b.md", "B")
+    links = Links(open_workspace(kb.config()).check())
+    edits = move_edits(links, lambda k: (kb.root / k).read_text(), {"g/a.md": "h/z.md"}, {},
+                       pins={"g/a.md": "a"})
+    assert applied(kb.root, edits)["g/a.md"] == (
+        "---\ntitle: A\nslug: a\nstatus: draft\n---\n[b](../g/b.md)\n")
 
 
 def test_text_edits_replace_the_changed_lines_only() -> None:

@@ -1,6 +1,6 @@
 """Edits to the knowledge base's files that keep it valid: renaming a heading rewrites
 the anchors linking to it, moving files rewrites the relative links to them (and theirs),
-and pinning ``slug:`` keeps a renamed article's public URL.
+and pinning ``slug:`` keeps a moved article's public URL.
 
 The edits are plain data (file, range, new text), computed from the check's parses and
 the texts being checked, and applied by whoever asked (an editor applies them to its
@@ -25,8 +25,8 @@ from kbsync.markdown.heading_ids import HeadingIds
 from kbsync.markdown.relocate import Relocator, relocate_links, respelled
 from kbsync.pull.writer import pin_slug
 
-__all__ = ["Edit", "SlugChange", "heading_text_columns", "move_edits", "pin_slug_edits",
-           "rename_heading", "slug_changes", "text_edits"]
+__all__ = ["Edit", "SlugChange", "heading_text_columns", "move_edits", "rename_heading",
+           "slug_changes", "text_edits"]
 
 #: The text of an ATX heading: after the ``#`` marks, before closing marks or ``{attrs}``.
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]*\{[^{}]*\})?(?:[ \t]+#+)?[ \t]*$")
@@ -98,19 +98,27 @@ def _renamed(anchor: str | None, renamed: Mapping[str, str]) -> str | None:
 
 
 def move_edits(links: Links, read: ReadText, files: Mapping[str, str],
-               folders: Mapping[str, str]) -> list[Edit]:
+               folders: Mapping[str, str], pins: Mapping[str, str] | None = None
+               ) -> list[Edit]:
     """The link edits for moving ``files`` (old key -> new) and ``folders`` (old folder
     -> new): in every article linking into what moves, and in the moved articles (their
-    own relative links start elsewhere now). Each edit is on the file where it is now."""
+    own relative links start elsewhere now). ``pins``: articles (old key -> slug) that
+    keep their slug, written into their front matter. Each edit is on the file where it
+    is before the move."""
     moved = Relocator(files, folders)
+    pins = pins or {}
     sources = {use.source for old in files for use in links.to(old)}
     sources |= {use.source for old in folders for use in links.under(old)}
     sources |= {a.key for a in links.checked.tree.articles if moved(a.key) != a.key}
     edits: list[Edit] = []
-    for source in sorted(sources):
+    for source in sorted(sources | set(pins)):
         text = read(source)
-        if text is not None:
-            edits += text_edits(source, text, relocate_links(text, source, moved(source), moved))
+        if text is None:
+            continue
+        new = relocate_links(text, source, moved(source), moved)
+        if source in pins:
+            new = pin_slug(new, pins[source])
+        edits += text_edits(source, text, new)
     return edits
 
 
@@ -128,11 +136,6 @@ def slug_changes(links: Links, files: Mapping[str, str],
         if new != article.slug:
             changes.append(SlugChange(article.key, article.slug, new))
     return changes
-
-
-def pin_slug_edits(key: str, text: str, slug: str) -> list[Edit]:
-    """``slug: <slug>`` written into the front matter of ``key`` (made if it has none)."""
-    return text_edits(key, text, pin_slug(text, slug))
 
 
 def text_edits(path: str, old: str, new: str) -> list[Edit]:

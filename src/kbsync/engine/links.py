@@ -113,6 +113,10 @@ class Links:
             collection_key = collection.parent_key
         return names[::-1]
 
+    def find(self, path: str) -> str:
+        """The article key ``path`` names (either Unicode form), else ``path``."""
+        return self._keys.find(path)
+
     def _article(self, link: Link, path: str) -> str:
         return self._keys.find(path) if path.endswith(".md") and not link.is_image else path
 
