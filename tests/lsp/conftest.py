@@ -98,10 +98,11 @@ def editor(client: LanguageClient, tmp_path: Path) -> Editor:
     root = tmp_path / "kb"
     root.mkdir()
     editor = Editor(client, root)
-    editor.write("kbsync.toml", '[remote]\nbase_url = "local"\n\n[content]\nextra_keys = ["owner"]\n')
+    editor.write("kbsync.toml", '[remote]\nbase_url = "local"\n\n'
+                                '[content]\nextra_keys = ["owner"]\n')
     editor.write("guides/_collection.yaml", "name: Guides\n")
-    editor.article("guides/01-start.md", "Start here", "Read [the next one](02-next.md#details).",
-                   excerpt="Where to begin")
+    editor.article("guides/01-start.md", "Start here",
+                   "Read [the next one](02-next.md#details).", excerpt="Where to begin")
     editor.article("guides/02-next.md", "Next steps", "## Details\n\nMore [start](01-start.md).")
     editor.article("guides/draft.md", "Draft one", "Not yet.", status="draft")
     editor.write("guides/shot.png", "png")
