@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_lsp
@@ -29,10 +30,25 @@ async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     def register(params: types.RegistrationParams) -> None:
         registered.extend(params.registrations)
 
+    _code_actions_as_sent(lsp_client)
     capabilities = client_capabilities("visual-studio-code")
     await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
     yield
     await lsp_client.shutdown_session()
+
+
+def _code_actions_as_sent(client: LanguageClient) -> None:
+    """lsprotocol reads every code action that has a ``command`` as a bare Command (its
+    hook looks for the key, not its type), which loses the action's kind and turns its
+    command into text. Editors tell them apart as the protocol says: a Command's
+    ``command`` is a string, a CodeAction's an object."""
+    converter = client.protocol._converter
+
+    def structure(value: Any, _: type) -> types.Command | types.CodeAction:
+        command = isinstance(value.get("command"), str)
+        return converter.structure(value, types.Command if command else types.CodeAction)
+
+    converter.register_structure_hook(types.Command | types.CodeAction, structure)
 
 
 @dataclass
