@@ -73,7 +73,7 @@ def _key(session: Session, target: Path) -> str:
     key = session.key(target.resolve()) if target.exists() else None
     if key is None:
         raise UsageError(f"--check {target}: not a file or folder of the knowledge base at "
-                         f"{session.root}")
+                         f"{session.root.resolve()}")
     return key
 
 
