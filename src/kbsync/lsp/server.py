@@ -114,7 +114,9 @@ class KbsyncServer(LanguageServer):
             self.publish(session, texts)
 
     def _check_pending(self) -> list[tuple[Session, dict[str, str]]]:
-        """(engine thread) Check each session with changes; what each open file held."""
+        """(engine thread) Check each session with changes; what each open file held.
+        A session without changes is there too: a file just opened that no check reads
+        from the editor (portal.yaml, .kbsyncignore) gets the last check's findings."""
         done = []
         for session in list(self.sessions.values()):
             if session.open and session.pending:
@@ -122,6 +124,7 @@ class KbsyncServer(LanguageServer):
                     session.glance(session.open)
                     done.append((session, dict(session.open)))
                 session.check()
+            if session.open:
                 done.append((session, dict(session.open)))
         return done
 
