@@ -106,12 +106,22 @@ class KbsyncServer(LanguageServer):
     async def _check_and_publish(self) -> None:
         self._check_asked = False
         try:
+            for session, texts in await self.run(self._glance_new):
+                self.publish(session, texts)  # shown while the whole check runs
             results = await self.run(self._check_pending)
         except Exception as exc:  # a bug: say it once, keep serving
             self._report_failure(exc)
             return
         for session, texts in results:
             self.publish(session, texts)
+
+    def _glance_new(self) -> list[tuple[Session, dict[str, str]]]:
+        """(engine thread) The first look at each knowledge base not checked yet: its
+        open articles' problems, in a fraction of the whole check's time."""
+        new = [s for s in list(self.sessions.values()) if s.open and s.checked is None]
+        for session in new:
+            session.glance(session.open)
+        return [(session, dict(session.open)) for session in new]
 
     def _check_pending(self) -> list[tuple[Session, dict[str, str]]]:
         """(engine thread) Check each session with changes; what each open file held.
@@ -120,9 +130,6 @@ class KbsyncServer(LanguageServer):
         done = []
         for session in list(self.sessions.values()):
             if session.open and session.pending:
-                if session.checked is None:
-                    session.glance(session.open)
-                    done.append((session, dict(session.open)))
                 session.check()
             if session.open:
                 done.append((session, dict(session.open)))
