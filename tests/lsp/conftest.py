@@ -20,10 +20,15 @@ from tests.kb_files import KBFiles
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "kbsync", "lsp"])
 
 
-@pytest_lsp.fixture(config=SERVER)
+@pytest_lsp.fixture(config=SERVER, scope="session")
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     """The client, connected: the fixture's value is the client itself. It accepts the
-    server's registration of file watchers, as VS Code does."""
+    server's registration of file watchers, as VS Code does.
+
+    One server serves every test, as one serves an editor all day: each test's
+    knowledge base is a folder of its own (a session of the server), so what one test
+    opens does not show in another's, and a test costs no server start. The tests run
+    on the session's event loop (``pytestmark`` in each module)."""
     registered = lsp_client.registered = []  # type: ignore[attr-defined]
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)

@@ -10,6 +10,8 @@ from lsprotocol import types
 from .conftest import Editor
 from .test_rename import applied_edit
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 
 async def _actions(editor: Editor, rel: str,
                    diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
@@ -21,7 +23,6 @@ async def _actions(editor: Editor, rel: str,
     return [action for action in found if isinstance(action, types.CodeAction)]
 
 
-@pytest.mark.asyncio
 async def test_the_did_you_mean_fix_applied_clears_the_finding(editor: Editor) -> None:
     text = (editor.root / "guides/01-start.md").read_text()
     editor.write("guides/01-start.md", text.replace("02-next.md#details", "02-nxt.md"))
@@ -36,7 +37,6 @@ async def test_the_did_you_mean_fix_applied_clears_the_finding(editor: Editor) -
     assert await editor.diagnostics("guides/01-start.md", lambda d: not d) == ()
 
 
-@pytest.mark.asyncio
 async def test_open_preview_serves_the_articles_page_until_stopped(editor: Editor) -> None:
     editor.open("guides/02-next.md")
     offered = [a for a in await _actions(editor, "guides/02-next.md", [])

@@ -24,6 +24,8 @@ from tests.bench import load
 
 from .conftest import Editor
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 SLOW = {"body: 500k brackets", "body: emphasis storm", "body: huge table"}
 
 
@@ -55,7 +57,6 @@ def _saved_text(path: Path) -> str | None:
         return None
 
 
-@pytest.mark.asyncio
 async def test_diagnostics_of_saved_files_equal_validate_on_the_hostile_corpus(
         editor: Editor, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bench = load("reliability")

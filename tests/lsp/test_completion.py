@@ -8,6 +8,8 @@ from lsprotocol import types
 
 from .conftest import Editor
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 
 async def _complete(editor: Editor, rel: str, text: str, after: str) -> types.CompletionList:
     """Complete in ``rel`` whose buffer is ``text``, the cursor just after ``after``."""
@@ -20,7 +22,6 @@ async def _complete(editor: Editor, rel: str, text: str, after: str) -> types.Co
     return found
 
 
-@pytest.mark.asyncio
 async def test_a_link_completes_every_article_by_relative_path_and_title(editor: Editor) -> None:
     editor.article("billing/fees.md", "Fees and refunds")
     editor.open("guides/01-start.md")
@@ -37,7 +38,6 @@ async def test_a_link_completes_every_article_by_relative_path_and_title(editor:
     assert [i.label for i in typed.items] == ["../billing/fees.md"]  # found by its title
 
 
-@pytest.mark.asyncio
 async def test_an_anchor_completes_the_targets_heading_ids(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     text = "---\ntitle: Start here\n---\n\nSee [x](02-next.md#\n"
@@ -46,7 +46,6 @@ async def test_an_anchor_completes_the_targets_heading_ids(editor: Editor) -> No
     assert found.items[0].text_edit.range.start == types.Position(4, 19)  # type: ignore[union-attr]
 
 
-@pytest.mark.asyncio
 async def test_an_image_completes_the_images_of_the_tree(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     text = "---\ntitle: Start here\n---\n\n![a shot](\n"
@@ -54,7 +53,6 @@ async def test_an_image_completes_the_images_of_the_tree(editor: Editor) -> None
     assert [i.label for i in found.items] == ["shot.png"]
 
 
-@pytest.mark.asyncio
 async def test_front_matter_keys_with_their_meaning_and_status_values(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     text = "---\ntitle: Start here\nsl\n---\n\nText.\n"
@@ -66,7 +64,6 @@ async def test_front_matter_keys_with_their_meaning_and_status_values(editor: Ed
     assert [i.label for i in values.items] == ["draft", "published"]
 
 
-@pytest.mark.asyncio
 async def test_callout_kinds_after_an_alert_marker(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     text = "---\ntitle: Start here\n---\n\n> [!W\n"

@@ -8,8 +8,9 @@ from lsprotocol import types
 
 from .conftest import Editor
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-@pytest.mark.asyncio
+
 async def test_a_broken_link_appears_as_typed_and_clears_when_fixed(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     assert await editor.diagnostics("guides/01-start.md", lambda d: not d) == ()
@@ -25,7 +26,6 @@ async def test_a_broken_link_appears_as_typed_and_clears_when_fixed(editor: Edit
     assert await editor.diagnostics("guides/01-start.md", lambda d: not d) == ()
 
 
-@pytest.mark.asyncio
 async def test_a_renamed_heading_breaks_the_link_in_the_other_open_file(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     editor.open("guides/02-next.md")
@@ -39,7 +39,6 @@ async def test_a_renamed_heading_breaks_the_link_in_the_other_open_file(editor: 
     assert await editor.diagnostics("guides/01-start.md", lambda d: not d) == ()
 
 
-@pytest.mark.asyncio
 async def test_a_slug_collision_shows_in_the_file_that_collides(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     editor.open("guides/02-next.md")
@@ -53,7 +52,6 @@ async def test_a_slug_collision_shows_in_the_file_that_collides(editor: Editor) 
         "Help Center; set another)"]
 
 
-@pytest.mark.asyncio
 async def test_front_matter_findings_point_at_their_key(editor: Editor) -> None:
     editor.write("guides/bad.md", "---\ntitle: Bad\ntitel: x\nstatus: live\n---\nText.\n")
     editor.open("guides/bad.md")

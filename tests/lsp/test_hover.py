@@ -8,6 +8,8 @@ from lsprotocol import types
 
 from .conftest import Editor
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 
 async def _hover(editor: Editor, rel: str, position: types.Position) -> str:
     found = await editor.client.text_document_hover_async(
@@ -16,7 +18,6 @@ async def _hover(editor: Editor, rel: str, position: types.Position) -> str:
     return found.contents.value
 
 
-@pytest.mark.asyncio
 async def test_a_link_shows_its_target_and_heading(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     shown = await _hover(editor, "guides/01-start.md", editor.at("guides/01-start.md", "[the"))
@@ -24,7 +25,6 @@ async def test_a_link_shows_its_target_and_heading(editor: Editor) -> None:
                      "`#details`: ## Details (line 5)")
 
 
-@pytest.mark.asyncio
 async def test_a_link_to_a_draft_is_a_warning(editor: Editor) -> None:
     editor.article("guides/03-more.md", "More", "Soon: [draft](draft.md).")
     editor.open("guides/03-more.md")
@@ -33,7 +33,6 @@ async def test_a_link_to_a_draft_is_a_warning(editor: Editor) -> None:
     assert "⚠ **Draft**: readers cannot open it" in shown
 
 
-@pytest.mark.asyncio
 async def test_a_key_shows_what_it_means_and_its_default(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     shown = await _hover(editor, "guides/01-start.md", types.Position(2, 3))  # excerpt:

@@ -8,8 +8,9 @@ from lsprotocol import types
 
 from .conftest import Editor
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-@pytest.mark.asyncio
+
 async def test_definition_goes_to_the_heading_the_anchor_names(editor: Editor) -> None:
     editor.open("guides/01-start.md")
     found = await editor.client.text_document_definition_async(types.DefinitionParams(
@@ -19,7 +20,6 @@ async def test_definition_goes_to_the_heading_the_anchor_names(editor: Editor) -
     assert found == types.Location(editor.uri("guides/02-next.md"), types.Range(at, at))
 
 
-@pytest.mark.asyncio
 async def test_references_are_the_links_to_the_article(editor: Editor) -> None:
     editor.article("guides/03-more.md", "More", "Back to [the start](01-start.md#top).")
     editor.open("guides/01-start.md")

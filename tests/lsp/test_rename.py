@@ -10,6 +10,8 @@ from kbsync.cli import run
 
 from .conftest import Editor
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 
 def applied(text: str, edits: list[types.TextEdit]) -> str:
     """``text`` with the edits applied, the last first (as an editor applies them)."""
@@ -32,7 +34,6 @@ def applied_edit(editor: Editor, edit: types.WorkspaceEdit | None) -> dict[str, 
     return out
 
 
-@pytest.mark.asyncio
 async def test_renaming_a_heading_rewrites_the_anchors_that_link_to_it(editor: Editor) -> None:
     editor.article("guides/03-more.md", "More", "See [x](02-next.md#details) and "
                                                 "[y](<02-next.md#details>).")
@@ -51,7 +52,6 @@ async def test_renaming_a_heading_rewrites_the_anchors_that_link_to_it(editor: E
             in files["guides/03-more.md"])
 
 
-@pytest.mark.asyncio
 async def test_a_file_moved_in_the_editor_keeps_its_links_and_its_url(editor: Editor) -> None:
     asked: list[str] = []
 

@@ -125,13 +125,18 @@ class KbsyncServer(LanguageServer):
 
     def _check_pending(self) -> list[tuple[Session, dict[str, str]]]:
         """(engine thread) Check each session with changes; what each open file held.
-        A session without changes is there too: a file just opened that no check reads
-        from the editor (portal.yaml, .kbsyncignore) gets the last check's findings."""
+        A session with a document just opened is there too, checked or not: a file no
+        check reads from the editor (portal.yaml, .kbsyncignore) gets the last check's
+        findings."""
         done = []
         for session in list(self.sessions.values()):
-            if session.open and session.pending:
+            if not session.open:
+                continue
+            checked = session.pending
+            if checked:
                 session.check()
-            if session.open:
+            if checked or session.opened_since:
+                session.opened_since = False
                 done.append((session, dict(session.open)))
         return done
 

@@ -33,6 +33,7 @@ class Session:
         self.root = config.root
         self.workspace: Workspace = open_workspace(config)
         self.open: dict[str, str] = {}  # key -> the editor's text
+        self.opened_since = False  # a document opened since diagnostics were last sent
         self.checked: Checked | None = None
         self.complete = False  # the last check was a whole one (not a glance)
         self.config_problem: Problem | None = None  # kbsync.toml as it is cannot be read
@@ -66,6 +67,7 @@ class Session:
 
     def opened(self, key: str, text: str) -> None:
         self.open[key] = text
+        self.opened_since = True
         self._read_as(key, text)
 
     def edited(self, key: str, text: str) -> None:
