@@ -60,3 +60,16 @@ async def test_front_matter_findings_point_at_their_key(editor: Editor) -> None:
             for d in found] == [(2, 0, 5, types.DiagnosticSeverity.Warning),
                                 (3, 0, 6, types.DiagnosticSeverity.Error)]
     assert found[0].data == {"suggestion": "title"}
+
+
+async def test_a_file_changed_outside_the_editor_is_checked_again(editor: Editor) -> None:
+    editor.open("guides/01-start.md")
+    await editor.diagnostics("guides/01-start.md", lambda d: not d)  # registered by now
+    watched = [r for r in editor.client.registered  # type: ignore[attr-defined]
+               if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    assert {"globPattern": "**/*.md"} in watched[0].register_options["watchers"]
+    editor.write("guides/02-next.md", "---\ntitle: Next steps\n---\n\nNo headings now.\n")
+    editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([
+        types.FileEvent(editor.uri("guides/02-next.md"), types.FileChangeType.Changed)]))
+    found = await editor.diagnostics("guides/01-start.md")
+    assert "no heading or anchor 'details' in guides/02-next.md" in found[0].message
