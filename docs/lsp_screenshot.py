@@ -22,14 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium import chromium  # docs/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 SIZE = (132, 30)  # the terminal's columns and lines
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--window-size=1600,900", "--hide-scrollbars")
 #: Neovim 0.7 (Debian bookworm's): the README's configuration for 0.8+ calls
 #: vim.lsp.start, which 0.7 lacks; start_client and buf_attach_client are its parts.
 INIT_LUA = """
@@ -190,18 +186,9 @@ class State:
 
 
 def photograph(page: Path, target: Path, tmp: Path) -> None:
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in (*FLAGS, f"--user-data-dir={tmp}/profile"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
-        options=options)
-    try:
+    with chromium(tmp / "profile", (1600, 900)) as driver:
         driver.get(page.as_uri())
         driver.find_element("tag name", "pre").screenshot(str(target))
-    finally:
-        driver.quit()
 
 
 if __name__ == "__main__":

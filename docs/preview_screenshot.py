@@ -15,17 +15,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium import chromium  # docs/ is the script's folder
 
 from kbsync.commands import watch as watch_command
 from kbsync.config import load_config
 from kbsync.console import Console
 
 HERE = Path(__file__).resolve().parent
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--window-size=1280,820", "--hide-scrollbars")
 
 
 def main() -> None:
@@ -40,19 +36,12 @@ def main() -> None:
                                   args=(lambda: load_config(root), console),
                                   kwargs={"port": 0, "stop": stop, "on_ready": ready.put})
         server.start()
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        for flag in (*FLAGS, f"--user-data-dir={tmp}/profile"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(
-            service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
-            options=options)
         try:
-            driver.get(ready.get(timeout=60) + "/shipping/schedule-a-pickup")
-            driver.execute_script("return document.fonts.ready")
-            driver.save_screenshot(str(HERE / "preview.png"))
+            with chromium(Path(tmp) / "profile", (1280, 820)) as driver:
+                driver.get(ready.get(timeout=60) + "/shipping/schedule-a-pickup")
+                driver.execute_script("return document.fonts.ready")
+                driver.save_screenshot(str(HERE / "preview.png"))
         finally:
-            driver.quit()
             stop.set()
             server.join(10)
     print(HERE / "preview.png")

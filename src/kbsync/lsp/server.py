@@ -22,8 +22,9 @@ import logging
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -48,6 +49,25 @@ _MOVES = types.FileOperationRegistrationOptions(filters=[
         glob="**/*.md", matches=types.FileOperationPatternKind.File)),
     types.FileOperationFilter(pattern=types.FileOperationPattern(
         glob="**", matches=types.FileOperationPatternKind.Folder))])
+
+
+class _AtPosition(Protocol):
+    """A request about one place of a document (completion, hover, rename...)."""
+
+    text_document: types.TextDocumentIdentifier
+    position: types.Position
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a request points: the document's session and key, its text as the editor
+    has it, and the 1-based line and column."""
+
+    session: Session
+    key: str
+    lines: Lines
+    line: int
+    column: int
 
 
 class KbsyncServer(LanguageServer):
@@ -92,6 +112,21 @@ class KbsyncServer(LanguageServer):
         session = self.sessions.setdefault(found, Session.at(found))
         key = session.key(path)
         return None if key is None else (session, key)
+
+    def cursor(self, params: _AtPosition) -> Cursor | None:
+        """The place ``params`` points at; None outside every knowledge base."""
+        found = self.session_of(params.text_document.uri)
+        if found is None:
+            return None
+        lines = self.document(params.text_document.uri)
+        line, column = lines.position(params.position)
+        return Cursor(found[0], found[1], lines, line, column)
+
+    async def at(self, params: _AtPosition, feature: Callable[[Cursor], T]) -> T | None:
+        """``feature`` at the place ``params`` points at, on the engine thread; None
+        outside every knowledge base."""
+        cursor = self.cursor(params)
+        return None if cursor is None else await self.run(feature, cursor)
 
     def document(self, uri: str) -> Lines:
         document = self.workspace.get_text_document(uri)
@@ -251,61 +286,39 @@ def _register_features(server: KbsyncServer) -> None:
                     types.CompletionOptions(trigger_characters=completion.TRIGGERS))
     async def complete(ls: KbsyncServer,
                        params: types.CompletionParams) -> types.CompletionList | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        lines = ls.document(params.text_document.uri)
-        line, column = lines.position(params.position)
-        return await ls.run(completion.complete, found[0], found[1], lines, line, column)
+        return await ls.at(params, lambda at: completion.complete(
+            at.session, at.key, at.lines, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: KbsyncServer, params: types.HoverParams) -> types.Hover | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        lines = ls.document(params.text_document.uri)
-        line, column = lines.position(params.position)
-        return await ls.run(hover.hover, found[0], found[1], lines, line, column)
+        return await ls.at(params, lambda at: hover.hover(
+            at.session, at.key, at.lines, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls: KbsyncServer,
                          params: types.DefinitionParams) -> types.Location | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        line, column = ls.document(params.text_document.uri).position(params.position)
-        return await ls.run(navigation.definition, found[0], found[1], line, column)
+        return await ls.at(params, lambda at: navigation.definition(
+            at.session, at.key, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def references(ls: KbsyncServer,
                          params: types.ReferenceParams) -> list[types.Location] | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        line, column = ls.document(params.text_document.uri).position(params.position)
-        return await ls.run(navigation.references, found[0], found[1], line, column,
-                            ls.workspace.position_codec)
+        codec = ls.workspace.position_codec
+        return await ls.at(params, lambda at: navigation.references(
+            at.session, at.key, at.line, at.column, codec))
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: KbsyncServer, params: types.PrepareRenameParams
                              ) -> types.PrepareRenamePlaceholder | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        lines = ls.document(params.text_document.uri)
-        line, column = lines.position(params.position)
-        return await ls.run(rename.prepare_rename, found[0], found[1], lines, line, column)
+        return await ls.at(params, lambda at: rename.prepare_rename(
+            at.session, at.key, at.lines, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def rename_heading(ls: KbsyncServer,
                              params: types.RenameParams) -> types.WorkspaceEdit | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        lines = ls.document(params.text_document.uri)
-        line, _ = lines.position(params.position)
-        return await ls.run(rename.rename, found[0], found[1], lines, line, params.new_name,
-                            ls.workspace.position_codec)
+        codec = ls.workspace.position_codec
+        return await ls.at(params, lambda at: rename.rename(
+            at.session, at.key, at.lines, at.line, params.new_name, codec))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
     def code_action(ls: KbsyncServer,
