@@ -56,6 +56,15 @@ def _code_actions_as_sent(client: LanguageClient) -> None:
     converter.register_structure_hook(types.Command | types.CodeAction, structure)
 
 
+@pytest_lsp.fixture(config=SERVER, scope="session")
+async def old_neovim(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    """A client that says what Neovim 0.7 says it can do (no window/showDocument)."""
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("neovim@v0.7.0")))
+    yield
+    await lsp_client.shutdown_session()
+
+
 @dataclass
 class Editor(KBFiles):
     """An editor on the knowledge base at ``root``: what it opens, types and sees."""
@@ -116,9 +125,12 @@ class Editor(KBFiles):
 
 @pytest.fixture
 def editor(client: LanguageClient, tmp_path: Path) -> Editor:
-    root = tmp_path / "kb"
-    root.mkdir()
-    editor = Editor(client, root)
+    return knowledge_base(Editor(client, tmp_path / "kb"))
+
+
+def knowledge_base(editor: Editor) -> Editor:
+    """A small knowledge base at ``editor.root``, for ``editor`` to open."""
+    editor.root.mkdir()
     editor.write("kbsync.toml", '[remote]\nbase_url = "local"\n\n'
                                 '[content]\nextra_keys = ["owner"]\n')
     editor.write("guides/_collection.yaml", "name: Guides\n")

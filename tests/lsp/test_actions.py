@@ -3,11 +3,14 @@ offered, run (a ``kbsync watch`` that serves the article's page) and stopped."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from lsprotocol import types
+from pytest_lsp import LanguageClient
 
-from .conftest import Editor
+from .conftest import Editor, knowledge_base
 from .test_rename import applied_edit
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -53,3 +56,15 @@ async def test_open_preview_serves_the_articles_page_until_stopped(editor: Edito
     assert stopped == 1
     with pytest.raises(httpx.ConnectError):
         httpx.get(url)
+
+
+async def test_open_preview_says_the_url_to_an_editor_that_opens_no_browser(
+        old_neovim: LanguageClient, tmp_path: Path) -> None:
+    editor = knowledge_base(Editor(old_neovim, tmp_path / "kb"))
+    editor.open("guides/02-next.md")
+    url = await old_neovim.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="kbsync.openPreview", arguments=[editor.uri("guides/02-next.md")]))
+    assert old_neovim.messages[-1].message == f"Preview of guides/02-next.md: {url}"
+    assert old_neovim.shown_documents == [] and httpx.get(url).status_code == 200
+    await old_neovim.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="kbsync.stopPreview"))

@@ -377,7 +377,13 @@ def _register_commands(server: KbsyncServer) -> None:
             return None
         session, key = found
         url = await ls.previews.url(session.root) + article_url(key)
-        await ls.window_show_document_async(types.ShowDocumentParams(uri=url, external=True))
+        window = ls.client_capabilities.window
+        can_show = bool(window and window.show_document and window.show_document.support)
+        shown = can_show and (await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=url, external=True))).success
+        if not shown:  # an editor that opens no browser (Neovim 0.7): the URL, said
+            ls.window_show_message(types.ShowMessageParams(
+                types.MessageType.Info, f"Preview of {key}: {url}"))
         return url
 
     @server.command(actions.STOP_PREVIEW)
