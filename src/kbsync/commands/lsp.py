@@ -3,8 +3,11 @@ it; ``--check``: what it would report about the folder, printed once."""
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from kbsync.config import Config
 
@@ -12,15 +15,22 @@ __all__ = ["check", "serve"]
 
 
 def serve() -> int:
-    """Serve the editor until it shuts the server down (or closes its input)."""
+    """Serve the editor until it shuts the server down (or closes its input); Ctrl-C or
+    SIGTERM stop it too (KeyboardInterrupt: exit 130)."""
     from kbsync.lsp.server import create_server
+    from kbsync.lsp.stdio import Input, stopped_by_signals
 
     server = create_server()
+    stop = threading.Event()
     try:
-        server.start_io()
+        with stopped_by_signals(stop):
+            stdin = cast(BinaryIO, Input(sys.stdin.buffer, stop))  # pygls reads lines, sizes
+            server.start_io(stdin, sys.stdout.buffer)
     finally:
         server.previews.kill()
         server.engine.shutdown(wait=False, cancel_futures=True)
+    if stop.is_set():
+        raise KeyboardInterrupt
     return 0
 
 
