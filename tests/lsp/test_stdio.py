@@ -15,6 +15,9 @@ import pytest
 
 from kbsync.lsp.stdio import Input
 
+pytestmark = pytest.mark.skipif(sys.platform == "win32",
+                                reason="select() takes no pipes on Windows")
+
 
 def test_input_reads_lines_and_sizes_as_they_come() -> None:
     read, write = os.pipe()

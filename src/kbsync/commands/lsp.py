@@ -24,7 +24,10 @@ def serve() -> int:
     stop = threading.Event()
     try:
         with stopped_by_signals(stop):
-            stdin = cast(BinaryIO, Input(sys.stdin.buffer, stop))  # pygls reads lines, sizes
+            # pygls reads lines and sizes; Windows's select() takes no pipes: there the
+            # editor's shutdown (or closing the input) is what stops the server
+            stdin = sys.stdin.buffer if sys.platform == "win32" else cast(
+                BinaryIO, Input(sys.stdin.buffer, stop))
             server.start_io(stdin, sys.stdout.buffer)
     finally:
         server.previews.kill()
