@@ -332,6 +332,7 @@ class _LinkChecker:
                 yield Problem(article.key, f"links to {unquote(link.target)}: not an image or "
                               "a document, so it is neither published nor served by the "
                               "preview", line=link.line, severity="warning",
+                              **at_destination(link),
                               hint="readers would get a broken link; link to an image, a PDF "
                               "or an office document (or put the file's content in the "
                               "article)")
@@ -351,7 +352,8 @@ class _LinkChecker:
         shown = unquote(link.target)
         if link.alt is not None and not link.alt.strip():
             yield Problem(article.key, f"image {shown} has no alt text", line=link.line,
-                          severity="warning", hint="say what it shows in the brackets, "
+                          **at_destination(link), severity="warning",
+                          hint="say what it shows in the brackets, "
                           "![like this](...): screen readers read it out, and it shows "
                           "when the image does not load")
         resolved = resolve_relative(article.key, link.target)
@@ -361,7 +363,8 @@ class _LinkChecker:
         if size > self.assets.max_bytes:
             yield Problem(article.key, f"image {shown} is {file_size(size)}, more than [assets] "
                           f"max_bytes ({file_size(self.assets.max_bytes)})", line=link.line,
-                          severity="warning", hint="readers load it on every visit: save it "
+                          **at_destination(link), severity="warning",
+                          hint="readers load it on every visit: save it "
                           "smaller (PNG for screenshots, JPEG or WebP for photos), or raise "
                           "max_bytes")
 

@@ -52,3 +52,12 @@ def test_an_editor_text_moves_the_columns_on_the_next_check(kb: KB) -> None:
     workspace.set_text("guides/y.md", "---\ntitle: Y\n'titel' : Y\n---\nText.\n")
     assert [(p.column, p.end_column) for p in workspace.check({"guides/y.md"}).problems] == [
         (1, 8)]
+
+
+def test_an_image_without_alt_text_points_at_the_image(kb: KB) -> None:
+    write_small_kb(kb)
+    kb.write("guides/shot.png", "png")
+    kb.article("guides/z.md", "Z", "Look: ![](shot.png)")
+    problem = next(p for p in _only(kb, "guides/z.md") if "alt text" in p.message)
+    line = (kb.root / "guides/z.md").read_text().splitlines()[problem.line - 1]  # type: ignore[operator]
+    assert line[problem.column - 1:problem.end_column - 1] == "shot.png"  # type: ignore[operator]
