@@ -620,9 +620,10 @@ def _lsp() -> click.Command:
     @_output_options
     @_root_option
     @click.option("--check", "target", is_flag=False, flag_value=".", default=None,
-                  type=click.Path(exists=True, path_type=Path), metavar="[PATH]",
-                  help="Do not serve: check the knowledge base (or PATH in it) once and "
-                       "print what the server would report, for a support request.")
+                  type=click.Path(path_type=Path), metavar="[PATH]",
+                  help="Do not serve: check the knowledge base (or the file or folder "
+                       "PATH, in the knowledge base it is in) once and print what the "
+                       "server would report, for a support request.")
     @pass_context
     def lsp(obj: Context, target: Path | None) -> int:
         """Serve the editor: the Language Server Protocol on stdin and stdout.
@@ -638,8 +639,18 @@ def _lsp() -> click.Command:
 
         if target is None:
             return command.serve()
+        from kbsync.errors import UsageError
+
+        if target == Path("."):
+            return command.check(obj.config(), None, obj.console.out)
+        target = obj.root / target  # -C DIR: PATH is in DIR, as the other commands' paths
+        if not target.exists():
+            raise UsageError(f"--check {target}: no such file or folder")
+        if obj.root_option is None:  # the server checks a file in the nearest knowledge base
+            obj.root = target if target.is_dir() else target.parent
         config = obj.config()
-        return command.check(config, target if target != Path(".") else None, obj.console.out)
+        whole = target.resolve() == config.root.resolve()
+        return command.check(config, None if whole else target, obj.console.out)
 
     return lsp
 

@@ -54,3 +54,22 @@ def test_check_of_a_folder_outside_the_knowledge_base_is_a_usage_error(
     assert run(["-C", str(kb), "lsp", "--check", str(outside)]) == 64
     assert (f"--check {outside}: not a file or folder of the knowledge base at {kb.resolve()}"
             in capsys.readouterr().err)
+
+
+def test_check_of_a_path_finds_the_knowledge_base_it_is_in(
+        kb: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # As the server does for each file: the nearest kbsync.toml above PATH, not the
+    # current folder's
+    monkeypatch.chdir(kb.parent)
+    assert run(["lsp", "--check", kb.name]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("2 errors, 1 warning in 1 file")
+    assert run(["lsp", "--check", f"{kb.name}/guides/02-next.md"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].startswith("0 errors, 0 warnings in 0 files")
+
+
+def test_check_of_a_path_with_c_is_a_path_in_that_folder(
+        kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-C", str(kb), "lsp", "--check", "guides"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("2 errors, 1 warning in 1 file")
+    assert run(["-C", str(kb), "lsp", "--check", "nope"]) == 64
+    assert f"--check {kb / 'nope'}: no such file or folder" in capsys.readouterr().err
