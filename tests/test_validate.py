@@ -217,7 +217,14 @@ def test_conflict_markers_left_by_pull_are_an_error(kb: KB) -> None:
                        "<<<<<<< local\nMine\n=======\nTheirs\n>>>>>>> remote\n")
     assert kb.validate() == (1, [
         "g/a.md:7: unresolved merge conflict marker "
-        "(keep the lines you want, delete the markers, then apply)"])
+        "(keep the lines you want, delete the markers, then apply; to show a conflict in "
+        "a code block, write the block as <pre><code> HTML with &lt; for a line's first <)"])
+
+
+def test_a_conflict_shown_in_html_with_entities_is_accepted(kb: KB) -> None:
+    kb.write("g/a.md", "---\ntitle: A\n---\n\n<pre><code>&lt;&lt;&lt;&lt;&lt;&lt;&lt; HEAD\n"
+                       "Mine\n=======\nTheirs\n&gt;&gt;&gt;&gt;&gt;&gt;&gt; topic\n</code></pre>\n")
+    assert kb.validate() == (0, [])
 
 
 def test_a_position_two_siblings_write_is_a_warning(kb: KB) -> None:

@@ -147,7 +147,9 @@ def conflict_markers(article: LocalArticle) -> Iterator[Problem]:
         offset = body.count("\n", 0, found.start())
         yield Problem(article.key, "unresolved merge conflict marker",
                       line=article.body_line + offset,
-                      hint="keep the lines you want, delete the markers, then apply")
+                      hint="keep the lines you want, delete the markers, then apply; to "
+                           "show a conflict in a code block, write the block as <pre><code> "
+                           "HTML with &lt; for a line's first <")
 
 
 def too_deep(article: LocalArticle, parsed: ParsedBody) -> Iterator[Problem]:

@@ -201,6 +201,9 @@ HOSTILE = {  # slug: (title, HTML body), as the web editor lets people save them
                    "<p>=======</p><p>theirs</p><p>&gt;&gt;&gt;&gt;&gt;&gt;&gt; theirs</p>"),
     "markers-alone": ("Markers", "<p>&lt;&lt;&lt;&lt;&lt;&lt;&lt;</p><p>&gt;&gt;&gt;&gt;&gt;"
                       "&gt;&gt;</p>"),
+    "git-merges": ("A conflict, shown", "<p>You will see:</p><pre><code>&lt;&lt;&lt;&lt;&lt;"
+                   "&lt;&lt; HEAD\nmine\n\n=======\ntheirs\n&gt;&gt;&gt;&gt;&gt;&gt;&gt; "
+                   "topic\n</code></pre>"),
     "blank-title": ("   ", "<p>A title of spaces.</p>"),
     "nbsp-title": ("\u00a0Padded\u00a0", "<p>A title padded with no-break spaces.</p>"),
     "tab-title": ("Tab\tinside ", "<p>x</p>"),

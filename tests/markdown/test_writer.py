@@ -183,6 +183,17 @@ def test_what_markdown_cannot_say_stays_html(html: str, markdown: str) -> None:
     assert render(markdown + "\n") == html + "\n"
 
 
+def test_a_code_block_showing_a_merge_conflict_is_html_validate_accepts() -> None:
+    # In a fence the marker lines would stand as written and validate would refuse them
+    html = ('<pre><code class="language-text">&lt;&lt;&lt;&lt;&lt;&lt;&lt; HEAD\nmine\n\n'
+            "=======\n&lt;b&gt; &amp;\n&gt;&gt;&gt;&gt;&gt;&gt;&gt; topic\n</code></pre>")
+    markdown = html_to_markdown(html)
+    assert markdown == html + "\n"
+    assert render(markdown) == html + "\n"
+    assert html_to_markdown("<pre><code>&lt;&lt;&lt;&lt;&lt;&lt; six\n</code></pre>") == \
+        "```\n<<<<<< six\n```\n"
+
+
 def test_raw_start_tags_are_copied_verbatim() -> None:
     html = "<p>x <abbr title='single &amp; quoted'   data-x=1>HTML</abbr></p>"
     assert html_to_markdown(html) == "x <abbr title='single &amp; quoted'   data-x=1>HTML</abbr>\n"

@@ -206,6 +206,8 @@ _START_TAG = re.compile(
 _COMMENT_TAG = "kbsync-comment"
 #: A line CommonMark reads as the start of a raw HTML block of the 7th kind: one open or
 #: close tag of any name, alone.
+#: A line validate refuses as a merge conflict's marker (``validate.conflict_markers``).
+_CONFLICT_MARKER_LINE = re.compile(r"^(?:<{7}|>{7})(?: |$)", re.MULTILINE)
 _HTML_LINE = re.compile(
     r"[ \t]{0,3}(?:<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|"
     r"'[^']*'|\"[^\"]*\"))?)*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*")
@@ -937,6 +939,12 @@ class Writer(MarkdownConverter):
         fence = char * max(3, _longest_run(code, char) + 1)
         if "_inline" in parent_tags:
             return _code_span(code.rstrip("\n"), "td" in parent_tags or "th" in parent_tags)
+        if _CONFLICT_MARKER_LINE.search(code):
+            # A code block showing a merge conflict (a git help article): in a fence its
+            # marker lines would stand as written and validate would refuse the file,
+            # which no edit could fix. A <pre> HTML block (blank lines allowed) says the
+            # same with the first "<" or ">" as an entity, which readers see as the same.
+            return self.sep(el) + self._raw_html(el) + self.sep(el)
         return (self.sep(el) + self._fence_attributes(el, _language(el)) + fence + language
                 + "\n" + code + fence + self.sep(el))
 
