@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kbsync.fingerprint import blob_id, fields_fingerprint
 from kbsync.model import ArticleFields, CollectionFields, PortalSettings
 
@@ -33,3 +40,17 @@ def test_any_managed_field_changes_the_fingerprint() -> None:
 
 def test_blob_id_is_gits() -> None:
     assert blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+#: ASCII, DEL (0x7f) and the first characters past it, where the shortcut's edge is
+_NEAR_ASCII = st.text(st.characters(max_codepoint=0x80))
+_ANY = st.text(st.characters(blacklist_categories=("Cs",)))  # no lone surrogates
+
+
+@given(_NEAR_ASCII, _NEAR_ASCII, st.one_of(st.none(), _ANY))
+def test_the_hashed_text_is_the_json_written_without_ascii_escapes(
+        title: str, body: str, excerpt: str | None) -> None:
+    fields = ArticleFields(title=title, slug="s", excerpt=excerpt, content=body)
+    text = json.dumps(dataclasses.asdict(fields), sort_keys=True, ensure_ascii=False)
+    expected = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    assert fields_fingerprint(fields) == expected
