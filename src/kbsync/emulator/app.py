@@ -221,12 +221,27 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     """A JSON answer; ``None`` gives an empty body (204)."""
     if body is None:
         return Response(status=status, headers=headers)
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    # the same text either way when every string is plain ASCII; escaping is faster
+    data = json.dumps(body, ensure_ascii=_plain_ascii(body), separators=(",", ":"))
     try:
         encoded = data.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (a ticket's broken text): JSON escapes it
         encoded = json.dumps(body, separators=(",", ":")).encode("ascii")
     return Response(encoded, status=status, headers=headers, content_type="application/json")
+
+
+def _plain_ascii(value: Any) -> bool:
+    """JSON spells ``value`` the same with ``ensure_ascii`` on or off: its strings are
+    ASCII without DEL (the one ASCII character ``ensure_ascii`` escapes). The ASCII
+    encoder takes half the time on long bodies: most of a 10,000-article read's
+    answers."""
+    if isinstance(value, str):
+        return value.isascii() and "\x7f" not in value
+    if isinstance(value, dict):
+        return all(_plain_ascii(key) and _plain_ascii(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(_plain_ascii(item) for item in value)
+    return True
 
 
 def drop_connection(environ: WSGIEnvironment) -> None:
