@@ -8,7 +8,7 @@ import pytest
 
 from kbsync.errors import UnsafePlanError
 from kbsync.model import Lock, RemoteRef, RenderedBody
-from kbsync.plan.diff import unresolved_links
+from kbsync.plan.diff import DiffMemo, unresolved_links
 from kbsync.plan.links import placeholder
 from kbsync.plan.model import Action
 from kbsync.plan.planner import bodies_needed, build_plan, check_safe
@@ -36,6 +36,21 @@ def test_only_bodies_that_changed_on_some_side_need_rendering() -> None:
     lock.render = "0|"  # the renderer changed since: everything renders again
     assert bodies_needed(state, actual(kept, edited), lock) == ["edited.md", "kept.md",
                                                                 "new.md"]
+
+
+def test_the_plan_takes_what_bodies_needed_worked_out_from_the_memo() -> None:
+    kept = remote_article(5, "kept", title="Kept")
+    lock = synced(Lock(), kept, "kept.md")
+    lock.render = "1|"
+    state = replace(desired(article("kept.md", title="Kept")), bodies={})
+    memo = DiffMemo()
+    assert bodies_needed(state, actual(kept), lock, memo=memo) == []
+    assert (list(memo.clean), list(memo.fingerprints)) == (["kept.md"], [5])
+    plan = build_plan(desired=state, actual=actual(kept), lock=lock, remote=REMOTE, memo=memo)
+    assert plan.changes == ()
+    memo.clean["kept.md"] = RenderedBody("<p>other</p>", "other")  # judged once: not again
+    plan = build_plan(desired=state, actual=actual(kept), lock=lock, remote=REMOTE, memo=memo)
+    assert [(c.key, c.reason) for c in plan.changes] == [("kept.md", "content changed")]
 
 
 def test_parents_come_before_children_and_deletes_last_deepest_first() -> None:

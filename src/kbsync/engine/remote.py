@@ -19,7 +19,7 @@ from kbsync.errors import UnsafePlanError
 from kbsync.local.renames import match_local
 from kbsync.lock import load_lock
 from kbsync.model import ActualState, DesiredState, LocalAsset, Lock, RemoteRef
-from kbsync.plan.diff import DiffOptions
+from kbsync.plan.diff import DiffMemo, DiffOptions
 from kbsync.plan.fresh import check_fresh, check_plan_remote, check_plan_root
 from kbsync.plan.lockcheck import check_lock_ids, check_lock_remote
 from kbsync.plan.match import Matching
@@ -104,12 +104,12 @@ def plan_against(workspace: Workspace, local: LocalState, client: HelpCenterClie
     actual = read_remote(client, lock, with_portal=local.portal is not None)
     desired = local.desired()
     matching = match_local(desired, actual, lock, local.tree.root)
-    fingerprints: dict[int, str] = {}  # each remote body hashed once for both passes
-    todo = bodies_needed(desired, actual, lock, matching, targets, fingerprints)
+    memo = DiffMemo()  # each remote body hashed and judged once for both passes
+    todo = bodies_needed(desired, actual, lock, matching, targets, memo)
     desired = desired.with_bodies(local.filled(workspace.render(todo)))
     plan = build_plan(desired=desired, actual=actual, lock=lock, remote=remote,
                       options=options, targets=targets, matching=matching,
-                      fingerprints=fingerprints)
+                      memo=memo)
     uploads, stored = unknown_assets(local, lock, store, targets)
     plan = replace(plan, changes=(*asset_changes(uploads), *plan.changes),
                    root=plan_root(local.tree.root))

@@ -74,20 +74,31 @@ def classify(fields: tuple[FieldChange, ...], parent_field: str) -> Action:
     return Action.UPDATE
 
 
+@dataclass
+class DiffMemo:
+    """What the planner's two passes over one state (which bodies to render, then the
+    plan) work out once: hashing a remote body and deciding whether it stands cost
+    most of a no-op plan, so a second pass asks this instead."""
+
+    #: remote article id -> its fingerprint
+    fingerprints: dict[int, str] = dataclasses.field(default_factory=dict)
+    #: article key -> :meth:`Differ.clean_body`'s answer
+    clean: dict[str, RenderedBody | None] = dataclasses.field(default_factory=dict)
+
+
 class Differ:
     """Computes the changes for one run; holds the matches the link resolver needs."""
 
     def __init__(self, desired: DesiredState, actual: ActualState, lock: Lock,
                  options: DiffOptions, matching: Matching | None = None,
-                 fingerprints: dict[int, str] | None = None) -> None:
+                 memo: DiffMemo | None = None) -> None:
         self.desired = desired
         self.actual = actual
         self.lock = lock
         self.options = options
         self.matching = matching or match(desired, actual, lock)
-        #: remote article id -> its fingerprint; shared by the planner's two passes over
-        #: the same remote state (which bodies to render, then the plan)
-        self._fingerprints = {} if fingerprints is None else fingerprints
+        #: shared by passes over the same state (its bodies aside)
+        self.memo = DiffMemo() if memo is None else memo
         self.positions = self._positions()
 
     # -- order ---------------------------------------------------------------------------
@@ -194,12 +205,18 @@ class Differ:
 
     def article_fingerprint(self, remote: RemoteArticle) -> str:
         """Hashing a body costs; each is needed up to three times a run."""
-        found = self._fingerprints.get(remote.id)
+        found = self.memo.fingerprints.get(remote.id)
         if found is None:
-            found = self._fingerprints[remote.id] = fields_fingerprint(remote.fields)
+            found = self.memo.fingerprints[remote.id] = fields_fingerprint(remote.fields)
         return found
 
     def clean_body(self, local: LocalArticle) -> RenderedBody | None:
+        """:meth:`_clean_body`, decided once per article (see :class:`DiffMemo`)."""
+        if local.key not in self.memo.clean:
+            self.memo.clean[local.key] = self._clean_body(local)
+        return self.memo.clean[local.key]
+
+    def _clean_body(self, local: LocalArticle) -> RenderedBody | None:
         """The remote body, when it is known to be what this file renders to.
 
         True when the file is byte for byte what was last synced, the remote article is

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kbsync.errors import UnsafePlanError
 from kbsync.model import ActualState, DesiredState, LocalAsset, Lock, RemoteRef
-from kbsync.plan.diff import Differ, DiffOptions, portal_change, unresolved_links
+from kbsync.plan.diff import Differ, DiffMemo, DiffOptions, portal_change, unresolved_links
 from kbsync.plan.match import Matching
 from kbsync.plan.model import Action, Change, FieldChange, Plan
 from kbsync.words import plural
@@ -47,16 +47,16 @@ def asset_changes(uploads: Sequence[LocalAsset]) -> tuple[Change, ...]:
 
 def bodies_needed(desired: DesiredState, actual: ActualState, lock: Lock,
                   matching: Matching | None = None, targets: Sequence[str] = (),
-                  fingerprints: dict[int, str] | None = None) -> list[str]:
+                  memo: DiffMemo | None = None) -> list[str]:
     """The articles whose bodies must be rendered before :func:`build_plan`.
 
     An article whose file is byte for byte what was last synced, whose remote copy is
     what was last synced, and whose link targets keep their URLs needs no rendering:
     its remote body stands. Rendering is most of a plan's cost, so the engine renders
-    only these. ``fingerprints`` (remote id -> fingerprint) keeps the remote bodies'
-    hashes for :func:`build_plan` over the same state.
+    only these. ``memo`` keeps what was worked out (each remote body's hash, and
+    whether it stands) for :func:`build_plan` over the same state.
     """
-    differ = Differ(desired, actual, lock, DiffOptions(), matching, fingerprints)
+    differ = Differ(desired, actual, lock, DiffOptions(), matching, memo)
     return [a.key for a in desired.articles
             if a.key not in desired.bodies and targeted(a.key, targets)
             and differ.clean_body(a) is None]
@@ -81,11 +81,11 @@ def build_plan(
     options: DiffOptions = DiffOptions(),
     targets: Sequence[str] = (),
     matching: Matching | None = None,
-    fingerprints: dict[int, str] | None = None,
+    memo: DiffMemo | None = None,
 ) -> Plan:
-    """The ordered, gated plan that turns ``actual`` into ``desired`` (``fingerprints``:
-    see :func:`bodies_needed`)."""
-    differ = Differ(desired, actual, lock, options, matching, fingerprints)
+    """The ordered, gated plan that turns ``actual`` into ``desired`` (``memo``: see
+    :func:`bodies_needed`)."""
+    differ = Differ(desired, actual, lock, options, matching, memo)
     changes: list[Change] = []
     portal_item = portal_change(desired.portal, actual, lock, options.force)
     if portal_item is not None:
