@@ -16,9 +16,6 @@ import contextlib
 import re
 from pathlib import Path
 
-import git
-from git.exc import GitError, InvalidGitRepositoryError, NoSuchPathError
-
 from kbsync.config import STATE_DIR
 from kbsync.fingerprint import blob_id
 from kbsync.local.base_pack import PACK_PREFIX, Entry, pack_index, read_entry, write_pack
@@ -143,6 +140,9 @@ def git_blob_text(repo_root: Path, blob: str) -> str | None:
     """
     if not _OBJECT_ID.fullmatch(blob):
         return None
+    import git  # GitPython (0.04 s to import): only when a base is looked up in git
+    from git.exc import GitError, InvalidGitRepositoryError, NoSuchPathError
+
     try:
         repo = git.Repo(repo_root, search_parent_directories=True)
     except (InvalidGitRepositoryError, NoSuchPathError):
