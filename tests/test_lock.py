@@ -42,6 +42,13 @@ def test_a_new_slug_for_the_same_id_replaces_the_old_entry() -> None:
     assert "zeta" not in lock.dumps()
 
 
+def test_an_entry_put_again_after_a_dump_is_dumped_as_it_is_now() -> None:
+    lock = _lock()  # each entry's line is made at the first dump after it is put
+    assert '"sha256:1"' in lock.dumps()
+    lock.put("articles", "alpha", LockEntry(1, "a/alpha.md", "sha256:7", "t3", "blob3"))
+    assert '"sha256:7"' in lock.dumps() and '"sha256:1"' not in lock.dumps()
+
+
 def test_a_missing_lock_is_empty_and_a_broken_one_says_what_to_do(tmp_path: Path) -> None:
     assert load_lock(tmp_path / "none.lock").articles == {}
     (tmp_path / "kbsync.lock").write_text("{not json")

@@ -115,6 +115,8 @@ class Lock:
         #: store location ("s3://bucket/prefix") -> content-addressed names it holds
         self._assets: dict[str, set[str]] = {}
         self._new_assets: set[tuple[str, str]] = set()  # (location, name) since written
+        #: each entry's line of :meth:`dumps`, made at the first dump after it is put (a
+        #: plan reads the lock and never writes it; apply dumps it whole at the end)
         self._rows: dict[tuple[str, str], str] = {}
         self._order: dict[str, list[str]] = {"collections": [], "articles": []}
         self._by_id: dict[tuple[str, int], str] = {}
@@ -202,8 +204,7 @@ class Lock:
             bisect.insort(self._order[section], slug)
         table[slug] = entry
         self._changed.add((section, slug))
-        self._rows[(section, slug)] = (
-            f"  {json.dumps(slug, ensure_ascii=False)}: {entry.to_json()}")
+        self._rows.pop((section, slug), None)
         self._by_id[(section, entry.id)] = slug
         self._by_path[(section, entry.path)] = slug
 
@@ -240,6 +241,14 @@ class Lock:
         table = self.section(section)
         yield from ((slug, table[slug]) for slug in self._order[section])
 
+    def _row(self, section: Section, slug: str) -> str:
+        row = self._rows.get((section, slug))
+        if row is None:
+            entry = self.section(section)[slug]
+            row = self._rows[(section, slug)] = (
+                f"  {json.dumps(slug, ensure_ascii=False)}: {entry.to_json()}")
+        return row
+
     def dumps(self) -> str:
         """Deterministic text: sorted, one item per line."""
         out = ["{", f'"version": {LOCK_VERSION},']
@@ -255,8 +264,9 @@ class Lock:
                 f"    {json.dumps(name, ensure_ascii=False)}" for name in sorted(names)) + "\n  ]"
                 for where, names in sorted(self._assets.items()) if names]
             out.append('"assets": {\n' + ",\n".join(stores) + "\n},")
-        for name, tail in (("articles", ","), ("collections", "")):
-            rows = [self._rows[(name, slug)] for slug in self._order[name]]
+        sections: tuple[tuple[Section, str], ...] = (("articles", ","), ("collections", ""))
+        for name, tail in sections:
+            rows = [self._row(name, slug) for slug in self._order[name]]
             body = ",\n".join(rows)
             out.append(f'"{name}": {{\n{body}\n}}{tail}' if rows else f'"{name}": {{}}{tail}')
         out.append("}")
