@@ -33,10 +33,17 @@ def read_capped(path: Path, limit: int) -> bytes | None:
     ``limit``; never more than ``limit + 1`` bytes are read, and never from anything
     but a regular file (OSError otherwise: a pipe would block, a device never ends)."""
     fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_BINARY)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+    try:  # the descriptor itself: a buffered file object costs more than the read
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"{path.name} is not a regular file")
-        raw = handle.read(limit + 1)
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0 and (chunk := os.read(fd, left)):  # short reads are allowed
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
     return None if len(raw) > limit else raw
 
 
