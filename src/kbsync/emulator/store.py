@@ -85,6 +85,9 @@ CREATE TABLE IF NOT EXISTS articles (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_siblings ON articles(collection_id, position);
+-- the ids alone, small: a page's first id is found by OFFSET over this index, not over
+-- the table's rows (bodies inline, one or two to a page of the file)
+CREATE INDEX IF NOT EXISTS articles_ids ON articles(id);
 CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(
     title, excerpt, body, tokenize='porter unicode61 remove_diacritics 2'
 );
