@@ -10,7 +10,11 @@ import pytest
 from kbsync.commands.validate import run
 from kbsync.config import AssetSettings, Config, ContentSettings
 from kbsync.engine import Workspace
+from kbsync.local.bulk import parse_meta
+from kbsync.local.tree import read_tree
+from kbsync.markdown.render import renderer_for
 from kbsync.problems import Problem
+from kbsync.validate import check_tree
 
 ASSETS = "https://raw.example/kb/"
 
@@ -51,6 +55,14 @@ def fm(**fields: object) -> str:
 def test_clean_tree_passes(kb: KB) -> None:
     kb.write("a/one.md").write("a/two.md", "# Two\n\n## Step\n\n[one](one.md) [s](#step)\n")
     assert kb.validate() == (0, [])
+
+
+def test_a_link_to_an_article_the_walk_read_is_not_looked_up_on_disk_again(kb: KB) -> None:
+    kb.write("a.md", "# A\n\n[b](b.md)\n").write("b.md")
+    tree = read_tree(kb.root, ContentSettings())
+    parsed = {a.key: parse_meta(renderer_for(), a.body, a.body_line) for a in tree.articles}
+    (kb.root / "b.md").unlink()  # gone since the walk: the check goes by what was read
+    assert check_tree(tree, parsed) == []
 
 
 def test_invalid_yaml(kb: KB) -> None:
