@@ -1,4 +1,5 @@
-"""Start-up: what ``kbsync --version`` and ``kbsync validate`` load, in a fresh process.
+"""Start-up: what ``kbsync --version``, ``kbsync validate`` and ``kbsync lsp`` load, in a
+fresh process.
 
 An editor's save hook, a pre-commit hook and CI start kbsync for every answer, so each
 command imports what it needs and no more (bench/bench_startup.py times it).
@@ -6,6 +7,7 @@ command imports what it needs and no more (bench/bench_startup.py times it).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +18,9 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "example-kb"
 #: language server's protocol stack (``kbsync lsp`` loads it, nothing else does).
 NOT_FOR_VALIDATE = ("httpx", "git", "werkzeug", "bs4", "markdownify", "watchdog", "sqlite3",
                     "pygls", "lsprotocol", "cattrs")
+#: What the language server loads only when a feature asks (a parse, a preview).
+NOT_FOR_LSP_START = (*NOT_FOR_VALIDATE[:7], "markdown_it", "mdit_py_plugins",
+                     "kbsync.preview", "kbsync.remote")
 #: What answering --version needs none of.
 NOT_FOR_VERSION = ("pydantic", "rich", "yaml", "markdown_it", "httpx", "git", "bs4",
                    "pathspec", "kbsync.config", "kbsync.console")
@@ -28,9 +33,10 @@ main(sys.argv[1:])
 """
 
 
-def loaded(*args: str) -> set[str]:
+def loaded(*args: str, env: dict[str, str] | None = None) -> set[str]:
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                          text=True, check=False)
+                          text=True, check=False, stdin=subprocess.DEVNULL,
+                          env=None if env is None else {**os.environ, **env})
     found = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
     assert found, done.stderr
     return set(found[-1].split()[1:])
@@ -56,3 +62,10 @@ def test_validate_loads_no_network_git_html_or_watcher(tmp_path: Path) -> None:
     warm = loaded("-C", str(kb), "validate")
     assert among(warm, NOT_FOR_VALIDATE) == []
     assert among(warm, ("markdown_it", "mdit_py_plugins")) == []  # every body was cached
+
+
+def test_lsp_starts_with_the_protocol_and_the_engine_only(tmp_path: Path) -> None:
+    """The server up (its input at its end: it stops at once): what start-up loaded."""
+    modules = loaded("lsp", env={"KBSYNC_CACHE_DIR": str(tmp_path)})
+    assert {"lsprotocol.types", "pygls.lsp.server", "kbsync.engine.workspace"} <= modules
+    assert among(modules, NOT_FOR_LSP_START) == []
