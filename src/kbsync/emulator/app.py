@@ -400,9 +400,12 @@ class EmulatorApp:
     # -- public controls ----------------------------------------------------------------
 
     def requests(self) -> list[dict[str, Any]]:
-        """A copy of the request log, oldest first."""
+        """A copy of the request log, in the order the requests arrived. Entries are
+        logged when their answer is done, so a dropped request's entry can come after
+        the client's retry, which another server thread answered first."""
         with self._log_lock:
-            return [dict(entry) for entry in self._log]
+            entries = [dict(entry) for entry in self._log]
+        return sorted(entries, key=lambda entry: entry["at"])
 
     def reset_log(self) -> None:
         with self._log_lock:
