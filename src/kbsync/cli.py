@@ -47,13 +47,18 @@ class Context:
     """What the group's options settled, for the command to use (a plain class: the
     command line loads no more than it must before ``--version`` answers)."""
 
-    def __init__(self, root: Path, overrides: Overrides, console: Console,
+    def __init__(self, root: Path, overrides: Overrides,
                  root_option: str | None = None) -> None:
         self.root = root
         self.overrides = overrides
-        self.console = console
         self.root_option = root_option  # -C as given, for commands we suggest
         self.found = False  # root is the knowledge base found from where the user stood
+
+    @property
+    def console(self) -> Console:
+        """The run's console, made when first used: ``kbsync lsp`` serves without one
+        (rich and the plan's model are a tenth of its start)."""
+        return _run_console()
 
     def config(self, *, knowledge_base: bool = True) -> Config:
         """The settings of the knowledge base at the folder (``-C DIR``, else the current
@@ -95,7 +100,10 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
-_ACTIVE: list[Console] = []  # the console the group built, for errors raised later
+_ACTIVE: list[Console] = []  # the run's console, once made: errors raised later use it
+#: The group's --no-color and -q/-v, for the console when it is made: (color, verbosity).
+_OPTIONS: list[tuple[bool | None, int]] = []
+
 
 def _output_options(command: Any) -> Any:
     """Let -q, -v and --no-color also follow the command name, as users type them."""
@@ -237,13 +245,11 @@ def cli(ctx: click.Context, root: str | None, base_url: str | None, org: int | N
     """
     from pathlib import Path
 
-    from kbsync.config import Overrides
+    from kbsync.knowledge_base import Overrides  # not the settings' schema: lsp needs none
 
-    console = _ACTIVE[0] if _ACTIVE else _console()
-    console.reconfigure(color=False if no_color else None, verbosity=-1 if quiet else verbose)
-    _ACTIVE[:] = [console]
+    _OPTIONS[:] = [(False if no_color else None, -1 if quiet else verbose)]
     ctx.obj = Context(Path(root or "."), Overrides(base_url=base_url, organization_id=org),
-                      console, root_option=str(Path(root)) if root is not None else None)
+                      root_option=str(Path(root)) if root is not None else None)
 
 
 class _FoldingEpilog(click.Command):
@@ -674,6 +680,7 @@ def _collect_less_often() -> None:
 def run(argv: list[str] | None = None, console: Console | None = None) -> int:
     """Run the CLI and return the exit code (tests call this directly)."""
     _ACTIVE[:] = [console] if console else []
+    _OPTIONS.clear()
     try:
         result = cli.main(args=argv, prog_name="kbsync", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -698,8 +705,20 @@ def run(argv: list[str] | None = None, console: Console | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except BaseException as exc:
-        return report_error(exc, _ACTIVE[0] if _ACTIVE else _console())
+        return report_error(exc, _run_console())
     return int(result or 0)
+
+
+def _run_console() -> Console:
+    """The run's console (the one a test gave, else a new one), with the group's options
+    applied once."""
+    if not _ACTIVE:
+        _ACTIVE.append(_console())
+    console = _ACTIVE[0]
+    if _OPTIONS:
+        color, verbosity = _OPTIONS.pop()
+        console.reconfigure(color=color, verbosity=verbosity)
+    return console
 
 
 def _console() -> Console:

@@ -4,6 +4,9 @@ Remote settings come from, in order: the command line, the environment
 (``INITDESK_BASE_URL``, ``INITDESK_ORG_ID``, ``INITDESK_RPM``), then kbsync.toml. The
 token comes from ``INITDESK_TOKEN`` only and is wrapped in :class:`Secret` at once, so
 no repr, log line or exception can show it by accident.
+
+The files' names and the search for a knowledge base live in ``kbsync.knowledge_base``,
+which loads no schema (the editor's server needs them first); they are read here too.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ from kbsync.defaults import (
     DEFAULT_RPM,
 )
 from kbsync.errors import ConfigError, UsageError
+from kbsync.knowledge_base import CONFIG_FILE as CONFIG_FILE
+from kbsync.knowledge_base import COVERAGE_FILE as COVERAGE_FILE
+from kbsync.knowledge_base import LOCK_FILE as LOCK_FILE
+from kbsync.knowledge_base import PORTAL_FILE as PORTAL_FILE
+from kbsync.knowledge_base import STATE_DIR as STATE_DIR
+from kbsync.knowledge_base import Overrides as Overrides
+from kbsync.knowledge_base import enclosing_knowledge_base as enclosing_knowledge_base
+from kbsync.knowledge_base import find_knowledge_base as find_knowledge_base
 from kbsync.markdown.dialect import Dialect
 from kbsync.model.lockstate import LOCAL_REMOTE
 from kbsync.plan.model import OnDelete
@@ -46,11 +57,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-CONFIG_FILE = "kbsync.toml"
-LOCK_FILE = "kbsync.lock"
-PORTAL_FILE = "portal.yaml"
-COVERAGE_FILE = "coverage.yaml"
-STATE_DIR = ".kbsync"
 
 TOKEN_ENV = "INITDESK_TOKEN"
 BASE_URL_ENV = "INITDESK_BASE_URL"
@@ -164,17 +170,12 @@ class Config:
         return self.state_dir / "local.db"
 
 
-@dataclass(frozen=True)
-class Overrides:
-    """Remote settings given on the command line; ``None`` means 'not given'."""
-
-    base_url: str | None = None
-    organization_id: int | None = None
+_NO_OVERRIDES = Overrides()
 
 
 def load_config(
     root: Path,
-    overrides: Overrides = Overrides(),
+    overrides: Overrides = _NO_OVERRIDES,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Read ``root/kbsync.toml`` (optional) and merge the environment and the overrides.
@@ -422,33 +423,6 @@ def require_knowledge_base(config: Config) -> None:
     """
     if not config.has_file:
         raise no_knowledge_base(config.root, find_knowledge_base(config.root)[1])
-
-
-def find_knowledge_base(start: Path) -> tuple[Path | None, Path | None]:
-    """The folder of the knowledge base ``start`` is in: the nearest one holding
-    kbsync.toml, ``start`` itself first, as git finds ``.git``.
-
-    The search does not go above the top of the git repository ``start`` is in (a
-    knowledge base lives in the repository that holds its files; one found above it would
-    be someone else's), nor above the file system's root. Answers the folder found
-    (resolved), else None and the repository's top where the search stopped, if it did.
-    """
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).exists():
-            return folder, None
-        if (folder / ".git").exists():
-            return None, folder
-    return None, None
-
-
-def enclosing_knowledge_base(folder: Path) -> Path | None:
-    """The knowledge base a new one at ``folder`` would sit inside (any folder above it
-    with kbsync.toml, git repositories or not: that one would read the new one's files)."""
-    for above in folder.resolve().parents:
-        if (above / CONFIG_FILE).exists():
-            return above
-    return None
 
 
 def shown_path(found: Path, start: Path) -> Path:
