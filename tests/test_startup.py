@@ -21,6 +21,10 @@ NOT_FOR_VALIDATE = ("httpx", "git", "werkzeug", "bs4", "markdownify", "watchdog"
 #: What the language server loads only when a feature asks (a parse, a preview).
 NOT_FOR_LSP_START = (*NOT_FOR_VALIDATE[:7], "markdown_it", "mdit_py_plugins",
                      "kbsync.preview", "kbsync.remote")
+#: What the language server loads only once it serves: its first-look helper loads them
+#: beside it (kbsync.lsp.firstlook).
+NOT_BEFORE_THE_PROTOCOL = ("pydantic", "kbsync.config", "kbsync.schema", "kbsync.engine",
+                           "kbsync.lsp.session", "yaml", "rich", "kbsync.console")
 #: What answering --version needs none of.
 NOT_FOR_VERSION = ("pydantic", "rich", "yaml", "markdown_it", "httpx", "git", "bs4",
                    "pathspec", "kbsync.config", "kbsync.console")
@@ -64,8 +68,24 @@ def test_validate_loads_no_network_git_html_or_watcher(tmp_path: Path) -> None:
     assert among(warm, ("markdown_it", "mdit_py_plugins")) == []  # every body was cached
 
 
-def test_lsp_starts_with_the_protocol_and_the_engine_only(tmp_path: Path) -> None:
-    """The server up (its input at its end: it stops at once): what start-up loaded."""
+def test_lsp_starts_with_the_protocol_only(tmp_path: Path) -> None:
+    """The server up (its input at its end: it stops at once): what start-up loaded. The
+    engine and the settings' schema load after it, on its engine thread, when a document
+    opens; its first-look helper has loaded them meanwhile on another core."""
     modules = loaded("lsp", env={"KBSYNC_CACHE_DIR": str(tmp_path)})
-    assert {"lsprotocol.types", "pygls.lsp.server", "kbsync.engine.workspace"} <= modules
-    assert among(modules, NOT_FOR_LSP_START) == []
+    assert {"lsprotocol.types", "pygls.lsp.server", "kbsync.lsp.firstlook"} <= modules
+    assert among(modules, (*NOT_FOR_LSP_START, *NOT_BEFORE_THE_PROTOCOL)) == []
+
+
+def test_the_lsp_helper_loads_the_engine_only(tmp_path: Path) -> None:
+    """``python -m kbsync.lsp.firstlook``, its input at its end: the engine, ready for the
+    folder it is told, and none of the protocol the server is loading meanwhile."""
+    probe = ("import atexit, sys\nfrom kbsync.lsp.firstlook import main\n"
+             "atexit.register(lambda: sys.__stderr__.write('MODULES ' + ' '.join("
+             "sorted(sys.modules))))\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    modules = set(done.stderr.split("MODULES ")[-1].split())
+    assert {"kbsync.engine.workspace", "pydantic", "kbsync.config"} <= modules
+    assert among(modules, (*NOT_FOR_LSP_START, "pygls", "lsprotocol", "cattrs", "attrs",
+                           "asyncio")) == []

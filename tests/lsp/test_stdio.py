@@ -29,6 +29,33 @@ def test_input_reads_lines_and_sizes_as_they_come() -> None:
                 given.readline()] == [b"Content-Length: 2\r\n", b"\r\n", b"{}", b"rest", b""]
 
 
+@pytest.mark.parametrize(("params", "folder"), [
+    ({"rootUri": "file:///work/kb", "capabilities": {}}, "file:///work/kb"),
+    ({"workspaceFolders": [{"uri": "file:///w/a", "name": "a"}]}, "file:///w/a"),
+    ({"rootUri": None, "capabilities": {}}, None),
+    ({"rootUri": "untitled:1"}, None),
+])
+def test_the_first_message_shows_the_editors_folder_and_is_still_read(
+        params: dict[str, object], folder: str | None) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                       "params": params}).encode()
+    message = b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    read, write = os.pipe()
+    os.write(write, message[:20])  # it comes in two parts
+    threading.Timer(0.05, lambda: (os.write(write, message[20:]), os.close(write))).start()
+    with open(read, "rb") as stream:
+        given = Input(stream, threading.Event())
+        assert given.first_folder(30) == folder
+        assert given.readline() + given.readline() + given.read(len(body)) == message
+
+
+def test_no_first_message_yet_shows_no_folder() -> None:
+    read, write = os.pipe()
+    with open(read, "rb") as stream:
+        assert Input(stream, threading.Event()).first_folder(0.05) is None
+    os.close(write)
+
+
 def test_a_stop_ends_a_read_that_waits_for_input() -> None:
     read, write = os.pipe()
     stop = threading.Event()

@@ -41,7 +41,14 @@ from kbsync.local.frontmatter import decode
 from kbsync.local.ignore import IGNORE_FILE
 from kbsync.local.parse_cache import ParseCache
 from kbsync.local.reading import read_capped
-from kbsync.local.tree import COLLECTION_FILE, LocalArticle, LocalTree, read_article, read_tree
+from kbsync.local.tree import (
+    COLLECTION_FILE,
+    LocalArticle,
+    LocalTree,
+    git_blob_sha1,
+    read_article,
+    read_tree,
+)
 from kbsync.markdown import ArticleKeys, ParsedBody, renderer_for, template_resolver
 from kbsync.model import LocalAsset, RenderedBody
 from kbsync.portal_file import read_portal
@@ -171,7 +178,14 @@ class Workspace:
             return self._check_all(strict, known, render, unused)
         return self._check_some(last, frozenset(changed))
 
-    def glance(self, keys: Collection[str]) -> Checked:
+    def read(self) -> LocalTree:
+        """Every collection and article as the checks read them now (the texts given by
+        :meth:`set_text` instead of the files'), front matter from the parse cache."""
+        config = self._config
+        return read_tree(config.root, config.content, split=self._cache.split,
+                         texts=self._texts)
+
+    def glance(self, keys: Collection[str], *, tree: LocalTree | None = None) -> Checked:
         """A first look at the articles at ``keys``, before a whole check: every file is
         read (front matter, from the parse cache when it can), but only those bodies and
         the bodies they link to are parsed and checked. The problems of ``keys`` are
@@ -179,11 +193,14 @@ class Workspace:
         is kept as the last check: the next :meth:`check` reads the whole tree.
 
         What an editor shows first, while the whole check (seconds on a cold tree of
-        thousands of articles) is still to come.
+        thousands of articles) is still to come. ``tree``: one :meth:`read` earlier,
+        looked at if it holds what the texts given since hold (the editor's server
+        reads the tree while it starts, before it hears what the open files hold);
+        else the tree is read again.
         """
         config = self._config
-        tree = read_tree(config.root, config.content, split=self._cache.split,
-                         texts=self._texts)
+        if tree is None or not self._holds_texts(tree):
+            tree = self.read()
         parsed = {a.key: self._parse(a) for key in keys if (a := tree.article(key))}
         article_keys = ArticleKeys(a.key for a in tree.articles)
         for key in list(parsed):
@@ -196,6 +213,15 @@ class Workspace:
         located = self._locator.located(capped_per_file(sorted(problems, key=sort_key)),
                                         self.text_of)
         return Checked(tree, parsed, None, tuple(located))
+
+    def _holds_texts(self, tree: LocalTree) -> bool:
+        """Whether each text given is what ``tree`` read for its file (the same bytes)."""
+        for key, text in self._texts.items():
+            article = tree.article(key)
+            raw = text.encode("utf-8", "surrogateescape")
+            if article is None or article.source_hash != git_blob_sha1(raw):
+                return False
+        return True
 
     def local(self, *, strict: bool = False, identity_only: bool = False) -> LocalState:
         """Everything local, checked; ValidationFailed carries every problem at once.

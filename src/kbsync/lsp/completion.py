@@ -28,12 +28,9 @@ from kbsync.markdown.paths import encoded_link_path
 from kbsync.model import STATUSES
 from kbsync.schema.frontmatter import ARTICLE_KEYS, key_help
 
-__all__ = ["MAX_ITEMS", "TRIGGERS", "complete"]
+__all__ = ["MAX_ITEMS", "complete"]
 
 MAX_ITEMS = 200
-#: What makes an editor ask without a keystroke of a word: a link's ``(``, a folder's
-#: ``/``, an anchor's ``#``, an alert's ``!``.
-TRIGGERS = ["(", "/", "#", "!", "<"]
 _CALLOUT = re.compile(r"^[ \t]{0,3}(?:>[ \t]*)+\[!(?P<typed>[A-Za-z]*)$")
 _KEY_TYPED = re.compile(r"^(?P<typed>[A-Za-z_][\w-]*)?$")
 _VALUE_TYPED = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:[ \t]*(?P<typed>\S*)$")

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition, ServerTextRange
 
-from kbsync.engine.edits import Edit
+if TYPE_CHECKING:  # the engine loads after the server has started (server.py)
+    from kbsync.engine.edits import Edit
 
 __all__ = ["Lines", "edit_range", "line_range", "path_of", "problem_range", "span_range",
            "uri_of"]

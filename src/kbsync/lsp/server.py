@@ -13,6 +13,13 @@ diagnostics changed gets them (a slug collision or a renamed heading shows in th
 other file too). The first document of a knowledge base is glanced at first (its
 problems in a fraction of the whole check's time), then the whole tree is checked.
 A failed check is logged and reported once; the server goes on.
+
+The engine (pydantic, the settings' schema, the workspace) loads on the engine thread
+when the first document of a knowledge base opens: the protocol's own start (pygls,
+lsprotocol) takes the first third of a second, and the first look at the knowledge base
+the editor named is taken meanwhile by a helper process on another core
+(:mod:`~kbsync.lsp.firstlook`); its answer is the first diagnostics, then the engine
+here takes over.
 """
 
 from __future__ import annotations
@@ -24,18 +31,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from kbsync import __version__
-from kbsync.config import find_knowledge_base
-from kbsync.lsp import actions, completion, hover, navigation, rename
+from kbsync.knowledge_base import find_knowledge_base, key_in
+from kbsync.lsp import actions
 from kbsync.lsp.diagnostics import diagnostics
+from kbsync.lsp.firstlook import FirstLook
 from kbsync.lsp.positions import Lines, path_of
 from kbsync.lsp.preview import Previews
-from kbsync.lsp.session import Session
+
+if TYPE_CHECKING:  # the engine's modules load on the engine thread, when first needed
+    from kbsync.lsp.session import Session
+    from kbsync.problems import Problem
 
 __all__ = ["KbsyncServer", "create_server"]
 
@@ -44,6 +55,9 @@ log = logging.getLogger(__name__)
 #: Files whose change, made outside the editor, the checks must see.
 WATCHED = ("**/*.md", "**/_collection.yaml", "**/kbsync.toml", "**/portal.yaml",
            "**/coverage.yaml", "**/.kbsyncignore")
+#: What makes an editor ask for completion without a keystroke of a word: a link's ``(``,
+#: a folder's ``/``, an anchor's ``#``, an alert's ``!``.
+COMPLETION_TRIGGERS = ["(", "/", "#", "!", "<"]
 _MOVES = types.FileOperationRegistrationOptions(filters=[
     types.FileOperationFilter(pattern=types.FileOperationPattern(
         glob="**/*.md", matches=types.FileOperationPatternKind.File)),
@@ -56,6 +70,14 @@ class _AtPosition(Protocol):
 
     text_document: types.TextDocumentIdentifier
     position: types.Position
+
+
+@dataclass(frozen=True)
+class Place:
+    """A document's knowledge base (the folder of its kbsync.toml) and its key there."""
+
+    root: Path
+    key: str
 
 
 @dataclass(frozen=True)
@@ -73,14 +95,18 @@ class Cursor:
 class KbsyncServer(LanguageServer):
     """The sessions, the engine thread, what was published, and the previews."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_look: FirstLook | None = None) -> None:
         super().__init__("kbsync", __version__,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.sessions: dict[Path, Session] = {}
+        self.roots: set[Path] = set()  # (main thread) the knowledge bases found
+        self.sessions: dict[Path, Session] = {}  # (engine thread) their sessions
         self.engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kbsync-engine")
         self.previews = Previews()
+        self.first_look = first_look
         self.uris: dict[tuple[Path, str], str] = {}  # (root, key) -> the editor's URI
         self._published: dict[str, list[types.Diagnostic]] = {}
+        self._asked: set[Path] = set()  # roots the helper was asked about (once each)
+        self._answering: set[Path] = set()  # roots the helper answers for: no glance here
         self._check_asked = False
         self._failed = ""
 
@@ -94,39 +120,45 @@ class KbsyncServer(LanguageServer):
         """``work`` on the engine thread, after everything queued before it."""
         return await asyncio.get_running_loop().run_in_executor(self.engine, work, *args)
 
+    def session(self, root: Path) -> Session:
+        """(engine thread) The session of the knowledge base at ``root``, made (and the
+        engine loaded) the first time."""
+        found = self.sessions.get(root)
+        if found is None:
+            from kbsync.lsp.session import Session
+
+            found = self.sessions[root] = Session.at(root)
+        return found
+
     # -- documents -----------------------------------------------------------------------
 
-    def session_of(self, uri: str) -> tuple[Session, str] | None:
-        """The session and key of the document at ``uri``; None outside every knowledge
-        base (no kbsync.toml above it) or for a buffer that is not a file."""
+    def place_of(self, uri: str) -> Place | None:
+        """The knowledge base and key of the document at ``uri``; None outside every
+        knowledge base (no kbsync.toml above it) or for a buffer that is not a file."""
         path = path_of(uri)
         if path is None:
             return None
-        for root in sorted(self.sessions, key=lambda r: -len(r.parts)):
-            key = self.sessions[root].key(path)
+        for root in sorted(self.roots, key=lambda r: -len(r.parts)):
+            key = key_in(root, path)
             if key is not None:
-                return self.sessions[root], key
+                return Place(root, key)
         found, _ = find_knowledge_base(path.parent)
         if found is None:
             return None
-        session = self.sessions.setdefault(found, Session.at(found))
-        key = session.key(path)
-        return None if key is None else (session, key)
-
-    def cursor(self, params: _AtPosition) -> Cursor | None:
-        """The place ``params`` points at; None outside every knowledge base."""
-        found = self.session_of(params.text_document.uri)
-        if found is None:
-            return None
-        lines = self.document(params.text_document.uri)
-        line, column = lines.position(params.position)
-        return Cursor(found[0], found[1], lines, line, column)
+        self.roots.add(found)
+        key = key_in(found, path)
+        return None if key is None else Place(found, key)
 
     async def at(self, params: _AtPosition, feature: Callable[[Cursor], T]) -> T | None:
         """``feature`` at the place ``params`` points at, on the engine thread; None
         outside every knowledge base."""
-        cursor = self.cursor(params)
-        return None if cursor is None else await self.run(feature, cursor)
+        place = self.place_of(params.text_document.uri)
+        if place is None:
+            return None
+        lines = self.document(params.text_document.uri)
+        line, column = lines.position(params.position)
+        return await self.run(lambda: feature(
+            Cursor(self.session(place.root), place.key, lines, line, column)))
 
     def document(self, uri: str) -> Lines:
         document = self.workspace.get_text_document(uri)
@@ -141,19 +173,57 @@ class KbsyncServer(LanguageServer):
     async def _check_and_publish(self) -> None:
         self._check_asked = False
         try:
-            for session, texts in await self.run(self._glance_new):
+            await self._look_first()
+            for session, texts in await self.run(self._glance_new, set(self._answering)):
                 self.publish(session, texts)  # shown while the whole check runs
             results = await self.run(self._check_pending)
         except Exception as exc:  # a bug: say it once, keep serving
             self._report_failure(exc)
             return
+        if results and self.first_look is not None:  # the engine is up: no more need
+            self.first_look.stop()
+            self.first_look = None
         for session, texts in results:
             self.publish(session, texts)
 
-    def _glance_new(self) -> list[tuple[Session, dict[str, str]]]:
-        """(engine thread) The first look at each knowledge base not checked yet: its
-        open articles' problems, in a fraction of the whole check's time."""
-        new = [s for s in list(self.sessions.values()) if s.open and s.checked is None]
+    async def _look_first(self) -> None:
+        """The helper's first look at the knowledge base the editor named, when its
+        first documents open; published unless a document changed meanwhile or the
+        engine has spoken first."""
+        helper = self.first_look
+        root = helper.root if helper is not None else None
+        if helper is None or root is None or root in self._asked:
+            return
+        opened = {key: uri for (at, key), uri in self.uris.items() if at == root}
+        if not opened:
+            return
+        self._asked.add(root)
+        self._answering.add(root)
+        texts = {key: self.workspace.get_text_document(uri).source
+                 for key, uri in opened.items()}
+        found = await helper.look(texts)
+        if found is None:  # it could not: the engine's glance shows them instead
+            self._answering.discard(root)
+            return
+        shown = 0
+        for key, problems in found.items():
+            uri = opened[key]
+            if uri in self._published or self.uris.get((root, key)) != uri:
+                continue  # the engine was first, or the document closed
+            text = self.workspace.get_text_document(uri).source
+            if text == texts[key]:
+                self._show(uri, problems, text)
+                shown += 1
+        self.window_log_message(types.LogMessageParams(types.MessageType.Log, (
+            f"kbsync: the first look at {root} came from the helper process "
+            f"({shown} of {len(found)} documents shown)")))
+
+    def _glance_new(self, answered: set[Path]) -> list[tuple[Session, dict[str, str]]]:
+        """(engine thread) The first look at each knowledge base not checked yet (and
+        not ``answered`` for by the helper): its open articles' problems, in a fraction
+        of the whole check's time."""
+        new = [s for s in list(self.sessions.values())
+               if s.open and s.checked is None and s.root not in answered]
         for session in new:
             session.glance(session.open)
         return [(session, dict(session.open)) for session in new]
@@ -177,16 +247,19 @@ class KbsyncServer(LanguageServer):
 
     def publish(self, session: Session, texts: dict[str, str]) -> None:
         """Each open document's diagnostics, sent when they changed."""
-        codec = self.workspace.position_codec
         for key, text in texts.items():
             uri = self.uris.get((session.root, key))
             if uri is None or key not in session.open:
                 continue
-            found = diagnostics(session.problems(key), Lines(text, codec))
-            if self._published.get(uri) != found:
-                self._published[uri] = found
-                self.text_document_publish_diagnostics(
-                    types.PublishDiagnosticsParams(uri=uri, diagnostics=found))
+            self._show(uri, session.problems(key), text)
+
+    def _show(self, uri: str, problems: list[Problem], text: str) -> None:
+        """The diagnostics of ``problems`` in ``text``, sent when they changed."""
+        found = diagnostics(problems, Lines(text, self.workspace.position_codec))
+        if self._published.get(uri) != found:
+            self._published[uri] = found
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=found))
 
     def forget(self, uri: str) -> None:
         """A closed or moved document: its diagnostics go."""
@@ -206,9 +279,10 @@ class KbsyncServer(LanguageServer):
                 f"({said}); a bug in kbsync: the details are in the log"))
 
 
-def create_server() -> KbsyncServer:
-    """The server with every handler registered."""
-    server = KbsyncServer()
+def create_server(first_look: FirstLook | None = None) -> KbsyncServer:
+    """The server with every handler registered; ``first_look``: the helper started
+    beside it, told the editor's folder when the server learns it."""
+    server = KbsyncServer(first_look)
     _register_documents(server)
     _register_features(server)
     _register_moves(server)
@@ -217,45 +291,54 @@ def create_server() -> KbsyncServer:
 
 
 def _register_documents(server: KbsyncServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: KbsyncServer, params: types.InitializeParams) -> None:
+        """The helper's folder, when the server's input did not show it earlier: the
+        root (``rootUri``, ``rootPath``), else the first workspace folder."""
+        folders = params.workspace_folders or []
+        folder = ls.workspace.root_path or (path_of(folders[0].uri) if folders else None)
+        if ls.first_look is not None and folder:
+            ls.first_look.folder(Path(folder))
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: KbsyncServer, params: types.DidOpenTextDocumentParams) -> None:
-        found = ls.session_of(params.text_document.uri)
-        if found is not None:
-            session, key = found
-            ls.uris[(session.root, key)] = params.text_document.uri
-            ls.later(session.opened, key, params.text_document.text)
+        place = ls.place_of(params.text_document.uri)
+        if place is not None:
+            ls.uris[(place.root, place.key)] = params.text_document.uri
+            text = params.text_document.text
+            ls.later(lambda: ls.session(place.root).opened(place.key, text))
             ls.ask_check()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: KbsyncServer, params: types.DidChangeTextDocumentParams) -> None:
-        found = ls.session_of(params.text_document.uri)
-        if found is not None:
+        place = ls.place_of(params.text_document.uri)
+        if place is not None:
             text = ls.workspace.get_text_document(params.text_document.uri).source
-            ls.later(found[0].edited, found[1], text)
+            ls.later(lambda: ls.session(place.root).edited(place.key, text))
             ls.ask_check()
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KbsyncServer, params: types.DidSaveTextDocumentParams) -> None:
-        found = ls.session_of(params.text_document.uri)
-        if found is not None:
-            ls.later(found[0].saved, found[1])
+        place = ls.place_of(params.text_document.uri)
+        if place is not None:
+            ls.later(lambda: ls.session(place.root).saved(place.key))
             ls.ask_check()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: KbsyncServer, params: types.DidCloseTextDocumentParams) -> None:
-        found = ls.session_of(params.text_document.uri)
+        place = ls.place_of(params.text_document.uri)
         ls.forget(params.text_document.uri)
-        if found is not None:
-            ls.uris.pop((found[0].root, found[1]), None)
-            ls.later(found[0].closed, found[1])
+        if place is not None:
+            ls.uris.pop((place.root, place.key), None)
+            ls.later(lambda: ls.session(place.root).closed(place.key))
             ls.ask_check()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_files(ls: KbsyncServer, params: types.DidChangeWatchedFilesParams) -> None:
         for change in params.changes:
-            found = ls.session_of(change.uri)
-            if found is not None:
-                ls.later(found[0].saved, found[1])
+            place = ls.place_of(change.uri)
+            if place is not None:
+                ls.later(_saved, ls, place)
         ls.ask_check()
 
     @server.feature(types.INITIALIZED)
@@ -279,30 +362,45 @@ def _register_documents(server: KbsyncServer) -> None:
     async def shutdown(ls: KbsyncServer, *args: Any) -> None:
         await ls.previews.stop()
         ls.engine.shutdown(wait=False, cancel_futures=True)
+        if ls.first_look is not None:
+            ls.first_look.stop()
+
+
+def _saved(ls: KbsyncServer, place: Place) -> None:
+    """(engine thread) The file at ``place`` changed on disk."""
+    ls.session(place.root).saved(place.key)
 
 
 def _register_features(server: KbsyncServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_COMPLETION,
-                    types.CompletionOptions(trigger_characters=completion.TRIGGERS))
+                    types.CompletionOptions(trigger_characters=COMPLETION_TRIGGERS))
     async def complete(ls: KbsyncServer,
                        params: types.CompletionParams) -> types.CompletionList | None:
+        from kbsync.lsp import completion
+
         return await ls.at(params, lambda at: completion.complete(
             at.session, at.key, at.lines, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: KbsyncServer, params: types.HoverParams) -> types.Hover | None:
+        from kbsync.lsp import hover
+
         return await ls.at(params, lambda at: hover.hover(
             at.session, at.key, at.lines, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls: KbsyncServer,
                          params: types.DefinitionParams) -> types.Location | None:
+        from kbsync.lsp import navigation
+
         return await ls.at(params, lambda at: navigation.definition(
             at.session, at.key, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def references(ls: KbsyncServer,
                          params: types.ReferenceParams) -> list[types.Location] | None:
+        from kbsync.lsp import navigation
+
         codec = ls.workspace.position_codec
         return await ls.at(params, lambda at: navigation.references(
             at.session, at.key, at.line, at.column, codec))
@@ -310,12 +408,16 @@ def _register_features(server: KbsyncServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: KbsyncServer, params: types.PrepareRenameParams
                              ) -> types.PrepareRenamePlaceholder | None:
+        from kbsync.lsp import rename
+
         return await ls.at(params, lambda at: rename.prepare_rename(
             at.session, at.key, at.lines, at.line, at.column))
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def rename_heading(ls: KbsyncServer,
                              params: types.RenameParams) -> types.WorkspaceEdit | None:
+        from kbsync.lsp import rename
+
         codec = ls.workspace.position_codec
         return await ls.at(params, lambda at: rename.rename(
             at.session, at.key, at.lines, at.line, params.new_name, codec))
@@ -323,10 +425,10 @@ def _register_features(server: KbsyncServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
     def code_action(ls: KbsyncServer,
                     params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        found = ls.session_of(params.text_document.uri)
-        if found is None:
+        place = ls.place_of(params.text_document.uri)
+        if place is None:
             return None
-        return actions.code_actions(params.text_document.uri, found[1], params.context)
+        return actions.code_actions(params.text_document.uri, place.key, params.context)
 
 
 def _register_moves(server: KbsyncServer) -> None:
@@ -334,10 +436,12 @@ def _register_moves(server: KbsyncServer) -> None:
     async def will_rename(ls: KbsyncServer,
                           params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
         """Rewrite the links to what moves; ask before a public URL changes."""
-        found = ls.session_of(params.files[0].old_uri) if params.files else None
-        if found is None:
+        from kbsync.lsp import rename
+
+        place = ls.place_of(params.files[0].old_uri) if params.files else None
+        if place is None:
             return None
-        session = found[0]
+        session = await ls.run(ls.session, place.root)
         moves = await ls.run(rename.moves, session, params.files)
         codec = ls.workspace.position_codec
         edit, changes = await ls.run(rename.move_edit, session, moves, False, codec)
@@ -354,15 +458,20 @@ def _register_moves(server: KbsyncServer) -> None:
     @server.feature(types.WORKSPACE_DID_RENAME_FILES, _MOVES)
     def did_rename(ls: KbsyncServer, params: types.RenameFilesParams) -> None:
         for moved in params.files:
-            found = ls.session_of(moved.old_uri)
+            place = ls.place_of(moved.old_uri)
             ls.forget(moved.old_uri)
-            if found is None:
+            if place is None:
                 continue
-            session, old = found
             new_path = path_of(moved.new_uri)
-            ls.uris.pop((session.root, old), None)
-            ls.later(session.renamed, old, session.key(new_path) if new_path else None)
+            ls.uris.pop((place.root, place.key), None)
+            ls.later(_renamed, ls, place, key_in(place.root, new_path) if new_path else None)
         ls.ask_check()
+
+
+def _renamed(ls: KbsyncServer, place: Place, new: str | None) -> None:
+    """(engine thread) The file at ``place`` moved to ``new`` (None: out of its
+    knowledge base)."""
+    ls.session(place.root).renamed(place.key, new)
 
 
 def _register_commands(server: KbsyncServer) -> None:
@@ -372,11 +481,11 @@ def _register_commands(server: KbsyncServer) -> None:
         the page's URL is the answer."""
         from kbsync.preview.site import article_url  # the preview's modules, when used
 
-        found = ls.session_of(uri)
-        if found is None:
+        place = ls.place_of(uri)
+        if place is None:
             return None
-        session, key = found
-        url = await ls.previews.url(session.root) + article_url(key)
+        key = place.key
+        url = await ls.previews.url(place.root) + article_url(key)
         window = ls.client_capabilities.window
         can_show = bool(window and window.show_document and window.show_document.support)
         shown = can_show and (await ls.window_show_document_async(

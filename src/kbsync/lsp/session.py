@@ -9,7 +9,6 @@ keystrokes costs one check.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ from kbsync.engine import Checked, Workspace
 from kbsync.engine.links import Links
 from kbsync.errors import ConfigError
 from kbsync.frontend import open_workspace
-from kbsync.local.tree import ARTICLE_SUFFIX, COLLECTION_FILE
+from kbsync.knowledge_base import key_in
+from kbsync.local.tree import ARTICLE_SUFFIX, COLLECTION_FILE, LocalTree
 from kbsync.problems import Problem
 
 __all__ = ["Session"]
@@ -57,10 +57,7 @@ class Session:
 
     def key(self, path: str | Path) -> str | None:
         """The root-relative key of ``path``, or None when it lies outside the root."""
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
-        if relative == ".." or relative.startswith(".." + os.sep) or relative == ".":
-            return None
-        return relative.replace(os.sep, "/")
+        return key_in(self.root, path)
 
     def path(self, key: str) -> Path:
         return self.root / key
@@ -123,9 +120,10 @@ class Session:
         self.memo.clear()
         return self.checked
 
-    def glance(self, keys: Iterable[str]) -> Checked:
-        """The first look at the open articles, before the whole check."""
-        self.checked = self.workspace.glance(set(keys))
+    def glance(self, keys: Iterable[str], *, tree: LocalTree | None = None) -> Checked:
+        """The first look at the open articles, before the whole check (``tree``: one
+        read before, see :meth:`Workspace.glance`)."""
+        self.checked = self.workspace.glance(set(keys), tree=tree)
         self._links = None
         self.memo.clear()
         return self.checked

@@ -8,10 +8,13 @@ a fifth of a second and gives up when ``stop`` is set.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import select
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 from typing import BinaryIO
@@ -20,6 +23,7 @@ __all__ = ["Input", "stopped_by_signals"]
 
 #: How long a read waits before it looks at ``stop`` again.
 SLICE = 0.2
+_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
 class Input:
@@ -43,6 +47,38 @@ class Input:
             pass
         return self._take(min(size, len(self._buffer)))
 
+    def first_folder(self, wait: float) -> str | None:
+        """The folder the editor's first message (``initialize``) names, its root URI
+        or first workspace folder, read within ``wait`` seconds and left to be read
+        again by the server; None when it has not come by then or names none."""
+        deadline = time.monotonic() + wait
+        while True:
+            body = self._first_body()
+            if body is not None:
+                return _folder_of(body)
+            left = deadline - time.monotonic()
+            if left <= 0 or self._ended:
+                return None
+            ready, _, _ = select.select([self._fd], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(self._fd, 1 << 16)
+            self._ended = not chunk
+            self._buffer += chunk
+
+    def _first_body(self) -> bytes | None:
+        """The body of the first message, if it has come whole."""
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        length = _LENGTH.search(bytes(self._buffer[:end]))
+        if length is None:
+            return b""  # not a message this reader knows: no folder
+        start = end + 4
+        size = int(length.group(1))
+        return bytes(self._buffer[start:start + size]) if len(self._buffer) >= start + size \
+            else None
+
     def _take(self, size: int) -> bytes:
         taken = bytes(self._buffer[:size])
         del self._buffer[:size]
@@ -58,6 +94,18 @@ class Input:
                 self._buffer += chunk
                 return bool(chunk)
         return False
+
+
+def _folder_of(body: bytes) -> str | None:
+    """The ``file:`` URI of the folder an initialize request names, if it is one."""
+    try:
+        message = json.loads(body)
+        params = message["params"] if message.get("method") == "initialize" else {}
+        folders = params.get("workspaceFolders") or []
+        uri = params.get("rootUri") or (folders[0].get("uri") if folders else None)
+    except (ValueError, AttributeError, TypeError, IndexError, KeyError):
+        return None
+    return uri if isinstance(uri, str) and uri.startswith("file:") else None
 
 
 @contextlib.contextmanager
