@@ -184,10 +184,10 @@ class Editor:
         await self.client.stop()
 
 
-async def _first_and_last(kb: KB) -> tuple[list[types.Diagnostic], list[types.Diagnostic],
-                                           list[str]]:
+async def _first_and_last(kb: KB, named: Path | None) -> tuple[
+        list[types.Diagnostic], list[types.Diagnostic], list[str]]:
     editor = Editor()
-    await editor.start(kb.root)
+    await editor.start(named)
     uri = (kb.root / START).as_uri()
     editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
         types.TextDocumentItem(uri, "markdown", 1, texts_of(kb, START)[START])))
@@ -203,9 +203,13 @@ async def _first_and_last(kb: KB) -> tuple[list[types.Diagnostic], list[types.Di
     return mine[0], mine[-1], editor.logs
 
 
-def test_the_first_diagnostics_come_from_the_helper_and_stand(tmp_path: Path) -> None:
+@pytest.mark.parametrize("named", [True, False], ids=["folder named", "no folder named"])
+def test_the_first_diagnostics_come_from_the_helper_and_stand(tmp_path: Path,
+                                                              named: bool) -> None:
+    """The editor names its folder, or not (then the first document's knowledge base is
+    the one the helper reads)."""
     kb = knowledge_base(tmp_path)
-    first, last, logs = asyncio.run(_first_and_last(kb))
+    first, last, logs = asyncio.run(_first_and_last(kb, kb.root if named else None))
     assert any("came from the helper process (1 of 1 documents shown)" in m for m in logs), logs
     assert first == last and any("#details" in d.message for d in first), first
 

@@ -304,6 +304,8 @@ def _register_documents(server: KbsyncServer) -> None:
     def did_open(ls: KbsyncServer, params: types.DidOpenTextDocumentParams) -> None:
         place = ls.place_of(params.text_document.uri)
         if place is not None:
+            if ls.first_look is not None:  # an editor that named no folder: this one
+                ls.first_look.folder(place.root)
             ls.uris[(place.root, place.key)] = params.text_document.uri
             text = params.text_document.text
             ls.later(lambda: ls.session(place.root).opened(place.key, text))
