@@ -18,7 +18,9 @@ import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+import kbsync
 from kbsync.lsp.firstlook import FirstLook
+from kbsync.lsp.spawned import HOME, module_command
 from kbsync.lsp.session import Session
 from kbsync.problems import Problem
 from tests.kb_files import KBFiles
@@ -167,9 +169,11 @@ class Editor:
         def logged(params: types.LogMessageParams) -> None:
             self.logs.append(params.message)
 
-    async def start(self, root: Path | None) -> int:
-        """The server started and initialized (on ``root``); its process id."""
-        await self.client.start_io(sys.executable, "-m", "kbsync", "lsp")
+    async def start(self, root: Path | None, cwd: Path | None = None) -> int:
+        """The server started (in ``cwd``, as the installed command) and initialized (on
+        ``root``); its process id."""
+        await self.client.start_io(str(Path(sys.executable).parent / "kbsync"), "lsp",
+                                   cwd=cwd)
         await self.client.initialize_async(types.InitializeParams(
             capabilities=types.ClientCapabilities(),
             root_uri=root.as_uri() if root else None))
@@ -184,10 +188,10 @@ class Editor:
         await self.client.stop()
 
 
-async def _first_and_last(kb: KB, named: Path | None) -> tuple[
+async def _first_and_last(kb: KB, named: Path | None, cwd: Path | None = None) -> tuple[
         list[types.Diagnostic], list[types.Diagnostic], list[str]]:
     editor = Editor()
-    await editor.start(named)
+    await editor.start(named, cwd)
     uri = (kb.root / START).as_uri()
     editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
         types.TextDocumentItem(uri, "markdown", 1, texts_of(kb, START)[START])))
@@ -212,6 +216,27 @@ def test_the_first_diagnostics_come_from_the_helper_and_stand(tmp_path: Path,
     first, last, logs = asyncio.run(_first_and_last(kb, kb.root if named else None))
     assert any("came from the helper process (1 of 1 documents shown)" in m for m in logs), logs
     assert first == last and any("#details" in d.message for d in first), first
+
+
+def test_the_editors_folder_is_not_where_the_helper_imports_from(tmp_path: Path) -> None:
+    """An editor starts its server in the folder it opened: a repository under review
+    with a ``kbsync/`` package of its own must not have it run by the helper (``python
+    -m`` puts the current folder first on the import path)."""
+    kb = knowledge_base(tmp_path)
+    planted = kb.write("kbsync/__init__.py", f"open({str(tmp_path / 'ran')!r}, 'w')\n")
+    kb.write("kbsync/__main__.py", planted.read_text())
+    kb.write("kbsync/lsp/__init__.py", planted.read_text())
+    _, last, logs = asyncio.run(_first_and_last(kb, kb.root, cwd=kb.root))
+    assert not (tmp_path / "ran").exists()
+    assert any("came from the helper process" in m for m in logs), logs
+    assert any("#details" in d.message for d in last), last
+
+
+def test_kbsyncs_own_programs_import_kbsync_from_where_it_is_installed() -> None:
+    """The preview starts the same way (``kbsync.lsp.spawned``)."""
+    assert (HOME / "kbsync" / "__init__.py").resolve() == Path(kbsync.__file__).resolve()
+    assert module_command("kbsync", "watch")[-3:] == ["-m", "kbsync", "watch"]
+    assert "-P" in module_command("kbsync") or sys.version_info < (3, 11)
 
 
 def test_the_helper_ends_with_the_server(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ no rule of its own: its modules turn the engine's answers into the protocol's sh
 - ``diagnostics``, ``completion``, ``hover``, ``navigation`` (definition, references),
   ``rename`` (headings, files), ``actions`` (quick fixes, Open preview): one feature
   each; ``positions``: the engine's 1-based columns <-> the protocol's ranges;
-- ``preview``: the ``kbsync watch`` process "Open preview" starts;
+- ``preview``: the ``kbsync watch`` process "Open preview" starts; ``spawned``: how
+  the server starts kbsync's own programs (never from the editor's folder);
 - ``firstlook``: the helper process that takes the first look at the knowledge base on
   another core while the server loads the protocol;
 - ``stdio``: the editor's messages, read so that Ctrl-C and SIGTERM stop the server;

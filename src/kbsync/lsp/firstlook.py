@@ -15,7 +15,8 @@ another knowledge base than the document's, fails or is slow, the server glances
 itself. Its protocol is JSON lines: ``{"root": ...}`` and ``{"open": {key: text}}``
 in; ``{"problems": {key: [problem, ...]}}`` out.
 
-Run as ``python -m kbsync.lsp.firstlook``; the server's side is :class:`FirstLook`.
+Run as ``python -m kbsync.lsp.firstlook`` (never from the editor's folder:
+``kbsync.lsp.spawned``); the server's side is :class:`FirstLook`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kbsync.knowledge_base import CONFIG_FILE, find_knowledge_base
+from kbsync.lsp.spawned import HOME, module_command
 from kbsync.problems import Problem
 
 __all__ = ["ANSWER_WITHIN", "FirstLook", "main"]
@@ -65,7 +67,7 @@ class FirstLook:
             return None
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "kbsync.lsp.firstlook"], stdin=subprocess.PIPE,
+                module_command("kbsync.lsp.firstlook"), cwd=HOME, stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE)  # its errors: the editor's log, as ours
         except OSError:
             return None

@@ -10,10 +10,10 @@ import contextlib
 import os
 import re
 import signal
-import sys
 from pathlib import Path
 
 from kbsync.errors import KbsyncError
+from kbsync.lsp.spawned import HOME, module_command
 
 __all__ = ["Previews"]
 
@@ -36,7 +36,7 @@ class Previews:
         if found is not None and found[0].returncode is None:
             return found[1]
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kbsync", "-C", str(root), "watch", "--port", "0",
+            *module_command("kbsync", "-C", str(root), "watch", "--port", "0"), cwd=HOME,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
         try:
