@@ -65,8 +65,8 @@ ONLY: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 #: Top-level packages and modules outside every layer named above; a new package must be
 #: placed in the table (design.md and RULES) or here, so it cannot slip past the rules.
-UNLAYERED = {"apply", "pull", "github", "config", "knowledge_base", "errors", "problems", "fingerprint",
-             "words", "controls", "lock", "lock_journal", "oslock", "planfile",
+UNLAYERED = {"apply", "pull", "github", "config", "knowledge_base", "errors", "problems",
+             "fingerprint", "words", "controls", "lock", "lock_journal", "oslock", "planfile",
              "portal_file", "runlock", "session", "statedir", "validate", "__main__",
              # front-end helpers above the engine: the workspace with coverage.yaml's
              # check (frontend), the tenant's checkup (doctor); the version file

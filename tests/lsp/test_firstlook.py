@@ -20,8 +20,8 @@ from pygls.lsp.client import LanguageClient
 
 import kbsync
 from kbsync.lsp.firstlook import FirstLook
-from kbsync.lsp.spawned import HOME, module_command
 from kbsync.lsp.session import Session
+from kbsync.lsp.spawned import HOME, module_command
 from kbsync.problems import Problem
 from tests.kb_files import KBFiles
 
