@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -151,6 +153,56 @@ def test_a_helper_that_dies_answers_nothing_and_is_asked_once(tmp_path: Path) ->
     assert asyncio.run(helper.look(texts_of(kb, START))) is None
 
 
+def test_a_helper_that_does_not_read_holds_up_nothing(tmp_path: Path) -> None:
+    """A helper stopped in its tracks (SIGSTOP) is sent a megabyte it never reads: the
+    server's loop goes on meanwhile, and the helper is given up after ``within``."""
+    kb = knowledge_base(tmp_path)
+    helper = FirstLook.start()
+    assert helper is not None
+    helper.folder(kb.root)
+    os.kill(helper.pid, signal.SIGSTOP)
+
+    async def look_and_tick() -> tuple[dict[str, list[Problem]] | None, int]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticking = asyncio.get_running_loop().create_task(tick())
+        found = await helper.look({START: "x" * 1_000_000}, within=0.5)
+        ticking.cancel()
+        return found, ticks
+
+    found, ticks = asyncio.run(look_and_tick())
+    assert found is None and ticks >= 10 and _ended(helper.pid)
+
+
+def test_ctrl_c_in_a_terminal_stops_the_server_and_its_helper_quietly(tmp_path: Path
+                                                                      ) -> None:
+    """Ctrl-C reaches every process of the terminal's foreground job: the server answers
+    it (exit 130, "Interrupted."), and the helper, in a session of its own, neither
+    dies of it nor prints a traceback; it ends with the server."""
+    kb = knowledge_base(tmp_path)
+    server = subprocess.Popen([str(Path(sys.executable).parent / "kbsync"), "lsp"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    assert server.stdin is not None and server.stdout is not None
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "capabilities": {}, "rootUri": kb.root.as_uri()}}).encode()
+    server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    server.stdin.flush()
+    assert server.stdout.readline().startswith(b"Content-Length:")  # it serves, and waits
+    helpers = _helpers_of(server.pid)
+    os.killpg(server.pid, signal.SIGINT)  # the terminal's job: the server's group
+    _, err = server.communicate(timeout=60)
+    said = err.decode()
+    assert (server.returncode, said.splitlines()[-1]) == (130, "Interrupted."), said
+    assert "Traceback" not in said and len(helpers) == 1 and _ended(helpers[0])
+
+
 # -- over stdio, as an editor that names its folder ----------------------------------------
 
 
@@ -245,9 +297,7 @@ def test_the_helper_ends_with_the_server(tmp_path: Path) -> None:
 
     async def helper_of_a_server() -> int:
         editor = Editor()
-        server = await editor.start(None)
-        helpers = [pid for pid in _children(server)
-                   if b"kbsync.lsp.firstlook" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        helpers = _helpers_of(await editor.start(None))
         assert len(helpers) == 1, helpers
         await editor.stop()
         return helpers[0]
@@ -255,11 +305,13 @@ def test_the_helper_ends_with_the_server(tmp_path: Path) -> None:
     assert _ended(asyncio.run(helper_of_a_server()))
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
+def _helpers_of(server: int) -> list[int]:
+    """The first-look helpers the server process started (its children, from /proc)."""
+    children = []
+    for task in Path(f"/proc/{server}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return [pid for pid in children
+            if b"kbsync.lsp.firstlook" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 def _ended(pid: int, within: float = 30) -> bool:

@@ -66,9 +66,11 @@ class FirstLook:
         if getattr(sys, "frozen", False) or (os.cpu_count() or 1) < 2:
             return None
         try:
+            # its errors go to the editor's log, as ours; a session of its own: Ctrl-C
+            # in a terminal is the server's to answer (it ends the helper)
             process = subprocess.Popen(
                 module_command("kbsync.lsp.firstlook"), cwd=HOME, stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE)  # its errors: the editor's log, as ours
+                stdout=subprocess.PIPE, start_new_session=True)
         except OSError:
             return None
         return cls(process)
@@ -87,27 +89,37 @@ class FirstLook:
                 return
             self.root = root
 
-    async def look(self, texts: Mapping[str, str]) -> Found | None:
+    async def look(self, texts: Mapping[str, str], within: float = ANSWER_WITHIN
+                   ) -> Found | None:
         """The problems of the documents the editor opened, ``texts`` by key, as the
         engine's glance finds them; None when the helper cannot say (then or ever: it is
-        asked once)."""
+        asked once; ``within`` seconds at most). The texts are written and the answer
+        read on a thread of their own: a helper still reading the tree does not read its
+        input, and the server's loop must not wait on a full pipe."""
         import asyncio
 
         with self._lock:
-            if self._asked or self.root is None or not self._send({"open": dict(texts)}):
+            asked, self._asked = self._asked, True
+            if asked or self.root is None:
                 self.stop()
                 return None
-            self._asked = True
-        stdout = self._process.stdout
-        assert stdout is not None
         loop = asyncio.get_running_loop()
         try:
-            line = await asyncio.wait_for(loop.run_in_executor(None, stdout.readline),
-                                          ANSWER_WITHIN)
+            line = await asyncio.wait_for(
+                loop.run_in_executor(None, self._exchange, {"open": dict(texts)}), within)
         except asyncio.TimeoutError:
             line = b""
         self.stop()
         return _problems(line, texts)
+
+    def _exchange(self, message: dict[str, Any]) -> bytes:
+        """(a thread) ``message`` sent, the answer's line read; b"" when it ended."""
+        stdout = self._process.stdout
+        assert stdout is not None
+        try:
+            return stdout.readline() if self._send(message) else b""
+        except (OSError, ValueError):  # stopped meanwhile
+            return b""
 
     def _send(self, message: dict[str, Any]) -> bool:
         stdin = self._process.stdin
