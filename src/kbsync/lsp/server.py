@@ -28,7 +28,7 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -113,8 +113,16 @@ class KbsyncServer(LanguageServer):
     # -- the engine thread ---------------------------------------------------------------
 
     def later(self, work: Callable[..., Any], *args: Any) -> None:
-        """Queue ``work`` on the engine thread, in the order asked (an edit)."""
-        self.engine.submit(work, *args)
+        """Queue ``work`` on the engine thread, in the order asked (an edit); a failure
+        is reported as a check's is (a session that cannot be made, say)."""
+        loop = asyncio.get_running_loop()
+
+        def reported(done: Future[Any]) -> None:
+            failure = None if done.cancelled() else done.exception()
+            if isinstance(failure, Exception):
+                loop.call_soon_threadsafe(self._report_failure, failure)
+
+        self.engine.submit(work, *args).add_done_callback(reported)
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """``work`` on the engine thread, after everything queued before it."""
