@@ -153,6 +153,28 @@ def test_a_helper_that_dies_answers_nothing_and_is_asked_once(tmp_path: Path) ->
     assert asyncio.run(helper.look(texts_of(kb, START))) is None
 
 
+def test_a_helper_not_asked_in_time_ends_and_an_asked_one_answers(tmp_path: Path) -> None:
+    """The server ends a helper no document has asked within ``IDLE_FOR``; one asked
+    already is not ended by it."""
+    kb = knowledge_base(tmp_path)
+    idle = FirstLook.start()
+    assert idle is not None
+    idle.folder(kb.root)
+    idle.stop_unless_asked()
+    assert _ended(idle.pid) and asyncio.run(idle.look(texts_of(kb, START))) is None
+
+    async def asked_then_idle(helper: FirstLook) -> dict[str, list[Problem]] | None:
+        looking = asyncio.get_running_loop().create_task(helper.look(texts_of(kb, START)))
+        await asyncio.sleep(0)  # it has asked
+        helper.stop_unless_asked()
+        return await looking
+
+    busy = FirstLook.start()
+    assert busy is not None
+    busy.folder(kb.root)
+    assert asyncio.run(asked_then_idle(busy)) is not None
+
+
 def test_a_helper_that_does_not_read_holds_up_nothing(tmp_path: Path) -> None:
     """A helper stopped in its tracks (SIGSTOP) is sent a megabyte it never reads: the
     server's loop goes on meanwhile, and the helper is given up after ``within``."""

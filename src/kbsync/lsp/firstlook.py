@@ -36,12 +36,16 @@ from kbsync.knowledge_base import CONFIG_FILE, find_knowledge_base
 from kbsync.lsp.spawned import HOME, module_command
 from kbsync.problems import Problem
 
-__all__ = ["ANSWER_WITHIN", "FirstLook", "main"]
+__all__ = ["ANSWER_WITHIN", "IDLE_FOR", "FirstLook", "main"]
 
 #: How long the server waits for the helper's answer before it glances itself (seconds):
 #: long enough for a cold tree of thousands of articles, short enough that a stuck
 #: helper is only a slower start.
 ANSWER_WITHIN = 10.0
+#: How long an unasked helper waits for the first document to open (seconds): an editor
+#: may start the server for a Python file; the helper then ends, and a Markdown file
+#: opened later gets the server's own glance.
+IDLE_FOR = 30.0
 #: How deep below the editor's folder a knowledge base is looked for (``docs/kb``).
 BELOW = 2
 #: Problems by key, as the helper answers them.
@@ -120,6 +124,13 @@ class FirstLook:
             return stdout.readline() if self._send(message) else b""
         except (OSError, ValueError):  # stopped meanwhile
             return b""
+
+    def stop_unless_asked(self) -> None:
+        """End the helper if it has not been asked (no document opened in time)."""
+        with self._lock:
+            if not self._asked:
+                self._asked = True
+                self.stop()
 
     def _send(self, message: dict[str, Any]) -> bool:
         stdin = self._process.stdin

@@ -40,7 +40,7 @@ from kbsync import __version__
 from kbsync.knowledge_base import find_knowledge_base, key_in
 from kbsync.lsp import actions
 from kbsync.lsp.diagnostics import diagnostics
-from kbsync.lsp.firstlook import FirstLook
+from kbsync.lsp.firstlook import IDLE_FOR, FirstLook
 from kbsync.lsp.positions import Lines, path_of
 from kbsync.lsp.preview import Previews
 
@@ -354,6 +354,8 @@ def _register_documents(server: KbsyncServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: KbsyncServer, params: types.InitializedParams) -> None:
         """Ask to hear of files changed outside the editor (a git checkout, a pull)."""
+        if ls.first_look is not None:  # no document soon: the helper is of no more use
+            asyncio.get_running_loop().call_later(IDLE_FOR, ls.first_look.stop_unless_asked)
         watched = ls.client_capabilities.workspace
         dynamic = watched.did_change_watched_files if watched is not None else None
         if dynamic is None or not dynamic.dynamic_registration:
