@@ -292,6 +292,35 @@ def test_the_first_diagnostics_come_from_the_helper_and_stand(tmp_path: Path,
     assert first == last and any("#details" in d.message for d in first), first
 
 
+def test_requests_sent_as_the_first_document_opens_are_answered(tmp_path: Path) -> None:
+    """Completion, hover, definition and references asked at once, while the server still
+    loads the engine: each is answered (the features load on the engine thread)."""
+    kb = knowledge_base(tmp_path)
+
+    async def asked_at_once() -> list[object]:
+        editor = Editor()
+        await editor.start(kb.root)
+        uri = (kb.root / START).as_uri()
+        editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri, "markdown", 1, texts_of(kb, START)[START])))
+        doc = types.TextDocumentIdentifier(uri)
+        link = types.Position(6, len("Read [the next one]("))  # in "next.md#details"
+        answers = await asyncio.gather(
+            editor.client.text_document_completion_async(types.CompletionParams(doc, link)),
+            editor.client.text_document_hover_async(types.HoverParams(doc, link)),
+            editor.client.text_document_definition_async(types.DefinitionParams(doc, link)),
+            editor.client.text_document_references_async(types.ReferenceParams(
+                context=types.ReferenceContext(include_declaration=False),
+                text_document=doc, position=link)))
+        await editor.stop()
+        return list(answers)
+
+    completion, hover, definition, _ = asyncio.run(asked_at_once())
+    assert isinstance(completion, types.CompletionList) and completion.items
+    assert isinstance(hover, types.Hover) and "Next steps" in str(hover.contents)
+    assert isinstance(definition, types.Location) and definition.uri.endswith("next.md")
+
+
 def test_the_editors_folder_is_not_where_the_helper_imports_from(tmp_path: Path) -> None:
     """An editor starts its server in the folder it opened: a repository under review
     with a ``kbsync/`` package of its own must not have it run by the helper (``python

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.workspace.position_codec import PositionCodec
 
 from kbsync import __version__
 from kbsync.knowledge_base import find_knowledge_base, key_in
@@ -45,6 +46,7 @@ from kbsync.lsp.positions import Lines, path_of
 from kbsync.lsp.preview import Previews
 
 if TYPE_CHECKING:  # the engine's modules load on the engine thread, when first needed
+    from kbsync.lsp.rename import Moves
     from kbsync.lsp.session import Session
     from kbsync.problems import Problem
 
@@ -384,55 +386,41 @@ def _saved(ls: KbsyncServer, place: Place) -> None:
 
 
 def _register_features(server: KbsyncServer) -> None:
+    """The features run on the engine thread, and their modules load there: the engine's
+    modules load on that one thread only, as two threads importing them at once could
+    meet in Python's import locks."""
+
     @server.feature(types.TEXT_DOCUMENT_COMPLETION,
                     types.CompletionOptions(trigger_characters=COMPLETION_TRIGGERS))
     async def complete(ls: KbsyncServer,
                        params: types.CompletionParams) -> types.CompletionList | None:
-        from kbsync.lsp import completion
-
-        return await ls.at(params, lambda at: completion.complete(
-            at.session, at.key, at.lines, at.line, at.column))
+        return await ls.at(params, _complete)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: KbsyncServer, params: types.HoverParams) -> types.Hover | None:
-        from kbsync.lsp import hover
-
-        return await ls.at(params, lambda at: hover.hover(
-            at.session, at.key, at.lines, at.line, at.column))
+        return await ls.at(params, _hover)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls: KbsyncServer,
                          params: types.DefinitionParams) -> types.Location | None:
-        from kbsync.lsp import navigation
-
-        return await ls.at(params, lambda at: navigation.definition(
-            at.session, at.key, at.line, at.column))
+        return await ls.at(params, _definition)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def references(ls: KbsyncServer,
                          params: types.ReferenceParams) -> list[types.Location] | None:
-        from kbsync.lsp import navigation
-
         codec = ls.workspace.position_codec
-        return await ls.at(params, lambda at: navigation.references(
-            at.session, at.key, at.line, at.column, codec))
+        return await ls.at(params, lambda at: _references(at, codec))
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: KbsyncServer, params: types.PrepareRenameParams
                              ) -> types.PrepareRenamePlaceholder | None:
-        from kbsync.lsp import rename
-
-        return await ls.at(params, lambda at: rename.prepare_rename(
-            at.session, at.key, at.lines, at.line, at.column))
+        return await ls.at(params, _prepare_rename)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def rename_heading(ls: KbsyncServer,
                              params: types.RenameParams) -> types.WorkspaceEdit | None:
-        from kbsync.lsp import rename
-
         codec = ls.workspace.position_codec
-        return await ls.at(params, lambda at: rename.rename(
-            at.session, at.key, at.lines, at.line, params.new_name, codec))
+        return await ls.at(params, lambda at: _rename(at, params.new_name, codec))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
     def code_action(ls: KbsyncServer,
@@ -443,29 +431,96 @@ def _register_features(server: KbsyncServer) -> None:
         return actions.code_actions(params.text_document.uri, place.key, params.context)
 
 
+# -- (engine thread) the features, each loading its module ----------------------------------
+
+
+def _complete(at: Cursor) -> types.CompletionList | None:
+    from kbsync.lsp import completion
+
+    return completion.complete(at.session, at.key, at.lines, at.line, at.column)
+
+
+def _hover(at: Cursor) -> types.Hover | None:
+    from kbsync.lsp import hover
+
+    return hover.hover(at.session, at.key, at.lines, at.line, at.column)
+
+
+def _definition(at: Cursor) -> types.Location | None:
+    from kbsync.lsp import navigation
+
+    return navigation.definition(at.session, at.key, at.line, at.column)
+
+
+def _references(at: Cursor, codec: PositionCodec) -> list[types.Location] | None:
+    from kbsync.lsp import navigation
+
+    return navigation.references(at.session, at.key, at.line, at.column, codec)
+
+
+def _prepare_rename(at: Cursor) -> types.PrepareRenamePlaceholder | None:
+    from kbsync.lsp import rename
+
+    return rename.prepare_rename(at.session, at.key, at.lines, at.line, at.column)
+
+
+def _rename(at: Cursor, new_name: str, codec: PositionCodec) -> types.WorkspaceEdit | None:
+    from kbsync.lsp import rename
+
+    return rename.rename(at.session, at.key, at.lines, at.line, new_name, codec)
+
+
+@dataclass(frozen=True)
+class _Moving:
+    """(engine thread) What moving files does to the links: the moves, their edit, and
+    when a public URL would change, the question to ask and its two answers."""
+
+    moves: Moves
+    edit: types.WorkspaceEdit | None
+    question: str | None = None
+    pin: str = ""
+    let_go: str = ""
+
+
+def _moving(ls: KbsyncServer, place: Place, files: list[types.FileRename],
+            codec: PositionCodec) -> _Moving:
+    from kbsync.lsp import rename
+
+    session = ls.session(place.root)
+    moves = rename.moves(session, files)
+    edit, changes = rename.move_edit(session, moves, False, codec)
+    if not changes:
+        return _Moving(moves, edit)
+    return _Moving(moves, edit, rename.slug_question(changes), rename.PIN, rename.LET_GO)
+
+
+def _pinned(ls: KbsyncServer, place: Place, moves: Moves,
+            codec: PositionCodec) -> types.WorkspaceEdit | None:
+    """(engine thread) The moves' edit that also pins the old slugs (asked for)."""
+    from kbsync.lsp import rename
+
+    return rename.move_edit(ls.session(place.root), moves, True, codec)[0]
+
+
 def _register_moves(server: KbsyncServer) -> None:
     @server.feature(types.WORKSPACE_WILL_RENAME_FILES, _MOVES)
     async def will_rename(ls: KbsyncServer,
                           params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
         """Rewrite the links to what moves; ask before a public URL changes."""
-        from kbsync.lsp import rename
-
         place = ls.place_of(params.files[0].old_uri) if params.files else None
         if place is None:
             return None
-        session = await ls.run(ls.session, place.root)
-        moves = await ls.run(rename.moves, session, params.files)
         codec = ls.workspace.position_codec
-        edit, changes = await ls.run(rename.move_edit, session, moves, False, codec)
-        if not changes:
-            return edit
+        moving = await ls.run(_moving, ls, place, params.files, codec)
+        if moving.question is None:
+            return moving.edit
         answer = await ls.window_show_message_request_async(types.ShowMessageRequestParams(
-            type=types.MessageType.Warning, message=rename.slug_question(changes),
-            actions=[types.MessageActionItem(rename.PIN),
-                     types.MessageActionItem(rename.LET_GO)]))
-        if answer is None or answer.title != rename.PIN:
-            return edit
-        return (await ls.run(rename.move_edit, session, moves, True, codec))[0]
+            type=types.MessageType.Warning, message=moving.question,
+            actions=[types.MessageActionItem(moving.pin),
+                     types.MessageActionItem(moving.let_go)]))
+        if answer is None or answer.title != moving.pin:
+            return moving.edit
+        return await ls.run(_pinned, ls, place, moving.moves, codec)
 
     @server.feature(types.WORKSPACE_DID_RENAME_FILES, _MOVES)
     def did_rename(ls: KbsyncServer, params: types.RenameFilesParams) -> None:
@@ -491,13 +546,11 @@ def _register_commands(server: KbsyncServer) -> None:
     async def open_preview(ls: KbsyncServer, uri: str) -> str | None:
         """Start ``kbsync watch`` (once per knowledge base), show the article's page;
         the page's URL is the answer."""
-        from kbsync.preview.site import article_url  # the preview's modules, when used
-
         place = ls.place_of(uri)
         if place is None:
             return None
         key = place.key
-        url = await ls.previews.url(place.root) + article_url(key)
+        url = await ls.previews.url(place.root) + await ls.run(_article_url, key)
         window = ls.client_capabilities.window
         can_show = bool(window and window.show_document and window.show_document.support)
         shown = can_show and (await ls.window_show_document_async(
@@ -510,3 +563,10 @@ def _register_commands(server: KbsyncServer) -> None:
     @server.command(actions.STOP_PREVIEW)
     async def stop_preview(ls: KbsyncServer) -> int:
         return await ls.previews.stop()
+
+
+def _article_url(key: str) -> str:
+    """(engine thread) The path of the article's page in the preview."""
+    from kbsync.preview.site import article_url  # the preview's modules, when used
+
+    return article_url(key)
