@@ -65,9 +65,9 @@ class FirstLook:
 
     @classmethod
     def start(cls) -> FirstLook | None:
-        """The helper, started; None where it cannot be (a frozen build has no
-        ``python -m``, a single core would only share its time)."""
-        if getattr(sys, "frozen", False) or (os.cpu_count() or 1) < 2:
+        """The helper, started; None where it cannot be (a frozen build or an embedded
+        Python has no ``python -m``, a single core would only share its time)."""
+        if getattr(sys, "frozen", False) or not sys.executable or (os.cpu_count() or 1) < 2:
             return None
         try:
             # its errors go to the editor's log, as ours; a session of its own: Ctrl-C
