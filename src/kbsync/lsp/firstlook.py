@@ -154,6 +154,11 @@ class FirstLook:
         self._process.wait()
 
     @property
+    def asked(self) -> bool:
+        """Whether it was asked already (it answers once), or ended unasked."""
+        return self._asked
+
+    @property
     def pid(self) -> int:
         return self._process.pid
 

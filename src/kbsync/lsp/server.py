@@ -107,7 +107,6 @@ class KbsyncServer(LanguageServer):
         self.first_look = first_look
         self.uris: dict[tuple[Path, str], str] = {}  # (root, key) -> the editor's URI
         self._published: dict[str, list[types.Diagnostic]] = {}
-        self._asked: set[Path] = set()  # roots the helper was asked about (once each)
         self._answering: set[Path] = set()  # roots the helper answers for: no glance here
         self._check_asked = False
         self._failed = ""
@@ -202,12 +201,11 @@ class KbsyncServer(LanguageServer):
         engine has spoken first."""
         helper = self.first_look
         root = helper.root if helper is not None else None
-        if helper is None or root is None or root in self._asked:
+        if helper is None or root is None or helper.asked:
             return
         opened = {key: uri for (at, key), uri in self.uris.items() if at == root}
         if not opened:
             return
-        self._asked.add(root)
         self._answering.add(root)
         texts = {key: self.workspace.get_text_document(uri).source
                  for key, uri in opened.items()}

@@ -57,14 +57,8 @@ class Input:
             if body is not None:
                 return _folder_of(body)
             left = deadline - time.monotonic()
-            if left <= 0 or self._ended:
+            if left <= 0 or self._ended or not self._read_within(left):
                 return None
-            ready, _, _ = select.select([self._fd], [], [], left)
-            if not ready:
-                return None
-            chunk = os.read(self._fd, 1 << 16)
-            self._ended = not chunk
-            self._buffer += chunk
 
     def _first_body(self) -> bytes | None:
         """The body of the first message, if it has come whole."""
@@ -87,13 +81,19 @@ class Input:
     def _more(self) -> bool:
         """Read what has come; False once the stream ended or ``stop`` is set."""
         while not self._ended and not self._stop.is_set():
-            ready, _, _ = select.select([self._fd], [], [], SLICE)
-            if ready:
-                chunk = os.read(self._fd, 1 << 16)
-                self._ended = not chunk
-                self._buffer += chunk
-                return bool(chunk)
+            if self._read_within(SLICE):
+                return not self._ended
         return False
+
+    def _read_within(self, seconds: float) -> bool:
+        """Read what has come within ``seconds`` (the end of the stream too); False when
+        nothing came."""
+        ready, _, _ = select.select([self._fd], [], [], seconds)
+        if ready:
+            chunk = os.read(self._fd, 1 << 16)
+            self._ended = not chunk
+            self._buffer += chunk
+        return bool(ready)
 
 
 def _folder_of(body: bytes) -> str | None:
