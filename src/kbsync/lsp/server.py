@@ -44,6 +44,7 @@ from kbsync.lsp.diagnostics import diagnostics
 from kbsync.lsp.firstlook import IDLE_FOR, FirstLook
 from kbsync.lsp.positions import Lines, path_of
 from kbsync.lsp.preview import Previews
+from kbsync.problems import escaped
 
 if TYPE_CHECKING:  # the engine's modules load on the engine thread, when first needed
     from kbsync.lsp.rename import Moves
@@ -223,7 +224,7 @@ class KbsyncServer(LanguageServer):
                 self._show(uri, problems, text)
                 shown += 1
         self.window_log_message(types.LogMessageParams(types.MessageType.Log, (
-            f"kbsync: the first look at {root} came from the helper process "
+            f"kbsync: the first look at {escaped(str(root))} came from the helper process "
             f"({shown} of {len(found)} documents shown)")))
 
     def _glance_new(self, answered: set[Path]) -> list[tuple[Session, dict[str, str]]]:
